@@ -1,0 +1,157 @@
+//! Logging in and out: the login page, its server functions and, on the server, accounts,
+//! password hashing, sessions and the access policy.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+pub mod access;
+#[cfg(feature = "ssr")]
+pub mod email;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+mod server;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(all(test, feature = "ssr"))]
+mod tests;
+#[cfg(feature = "ssr")]
+pub mod users;
+#[cfg(feature = "ssr")]
+pub use server::{Viewer, log_in, safe_next};
+
+/// The logged-in user as the browser sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub name: String,
+    pub email: String,
+    pub is_admin: bool,
+}
+
+/// What every page needs: the platform's name, the helpdesk and who is logged in.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShellData {
+    pub platform_name: String,
+    pub helpdesk: String,
+    pub user: Option<CurrentUser>,
+}
+
+/// The current session's times, in words for the settings tile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionTimes {
+    pub started: String,
+    pub ends_at_latest: String,
+    pub idle_minutes: i64,
+}
+
+#[server(endpoint = "shell_info")]
+pub async fn shell_info() -> Result<ShellData, AppError> {
+    let ctx = crate::context::AppContext::current()?;
+    let user = Viewer::current().session.map(|session| CurrentUser {
+        name: session.user.display_name,
+        email: session.user.email,
+        is_admin: session.user.role == crate::db::entity::user::Role::Admin,
+    });
+    Ok(ShellData {
+        platform_name: ctx.settings.platform_name.clone(),
+        helpdesk: ctx.settings.helpdesk.clone(),
+        user,
+    })
+}
+
+/// The password step. On success the session cookie is replaced and the browser goes to
+/// `next` (a path on this site) or home.
+#[server(endpoint = "login")]
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    let ctx = crate::context::AppContext::current()?;
+    let viewer = Viewer::current();
+    let token = log_in(
+        &ctx,
+        viewer.session.as_ref(),
+        &email,
+        password,
+        &viewer.client,
+    )
+    .await?;
+    server::set_cookie(&token.cookie());
+    leptos_axum::redirect(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+/// Ends the session on the server and sends the browser to the login page.
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let ctx = crate::context::AppContext::current()?;
+    if let Some(session) = Viewer::current().session {
+        session::end(&ctx, session.id)
+            .await
+            .map_err(crate::context::internal)?;
+        tracing::info!(user_id = session.user.id, "logged out");
+    }
+    server::set_cookie(&session::removal_cookie());
+    leptos_axum::redirect(access::LOGIN_PAGE);
+    Ok(())
+}
+
+#[server(endpoint = "session_overview")]
+pub async fn session_overview() -> Result<SessionTimes, AppError> {
+    let ctx = crate::context::AppContext::current()?;
+    let session = Viewer::current().session.ok_or(AppError::NotLoggedIn)?;
+    Ok(SessionTimes {
+        started: crate::time::format_dutch(session.created_at),
+        ends_at_latest: crate::time::format_dutch(session.expires_at),
+        idle_minutes: ctx.settings.session_idle.num_minutes(),
+    })
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = ServerAction::<Login>::new();
+    let query = use_query_map();
+    let next = move || query.read().get("volgende").unwrap_or_default();
+    let error = move || login.value().get().and_then(Result::err);
+
+    view! {
+        <Title text="Inloggen"/>
+        <section class="card narrow" aria-labelledby="inloggen-titel">
+            <h1 id="inloggen-titel">"Inloggen"</h1>
+            <p>"Log in met je e-mailadres en wachtwoord."</p>
+            <ActionForm action=login>
+                <input type="hidden" name="next" prop:value=next/>
+                <div class="field">
+                    <label for="email">"E-mailadres"</label>
+                    <input
+                        id="email"
+                        name="email"
+                        type="email"
+                        autocomplete="username"
+                        maxlength="254"
+                        required
+                    />
+                </div>
+                <div class="field">
+                    <label for="password">"Wachtwoord"</label>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        maxlength="256"
+                        required
+                    />
+                </div>
+                <div role="alert" class="form-error">
+                    {move || error().map(|err| err.to_string())}
+                </div>
+                <button type="submit" class="primary" disabled=move || login.pending().get()>
+                    "Inloggen"
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,94 @@
+//! Accounts: creating them and checking a password login.
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+
+use super::{email::Email, password::Password};
+use crate::{
+    context::{AppContext, internal},
+    db::entity::user::{self, Role},
+    error::AppError,
+};
+
+pub use crate::db::entity::user::Model as User;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error("an account with this email address already exists")]
+    EmailTaken,
+    #[error("the display name is empty or longer than 200 characters")]
+    InvalidName,
+    #[error(transparent)]
+    Hash(#[from] super::password::HashError),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+pub async fn find_by_email(
+    ctx: &AppContext,
+    email: &Email,
+) -> Result<Option<User>, sea_orm::DbErr> {
+    user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(&ctx.db)
+        .await
+}
+
+pub async fn create(
+    ctx: &AppContext,
+    email: &Email,
+    display_name: &str,
+    password: &Password,
+    role: Role,
+) -> Result<User, CreateUserError> {
+    let display_name = display_name.trim();
+    if display_name.is_empty() || display_name.chars().count() > 200 {
+        return Err(CreateUserError::InvalidName);
+    }
+    if find_by_email(ctx, email).await?.is_some() {
+        return Err(CreateUserError::EmailTaken);
+    }
+    let password_hash = ctx.hasher.hash(password).await?;
+    let now = ctx.now();
+    let row = user::ActiveModel {
+        email: Set(email.as_str().to_owned()),
+        display_name: Set(display_name.to_owned()),
+        password_hash: Set(password_hash),
+        role: Set(role),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    match row.insert(&ctx.db).await {
+        Ok(user) => Ok(user),
+        // Two creations racing for one address: the unique index decides.
+        Err(err) if find_by_email(ctx, email).await?.is_some() => {
+            tracing::debug!(error = %err, "lost a race for an email address");
+            Err(CreateUserError::EmailTaken)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The password step. Unknown address and wrong password cost the same work and give the same
+/// answer (SEC-15).
+pub async fn check_password(
+    ctx: &AppContext,
+    email: &Email,
+    password: &Password,
+) -> Result<User, AppError> {
+    let found = find_by_email(ctx, email).await.map_err(internal)?;
+    let Some(user) = found else {
+        ctx.hasher.verify_dummy(password).await.map_err(internal)?;
+        return Err(AppError::InvalidCredentials);
+    };
+    if ctx
+        .hasher
+        .verify(password, &user.password_hash)
+        .await
+        .map_err(internal)?
+    {
+        Ok(user)
+    } else {
+        Err(AppError::InvalidCredentials)
+    }
+}

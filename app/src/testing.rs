@@ -1,0 +1,192 @@
+//! Fresh databases for tests: a SQLite file per test, or a PostgreSQL database with a random
+//! name that is dropped again when the test ends, also when it fails.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use crate::{
+    auth::{email::Email, password::Password, users},
+    context::{AppContext, ManualClock, SecretKey, Settings},
+    db::{self, entity::user::Role},
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server tests use: `TWEESTAP_TEST_POSTGRES_URL`, by default the local one.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TWEESTAP_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// True when the PostgreSQL tests are to be skipped: the test script found no server and
+/// said so loudly (it refuses to skip under CI).
+pub fn postgres_skipped() -> bool {
+    std::env::var("TWEESTAP_TEST_POSTGRES").is_ok_and(|v| v == "skip")
+}
+
+pub struct TestDb {
+    pub db: DatabaseConnection,
+    cleanup: Option<Cleanup>,
+}
+
+enum Cleanup {
+    SqliteFile(std::path::PathBuf),
+    PostgresDatabase { admin_url: String, name: String },
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Self {
+        let suffix = hex::encode(crate::crypto::os_random::<6>());
+        match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("tweestap-test-{suffix}.db"));
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                let db = db::connect(&url)
+                    .await
+                    .expect("open the test SQLite database");
+                db::migrate(&db)
+                    .await
+                    .expect("migrate the test SQLite database");
+                Self {
+                    db,
+                    cleanup: Some(Cleanup::SqliteFile(path)),
+                }
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url();
+                let name = format!("tweestap_test_{suffix}");
+                let admin = db::connect(&admin_url)
+                    .await
+                    .expect("reach the test PostgreSQL server");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create the test PostgreSQL database");
+                admin.close().await.ok();
+                let url = database_url_with_name(&admin_url, &name);
+                let db = db::connect(&url)
+                    .await
+                    .expect("open the test PostgreSQL database");
+                db::migrate(&db)
+                    .await
+                    .expect("migrate the test PostgreSQL database");
+                Self {
+                    db,
+                    cleanup: Some(Cleanup::PostgresDatabase { admin_url, name }),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(cleanup) = self.cleanup.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime, which cannot be awaited here: clean up on a thread
+        // with a runtime of its own. The pool itself is not touched (its tasks live on the
+        // test's runtime); PostgreSQL's FORCE ends its connections.
+        let cleaner = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            let Ok(runtime) = runtime else { return };
+            runtime.block_on(async move {
+                match cleanup {
+                    Cleanup::SqliteFile(path) => {
+                        for ext in ["", "-wal", "-shm"] {
+                            let mut file = path.clone().into_os_string();
+                            file.push(ext);
+                            std::fs::remove_file(file).ok();
+                        }
+                    }
+                    Cleanup::PostgresDatabase { admin_url, name } => {
+                        if let Ok(admin) = db::connect(&admin_url).await {
+                            admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .await
+                                .ok();
+                            admin.close().await.ok();
+                        }
+                    }
+                }
+            });
+        });
+        cleaner.join().ok();
+    }
+}
+
+fn database_url_with_name(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// A context on a fresh database with a clock that starts at a fixed moment.
+pub async fn context(backend: Backend) -> (AppContext, ManualClock, TestDb) {
+    let test_db = TestDb::new(backend).await;
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 5, 4, 8, 0, 0).unwrap());
+    let settings = Settings::with_key(SecretKey::from_bytes([7; 32]));
+    let ctx = AppContext::new(test_db.db.clone(), Arc::new(clock.clone()), settings);
+    (ctx, clock, test_db)
+}
+
+pub const JUDITH_EMAIL: &str = "judith@example.nl";
+pub const JUDITH_PASSWORD: &str = "Welkom-bij-het-platform-1";
+
+/// Judith van Haare, the professional from the manual's screenshot.
+pub async fn add_judith(ctx: &AppContext) -> users::User {
+    add_user(
+        ctx,
+        JUDITH_EMAIL,
+        "Judith van Haare",
+        JUDITH_PASSWORD,
+        Role::Professional,
+    )
+    .await
+}
+
+pub async fn add_user(
+    ctx: &AppContext,
+    email: &str,
+    name: &str,
+    password: &str,
+    role: Role,
+) -> users::User {
+    let email = Email::parse(email).expect("a valid test email");
+    let password = Password::new_password(password.to_owned()).expect("a valid test password");
+    users::create(ctx, &email, name, &password, role)
+        .await
+        .expect("create the test user")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::database_url_with_name;
+
+    #[test]
+    fn swaps_the_database_name_and_keeps_the_query() {
+        assert_eq!(
+            database_url_with_name("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            database_url_with_name("postgres://u:p@h/db?sslmode=disable", "t2"),
+            "postgres://u:p@h/t2?sslmode=disable"
+        );
+    }
+}

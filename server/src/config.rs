@@ -1,0 +1,314 @@
+//! Configuration from environment variables, read once at startup. Every bad value is reported
+//! with the variable's name and what it should look like, all at once.
+
+use std::path::{Path, PathBuf};
+
+use base64::{Engine as _, engine::general_purpose::STANDARD};
+use chrono::Duration;
+
+use app::context::{SecretKey, Settings};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://tweestap.db?mode=rwc";
+
+#[derive(Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub demo: bool,
+    pub key: KeySource,
+    pub platform_name: String,
+    pub helpdesk: String,
+    pub session_idle: Duration,
+    pub session_max: Duration,
+}
+
+#[derive(Debug)]
+pub enum KeySource {
+    Configured(SecretKey),
+    /// No key configured: a development key in this file, made on first start.
+    DevelopmentFile(PathBuf),
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
+pub struct ConfigError(pub Vec<String>);
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut problems = Vec::new();
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            problems.push(
+                "DATABASE_URL must start with sqlite: or postgres:// (for example sqlite://tweestap.db?mode=rwc)".to_owned(),
+            );
+        }
+
+        let demo = match var("TWEESTAP_DEMO")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("false" | "0" | "no") => false,
+            Some("true" | "1" | "yes") => true,
+            Some(other) => {
+                problems.push(format!(
+                    "TWEESTAP_DEMO must be true or false, not {other:?}"
+                ));
+                false
+            }
+        };
+
+        let key = match var("TWEESTAP_SECRET_KEY") {
+            Some(encoded) => match STANDARD
+                .decode(encoded.trim())
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            {
+                Some(bytes) => KeySource::Configured(SecretKey::from_bytes(bytes)),
+                None => {
+                    problems.push(
+                        "TWEESTAP_SECRET_KEY must be 32 bytes in base64 (make one with: openssl rand -base64 32)".to_owned(),
+                    );
+                    KeySource::DevelopmentFile(PathBuf::new())
+                }
+            },
+            None => KeySource::DevelopmentFile(key_file_next_to(&database_url)),
+        };
+
+        let session_idle = minutes_or_hours(
+            &var,
+            "TWEESTAP_SESSION_IDLE_MINUTES",
+            30,
+            1..=1440,
+            Duration::minutes,
+            &mut problems,
+        );
+        let session_max = minutes_or_hours(
+            &var,
+            "TWEESTAP_SESSION_MAX_HOURS",
+            12,
+            1..=720,
+            Duration::hours,
+            &mut problems,
+        );
+        if session_idle > session_max {
+            problems.push(
+                "TWEESTAP_SESSION_IDLE_MINUTES must not be longer than TWEESTAP_SESSION_MAX_HOURS"
+                    .to_owned(),
+            );
+        }
+
+        let text = |name: &str, default: &str, problems: &mut Vec<String>| {
+            let value = var(name).unwrap_or_else(|| default.to_owned());
+            if value.chars().count() > 500 {
+                problems.push(format!("{name} must be at most 500 characters"));
+            }
+            value
+        };
+        let platform_name = text(
+            "TWEESTAP_PLATFORM_NAME",
+            Settings::DEFAULT_PLATFORM_NAME,
+            &mut problems,
+        );
+        let helpdesk = text(
+            "TWEESTAP_HELPDESK",
+            Settings::DEFAULT_HELPDESK,
+            &mut problems,
+        );
+
+        if problems.is_empty() {
+            Ok(Self {
+                database_url,
+                demo,
+                key,
+                platform_name,
+                helpdesk,
+                session_idle,
+                session_max,
+            })
+        } else {
+            Err(ConfigError(problems))
+        }
+    }
+
+    /// The settings for the app, with the key loaded or, in development, made.
+    pub fn settings(&self) -> std::io::Result<Settings> {
+        let secret_key = match &self.key {
+            KeySource::Configured(key) => key.clone(),
+            KeySource::DevelopmentFile(path) => load_or_create_key(path)?,
+        };
+        Ok(Settings {
+            platform_name: self.platform_name.clone(),
+            helpdesk: self.helpdesk.clone(),
+            session_idle: self.session_idle,
+            session_max: self.session_max,
+            secret_key,
+        })
+    }
+}
+
+fn minutes_or_hours(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+    unit: fn(i64) -> Duration,
+    problems: &mut Vec<String>,
+) -> Duration {
+    match var(name) {
+        None => unit(default),
+        Some(raw) => match raw.trim().parse::<i64>() {
+            Ok(n) if range.contains(&n) => unit(n),
+            _ => {
+                problems.push(format!(
+                    "{name} must be a whole number from {} to {}, not {raw:?}",
+                    range.start(),
+                    range.end()
+                ));
+                unit(default)
+            }
+        },
+    }
+}
+
+/// `tweestap.key` in the SQLite database's folder, or in the working directory for PostgreSQL.
+fn key_file_next_to(database_url: &str) -> PathBuf {
+    let folder = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or_default())
+        .filter(|path| !path.is_empty() && !path.starts_with(":memory:"))
+        .and_then(|path| Path::new(path).parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    folder.join("tweestap.key")
+}
+
+fn load_or_create_key(path: &Path) -> std::io::Result<SecretKey> {
+    if let Ok(encoded) = std::fs::read_to_string(path) {
+        let bytes = STANDARD
+            .decode(encoded.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| {
+                std::io::Error::other(format!(
+                    "{} does not hold a 32-byte base64 key",
+                    path.display()
+                ))
+            })?;
+        tracing::warn!(file = %path.display(), "using the development key file; set TWEESTAP_SECRET_KEY in production");
+        return Ok(SecretKey::from_bytes(bytes));
+    }
+    let bytes = app::crypto::os_random::<32>();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(path)?, STANDARD.encode(bytes).as_bytes())?;
+    tracing::warn!(file = %path.display(), "no TWEESTAP_SECRET_KEY: created a development key file; set TWEESTAP_SECRET_KEY in production");
+    Ok(SecretKey::from_bytes(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_need_nothing_set() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert!(!config.demo, "demo accounts are off unless asked for");
+        assert_eq!(config.session_idle, Duration::minutes(30));
+        assert_eq!(config.session_max, Duration::hours(12));
+        assert!(
+            matches!(config.key, KeySource::DevelopmentFile(ref p) if p == Path::new("tweestap.key"))
+        );
+    }
+
+    #[test]
+    fn every_bad_value_is_named() {
+        let err = config(&[
+            ("DATABASE_URL", "mysql://x"),
+            ("TWEESTAP_DEMO", "perhaps"),
+            ("TWEESTAP_SECRET_KEY", "c2hvcnQ="),
+            ("TWEESTAP_SESSION_IDLE_MINUTES", "abc"),
+            ("TWEESTAP_SESSION_MAX_HOURS", "0"),
+        ])
+        .unwrap_err();
+        let text = err.to_string();
+        for name in [
+            "DATABASE_URL",
+            "TWEESTAP_DEMO",
+            "TWEESTAP_SECRET_KEY",
+            "TWEESTAP_SESSION_IDLE_MINUTES",
+            "TWEESTAP_SESSION_MAX_HOURS",
+        ] {
+            assert!(text.contains(name), "{name} missing from: {text}");
+        }
+    }
+
+    #[test]
+    fn reads_a_configured_key_and_the_timeouts() {
+        let key = STANDARD.encode([9u8; 32]);
+        let config = config(&[
+            ("TWEESTAP_SECRET_KEY", &key),
+            ("TWEESTAP_SESSION_IDLE_MINUTES", "15"),
+            ("TWEESTAP_SESSION_MAX_HOURS", "8"),
+            ("TWEESTAP_DEMO", "true"),
+        ])
+        .unwrap();
+        assert!(matches!(config.key, KeySource::Configured(ref k) if k.expose() == &[9u8; 32]));
+        assert_eq!(config.session_idle, Duration::minutes(15));
+        assert_eq!(config.session_max, Duration::hours(8));
+        assert!(config.demo);
+    }
+
+    #[test]
+    fn the_development_key_sits_next_to_the_database_and_is_private() {
+        assert_eq!(
+            key_file_next_to("sqlite://data/tw.db?mode=rwc"),
+            Path::new("data/tweestap.key")
+        );
+        assert_eq!(
+            key_file_next_to("postgres://db/x"),
+            Path::new("tweestap.key")
+        );
+
+        let dir = std::env::temp_dir().join(format!("tweestap-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("tweestap.key");
+        std::fs::remove_file(&path).ok();
+        let first = load_or_create_key(&path).unwrap();
+        let again = load_or_create_key(&path).unwrap();
+        assert_eq!(
+            first.expose(),
+            again.expose(),
+            "the key is reused on the next start"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

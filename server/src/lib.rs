@@ -1,0 +1,64 @@
+//! The Tweestap server: configuration, the axum router with its middleware, and startup.
+//! `main.rs` adds the command line; tests build the same router in-process.
+
+pub mod config;
+pub mod demo;
+pub mod middleware;
+
+use axum::{Router, middleware::from_fn, middleware::from_fn_with_state};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list};
+use tower_http::trace::TraceLayer;
+
+use app::{App, context::AppContext, shell};
+
+/// The whole application as one router: pages, server functions, static files and the
+/// middleware around them.
+pub fn router(ctx: AppContext, options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let reload_port = std::env::var_os("LEPTOS_WATCH").map(|_| options.reload_port);
+    let leptos_context = {
+        let ctx = ctx.clone();
+        move || {
+            provide_context(ctx.clone());
+            set_page_csp(reload_port);
+        }
+    };
+    let shell_options = options.clone();
+    Router::new()
+        .leptos_routes_with_context(&options, routes, leptos_context.clone(), move || {
+            shell(shell_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            leptos_context,
+            shell,
+        ))
+        .with_state(options)
+        .layer(from_fn(middleware::server_fn_status))
+        .layer(from_fn_with_state(ctx, middleware::session_and_access))
+        .layer(from_fn(middleware::check_origin))
+        .layer(from_fn(middleware::limit_body))
+        .layer(from_fn(middleware::security_headers))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Pages are rendered with a fresh nonce; the CSP that names it goes with the response.
+fn set_page_csp(reload_port: Option<u32>) {
+    if let (Some(nonce), Some(response)) =
+        (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
+    {
+        if let Ok(value) =
+            axum::http::HeaderValue::from_str(&middleware::page_csp(&nonce, reload_port))
+        {
+            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
+/// Leptos options for running without cargo-leptos' environment (tests, benchmarks).
+pub fn leptos_options_for(site_root: &str) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("tweestap")
+        .site_root(site_root)
+        .build()
+}

@@ -1,0 +1,162 @@
+//! The `server` command: serve the app, run migrations, or manage users.
+
+use std::{io::BufRead as _, net::SocketAddr, process::ExitCode, sync::Arc};
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use app::{
+    auth::{email::Email, password::Password, users},
+    context::{AppContext, SystemClock},
+    db::{self, entity::user::Role},
+};
+use server::{config::Config, demo, router};
+
+#[derive(Parser)]
+#[command(
+    name = "server",
+    about = "Tweestap: two-step authentication for the e-health platform"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run migrations, then serve the app (the default).
+    Serve,
+    /// Run migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. The password is read from standard input (one line).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Give the user the admin role.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let settings = config.settings().map_err(|e| format!("secret key: {e}"))?;
+    let db = db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    db::migrate(&db)
+        .await
+        .map_err(|e| format!("migrations failed: {e}"))?;
+    let ctx = AppContext::new(db, Arc::new(SystemClock), settings);
+
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Migrate => {
+            println!("migrations are up to date");
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Add { email, name, admin },
+        } => add_user(&ctx, &email, &name, admin).await,
+        Command::Serve => serve(ctx, &config).await,
+    }
+}
+
+async fn add_user(ctx: &AppContext, email: &str, name: &str, admin: bool) -> Result<(), String> {
+    let email = Email::parse(email).map_err(|e| e.to_string())?;
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprint!("Wachtwoord voor {email} (één regel): ");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = Password::new_password(line.trim_end_matches(['\r', '\n']).to_owned())
+        .map_err(|e| e.to_string())?;
+    let role = if admin {
+        Role::Admin
+    } else {
+        Role::Professional
+    };
+    let user = users::create(ctx, &email, name, &password, role)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "created user {} ({}) with id {}",
+        user.email, user.display_name, user.id
+    );
+    Ok(())
+}
+
+async fn serve(ctx: AppContext, config: &Config) -> Result<(), String> {
+    if config.demo {
+        demo::seed(&ctx)
+            .await
+            .map_err(|e| format!("seeding the demo accounts failed: {e}"))?;
+    }
+    let conf = leptos::config::get_configuration(None).map_err(|e| e.to_string())?;
+    let options = conf.leptos_options;
+    let addr = options.site_addr;
+    let app = router(ctx, options);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| e.to_string())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

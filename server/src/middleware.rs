@@ -1,0 +1,315 @@
+//! What every request passes through: security headers, a size limit, the Origin check for
+//! state-changing requests, the session lookup and the access policy, and the mapping of
+//! server-function errors to their HTTP status.
+
+use std::net::SocketAddr;
+
+use axum::{
+    body::Body,
+    extract::{ConnectInfo, Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+use app::{
+    auth::{
+        Viewer,
+        access::{self, Access, Stage},
+        session::{self, ClientInfo, SessionToken},
+    },
+    context::AppContext,
+    error::AppError,
+};
+
+/// Server functions take a few short fields; anything larger is refused before it is read.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Leptos marks error answers of server functions with this header.
+const SERVER_FN_ERROR_HEADER: &str = "serverfnerror";
+
+/// An error as the browser's server-function client decodes it: JSON, with its status.
+pub fn error_response(err: AppError) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_string(&err).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn is_server_fn(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// SEC-24: headers on every answer. Pages get their CSP with a nonce while rendering
+/// (`page_csp`); everything else gets one that allows nothing.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let is_asset = req.uri().path().starts_with("/pkg/");
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    let set = |headers: &mut HeaderMap, name, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::REFERRER_POLICY, "same-origin");
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    set(
+        headers,
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        set(
+            headers,
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
+        );
+    }
+    // The bundle may be cached but must be revalidated; everything else is private.
+    set(
+        headers,
+        header::CACHE_CONTROL,
+        if is_asset { "no-cache" } else { "no-store" },
+    );
+    response
+}
+
+/// The page CSP: scripts only from this site or with this response's nonce, WebAssembly allowed.
+pub fn page_csp(nonce: &str, reload_port: Option<u32>) -> String {
+    let reload = reload_port
+        .map(|port| format!(" ws://127.0.0.1:{port} ws://localhost:{port}"))
+        .unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'{reload}; \
+         frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+    )
+}
+
+/// SEC-22: an oversized request gets a clear answer, whether it declares its length or sends
+/// it in chunks: the body is read here, up to the limit and no further. Server functions take
+/// text (forms, JSON), so a body that is not UTF-8 is refused here too.
+pub async fn limit_body(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
+        return error_response(AppError::TooLarge);
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) if is_server_fn(parts.uri.path()) && std::str::from_utf8(&bytes).is_err() => {
+            error_response(AppError::invalid(
+                "De invoer bevat ongeldige tekens. Controleer de velden en probeer het opnieuw.",
+            ))
+        }
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(_) => error_response(AppError::TooLarge),
+    }
+}
+
+/// Every state-changing request must come from the app's own origin (SEC-20, issue 2).
+pub async fn check_origin(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let claimed = req
+        .headers()
+        .get(header::ORIGIN)
+        .or_else(|| req.headers().get(header::REFERER))
+        .and_then(|v| v.to_str().ok())
+        .and_then(origin_host);
+    match (host, claimed) {
+        (Some(host), Some(claimed)) if host.eq_ignore_ascii_case(&claimed) => next.run(req).await,
+        _ => {
+            tracing::warn!(
+                path = req.uri().path(),
+                "refused a request from another origin"
+            );
+            error_response(AppError::ForeignOrigin)
+        }
+    }
+}
+
+/// `host[:port]` of an Origin or Referer value.
+fn origin_host(value: &str) -> Option<String> {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty()).then(|| host.to_owned())
+}
+
+/// Looks up the session behind the cookie and applies the access policy: one gate for all
+/// pages and server functions.
+pub async fn session_and_access(
+    State(ctx): State<AppContext>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_owned();
+    if path.starts_with("/pkg/") {
+        return next.run(req).await;
+    }
+    let raw_cookie = cookie_value(req.headers(), session::COOKIE_NAME);
+    let session = match raw_cookie.as_deref().and_then(SessionToken::from_cookie) {
+        Some(token) => match session::resolve(&ctx, &token).await {
+            Ok(found) => found,
+            Err(err) => {
+                app::context::internal(err);
+                return error_response(AppError::Internal);
+            }
+        },
+        None => None,
+    };
+    let stage = if session.is_some() {
+        Stage::Authenticated
+    } else {
+        Stage::Anonymous
+    };
+    let stale_cookie = raw_cookie.is_some() && session.is_none();
+
+    let mut response = match access::decide(&path, stage) {
+        Access::Allow => {
+            let client = ClientInfo {
+                ip_address: req
+                    .extensions()
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|c| c.0.ip().to_string()),
+                user_agent: req
+                    .headers()
+                    .get(header::USER_AGENT)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+            };
+            req.extensions_mut().insert(Viewer { session, client });
+            next.run(req).await
+        }
+        Access::LoginRequired if is_server_fn(&path) || req.method() != Method::GET => {
+            error_response(AppError::NotLoggedIn)
+        }
+        Access::LoginRequired => {
+            let wanted = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+            let target = if wanted == "/" {
+                access::LOGIN_PAGE.to_owned()
+            } else {
+                format!("{}?volgende={}", access::LOGIN_PAGE, percent_encode(wanted))
+            };
+            redirect(&target)
+        }
+        Access::AlreadyLoggedIn => redirect("/"),
+    };
+
+    // A cookie that no longer opens a session is removed, unless this answer sets a new one.
+    let sets_new_cookie = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(session::COOKIE_NAME.as_bytes()));
+    if stale_cookie && !sets_new_cookie {
+        if let Ok(value) = HeaderValue::from_str(&session::removal_cookie()) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+fn redirect(to: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(to) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn percent_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Leptos answers every server-function error with 500. Ours know their status: a wrong
+/// password is 401, bad input 400 (SEC-22), and only a real failure stays 500.
+pub async fn server_fn_status(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return error_response(AppError::Internal);
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status()).unwrap_or(parts.status);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_host_of_an_origin_or_referer() {
+        assert_eq!(
+            origin_host("http://127.0.0.1:3000").as_deref(),
+            Some("127.0.0.1:3000")
+        );
+        assert_eq!(
+            origin_host("https://zorg.example.nl/profiel?x=1").as_deref(),
+            Some("zorg.example.nl")
+        );
+        assert_eq!(origin_host("null"), None);
+        assert_eq!(origin_host("http://"), None);
+    }
+
+    #[test]
+    fn finds_the_session_cookie_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; tweestap_sessie=abc; b=2"),
+        );
+        assert_eq!(
+            cookie_value(&headers, "tweestap_sessie").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(cookie_value(&headers, "tweestap"), None);
+    }
+
+    #[test]
+    fn keeps_the_wanted_page_in_one_query_value() {
+        assert_eq!(
+            percent_encode("/profiel?tab=a&b=c"),
+            "/profiel%3Ftab%3Da%26b%3Dc"
+        );
+    }
+}

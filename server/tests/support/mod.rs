@@ -1,0 +1,185 @@
+//! Drives the real router in-process with a cookie jar, as a browser would.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+
+use axum::{
+    Router,
+    body::Body,
+    http::{HeaderMap, Method, Request, StatusCode, header},
+};
+use http_body_util::BodyExt as _;
+use tower::ServiceExt as _;
+
+use app::{
+    context::{AppContext, ManualClock},
+    testing::{self, Backend, TestDb},
+};
+
+pub const HOST: &str = "127.0.0.1:3000";
+pub const ORIGIN: &str = "http://127.0.0.1:3000";
+
+pub struct TestApp {
+    pub router: Router,
+    pub ctx: AppContext,
+    pub clock: ManualClock,
+    pub cookies: HashMap<String, String>,
+    _db: TestDb,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
+    }
+}
+
+/// Runs `$test(backend)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(app::testing::Backend::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if app::testing::postgres_skipped() {
+                    eprintln!("SKIPPED on PostgreSQL: no server (see scripts/test)");
+                    return;
+                }
+                super::$name(app::testing::Backend::Postgres).await
+            }
+        })*
+    };
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> Self {
+        let (ctx, clock, db) = testing::context(backend).await;
+        testing::add_judith(&ctx).await;
+        let router = server::router(ctx.clone(), server::leptos_options_for("target/site"));
+        Self {
+            router,
+            ctx,
+            clock,
+            cookies: HashMap::new(),
+            _db: db,
+        }
+    }
+
+    pub fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// Sends a request with this jar's cookies and keeps what the answer sets.
+    pub async fn send(&mut self, mut request: Request<Body>) -> TestResponse {
+        if !self.cookies.is_empty() && !request.headers().contains_key(header::COOKIE) {
+            request
+                .headers_mut()
+                .insert(header::COOKIE, self.cookie_header().parse().unwrap());
+        }
+        request
+            .headers_mut()
+            .entry(header::HOST)
+            .or_insert(HOST.parse().unwrap());
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a body")
+            .to_bytes();
+        for cookie in headers.get_all(header::SET_COOKIE) {
+            let cookie = cookie.to_str().unwrap();
+            let (pair, attributes) = cookie.split_once(';').unwrap_or((cookie, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || attributes.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> TestResponse {
+        self.send(
+            Request::get(path)
+                .header(header::ACCEPT, "text/html")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// A server-function call as the hydrated app makes it: form-encoded, from our origin.
+    pub async fn call(&mut self, path: &str, form: &str) -> TestResponse {
+        self.send(
+            Request::builder()
+                .method(Method::POST)
+                .uri(path)
+                .header(header::ORIGIN, ORIGIN)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .body(Body::from(form.to_owned()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn log_in(&mut self, email: &str, password: &str) -> TestResponse {
+        self.call(
+            "/api/login",
+            &format!("email={}&password={}", encode(email), encode(password)),
+        )
+        .await
+    }
+
+    pub fn session_cookie(&self) -> Option<String> {
+        self.cookies.get("tweestap_sessie").cloned()
+    }
+}
+
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,7 +1,7 @@
 import { defineConfig } from "@playwright/test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 // The test script picks a free port, so a developer's own server on 3000 never collides.
 const port = Number(process.env.E2E_PORT ?? 3456);
@@ -35,8 +35,8 @@ export default defineConfig({
   projects: [{ name: "chromium" }],
   webServer: {
     // The release binary built by `cargo leptos build --release`, on a fresh SQLite database.
-    command: "../target/release/server serve",
-    cwd: "..",
+    command: "./target/release/server serve",
+    cwd: resolve(__dirname, ".."),
     url: `http://127.0.0.1:${port}/inloggen`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -111,18 +111,34 @@ pub async fn session_overview() -> Result<SessionTimes, AppError> {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    use leptos::server_fn::ServerFn as _;
+
     let login = ServerAction::<Login>::new();
     let query = use_query_map();
-    let next = move || query.read().get("volgende").unwrap_or_default();
+    let next = move || query.read_untracked().get("volgende");
+    let email = NodeRef::<leptos::html::Input>::new();
+    let password = NodeRef::<leptos::html::Input>::new();
     let error = move || login.value().get().and_then(Result::err);
+    // A plain form that also works before the script has loaded; once it has, the submit is
+    // sent by the script so a wrong password is answered in place.
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if let (Some(email), Some(password)) = (email.get(), password.get()) {
+            login.dispatch(Login {
+                email: email.value(),
+                password: password.value(),
+                next: next(),
+            });
+        }
+    };
 
     view! {
         <Title text="Inloggen"/>
         <section class="card narrow" aria-labelledby="inloggen-titel">
             <h1 id="inloggen-titel">"Inloggen"</h1>
             <p>"Log in met je e-mailadres en wachtwoord."</p>
-            <ActionForm action=login>
-                <input type="hidden" name="next" prop:value=next/>
+            <form method="post" action=Login::PATH on:submit=submit>
+                <input type="hidden" name="next" value=next/>
                 <div class="field">
                     <label for="email">"E-mailadres"</label>
                     <input
@@ -132,6 +148,7 @@ pub fn LoginPage() -> impl IntoView {
                         autocomplete="username"
                         maxlength="254"
                         required
+                        node_ref=email
                     />
                 </div>
                 <div class="field">
@@ -143,6 +160,7 @@ pub fn LoginPage() -> impl IntoView {
                         autocomplete="current-password"
                         maxlength="256"
                         required
+                        node_ref=password
                     />
                 </div>
                 <div role="alert" class="form-error">
@@ -151,7 +169,7 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || login.pending().get()>
                     "Inloggen"
                 </button>
-            </ActionForm>
+            </form>
         </section>
     }
 }

@@ -16,9 +16,9 @@ pub enum AppError {
     NotLoggedIn,
     #[error("Je hebt geen toegang tot dit onderdeel.")]
     Forbidden,
-    /// A field the user can correct; the text names the field.
+    /// Something the user can correct.
     #[error("{0}")]
-    InvalidInput(String),
+    InvalidInput(Problem),
     #[error(
         "Dit verzoek kwam niet van deze website en is geweigerd. Herlaad de pagina en probeer het opnieuw."
     )]
@@ -35,9 +35,32 @@ pub enum AppError {
     Network,
 }
 
+/// What is wrong with the input, as a fixed list: an error travels back to a plain form in the
+/// page's address, and a link someone else made must not be able to put their words on our page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum Problem {
+    #[error("De invoer is ongeldig of onvolledig. Controleer de velden en probeer het opnieuw.")]
+    Malformed,
+    #[error("De invoer bevat ongeldige tekens. Controleer de velden en probeer het opnieuw.")]
+    BadEncoding,
+    #[error("Vul je e-mailadres in.")]
+    EmailMissing,
+    #[error("Het e-mailadres is te lang.")]
+    EmailTooLong,
+    #[error("Dit is geen geldig e-mailadres. Een e-mailadres ziet eruit als naam@voorbeeld.nl.")]
+    EmailInvalid,
+    #[error("Vul je wachtwoord in.")]
+    PasswordMissing,
+    #[error("Het wachtwoord is te lang.")]
+    PasswordTooLong,
+    /// The number is `Password::MIN_LEN`; a test keeps the two together.
+    #[error("Kies een wachtwoord van minstens 10 tekens.")]
+    PasswordTooShort,
+}
+
 impl AppError {
-    pub fn invalid(message: impl Into<String>) -> Self {
-        Self::InvalidInput(message.into())
+    pub fn invalid(problem: Problem) -> Self {
+        Self::InvalidInput(problem)
     }
 
     /// The HTTP status this error is answered with.
@@ -58,12 +81,37 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => Self::invalid(
-                "De invoer is ongeldig of onvolledig. Controleer de velden en probeer het opnieuw.",
-            ),
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                Self::invalid(Problem::Malformed)
+            }
             ServerFnErrorErr::Request(_) => Self::Network,
             _ => Self::Internal,
         }
+    }
+}
+
+/// The error a plain form's server function sent back with the browser to this page, if any.
+/// Server functions called from a `<form method="post">` answer with a redirect: onwards on
+/// success, back to the form with the error in the address otherwise.
+pub fn form_error<S>() -> Option<AppError>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    use leptos::prelude::{ServerAction, WithUntracked};
+    ServerAction::<S>::new()
+        .value()
+        .with_untracked(|value| value.as_ref()?.as_ref().err().cloned())
+}
+
+/// The place under a form where its error is announced.
+#[leptos::component]
+pub fn FormError(error: Option<AppError>) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    view! {
+        <div role="alert" class="form-error">
+            {error.map(|err| err.to_string())}
+        </div>
     }
 }
 

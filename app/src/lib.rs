@@ -21,16 +21,16 @@ pub mod time;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{ParentRoute, Route, Router, Routes},
     path,
 };
 
 use crate::{
-    auth::{LoginPage, shell_info},
+    auth::{LoginPage, shell_data_for_request},
     shell::{
         CASELOAD, Footer, Header, HomePage, NotFound, ProfileDetails, ProfileLayout,
-        ProfileSettings, SectionPage, SectionRoute, ShellResource,
+        ProfileSettings, SectionPage, SectionRoute,
     },
 };
 
@@ -43,7 +43,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -56,40 +56,34 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Who is logged in changes only with a full page load (login, logout), so the shell's data
-    // is fetched once, awaited once, and handed down as plain context.
-    let data: ShellResource = OnceResource::new_blocking(shell_info());
+    let data = shell_data_for_request();
+    let platform = data.platform_name.clone();
+    provide_context(data);
 
     view! {
         <Stylesheet id="leptos" href="/pkg/tweestap.css"/>
         <Router>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    let data = data.await.unwrap_or_default();
-                    let platform = data.platform_name.clone();
-                    provide_context(data);
-                    view! {
-                        <Title formatter=move |page: String| format!("{page} – {platform}")/>
-                        <Header/>
-                        <main id="inhoud" tabindex="-1">
-                            <Routes fallback=NotFound>
-                                <Route path=path!("/inloggen") view=LoginPage/>
-                                <Route path=StaticSegment("") view=HomePage/>
-                                <ParentRoute path=path!("/profiel") view=ProfileLayout>
-                                    <Route path=path!("") view=ProfileDetails/>
-                                    <Route path=path!("instellingen") view=ProfileSettings/>
-                                    <Route
-                                        path=path!("caseload")
-                                        view=|| view! { <SectionPage index=CASELOAD/> }
-                                    />
-                                </ParentRoute>
-                                <Route path=path!("/:sectie") view=SectionRoute/>
-                            </Routes>
-                        </main>
-                        <Footer/>
-                    }
-                })}
-            </Suspense>
+            <Title formatter=move |page: String| format!("{page} – {platform}")/>
+            <Header/>
+            <main id="inhoud" tabindex="-1">
+                // Every page is rendered whole on the server before it is sent: it works as
+                // plain HTML, and only islands need the script.
+                <Routes fallback=NotFound>
+                    <Route path=path!("/inloggen") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("/profiel") view=ProfileLayout ssr=SsrMode::Async>
+                        <Route path=path!("") view=ProfileDetails ssr=SsrMode::Async/>
+                        <Route path=path!("instellingen") view=ProfileSettings ssr=SsrMode::Async/>
+                        <Route
+                            path=path!("caseload")
+                            ssr=SsrMode::Async
+                            view=|| view! { <SectionPage index=CASELOAD/> }
+                        />
+                    </ParentRoute>
+                    <Route path=path!("/:sectie") view=SectionRoute ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <Footer/>
         </Router>
     }
 }

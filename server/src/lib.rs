@@ -38,6 +38,7 @@ pub fn router(ctx: AppContext, options: LeptosOptions) -> Router {
         .layer(from_fn_with_state(ctx, middleware::session_and_access))
         .layer(from_fn(middleware::check_origin))
         .layer(from_fn(middleware::limit_body))
+        .layer(from_fn(middleware::plain_form_answers))
         .layer(from_fn(middleware::security_headers))
         .layer(TraceLayer::new_for_http())
 }

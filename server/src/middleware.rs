@@ -19,7 +19,7 @@ use app::{
         session::{self, ClientInfo, SessionToken},
     },
     context::AppContext,
-    error::AppError,
+    error::{AppError, Problem},
 };
 
 /// Server functions take a few short fields; anything larger is refused before it is read.
@@ -99,15 +99,108 @@ pub async fn limit_body(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) if is_server_fn(parts.uri.path()) && std::str::from_utf8(&bytes).is_err() => {
-            error_response(AppError::invalid(
-                "De invoer bevat ongeldige tekens. Controleer de velden en probeer het opnieuw.",
-            ))
+            error_response(AppError::invalid(Problem::BadEncoding))
         }
         Ok(bytes) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
         Err(_) => error_response(AppError::TooLarge),
+    }
+}
+
+/// Forms are plain HTML forms that post to server functions. The browser then wants a page,
+/// not JSON: an error from anywhere on the way (size, origin, access, the function itself) goes
+/// back to the form's page as a redirect with the error in the address, where the page shows it
+/// in Dutch. Only the latest error stays in the address.
+pub async fn plain_form_answers(req: Request, next: Next) -> Response {
+    let plain_form = req.method() == Method::POST
+        && is_server_fn(req.uri().path())
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+    if !plain_form {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_owned();
+    let referer = req
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let response = next.run(req).await;
+    if let Some(location) = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        let tidy = latest_error_only(location);
+        if tidy == location {
+            return response;
+        }
+        return redirect_to(&tidy);
+    }
+    if !(response.status().is_client_error() || response.status().is_server_error()) {
+        return response;
+    }
+    let (_, body) = response.into_parts();
+    let err = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => serde_json::from_slice::<AppError>(&bytes).unwrap_or(AppError::Internal),
+        Err(_) => AppError::Internal,
+    };
+    let back = referer.unwrap_or_else(|| "/".to_owned());
+    let Ok(mut url) = url::Url::parse(&back) else {
+        return error_response(err);
+    };
+    let encoded = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE,
+        serde_json::to_vec(&err).unwrap_or_default(),
+    );
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(key, _)| key != "__path" && key != "__err")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .append_pair("__path", &path)
+        .append_pair("__err", &encoded);
+    redirect_to(url.as_str())
+}
+
+/// A redirect's address with only its last server-function error, if it has any.
+fn latest_error_only(location: &str) -> String {
+    let Ok(mut url) = url::Url::parse(location) else {
+        return location.to_owned();
+    };
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let count = |name: &str| pairs.iter().filter(|(key, _)| key == name).count();
+    if count("__err") <= 1 && count("__path") <= 1 {
+        return location.to_owned();
+    }
+    let last = |name: &str| pairs.iter().rev().find(|(key, _)| key == name).cloned();
+    let (path, err) = (last("__path"), last("__err"));
+    let kept: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(key, _)| key != "__path" && key != "__err")
+        .cloned()
+        .chain(path)
+        .chain(err)
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(kept);
+    url.to_string()
+}
+
+fn redirect_to(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(value) => (StatusCode::SEE_OTHER, [(header::LOCATION, value)]).into_response(),
+        Err(_) => error_response(AppError::Internal),
     }
 }
 
@@ -276,6 +369,17 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_latest_form_error_stays_in_the_address() {
+        let location = "http://h/inloggen?volgende=%2Fx&__path=%2Fapi%2Fa&__err=b2xk&__path=%2Fapi%2Fb&__err=bmV3";
+        assert_eq!(
+            latest_error_only(location),
+            "http://h/inloggen?volgende=%2Fx&__path=%2Fapi%2Fb&__err=bmV3"
+        );
+        let single = "http://h/inloggen?__path=%2Fapi%2Fa&__err=b2xk";
+        assert_eq!(latest_error_only(single), single);
+    }
 
     #[test]
     fn reads_the_host_of_an_origin_or_referer() {

@@ -3,7 +3,7 @@
 
 use leptos::server_fn::ServerFn;
 
-use super::{Login, Logout, ShellInfo as ShellInfoFn};
+use super::{Login, Logout};
 
 /// How far a request's session got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,7 +30,7 @@ fn is_asset(path: &str) -> bool {
 
 /// Server functions an anonymous visitor may call.
 fn is_public_server_fn(path: &str) -> bool {
-    [Login::PATH, Logout::PATH, ShellInfoFn::PATH].contains(&path)
+    [Login::PATH, Logout::PATH].contains(&path)
 }
 
 pub fn decide(path: &str, stage: Stage) -> Access {
@@ -56,7 +56,6 @@ mod tests {
             "/pkg/tweestap.wasm",
             "/favicon.ico",
             Login::PATH,
-            ShellInfoFn::PATH,
         ] {
             assert_eq!(decide(path, Stage::Anonymous), Access::Allow, "{path}");
         }

@@ -1,6 +1,6 @@
 //! An email address as the platform knows it: trimmed, lower-cased, plausible.
 
-use crate::error::AppError;
+use crate::error::{AppError, Problem};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Email(String);
@@ -13,10 +13,10 @@ impl Email {
         // is stored.
         let trimmed = &input.trim().to_lowercase();
         if trimmed.is_empty() {
-            return Err(AppError::invalid("Vul je e-mailadres in."));
+            return Err(AppError::invalid(Problem::EmailMissing));
         }
         if trimmed.len() > Self::MAX_LEN {
-            return Err(AppError::invalid("Het e-mailadres is te lang."));
+            return Err(AppError::invalid(Problem::EmailTooLong));
         }
         let valid = match trimmed.split_once('@') {
             Some((local, domain)) => {
@@ -30,9 +30,7 @@ impl Email {
             None => false,
         };
         if !valid {
-            return Err(AppError::invalid(
-                "Dit is geen geldig e-mailadres. Een e-mailadres ziet eruit als naam@voorbeeld.nl.",
-            ));
+            return Err(AppError::invalid(Problem::EmailInvalid));
         }
         Ok(Self(trimmed.clone()))
     }

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use crate::error::{AppError, FormError};
 
 #[cfg(feature = "ssr")]
 pub mod access;
@@ -49,19 +49,28 @@ pub struct SessionTimes {
     pub idle_minutes: i64,
 }
 
-#[server(endpoint = "shell_info")]
-pub async fn shell_info() -> Result<ShellData, AppError> {
-    let ctx = crate::context::AppContext::current()?;
-    let user = Viewer::current().session.map(|session| CurrentUser {
-        name: session.user.display_name,
-        email: session.user.email,
-        is_admin: session.user.role == crate::db::entity::user::Role::Admin,
-    });
-    Ok(ShellData {
-        platform_name: ctx.settings.platform_name.clone(),
-        helpdesk: ctx.settings.helpdesk.clone(),
-        user,
-    })
+/// The shell's data for the page being rendered. Pages are rendered on the server only (the
+/// browser hydrates islands, not pages), so this reads the request directly.
+pub fn shell_data_for_request() -> ShellData {
+    #[cfg(feature = "ssr")]
+    {
+        let Some(ctx) = use_context::<crate::context::AppContext>() else {
+            // Listing the routes at startup renders the app without a request.
+            return ShellData::default();
+        };
+        let user = Viewer::current().session.map(|session| CurrentUser {
+            name: session.user.display_name,
+            email: session.user.email,
+            is_admin: session.user.role == crate::db::entity::user::Role::Admin,
+        });
+        ShellData {
+            platform_name: ctx.settings.platform_name.clone(),
+            helpdesk: ctx.settings.helpdesk.clone(),
+            user,
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    ShellData::default()
 }
 
 /// The password step. On success the session cookie is replaced and the browser goes to
@@ -113,31 +122,17 @@ pub async fn session_overview() -> Result<SessionTimes, AppError> {
 pub fn LoginPage() -> impl IntoView {
     use leptos::server_fn::ServerFn as _;
 
-    let login = ServerAction::<Login>::new();
     let query = use_query_map();
-    let next = move || query.read_untracked().get("volgende");
-    let email = NodeRef::<leptos::html::Input>::new();
-    let password = NodeRef::<leptos::html::Input>::new();
-    let error = move || login.value().get().and_then(Result::err);
-    // A plain form that also works before the script has loaded; once it has, the submit is
-    // sent by the script so a wrong password is answered in place.
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if let (Some(email), Some(password)) = (email.get(), password.get()) {
-            login.dispatch(Login {
-                email: email.value(),
-                password: password.value(),
-                next: next(),
-            });
-        }
-    };
+    let next = query.read_untracked().get("volgende");
+    // A plain form: the server answers with a redirect onwards, or back here with the error.
+    let error = crate::error::form_error::<Login>();
 
     view! {
         <Title text="Inloggen"/>
         <section class="card narrow" aria-labelledby="inloggen-titel">
             <h1 id="inloggen-titel">"Inloggen"</h1>
             <p>"Log in met je e-mailadres en wachtwoord."</p>
-            <form method="post" action=Login::PATH on:submit=submit>
+            <form method="post" action=Login::PATH>
                 <input type="hidden" name="next" value=next/>
                 <div class="field">
                     <label for="email">"E-mailadres"</label>
@@ -148,7 +143,6 @@ pub fn LoginPage() -> impl IntoView {
                         autocomplete="username"
                         maxlength="254"
                         required
-                        node_ref=email
                     />
                 </div>
                 <div class="field">
@@ -160,13 +154,10 @@ pub fn LoginPage() -> impl IntoView {
                         autocomplete="current-password"
                         maxlength="256"
                         required
-                        node_ref=password
                     />
                 </div>
-                <div role="alert" class="form-error">
-                    {move || error().map(|err| err.to_string())}
-                </div>
-                <button type="submit" class="primary" disabled=move || login.pending().get()>
+                <FormError error/>
+                <button type="submit" class="primary">
                     "Inloggen"
                 </button>
             </form>

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
 use tokio::sync::Semaphore;
 
-use crate::error::AppError;
+use crate::error::{AppError, Problem};
 
 /// A password as typed. No `Debug` that shows it, no `Serialize`, no `Display`.
 pub struct Password(String);
@@ -20,10 +20,10 @@ impl Password {
     /// passwords, so that an old password still works.
     pub fn for_login(input: String) -> Result<Self, AppError> {
         if input.is_empty() {
-            return Err(AppError::invalid("Vul je wachtwoord in."));
+            return Err(AppError::invalid(Problem::PasswordMissing));
         }
         if input.len() > Self::MAX_LEN {
-            return Err(AppError::invalid("Het wachtwoord is te lang."));
+            return Err(AppError::invalid(Problem::PasswordTooLong));
         }
         Ok(Self(input))
     }
@@ -31,10 +31,7 @@ impl Password {
     /// A new password: at least `MIN_LEN` characters (NIST SP 800-63B).
     pub fn new_password(input: String) -> Result<Self, AppError> {
         if input.chars().count() < Self::MIN_LEN {
-            return Err(AppError::invalid(format!(
-                "Kies een wachtwoord van minstens {} tekens.",
-                Self::MIN_LEN
-            )));
+            return Err(AppError::invalid(Problem::PasswordTooShort));
         }
         Self::for_login(input)
     }
@@ -136,6 +133,15 @@ fn dummy_hash() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_message_for_short_passwords_names_the_minimum() {
+        assert!(
+            Problem::PasswordTooShort
+                .to_string()
+                .contains(&format!(" {} ", Password::MIN_LEN))
+        );
+    }
 
     #[tokio::test]
     async fn hashes_with_owasp_argon2id_parameters_sec_16() {

@@ -7,25 +7,58 @@ use leptos_meta::Title;
 use leptos_router::components::{A, Outlet};
 
 use crate::auth::{CurrentUser, Logout, ShellData, session_overview};
-use crate::error::AppError;
-
-pub type ShellResource = OnceResource<Result<ShellData, AppError>>;
 
 /// The platform's sections, in the order of the navigation bar, and the profile's caseload.
 pub const SECTIONS: [(&str, &str, &str); 9] = [
-    ("/", "Home", "Je startpagina met wat er vandaag voor je klaarstaat."),
-    ("/catalogus", "Catalogus", "Het aanbod van modules en interventies dat je cliënten kunt aanbieden."),
-    ("/taken", "Taken", "De taken die op jou wachten, zoals berichten beantwoorden en modules beoordelen."),
-    ("/gesprekken", "Gesprekken", "Je gesprekken met cliënten en collega's, ook via videobellen."),
-    ("/clienten", "Cliënten", "De cliënten met wie je werkt en hun voortgang."),
-    ("/professionals", "Professionals", "De professionals binnen je organisatie."),
-    ("/data", "Data", "Overzichten en rapportages over het gebruik van het platform."),
-    ("/configuratie", "Configuratie", "De inrichting van het platform voor je organisatie."),
-    ("/profiel/caseload", "Caseload", "De cliënten aan wie je als behandelaar bent gekoppeld."),
+    (
+        "/",
+        "Home",
+        "Je startpagina met wat er vandaag voor je klaarstaat.",
+    ),
+    (
+        "/catalogus",
+        "Catalogus",
+        "Het aanbod van modules en interventies dat je cliënten kunt aanbieden.",
+    ),
+    (
+        "/taken",
+        "Taken",
+        "De taken die op jou wachten, zoals berichten beantwoorden en modules beoordelen.",
+    ),
+    (
+        "/gesprekken",
+        "Gesprekken",
+        "Je gesprekken met cliënten en collega's, ook via videobellen.",
+    ),
+    (
+        "/clienten",
+        "Cliënten",
+        "De cliënten met wie je werkt en hun voortgang.",
+    ),
+    (
+        "/professionals",
+        "Professionals",
+        "De professionals binnen je organisatie.",
+    ),
+    (
+        "/data",
+        "Data",
+        "Overzichten en rapportages over het gebruik van het platform.",
+    ),
+    (
+        "/configuratie",
+        "Configuratie",
+        "De inrichting van het platform voor je organisatie.",
+    ),
+    (
+        "/profiel/caseload",
+        "Caseload",
+        "De cliënten aan wie je als behandelaar bent gekoppeld.",
+    ),
 ];
 pub const CASELOAD: usize = 8;
 
-/// The shell's data, once the App has awaited it: plain context, no further waiting.
+/// The shell's data, provided by the App for the whole page.
 fn shell_data() -> ShellData {
     use_context::<ShellData>().unwrap_or_default()
 }
@@ -111,7 +144,10 @@ pub fn SectionRoute() -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
     move || {
         let wanted = params.read().get("sectie").unwrap_or_default();
-        match SECTIONS[1..CASELOAD].iter().position(|(href, _, _)| href[1..] == wanted) {
+        match SECTIONS[1..CASELOAD]
+            .iter()
+            .position(|(href, _, _)| href[1..] == wanted)
+        {
             Some(index) => view! { <SectionPage index=index + 1/> }.into_any(),
             None => view! { <NotFound/> }.into_any(),
         }

@@ -86,6 +86,10 @@ pub struct Settings {
     pub session_idle: Duration,
     pub session_max: Duration,
     pub secret_key: SecretKey,
+    /// When two-step authentication becomes optional and when mandatory.
+    pub rollout: crate::twofactor::policy::Rollout,
+    /// How long "Onthoud mij" spares the code on a browser.
+    pub remember_for: Duration,
 }
 
 impl Settings {
@@ -101,6 +105,10 @@ impl Settings {
             session_idle: Duration::minutes(30),
             session_max: Duration::hours(12),
             secret_key,
+            rollout: crate::twofactor::policy::Rollout::starting(
+                crate::twofactor::policy::local_date(Utc::now()),
+            ),
+            remember_for: Duration::hours(12),
         }
     }
 }

@@ -19,6 +19,24 @@ pub enum AppError {
     /// Something the user can correct.
     #[error("{0}")]
     InvalidInput(Problem),
+    #[error("Het wachtwoord is onjuist.")]
+    WrongPassword,
+    #[error(
+        "Deze code klopt niet of is verlopen. Vul de code in die de authenticatie-applicatie nu laat zien."
+    )]
+    WrongCode,
+    #[error("Deze herstelcode klopt niet of is al gebruikt. Elke herstelcode werkt maar één keer.")]
+    WrongRecoveryCode,
+    #[error(
+        "Te veel onjuiste codes. Wacht een kwartier en probeer het dan opnieuw, of neem contact op met de helpdesk."
+    )]
+    Locked,
+    #[error("Vul eerst je wachtwoord opnieuw in.")]
+    PasswordConfirmationNeeded,
+    #[error("Vul eerst de code van de authenticatie-applicatie in.")]
+    SecondStepRequired,
+    #[error("Stel eerst twee-staps-authenticatie in. Dat is nu verplicht.")]
+    EnrolmentRequired,
     #[error(
         "Dit verzoek kwam niet van deze website en is geweigerd. Herlaad de pagina en probeer het opnieuw."
     )]
@@ -56,6 +74,14 @@ pub enum Problem {
     /// The number is `Password::MIN_LEN`; a test keeps the two together.
     #[error("Kies een wachtwoord van minstens 10 tekens.")]
     PasswordTooShort,
+    #[error("Vul de 6 cijfers van de code in.")]
+    CodeFormat,
+    #[error("Een herstelcode bestaat uit 12 letters en cijfers, zoals 2E7G-XZX8-C8MW.")]
+    RecoveryCodeFormat,
+    #[error("Kies hoe je authenticatie-codes wilt ontvangen.")]
+    MethodMissing,
+    #[error("Vink aan dat je je herstelcodes veilig hebt opgeslagen.")]
+    CodesNotSaved,
 }
 
 impl AppError {
@@ -66,8 +92,15 @@ impl AppError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
-            Self::InvalidCredentials | Self::NotLoggedIn => 401,
-            Self::Forbidden | Self::ForeignOrigin => 403,
+            Self::InvalidCredentials
+            | Self::NotLoggedIn
+            | Self::WrongPassword
+            | Self::WrongCode
+            | Self::WrongRecoveryCode
+            | Self::PasswordConfirmationNeeded
+            | Self::SecondStepRequired => 401,
+            Self::Forbidden | Self::ForeignOrigin | Self::EnrolmentRequired => 403,
+            Self::Locked => 429,
             Self::InvalidInput(_) => 400,
             Self::TooLarge => 413,
             Self::Internal => 500,

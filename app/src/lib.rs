@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod error;
 pub mod shell;
+pub mod twofactor;
 
 #[cfg(feature = "ssr")]
 pub mod context;
@@ -32,6 +33,7 @@ use crate::{
         CASELOAD, Footer, Header, HomePage, NotFound, ProfileDetails, ProfileLayout,
         ProfileSettings, SectionPage, SectionRoute,
     },
+    twofactor::{CodePage, IntroPage, RecoveryPage, RecoveryUsedPage, WizardPage},
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -70,6 +72,15 @@ pub fn App() -> impl IntoView {
                 // plain HTML, and only islands need the script.
                 <Routes fallback=NotFound>
                     <Route path=path!("/inloggen") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/inloggen/code") view=CodePage ssr=SsrMode::Async/>
+                    <Route path=path!("/inloggen/herstelcode") view=RecoveryPage ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/inloggen/herstelcode-gebruikt")
+                        view=RecoveryUsedPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/twee-staps/introductie") view=IntroPage ssr=SsrMode::Async/>
+                    <Route path=path!("/twee-staps/instellen") view=WizardPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/profiel") view=ProfileLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=ProfileDetails ssr=SsrMode::Async/>

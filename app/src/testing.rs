@@ -136,11 +136,26 @@ fn database_url_with_name(url: &str, name: &str) -> String {
     }
 }
 
-/// A context on a fresh database with a clock that starts at a fixed moment.
+/// The manual's rollout: optional from 1 April, mandatory from 1 July (2026).
+pub fn manual_rollout() -> crate::twofactor::policy::Rollout {
+    crate::twofactor::policy::Rollout {
+        optional_from: chrono::NaiveDate::from_ymd_opt(2026, 4, 1).expect("a date"),
+        mandatory_from: chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("a date"),
+    }
+}
+
+/// A moment in the mandatory period of `manual_rollout`.
+pub fn in_mandatory_period() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 7, 2, 8, 0, 0).unwrap()
+}
+
+/// A context on a fresh database with a clock that starts at a fixed moment, 4 May 2026: in
+/// the optional period of the manual's rollout.
 pub async fn context(backend: Backend) -> (AppContext, ManualClock, TestDb) {
     let test_db = TestDb::new(backend).await;
     let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 5, 4, 8, 0, 0).unwrap());
-    let settings = Settings::with_key(SecretKey::from_bytes([7; 32]));
+    let mut settings = Settings::with_key(SecretKey::from_bytes([7; 32]));
+    settings.rollout = manual_rollout();
     let ctx = AppContext::new(test_db.db.clone(), Arc::new(clock.clone()), settings);
     (ctx, clock, test_db)
 }

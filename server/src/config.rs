@@ -6,7 +6,11 @@ use std::path::{Path, PathBuf};
 use base64::{Engine as _, engine::general_purpose::STANDARD};
 use chrono::Duration;
 
-use app::context::{SecretKey, Settings};
+use app::{
+    context::{SecretKey, Settings},
+    twofactor::policy::Rollout,
+};
+use chrono::NaiveDate;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tweestap.db?mode=rwc";
 
@@ -19,6 +23,10 @@ pub struct Config {
     pub helpdesk: String,
     pub session_idle: Duration,
     pub session_max: Duration,
+    /// Configured rollout dates; `None` for the default (optional from today, mandatory in
+    /// three months).
+    pub rollout: Option<Rollout>,
+    pub remember_for: Duration,
 }
 
 #[derive(Debug)]
@@ -106,6 +114,54 @@ impl Config {
             );
         }
 
+        let remember_for = minutes_or_hours(
+            &var,
+            "TWEESTAP_REMEMBER_HOURS",
+            12,
+            1..=720,
+            Duration::hours,
+            &mut problems,
+        );
+
+        let date = |name: &str, problems: &mut Vec<String>| -> Option<NaiveDate> {
+            let raw = var(name)?;
+            match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
+                Ok(date) => Some(date),
+                Err(_) => {
+                    problems.push(format!(
+                        "{name} must be a date as YYYY-MM-DD (for example 2027-07-01), not {raw:?}"
+                    ));
+                    None
+                }
+            }
+        };
+        let optional_from = date("TWEESTAP_2FA_OPTIONAL_FROM", &mut problems);
+        let mandatory_from = date("TWEESTAP_2FA_MANDATORY_FROM", &mut problems);
+        let rollout = match (optional_from, mandatory_from) {
+            (None, None) => None,
+            (Some(optional_from), Some(mandatory_from)) if optional_from <= mandatory_from => {
+                Some(Rollout {
+                    optional_from,
+                    mandatory_from,
+                })
+            }
+            (Some(_), Some(_)) => {
+                problems.push(
+                    "TWEESTAP_2FA_OPTIONAL_FROM must not be after TWEESTAP_2FA_MANDATORY_FROM"
+                        .to_owned(),
+                );
+                None
+            }
+            (Some(optional_from), None) => Some(Rollout {
+                optional_from,
+                mandatory_from: NaiveDate::MAX,
+            }),
+            (None, Some(mandatory_from)) => Some(Rollout {
+                optional_from: mandatory_from,
+                mandatory_from,
+            }),
+        };
+
         let text = |name: &str, default: &str, problems: &mut Vec<String>| {
             let value = var(name).unwrap_or_else(|| default.to_owned());
             if value.chars().count() > 500 {
@@ -133,6 +189,8 @@ impl Config {
                 helpdesk,
                 session_idle,
                 session_max,
+                rollout,
+                remember_for,
             })
         } else {
             Err(ConfigError(problems))
@@ -145,13 +203,16 @@ impl Config {
             KeySource::Configured(key) => key.clone(),
             KeySource::DevelopmentFile(path) => load_or_create_key(path)?,
         };
-        Ok(Settings {
-            platform_name: self.platform_name.clone(),
-            helpdesk: self.helpdesk.clone(),
-            session_idle: self.session_idle,
-            session_max: self.session_max,
-            secret_key,
-        })
+        let mut settings = Settings::with_key(secret_key);
+        settings.platform_name = self.platform_name.clone();
+        settings.helpdesk = self.helpdesk.clone();
+        settings.session_idle = self.session_idle;
+        settings.session_max = self.session_max;
+        settings.remember_for = self.remember_for;
+        if let Some(rollout) = self.rollout {
+            settings.rollout = rollout;
+        }
+        Ok(settings)
     }
 }
 
@@ -236,9 +297,28 @@ mod tests {
         assert!(!config.demo, "demo accounts are off unless asked for");
         assert_eq!(config.session_idle, Duration::minutes(30));
         assert_eq!(config.session_max, Duration::hours(12));
+        assert_eq!(config.remember_for, Duration::hours(12));
+        assert_eq!(config.rollout, None);
         assert!(
             matches!(config.key, KeySource::DevelopmentFile(ref p) if p == Path::new("tweestap.key"))
         );
+    }
+
+    #[test]
+    fn rollout_dates_are_read_and_checked() {
+        let config = config(&[
+            ("TWEESTAP_2FA_OPTIONAL_FROM", "2027-01-01"),
+            ("TWEESTAP_2FA_MANDATORY_FROM", "2027-07-01"),
+        ])
+        .unwrap();
+        let rollout = config.rollout.unwrap();
+        assert_eq!(rollout.last_optional_day(), "30 juni 2027");
+        let err = super::tests::config(&[
+            ("TWEESTAP_2FA_OPTIONAL_FROM", "2027-07-01"),
+            ("TWEESTAP_2FA_MANDATORY_FROM", "2027-01-01"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("must not be after"));
     }
 
     #[test]
@@ -249,6 +329,8 @@ mod tests {
             ("TWEESTAP_SECRET_KEY", "c2hvcnQ="),
             ("TWEESTAP_SESSION_IDLE_MINUTES", "abc"),
             ("TWEESTAP_SESSION_MAX_HOURS", "0"),
+            ("TWEESTAP_2FA_OPTIONAL_FROM", "1 juli"),
+            ("TWEESTAP_REMEMBER_HOURS", "-3"),
         ])
         .unwrap_err();
         let text = err.to_string();
@@ -258,6 +340,8 @@ mod tests {
             "TWEESTAP_SECRET_KEY",
             "TWEESTAP_SESSION_IDLE_MINUTES",
             "TWEESTAP_SESSION_MAX_HOURS",
+            "TWEESTAP_2FA_OPTIONAL_FROM",
+            "TWEESTAP_REMEMBER_HOURS",
         ] {
             assert!(text.contains(name), "{name} missing from: {text}");
         }

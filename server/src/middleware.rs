@@ -16,10 +16,11 @@ use app::{
     auth::{
         Viewer,
         access::{self, Access, Stage},
-        session::{self, ClientInfo, SessionToken},
+        session::{self, ActiveSession, ClientInfo, SessionStage, SessionToken},
     },
     context::AppContext,
     error::{AppError, Problem},
+    twofactor::{CODE_PAGE, WIZARD_PAGE, policy::Phase, service},
 };
 
 /// Server functions take a few short fields; anything larger is refused before it is read.
@@ -264,10 +265,9 @@ pub async fn session_and_access(
         },
         None => None,
     };
-    let stage = if session.is_some() {
-        Stage::Authenticated
-    } else {
-        Stage::Anonymous
+    let stage = match stage_of(&ctx, session.as_ref()).await {
+        Ok(stage) => stage,
+        Err(err) => return error_response(err),
     };
     let stale_cookie = raw_cookie.is_some() && session.is_none();
 
@@ -284,7 +284,12 @@ pub async fn session_and_access(
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned),
             };
-            req.extensions_mut().insert(Viewer { session, client });
+            let remembered = cookie_value(req.headers(), app::twofactor::service::REMEMBER_COOKIE);
+            req.extensions_mut().insert(Viewer {
+                session,
+                client,
+                remembered,
+            });
             next.run(req).await
         }
         Access::LoginRequired if is_server_fn(&path) || req.method() != Method::GET => {
@@ -300,6 +305,14 @@ pub async fn session_and_access(
             redirect(&target)
         }
         Access::AlreadyLoggedIn => redirect("/"),
+        Access::SecondStepRequired if is_server_fn(&path) || req.method() != Method::GET => {
+            error_response(AppError::SecondStepRequired)
+        }
+        Access::SecondStepRequired => redirect(CODE_PAGE),
+        Access::EnrolmentRequired if is_server_fn(&path) || req.method() != Method::GET => {
+            error_response(AppError::EnrolmentRequired)
+        }
+        Access::EnrolmentRequired => redirect(WIZARD_PAGE),
     };
 
     // A cookie that no longer opens a session is removed, unless this answer sets a new one.
@@ -314,6 +327,22 @@ pub async fn session_and_access(
         }
     }
     response
+}
+
+/// How far this session got: password only, or complete but obliged to enrol first.
+async fn stage_of(ctx: &AppContext, session: Option<&ActiveSession>) -> Result<Stage, AppError> {
+    let Some(session) = session else {
+        return Ok(Stage::Anonymous);
+    };
+    if session.stage == SessionStage::PasswordOnly {
+        return Ok(Stage::SecondStepPending);
+    }
+    if ctx.settings.rollout.phase(ctx.now()) == Phase::Mandatory
+        && !service::is_enabled(ctx, session.user.id).await?
+    {
+        return Ok(Stage::EnrolmentRequired);
+    }
+    Ok(Stage::Authenticated)
 }
 
 fn redirect(to: &str) -> Response {

@@ -4,11 +4,19 @@
 use leptos::server_fn::ServerFn;
 
 use super::{Login, Logout};
+use crate::twofactor::{
+    CODE_PAGE, RECOVERY_PAGE, RememberHours, SecondStepCode, SecondStepRecovery, WIZARD_PAGE,
+    WizardCode, WizardDone, WizardMethod, WizardPassword, WizardState,
+};
 
 /// How far a request's session got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
     Anonymous,
+    /// The password was right; the second step is still to come (SEC-01).
+    SecondStepPending,
+    /// Two-step authentication is mandatory and this user has not set it up (SEC-04).
+    EnrolmentRequired,
     Authenticated,
 }
 
@@ -19,9 +27,13 @@ pub enum Access {
     LoginRequired,
     /// The login page for someone who is already in: send them home.
     AlreadyLoggedIn,
+    /// Only the second step: pages redirect to it, server functions answer 401.
+    SecondStepRequired,
+    /// Only the wizard: pages redirect to it, server functions answer 403.
+    EnrolmentRequired,
 }
 
-pub const LOGIN_PAGE: &str = "/inloggen";
+pub const LOGIN_PAGE: &str = super::LOGIN_PAGE_PATH;
 
 /// Static files any visitor may fetch: the bundle and the public assets.
 fn is_asset(path: &str) -> bool {
@@ -33,15 +45,48 @@ fn is_public_server_fn(path: &str) -> bool {
     [Login::PATH, Logout::PATH].contains(&path)
 }
 
+/// What a session between the password and the second step may reach.
+fn is_second_step(path: &str) -> bool {
+    [
+        CODE_PAGE,
+        RECOVERY_PAGE,
+        SecondStepCode::PATH,
+        SecondStepRecovery::PATH,
+        RememberHours::PATH,
+    ]
+    .contains(&path)
+}
+
+/// What a user who must enrol may reach.
+fn is_enrolment(path: &str) -> bool {
+    [
+        WIZARD_PAGE,
+        WizardState::PATH,
+        WizardPassword::PATH,
+        WizardMethod::PATH,
+        WizardCode::PATH,
+        WizardDone::PATH,
+        RememberHours::PATH,
+    ]
+    .contains(&path)
+}
+
 pub fn decide(path: &str, stage: Stage) -> Access {
-    if is_asset(path) {
+    if is_asset(path) || is_public_server_fn(path) {
         return Access::Allow;
     }
     match stage {
-        Stage::Authenticated if path == LOGIN_PAGE => Access::AlreadyLoggedIn,
-        Stage::Authenticated => Access::Allow,
-        Stage::Anonymous if path == LOGIN_PAGE || is_public_server_fn(path) => Access::Allow,
+        Stage::Anonymous if path == LOGIN_PAGE => Access::Allow,
         Stage::Anonymous => Access::LoginRequired,
+        // Logging in again (as someone else, say) is always possible.
+        Stage::SecondStepPending if path == LOGIN_PAGE || is_second_step(path) => Access::Allow,
+        Stage::SecondStepPending => Access::SecondStepRequired,
+        Stage::EnrolmentRequired if is_enrolment(path) => Access::Allow,
+        Stage::EnrolmentRequired => Access::EnrolmentRequired,
+        Stage::Authenticated if path == LOGIN_PAGE || is_second_step(path) => {
+            Access::AlreadyLoggedIn
+        }
+        Stage::Authenticated => Access::Allow,
     }
 }
 
@@ -66,6 +111,9 @@ mod tests {
             "/configuratie",
             "/api/anything",
             "/onbekend",
+            CODE_PAGE,
+            WIZARD_PAGE,
+            SecondStepCode::PATH,
         ] {
             assert_eq!(
                 decide(path, Stage::Anonymous),
@@ -81,6 +129,54 @@ mod tests {
             decide("/inloggen", Stage::Authenticated),
             Access::AlreadyLoggedIn
         );
+        assert_eq!(
+            decide(CODE_PAGE, Stage::Authenticated),
+            Access::AlreadyLoggedIn
+        );
         assert_eq!(decide("/profiel", Stage::Authenticated), Access::Allow);
+    }
+
+    // SEC-01: between password and code, only the second step and logout.
+    #[test]
+    fn a_pending_second_step_reaches_only_the_second_step_sec_01() {
+        for path in [CODE_PAGE, RECOVERY_PAGE, SecondStepCode::PATH, Logout::PATH] {
+            assert_eq!(
+                decide(path, Stage::SecondStepPending),
+                Access::Allow,
+                "{path}"
+            );
+        }
+        for path in [
+            "/",
+            "/profiel",
+            WIZARD_PAGE,
+            WizardState::PATH,
+            "/api/session_overview",
+        ] {
+            assert_eq!(
+                decide(path, Stage::SecondStepPending),
+                Access::SecondStepRequired,
+                "{path}"
+            );
+        }
+    }
+
+    // SEC-04: in the mandatory period, only the wizard and logout.
+    #[test]
+    fn enrolment_required_reaches_only_the_wizard_sec_04() {
+        for path in [WIZARD_PAGE, WizardCode::PATH, Logout::PATH] {
+            assert_eq!(
+                decide(path, Stage::EnrolmentRequired),
+                Access::Allow,
+                "{path}"
+            );
+        }
+        for path in ["/", "/profiel/instellingen", CODE_PAGE, "/api/not_now"] {
+            assert_eq!(
+                decide(path, Stage::EnrolmentRequired),
+                Access::EnrolmentRequired,
+                "{path}"
+            );
+        }
     }
 }

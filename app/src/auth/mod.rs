@@ -23,7 +23,25 @@ mod tests;
 #[cfg(feature = "ssr")]
 pub mod users;
 #[cfg(feature = "ssr")]
-pub use server::{Viewer, log_in, safe_next};
+pub use server::{Viewer, log_in, set_cookie as set_response_cookie};
+
+/// Where to go after login: a path on this site, never another site (no open redirect).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control)
+                && path != LOGIN_PAGE_PATH =>
+        {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+pub const LOGIN_PAGE_PATH: &str = "/inloggen";
 
 /// The logged-in user as the browser sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,16 +97,29 @@ pub fn shell_data_for_request() -> ShellData {
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     let ctx = crate::context::AppContext::current()?;
     let viewer = Viewer::current();
-    let token = log_in(
+    let (token, after) = log_in(
         &ctx,
         viewer.session.as_ref(),
         &email,
         password,
         &viewer.client,
+        viewer.remembered.as_deref(),
     )
     .await?;
     server::set_cookie(&token.cookie());
-    leptos_axum::redirect(&safe_next(next.as_deref()));
+    let next = safe_next(next.as_deref());
+    let page = match after {
+        server::AfterPassword::Done => None,
+        server::AfterPassword::SecondStep => Some(crate::twofactor::CODE_PAGE),
+        server::AfterPassword::Introduction => Some(crate::twofactor::INTRO_PAGE),
+        server::AfterPassword::Enrol => Some(crate::twofactor::WIZARD_PAGE),
+    };
+    let to = match page {
+        None => next,
+        Some(page) if next == "/" => page.to_owned(),
+        Some(page) => format!("{page}?volgende={}", crate::twofactor::encode_query(&next)),
+    };
+    leptos_axum::redirect(&to);
     Ok(())
 }
 

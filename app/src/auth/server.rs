@@ -8,7 +8,7 @@ use leptos_axum::ResponseOptions;
 use super::{
     email::Email,
     password::Password,
-    session::{self, ActiveSession, ClientInfo, SessionToken},
+    session::{self, ActiveSession, ClientInfo, SessionStage, SessionToken},
     users,
 };
 use crate::{
@@ -21,6 +21,8 @@ use crate::{
 pub struct Viewer {
     pub session: Option<ActiveSession>,
     pub client: ClientInfo,
+    /// The "Onthoud mij" cookie, if the browser sent one.
+    pub remembered: Option<String>,
 }
 
 impl Viewer {
@@ -32,7 +34,7 @@ impl Viewer {
     }
 }
 
-pub(super) fn set_cookie(cookie: &str) {
+pub fn set_cookie(cookie: &str) {
     if let (Some(response), Ok(value)) = (
         use_context::<ResponseOptions>(),
         HeaderValue::from_str(cookie),
@@ -41,15 +43,35 @@ pub(super) fn set_cookie(cookie: &str) {
     }
 }
 
+/// Where the browser goes after a right password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterPassword {
+    /// Logged in: on to the page asked for.
+    Done,
+    /// Two-step authentication is on: the code comes next.
+    SecondStep,
+    /// The optional period, and it is not set up: the introduction.
+    Introduction,
+    /// The mandatory period, and it is not set up: the wizard.
+    Enrol,
+}
+
 /// The password step: checks the credentials, ends the session the browser had and starts a
-/// new one, so that the session id changes at login (SEC-03).
+/// new one, so that the session id changes at login (SEC-03). A user with two-step
+/// authentication gets a session that reaches only the second step, unless this browser is
+/// remembered for them (SEC-19).
 pub async fn log_in(
     ctx: &AppContext,
     previous: Option<&ActiveSession>,
     email: &str,
     password: String,
     client: &ClientInfo,
-) -> Result<SessionToken, AppError> {
+    remembered: Option<&str>,
+) -> Result<(SessionToken, AfterPassword), AppError> {
+    use crate::twofactor::{
+        policy::Phase,
+        service::{self, RememberToken},
+    };
     let email = Email::parse(email)?;
     let password = Password::for_login(password)?;
     let user = match users::check_password(ctx, &email, &password).await {
@@ -62,30 +84,39 @@ pub async fn log_in(
     if let Some(previous) = previous {
         session::end(ctx, previous.id).await.map_err(internal)?;
     }
-    let token = session::start(ctx, &user, client).await.map_err(internal)?;
-    tracing::info!(user_id = user.id, "password login succeeded");
-    Ok(token)
-}
-
-/// Where to go after login: a path on this site, never another site (no open redirect).
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.contains('\\')
-                && !path.chars().any(char::is_control)
-                && path != super::access::LOGIN_PAGE =>
-        {
-            path.to_owned()
+    let after = if service::is_enabled(ctx, user.id).await? {
+        let remembered = match remembered.and_then(RememberToken::from_cookie) {
+            Some(token) => service::is_remembered(ctx, user.id, &token).await?,
+            None => false,
+        };
+        if remembered {
+            AfterPassword::Done
+        } else {
+            AfterPassword::SecondStep
         }
-        _ => "/".to_owned(),
-    }
+    } else {
+        match ctx.settings.rollout.phase(ctx.now()) {
+            Phase::Before => AfterPassword::Done,
+            Phase::Optional => AfterPassword::Introduction,
+            Phase::Mandatory => AfterPassword::Enrol,
+        }
+    };
+    let stage = if after == AfterPassword::SecondStep {
+        SessionStage::PasswordOnly
+    } else {
+        SessionStage::Complete
+    };
+    let token = session::start(ctx, &user, client, stage)
+        .await
+        .map_err(internal)?;
+    users::record_login(ctx, user.id).await?;
+    tracing::info!(user_id = user.id, next = ?after, "password login succeeded");
+    Ok((token, after))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use crate::auth::safe_next;
 
     #[test]
     fn next_never_leaves_the_site() {

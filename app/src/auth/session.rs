@@ -59,6 +59,32 @@ pub fn removal_cookie() -> String {
     format!("{COOKIE_NAME}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0")
 }
 
+/// How far a login got. A session that only passed the password reaches nothing but the
+/// second step (SEC-01).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionStage {
+    PasswordOnly,
+    Complete,
+}
+
+impl SessionStage {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::PasswordOnly => "password",
+            Self::Complete => "complete",
+        }
+    }
+
+    fn parse(stored: &str) -> Self {
+        // Anything unexpected counts as the lower stage.
+        if stored == "complete" {
+            Self::Complete
+        } else {
+            Self::PasswordOnly
+        }
+    }
+}
+
 /// A live session and its user, as the request handlers see it.
 #[derive(Clone, Debug)]
 pub struct ActiveSession {
@@ -66,6 +92,8 @@ pub struct ActiveSession {
     pub user: User,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    pub stage: SessionStage,
+    pub password_confirmed_at: Option<DateTime<Utc>>,
 }
 
 /// Where the request came from, recorded with the session for the user's own overview.
@@ -81,10 +109,14 @@ pub async fn start(
     ctx: &AppContext,
     user: &User,
     client: &ClientInfo,
+    stage: SessionStage,
 ) -> Result<SessionToken, sea_orm::DbErr> {
     let token = SessionToken::generate();
     let now = ctx.now();
     session::ActiveModel {
+        stage: Set(stage.as_str().to_owned()),
+        // The password was just entered.
+        password_confirmed_at: Set(Some(now)),
         token_hash: Set(token.hash()),
         user_id: Set(user.id),
         created_at: Set(now),
@@ -123,6 +155,8 @@ pub async fn resolve(
         user,
         created_at: row.created_at,
         expires_at: row.expires_at,
+        stage: SessionStage::parse(&row.stage),
+        password_confirmed_at: row.password_confirmed_at,
     };
     if now - row.last_seen_at >= TOUCH_EVERY {
         let mut touched = row.into_active_model();
@@ -130,6 +164,50 @@ pub async fn resolve(
         touched.update(&ctx.db).await?;
     }
     Ok(Some(active))
+}
+
+/// The second step is done: the session is replaced by a complete one with a new id (SEC-03).
+/// Its absolute end stays where it was.
+pub async fn complete(
+    ctx: &AppContext,
+    previous: &ActiveSession,
+    client: &ClientInfo,
+) -> Result<SessionToken, sea_orm::DbErr> {
+    let token = SessionToken::generate();
+    let now = ctx.now();
+    let txn = sea_orm::TransactionTrait::begin(&ctx.db).await?;
+    session::Entity::delete_by_id(previous.id)
+        .exec(&txn)
+        .await?;
+    session::ActiveModel {
+        token_hash: Set(token.hash()),
+        user_id: Set(previous.user.id),
+        created_at: Set(previous.created_at),
+        last_seen_at: Set(now),
+        expires_at: Set(previous.expires_at),
+        ip_address: Set(client.ip_address.clone().map(|ip| truncate(ip, 64))),
+        user_agent: Set(client.user_agent.clone().map(|ua| truncate(ua, 512))),
+        stage: Set(SessionStage::Complete.as_str().to_owned()),
+        password_confirmed_at: Set(previous.password_confirmed_at),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(token)
+}
+
+/// The password was entered again in this session (the wizard's first step).
+pub async fn confirm_password(ctx: &AppContext, session_id: i32) -> Result<(), sea_orm::DbErr> {
+    session::Entity::update_many()
+        .col_expr(
+            session::Column::PasswordConfirmedAt,
+            sea_orm::sea_query::Expr::value(ctx.now()),
+        )
+        .filter(session::Column::Id.eq(session_id))
+        .exec(&ctx.db)
+        .await
+        .map(|_| ())
 }
 
 /// Ends a session on the server: its token no longer works anywhere.

@@ -75,6 +75,7 @@ async fn the_password_step_answers_alike_for_unknown_and_wrong(backend: Backend)
         JUDITH_EMAIL,
         "verkeerd-wachtwoord".into(),
         &client,
+        None,
     )
     .await;
     let unknown = log_in(
@@ -83,14 +84,22 @@ async fn the_password_step_answers_alike_for_unknown_and_wrong(backend: Backend)
         "onbekend@example.nl",
         "verkeerd-wachtwoord".into(),
         &client,
+        None,
     )
     .await;
     assert_eq!(wrong.unwrap_err(), AppError::InvalidCredentials);
     assert_eq!(unknown.unwrap_err(), AppError::InvalidCredentials);
     assert!(
-        log_in(&ctx, None, JUDITH_EMAIL, JUDITH_PASSWORD.into(), &client)
-            .await
-            .is_ok()
+        log_in(
+            &ctx,
+            None,
+            JUDITH_EMAIL,
+            JUDITH_PASSWORD.into(),
+            &client,
+            None
+        )
+        .await
+        .is_ok()
     );
 }
 
@@ -101,7 +110,9 @@ async fn sessions_live_by_the_clock(backend: Backend) {
         ip_address: Some("192.0.2.1".into()),
         user_agent: Some("Chrome".into()),
     };
-    let token = session::start(&ctx, &judith, &client).await.unwrap();
+    let token = session::start(&ctx, &judith, &client, session::SessionStage::Complete)
+        .await
+        .unwrap();
     let active = session::resolve(&ctx, &token)
         .await
         .unwrap()
@@ -118,7 +129,9 @@ async fn sessions_live_by_the_clock(backend: Backend) {
     clock.advance(-Duration::minutes(30));
     assert!(session::resolve(&ctx, &token).await.unwrap().is_none());
 
-    let token = session::start(&ctx, &judith, &client).await.unwrap();
+    let token = session::start(&ctx, &judith, &client, session::SessionStage::Complete)
+        .await
+        .unwrap();
     let active = session::resolve(&ctx, &token).await.unwrap().unwrap();
     session::end(&ctx, active.id).await.unwrap();
     assert!(

@@ -92,3 +92,15 @@ pub async fn check_password(
         Err(AppError::InvalidCredentials)
     }
 }
+
+/// When the user last got past the password, for the helpdesk's rollout overview.
+pub async fn record_login(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
+    use sea_orm::sea_query::Expr;
+    user::Entity::update_many()
+        .col_expr(user::Column::LastLoginAt, Expr::value(ctx.now()))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&ctx.db)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}

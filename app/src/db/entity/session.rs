@@ -14,6 +14,10 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
+    /// "password" until the second step is done, then "complete".
+    pub stage: String,
+    /// When the password was last entered in this session (the wizard's first step).
+    pub password_confirmed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

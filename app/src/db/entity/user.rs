@@ -15,6 +15,13 @@ pub struct Model {
     pub role: Role,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// How often the user chose "Niet nu" at the introduction, and when last.
+    pub deferrals: i32,
+    pub last_deferred_at: Option<DateTimeUtc>,
+    /// Failed second-step attempts since the last success or lock (SEC-14).
+    pub failed_attempts: i32,
+    pub locked_until: Option<DateTimeUtc>,
+    pub last_login_at: Option<DateTimeUtc>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]

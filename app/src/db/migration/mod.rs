@@ -1,11 +1,15 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_accounts_and_sessions;
+mod m0002_two_factor;
 
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_accounts_and_sessions::Migration)]
+        vec![
+            Box::new(m0001_accounts_and_sessions::Migration),
+            Box::new(m0002_two_factor::Migration),
+        ]
     }
 }

@@ -1,0 +1,25 @@
+use sea_orm::entity::prelude::*;
+
+/// A user's second factor. Until `enabled_at` is set it is an enrolment in progress, and the
+/// wizard resumes from it; `pending_codes_enc` holds the new recovery codes until the user has
+/// confirmed saving them.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "two_factor")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub user_id: i32,
+    /// "app" (the only method until SMS is built).
+    pub method: String,
+    /// The TOTP secret, AES-256-GCM encrypted (SEC-08).
+    pub secret_enc: String,
+    pub created_at: DateTimeUtc,
+    pub enabled_at: Option<DateTimeUtc>,
+    /// The last accepted time step: each step logs in at most once (SEC-07).
+    pub last_step: Option<i64>,
+    pub pending_codes_enc: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

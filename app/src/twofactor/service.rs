@@ -1,0 +1,480 @@
+//! Two-step authentication on the server: enrolment, the second step at login with app codes
+//! and recovery codes, attempt limits, and remembered browsers.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
+};
+use sha2::{Digest, Sha256};
+
+use super::{recovery, totp};
+use crate::{
+    auth::users::User,
+    context::{AppContext, internal},
+    crypto,
+    db::entity::{recovery_code, remembered_device, two_factor, user},
+    error::AppError,
+};
+
+/// Failed second-step attempts (app codes and recovery codes together) before the account's
+/// second step is locked, and for how long (SEC-14).
+pub const MAX_FAILED_ATTEMPTS: i32 = 10;
+pub const LOCK_MINUTES: i64 = 15;
+/// How long the password entered at the wizard's first step opens the next steps.
+pub const PASSWORD_CONFIRMATION_VALID_MINUTES: i64 = 15;
+pub const METHOD_APP: &str = "app";
+pub const REMEMBER_COOKIE: &str = "tweestap_onthouden";
+
+fn secret_context(user_id: i32) -> String {
+    format!("totp-secret:{user_id}")
+}
+
+fn codes_context(user_id: i32) -> String {
+    format!("recovery-codes:{user_id}")
+}
+
+pub async fn factor(ctx: &AppContext, user_id: i32) -> Result<Option<two_factor::Model>, AppError> {
+    two_factor::Entity::find_by_id(user_id)
+        .one(&ctx.db)
+        .await
+        .map_err(internal)
+}
+
+/// Whether the user logs in with a second step.
+pub async fn is_enabled(ctx: &AppContext, user_id: i32) -> Result<bool, AppError> {
+    Ok(factor(ctx, user_id)
+        .await?
+        .is_some_and(|f| f.enabled_at.is_some()))
+}
+
+pub fn password_recently_confirmed(ctx: &AppContext, confirmed_at: Option<DateTime<Utc>>) -> bool {
+    confirmed_at
+        .is_some_and(|at| ctx.now() - at < Duration::minutes(PASSWORD_CONFIRMATION_VALID_MINUTES))
+}
+
+/// Starts enrolment with the app, or returns the enrolment already in progress: going back in
+/// the wizard or reloading never makes a second secret behind the user's back.
+pub async fn start_app_enrolment(
+    ctx: &AppContext,
+    user: &User,
+) -> Result<two_factor::Model, AppError> {
+    if let Some(existing) = factor(ctx, user.id).await? {
+        return Ok(existing);
+    }
+    let secret = totp::new_secret();
+    let row = two_factor::ActiveModel {
+        user_id: Set(user.id),
+        method: Set(METHOD_APP.to_owned()),
+        secret_enc: Set(crypto::seal(
+            &ctx.settings.secret_key,
+            &secret_context(user.id),
+            &secret,
+        )),
+        created_at: Set(ctx.now()),
+        enabled_at: Set(None),
+        last_step: Set(None),
+        pending_codes_enc: Set(None),
+    };
+    match row.insert(&ctx.db).await {
+        Ok(row) => Ok(row),
+        // Two tabs starting at once: the first one's secret is the one.
+        Err(err) => match factor(ctx, user.id).await? {
+            Some(existing) => Ok(existing),
+            None => Err(internal(err)),
+        },
+    }
+}
+
+fn secret_of(ctx: &AppContext, row: &two_factor::Model) -> Result<Vec<u8>, AppError> {
+    crypto::open(
+        &ctx.settings.secret_key,
+        &secret_context(row.user_id),
+        &row.secret_enc,
+    )
+    .ok_or_else(|| {
+        tracing::error!(
+            user_id = row.user_id,
+            "a TOTP secret does not decrypt; was the key changed?"
+        );
+        AppError::Internal
+    })
+}
+
+/// What the wizard's QR step shows: only during enrolment (SEC-08).
+pub struct EnrolmentKey {
+    pub key_uri: String,
+    pub secret_for_people: String,
+    pub qr_svg: String,
+}
+
+pub fn enrolment_key(
+    ctx: &AppContext,
+    user: &User,
+    row: &two_factor::Model,
+) -> Result<EnrolmentKey, AppError> {
+    if row.enabled_at.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    let secret = secret_of(ctx, row)?;
+    let key_uri = totp::key_uri(&secret, &ctx.settings.platform_name, &user.email);
+    let qr_svg = qrcode::QrCode::new(key_uri.as_bytes())
+        .map_err(|_| AppError::Internal)?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(220, 220)
+        .quiet_zone(true)
+        .build();
+    // Inlined in the page: without the XML declaration.
+    let qr_svg = match qr_svg.find("<svg") {
+        Some(start) => qr_svg[start..].to_owned(),
+        None => qr_svg,
+    };
+    Ok(EnrolmentKey {
+        key_uri,
+        secret_for_people: totp::secret_for_people(&secret),
+        qr_svg,
+    })
+}
+
+/// The wizard's fourth step: a code from the app switches two-step authentication on, and
+/// makes the recovery codes, which are kept (encrypted) until the user confirms saving them.
+pub async fn confirm_app_enrolment(
+    ctx: &AppContext,
+    user: &User,
+    input: &str,
+) -> Result<(), AppError> {
+    let code =
+        totp::normalize(input).ok_or(AppError::invalid(crate::error::Problem::CodeFormat))?;
+    let row = factor(ctx, user.id).await?.ok_or(AppError::Forbidden)?;
+    if row.enabled_at.is_some() {
+        return Ok(());
+    }
+    reserve_attempt(ctx, user.id).await?;
+    let secret = secret_of(ctx, &row)?;
+    let Some(step) = totp::matching_step(&secret, &code, ctx.now().timestamp()) else {
+        record_failure(ctx, user.id).await?;
+        return Err(AppError::WrongCode);
+    };
+    let codes = recovery::generate_set();
+    let now = ctx.now();
+    let txn = ctx.db.begin().await.map_err(internal)?;
+    // Enabled once, by whichever request gets here first; the step is spent (SEC-07).
+    let enabled = two_factor::Entity::update_many()
+        .col_expr(two_factor::Column::EnabledAt, Expr::value(now))
+        .col_expr(two_factor::Column::LastStep, Expr::value(step))
+        .col_expr(
+            two_factor::Column::PendingCodesEnc,
+            Expr::value(crypto::seal(
+                &ctx.settings.secret_key,
+                &codes_context(user.id),
+                codes.join("\n").as_bytes(),
+            )),
+        )
+        .filter(two_factor::Column::UserId.eq(user.id))
+        .filter(two_factor::Column::EnabledAt.is_null())
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    if enabled.rows_affected == 1 {
+        replace_recovery_codes(ctx, &txn, user.id, &codes).await?;
+    }
+    txn.commit().await.map_err(internal)?;
+    record_success(ctx, user.id).await?;
+    tracing::info!(user_id = user.id, "two-step authentication enabled (app)");
+    Ok(())
+}
+
+async fn replace_recovery_codes(
+    ctx: &AppContext,
+    txn: &sea_orm::DatabaseTransaction,
+    user_id: i32,
+    codes: &[String],
+) -> Result<(), AppError> {
+    // The whole previous set stops working (SEC-13).
+    recovery_code::Entity::delete_many()
+        .filter(recovery_code::Column::UserId.eq(user_id))
+        .exec(txn)
+        .await
+        .map_err(internal)?;
+    let now = ctx.now();
+    let rows = codes.iter().map(|code| recovery_code::ActiveModel {
+        user_id: Set(user_id),
+        code_hash: Set(recovery_hash(ctx, code)),
+        created_at: Set(now),
+        used_at: Set(None),
+        ..Default::default()
+    });
+    recovery_code::Entity::insert_many(rows)
+        .exec(txn)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+fn recovery_hash(ctx: &AppContext, code: &str) -> String {
+    let normalized = recovery::normalize(code).unwrap_or_default();
+    crypto::keyed_hash(&ctx.settings.secret_key, "recovery-code", &normalized)
+}
+
+/// The recovery codes waiting to be saved, if the wizard's last step is still open.
+pub fn pending_codes(ctx: &AppContext, row: &two_factor::Model) -> Option<Vec<String>> {
+    let sealed = row.pending_codes_enc.as_deref()?;
+    let plain = crypto::open(
+        &ctx.settings.secret_key,
+        &codes_context(row.user_id),
+        sealed,
+    )?;
+    Some(
+        String::from_utf8_lossy(&plain)
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+/// "Gedaan": the codes are no longer kept anywhere but as hashes.
+pub async fn finish_enrolment(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
+    two_factor::Entity::update_many()
+        .col_expr(
+            two_factor::Column::PendingCodesEnc,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(two_factor::Column::UserId.eq(user_id))
+        .exec(&ctx.db)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+pub async fn recovery_codes_left(ctx: &AppContext, user_id: i32) -> Result<u64, AppError> {
+    recovery_code::Entity::find()
+        .filter(recovery_code::Column::UserId.eq(user_id))
+        .filter(recovery_code::Column::UsedAt.is_null())
+        .count(&ctx.db)
+        .await
+        .map_err(internal)
+}
+
+/// The second step with a code from the app: the current or previous code, each time step at
+/// most once (SEC-06, SEC-07), counted against the account's attempts (SEC-14).
+pub async fn verify_app_code(ctx: &AppContext, user: &User, input: &str) -> Result<(), AppError> {
+    let code =
+        totp::normalize(input).ok_or(AppError::invalid(crate::error::Problem::CodeFormat))?;
+    let row = factor(ctx, user.id)
+        .await?
+        .filter(|row| row.enabled_at.is_some())
+        .ok_or(AppError::Forbidden)?;
+    reserve_attempt(ctx, user.id).await?;
+    let secret = secret_of(ctx, &row)?;
+    let Some(step) = totp::matching_step(&secret, &code, ctx.now().timestamp()) else {
+        record_failure(ctx, user.id).await?;
+        return Err(AppError::WrongCode);
+    };
+    // Only a step newer than the last one used: one winner under parallel submissions, and
+    // no going back to an older code once a newer one was used.
+    let spent = two_factor::Entity::update_many()
+        .col_expr(two_factor::Column::LastStep, Expr::value(step))
+        .filter(two_factor::Column::UserId.eq(user.id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(two_factor::Column::LastStep.is_null())
+                .add(two_factor::Column::LastStep.lt(step)),
+        )
+        .exec(&ctx.db)
+        .await
+        .map_err(internal)?;
+    if spent.rows_affected != 1 {
+        record_failure(ctx, user.id).await?;
+        return Err(AppError::WrongCode);
+    }
+    record_success(ctx, user.id).await
+}
+
+/// The second step with a recovery code: spent by exactly one request (SEC-12). Returns how
+/// many are left.
+pub async fn use_recovery_code(
+    ctx: &AppContext,
+    user: &User,
+    input: &str,
+) -> Result<u64, AppError> {
+    let code = recovery::normalize(input)
+        .ok_or(AppError::invalid(crate::error::Problem::RecoveryCodeFormat))?;
+    if !is_enabled(ctx, user.id).await? {
+        return Err(AppError::Forbidden);
+    }
+    reserve_attempt(ctx, user.id).await?;
+    let hash = crypto::keyed_hash(&ctx.settings.secret_key, "recovery-code", &code);
+    let spent = recovery_code::Entity::update_many()
+        .col_expr(recovery_code::Column::UsedAt, Expr::value(ctx.now()))
+        .filter(recovery_code::Column::UserId.eq(user.id))
+        .filter(recovery_code::Column::CodeHash.eq(hash))
+        .filter(recovery_code::Column::UsedAt.is_null())
+        .exec(&ctx.db)
+        .await
+        .map_err(internal)?;
+    if spent.rows_affected != 1 {
+        record_failure(ctx, user.id).await?;
+        return Err(AppError::WrongRecoveryCode);
+    }
+    record_success(ctx, user.id).await?;
+    tracing::info!(user_id = user.id, "logged in with a recovery code");
+    recovery_codes_left(ctx, user.id).await
+}
+
+/// Takes one attempt from the account's allowance before a code is checked, so that parallel
+/// guesses cannot get past the limit; refuses while the account is locked, even a right code.
+async fn reserve_attempt(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
+    let now = ctx.now();
+    // A lock that has run out starts a fresh count.
+    user::Entity::update_many()
+        .col_expr(user::Column::FailedAttempts, Expr::value(0))
+        .col_expr(
+            user::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::LockedUntil.lte(now))
+        .exec(&ctx.db)
+        .await
+        .map_err(internal)?;
+    let reserved = user::Entity::update_many()
+        .col_expr(
+            user::Column::FailedAttempts,
+            Expr::col(user::Column::FailedAttempts).add(1),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::FailedAttempts.lt(MAX_FAILED_ATTEMPTS))
+        .filter(user::Column::LockedUntil.is_null())
+        .exec(&ctx.db)
+        .await
+        .map_err(internal)?;
+    if reserved.rows_affected == 1 {
+        Ok(())
+    } else {
+        lock(ctx, user_id).await?;
+        Err(AppError::Locked)
+    }
+}
+
+async fn lock(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
+    let locked = user::Entity::update_many()
+        .col_expr(
+            user::Column::LockedUntil,
+            Expr::value(ctx.now() + Duration::minutes(LOCK_MINUTES)),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::LockedUntil.is_null())
+        .exec(&ctx.db)
+        .await
+        .map_err(internal)?;
+    if locked.rows_affected == 1 {
+        tracing::warn!(user_id, "second step locked after too many failed attempts");
+    }
+    Ok(())
+}
+
+/// The attempt was wrong: it stays counted, and the last one allowed locks the account.
+async fn record_failure(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
+    tracing::info!(user_id, "second step refused");
+    let row = user::Entity::find_by_id(user_id)
+        .one(&ctx.db)
+        .await
+        .map_err(internal)?;
+    if row.is_some_and(|u| u.failed_attempts >= MAX_FAILED_ATTEMPTS) {
+        lock(ctx, user_id).await?;
+    }
+    Ok(())
+}
+
+async fn record_success(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
+    user::Entity::update_many()
+        .col_expr(user::Column::FailedAttempts, Expr::value(0))
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::LockedUntil.is_null())
+        .exec(&ctx.db)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// "Niet nu" at the introduction: counted for the helpdesk's overview.
+pub async fn defer(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::Deferrals,
+            Expr::col(user::Column::Deferrals).add(1),
+        )
+        .col_expr(user::Column::LastDeferredAt, Expr::value(ctx.now()))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&ctx.db)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// A random token for "Onthoud mij" (SEC-19); the database keeps its hash, user and expiry.
+pub struct RememberToken(String);
+
+impl RememberToken {
+    pub fn from_cookie(value: &str) -> Option<Self> {
+        (value.len() == 43
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .then(|| Self(value.to_owned()))
+    }
+
+    fn hash(&self) -> String {
+        hex::encode(Sha256::digest(self.0.as_bytes()))
+    }
+
+    pub fn cookie(&self, max_age: Duration) -> String {
+        format!(
+            "{REMEMBER_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={}",
+            self.0,
+            max_age.num_seconds()
+        )
+    }
+}
+
+pub async fn remember_browser(
+    ctx: &AppContext,
+    user_id: i32,
+    user_agent: Option<String>,
+) -> Result<RememberToken, AppError> {
+    use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+    let token = RememberToken(URL_SAFE_NO_PAD.encode(crypto::os_random::<32>()));
+    let now = ctx.now();
+    remembered_device::ActiveModel {
+        user_id: Set(user_id),
+        token_hash: Set(token.hash()),
+        created_at: Set(now),
+        last_used_at: Set(now),
+        expires_at: Set(now + ctx.settings.remember_for),
+        user_agent: Set(user_agent.map(|ua| ua.chars().take(512).collect())),
+        ..Default::default()
+    }
+    .insert(&ctx.db)
+    .await
+    .map_err(internal)?;
+    Ok(token)
+}
+
+/// Whether this browser's token spares `user_id` the second step: the token must be this
+/// user's, unexpired and not revoked.
+pub async fn is_remembered(
+    ctx: &AppContext,
+    user_id: i32,
+    token: &RememberToken,
+) -> Result<bool, AppError> {
+    let now = ctx.now();
+    let used = remembered_device::Entity::update_many()
+        .col_expr(remembered_device::Column::LastUsedAt, Expr::value(now))
+        .filter(remembered_device::Column::TokenHash.eq(token.hash()))
+        .filter(remembered_device::Column::UserId.eq(user_id))
+        .filter(remembered_device::Column::ExpiresAt.gt(now))
+        .exec(&ctx.db)
+        .await
+        .map_err(internal)?;
+    Ok(used.rows_affected == 1)
+}

@@ -8,9 +8,34 @@ const port = Number(process.env.E2E_PORT ?? 3456);
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), "tweestap-e2e-"));
 process.env.E2E_DATA_DIR = dataDir; // workers load this file again: keep one directory
 
+// A second server, past the mandatory date.
+const mandatoryPort = Number(process.env.E2E_MANDATORY_PORT ?? port + 1);
+process.env.E2E_MANDATORY_PORT = String(mandatoryPort);
+
+function server(listen: number, database: string, extra: Record<string, string>) {
+  return {
+    command: "./target/release/server serve",
+    cwd: resolve(__dirname, ".."),
+    url: `http://127.0.0.1:${listen}/inloggen`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "ignore" as const,
+    stderr: "pipe" as const,
+    env: {
+      DATABASE_URL: `sqlite://${join(dataDir, database)}?mode=rwc`,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${listen}`,
+      LEPTOS_SITE_ROOT: "target/site",
+      TWEESTAP_DEMO: "true",
+      TWEESTAP_SECRET_KEY: "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=",
+      RUST_LOG: "warn",
+      ...extra,
+    },
+  };
+}
+
 export default defineConfig({
   testDir: "./tests",
-  timeout: 30_000,
+  timeout: 150_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
@@ -33,22 +58,13 @@ export default defineConfig({
     },
   },
   projects: [{ name: "chromium" }],
-  webServer: {
-    // The release binary built by `cargo leptos build --release`, on a fresh SQLite database.
-    command: "./target/release/server serve",
-    cwd: resolve(__dirname, ".."),
-    url: `http://127.0.0.1:${port}/inloggen`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "ignore",
-    stderr: "pipe",
-    env: {
-      DATABASE_URL: `sqlite://${join(dataDir, "e2e.db")}?mode=rwc`,
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: "target/site",
-      TWEESTAP_DEMO: "true",
-      TWEESTAP_SECRET_KEY: "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=",
-      RUST_LOG: "warn",
-    },
-  },
+  webServer: [
+    // The release binary built by `cargo leptos build --release`, on fresh SQLite databases:
+    // one in the optional period (the default rollout), one past the mandatory date.
+    server(port, "e2e.db", {}),
+    server(mandatoryPort, "e2e-verplicht.db", {
+      TWEESTAP_2FA_OPTIONAL_FROM: "2020-01-01",
+      TWEESTAP_2FA_MANDATORY_FROM: "2020-02-01",
+    }),
+  ],
 });

@@ -189,6 +189,27 @@ pub async fn add_user(
         .expect("create the test user")
 }
 
+/// Runs `$test(backend)` once on SQLite and once on PostgreSQL, each on its own fresh database.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name($crate::testing::Backend::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if $crate::testing::postgres_skipped() {
+                    eprintln!("SKIPPED on PostgreSQL: no server (see scripts/test)");
+                    return;
+                }
+                super::$name($crate::testing::Backend::Postgres).await
+            }
+        })*
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::database_url_with_name;

@@ -1,5 +1,8 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { join, resolve } from "node:path";
 
 export const judith = {
   email: "judith@example.nl",
@@ -24,4 +27,72 @@ export async function logIn(page: Page, email: string, password: string) {
 export async function expectAccessible(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+}
+
+/** The server started past the mandatory date. */
+export const mandatoryBase = `http://127.0.0.1:${process.env.E2E_MANDATORY_PORT}`;
+
+let userCount = 0;
+
+/** A new professional on the given server's database, made with the server's own command. */
+export function newUser(database: "e2e.db" | "e2e-verplicht.db" = "e2e.db") {
+  userCount += 1;
+  const email = `clinicus-${Date.now()}-${userCount}@example.nl`;
+  const user = { email, password: "Een-goed-wachtwoord-42", name: `Clinicus ${userCount}` };
+  execFileSync(
+    resolve(__dirname, "../../target/release/server"),
+    ["user", "add", "--email", user.email, "--name", user.name],
+    {
+      input: `${user.password}\n`,
+      cwd: resolve(__dirname, "../.."),
+      env: {
+        ...process.env,
+        DATABASE_URL: `sqlite://${join(process.env.E2E_DATA_DIR!, database)}?mode=rwc`,
+        TWEESTAP_SECRET_KEY: "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=",
+        RUST_LOG: "warn",
+      },
+    },
+  );
+  return user;
+}
+
+function base32Decode(input: string): Buffer {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const char of input.replace(/[\s=]/g, "").toUpperCase()) {
+    const value = alphabet.indexOf(char);
+    if (value < 0) throw new Error(`not base32: ${char}`);
+    bits += value.toString(2).padStart(5, "0");
+  }
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** RFC 6238 with SHA1, 6 digits, 30 s: what the authenticator app shows for a time step. */
+export function totp(secret: string, step: number): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", base32Decode(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return value.toString().padStart(6, "0");
+}
+
+export const currentStep = () => Math.floor(Date.now() / 1000 / 30);
+
+/**
+ * A code for a time step the server has not seen used yet: each step logs in once (SEC-07),
+ * so after `lastStep` this waits for the next one, as a user would wait for the app's next code.
+ */
+export async function freshCode(secret: string, lastStep: number | undefined) {
+  while (lastStep !== undefined && currentStep() <= lastStep) {
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  // Not in the last second of a step, so the code is still current when it arrives.
+  while (Date.now() / 1000 - currentStep() * 30 > 28) {
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const step = currentStep();
+  return { code: totp(secret, step), step };
 }

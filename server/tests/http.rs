@@ -16,7 +16,7 @@ use app::{
 };
 use support::{ORIGIN, TestApp};
 
-on_both_backends!(
+app::on_both_backends!(
     login_opens_the_platform_with_a_secure_cookie,
     wrong_password_and_unknown_user_look_the_same,
     login_rotates_the_session_id,

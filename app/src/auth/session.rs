@@ -115,8 +115,8 @@ pub async fn start(
     let now = ctx.now();
     session::ActiveModel {
         stage: Set(stage.as_str().to_owned()),
-        // The password was just entered.
-        password_confirmed_at: Set(Some(now)),
+        // The wizard asks for the password again, as the manual says, whatever the login was.
+        password_confirmed_at: Set(None),
         token_hash: Set(token.hash()),
         user_id: Set(user.id),
         created_at: Set(now),

@@ -15,24 +15,7 @@ use crate::{
     testing::{self, Backend, JUDITH_EMAIL, JUDITH_PASSWORD},
 };
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        $(mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$name(super::Backend::Sqlite).await
-            }
-            #[tokio::test]
-            async fn postgres() {
-                if crate::testing::postgres_skipped() {
-                    eprintln!("SKIPPED on PostgreSQL: no server (see scripts/test)");
-                    return;
-                }
-                super::$name(super::Backend::Postgres).await
-            }
-        })*
-    };
-}
+use crate::on_both_backends;
 
 on_both_backends!(
     email_addresses_are_unique_whatever_their_case,

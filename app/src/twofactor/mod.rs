@@ -16,6 +16,8 @@ pub mod policy;
 pub mod recovery;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(all(test, feature = "ssr"))]
+mod tests;
 #[cfg(feature = "ssr")]
 pub mod totp;
 

@@ -51,27 +51,6 @@ impl TestResponse {
     }
 }
 
-/// Runs `$test(backend)` once on SQLite and once on PostgreSQL.
-#[macro_export]
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        $(mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$name(app::testing::Backend::Sqlite).await
-            }
-            #[tokio::test]
-            async fn postgres() {
-                if app::testing::postgres_skipped() {
-                    eprintln!("SKIPPED on PostgreSQL: no server (see scripts/test)");
-                    return;
-                }
-                super::$name(app::testing::Backend::Postgres).await
-            }
-        })*
-    };
-}
-
 impl TestApp {
     pub async fn new(backend: Backend) -> Self {
         let (ctx, clock, db) = testing::context(backend).await;

@@ -1,0 +1,189 @@
+import { expect, test, type Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import { expectAccessible, freshCode, hydrated, mandatoryBase, newUser, totp, currentStep } from "./helpers";
+
+async function passwordStep(page: Page, email: string, password: string, base = "") {
+  await page.goto(`${base}/inloggen`);
+  await page.getByLabel("E-mailadres").fill(email);
+  await page.getByLabel("Wachtwoord").fill(password);
+  await page.getByRole("button", { name: "Inloggen" }).click();
+}
+
+async function logOut(page: Page) {
+  await page.locator(".user-menu summary").click();
+  await page.getByRole("button", { name: "Uitloggen" }).click();
+  await expect(page).toHaveURL(/\/inloggen$/);
+}
+
+/** The wizard from step 1 to the recovery codes; returns the secret and the step it used. */
+async function enrol(page: Page, password: string) {
+  await expect(page.getByRole("heading", { level: 1, name: "Twee-staps-authenticatie inschakelen" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "1. Vul je wachtwoord in" })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("Wachtwoord").fill("niet-mijn-wachtwoord");
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Het wachtwoord is onjuist." })).toBeVisible();
+  await page.getByLabel("Wachtwoord").fill(password);
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+
+  await expect(page.getByRole("heading", { name: "2. Kies hoe je authenticatie-codes wilt ontvangen" })).toBeVisible();
+  await expect(page.getByLabel(/Code van authenticatie-applicatie/)).toBeChecked();
+  await expect(page.getByText("bijkomende kosten")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+
+  await expect(page.getByRole("heading", { name: /3\. Scan deze QR-code/ })).toBeVisible();
+  await expect(page.locator(".qr svg")).toBeVisible();
+  await expect(page.getByText("Microsoft Authenticator (Android, iOS, Windows Phone)")).toBeVisible();
+  await expect(page.getByText("Google Authenticator (Android, iOS)")).toBeVisible();
+  await expect(page.getByText("LastPass Authenticator (Android, iOS, Windows Phone)")).toBeVisible();
+  const shown = (await page.locator("#sleutel").textContent())!;
+  expect(shown).toMatch(/^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/);
+  const secret = shown.replace(/ /g, "");
+  await expectAccessible(page);
+  // A reload shows the same secret: the wizard's state is on the server.
+  await page.reload();
+  await expect(page.locator("#sleutel")).toHaveText(shown);
+  await page.getByRole("link", { name: "Doorgaan" }).click();
+
+  await expect(page.getByRole("heading", { name: "4. Vul de code in van de authenticatie-applicatie" })).toBeVisible();
+  const field = page.getByLabel("Code", { exact: true });
+  await expect(field).toHaveAttribute("inputmode", "numeric");
+  await expect(field).toHaveAttribute("autocomplete", "one-time-code");
+  await expectAccessible(page);
+  // A code from an hour ago is refused with a clear message.
+  await field.fill(totp(secret, currentStep() - 120));
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Deze code klopt niet" })).toBeVisible();
+  const { code, step } = await freshCode(secret, undefined);
+  // Typed as the app shows it, with a space.
+  await page.getByLabel("Code", { exact: true }).fill(`${code.slice(0, 3)} ${code.slice(3)}`);
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+
+  await expect(page.getByText("Twee-staps-authenticatie is nu ingeschakeld voor jouw account.")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "5. Bewaar je herstelcodes op een veilige manier" })).toBeVisible();
+  const codes = await page.locator(".recovery-codes code").allTextContents();
+  expect(codes).toHaveLength(10);
+  for (const c of codes) expect(c).toMatch(/^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/);
+  await expectAccessible(page);
+  // Downloading gives the same codes as a text file.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Downloaden" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe("herstelcodes.txt");
+  expect(readFileSync((await download.path())!, "utf8").trim().split("\n")).toEqual(codes);
+  await page.getByLabel("Ik heb mijn herstelcodes veilig opgeslagen").check();
+  await page.getByRole("button", { name: "Gedaan" }).click();
+  return { secret, step, codes };
+}
+
+test("the manual in the optional period: introduction, Niet nu, settings, wizard, code, Onthoud mij, recovery codes", async ({
+  page,
+  browser,
+}) => {
+  const user = newUser();
+
+  // The introduction after the password, with the last day; "Niet nu" goes on.
+  await passwordStep(page, user.email, user.password);
+  await expect(page.getByRole("heading", { level: 1, name: "Introductie van twee-staps-authenticatie" })).toBeVisible();
+  for (const heading of ["Hoe werkt het?", "Waarom is dit veiliger?", "Moet ik dat iedere keer gebruiken?"]) {
+    await expect(page.getByRole("heading", { name: heading })).toBeVisible();
+  }
+  await expect(page.getByText(/Stel het uiterlijk \d+ \w+ \d{4} in\./)).toBeVisible();
+  await expect(page.getByRole("link", { name: "Twee-staps-authenticatie instellen" })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Niet nu" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
+
+  // Later, from the profile: name -> Instellingen -> the tile -> "inschakelen".
+  await page.locator(".user-menu summary").click();
+  await page.getByRole("link", { name: "Instellingen" }).click();
+  const tile = page.getByRole("region", { name: "Twee-staps-authenticatie" });
+  await expect(tile.getByText("Twee-staps-authenticatie is uitgeschakeld.")).toBeVisible();
+  await tile.getByRole("link", { name: "Twee-staps-authenticatie inschakelen" }).click();
+  const { secret, step, codes } = await enrol(page, user.password);
+
+  // Done: back at the settings, where the tile says it is on.
+  await expect(page).toHaveURL(/\/profiel\/instellingen$/);
+  await expect(tile.getByText("Twee-staps-authenticatie is ingeschakeld.")).toBeVisible();
+  await expect(tile.getByText("Je hebt nog 10 herstelcodes over.")).toBeVisible();
+
+  // The next login asks for the code after the password; the code that enrolled cannot be reused.
+  await logOut(page);
+  await passwordStep(page, user.email, user.password);
+  await expect(page).toHaveURL(/\/inloggen\/code$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Vul de code in van de authenticatie-applicatie" })).toBeVisible();
+  await expect(page.getByText("(op dit apparaat 12 uur geen code vragen)")).toBeVisible();
+  await expectAccessible(page);
+  // Nothing else opens before the second step (SEC-01).
+  await page.goto("/profiel");
+  await expect(page).toHaveURL(/\/inloggen\/code$/);
+  await page.getByLabel("Code", { exact: true }).fill(totp(secret, step));
+  await page.getByRole("button", { name: "Inloggen" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Deze code klopt niet" })).toBeVisible();
+  const second = await freshCode(secret, step);
+  await page.getByLabel("Code", { exact: true }).fill(second.code);
+  await page.getByLabel(/Onthoud mij/).check();
+  await page.getByRole("button", { name: "Inloggen" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
+
+  // "Onthoud mij": on this browser the password is enough for now.
+  await logOut(page);
+  await passwordStep(page, user.email, user.password);
+  await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
+
+  // Another browser is not remembered; the phone is "lost": a recovery code, typed loosely.
+  const other = await browser.newContext();
+  const page2 = await other.newPage();
+  await passwordStep(page2, user.email, user.password);
+  await expect(page2).toHaveURL(/\/inloggen\/code$/);
+  await page2.getByRole("link", { name: "Telefoon kwijt? Gebruik een herstelcode" }).click();
+  await expect(page2.getByRole("heading", { level: 1, name: "Inloggen met een herstelcode" })).toBeVisible();
+  await expectAccessible(page2);
+  await page2.getByLabel("Herstelcode", { exact: true }).fill(codes[0].replace(/-/g, "").toLowerCase());
+  await page2.getByRole("button", { name: "Inloggen" }).click();
+  await expect(page2.getByText("Je hebt nog 9 herstelcodes over.")).toBeVisible();
+  await expectAccessible(page2);
+  await page2.getByRole("link", { name: "Doorgaan" }).click();
+  await expect(page2.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
+
+  // The same recovery code a second time is refused.
+  await logOut(page2);
+  await passwordStep(page2, user.email, user.password);
+  await page2.getByRole("link", { name: "Telefoon kwijt? Gebruik een herstelcode" }).click();
+  await page2.getByLabel("Herstelcode", { exact: true }).fill(codes[0]);
+  await page2.getByRole("button", { name: "Inloggen" }).click();
+  await expect(page2.getByRole("alert").filter({ hasText: "al gebruikt" })).toBeVisible();
+  await expect(page2).toHaveURL(/\/inloggen\/herstelcode/);
+  await other.close();
+});
+
+test("the mandatory period: straight into the wizard, no Niet nu, nothing else opens", async ({ page }) => {
+  const user = newUser("e2e-verplicht.db");
+  await passwordStep(page, user.email, user.password, mandatoryBase);
+  await expect(page).toHaveURL(/\/twee-staps\/instellen$/);
+  await expect(page.getByRole("button", { name: "Twee-staps-authenticatie niet nu instellen" })).toHaveCount(0);
+  // Every other page leads back to the wizard (SEC-04).
+  await page.goto(`${mandatoryBase}/profiel/instellingen`);
+  await expect(page).toHaveURL(/\/twee-staps\/instellen$/);
+  await enrol(page, user.password);
+  await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
+  await page.goto(`${mandatoryBase}/profiel/instellingen`);
+  await expect(page.getByText("Twee-staps-authenticatie is ingeschakeld.")).toBeVisible();
+});
+
+test("the copy button works once the islands are hydrated", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const user = newUser();
+  await passwordStep(page, user.email, user.password);
+  await page.getByRole("link", { name: "Twee-staps-authenticatie instellen" }).click();
+  await page.getByLabel("Wachtwoord").fill(user.password);
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+  await hydrated(page);
+  const shown = (await page.locator("#sleutel").textContent())!;
+  await page.getByRole("button", { name: "Sleutel kopiëren" }).click();
+  await expect(page.getByRole("button", { name: "Gekopieerd" })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shown.replace(/ /g, ""));
+});

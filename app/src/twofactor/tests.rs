@@ -157,6 +157,8 @@ async fn each_time_step_logs_in_once_under_parallel_submissions(backend: Backend
         1,
         "{results:?}"
     );
+    // More submissions at once than the attempt limit lock the account for a while (SEC-14).
+    clock.advance(Duration::minutes(service::LOCK_MINUTES) + Duration::seconds(1));
 
     next_step(&clock);
     let older = totp::code_for_step(&secret, totp::step_at(ctx.now().timestamp()) - 1);
@@ -185,7 +187,7 @@ async fn futures_join<T: Send + 'static>(
 // SEC-12: a recovery code is spent by exactly one of twenty parallel submissions; typed in any
 // case, with or without dashes.
 async fn recovery_codes_are_single_use_under_parallel_submissions(backend: Backend) {
-    let (ctx, _clock, _db) = testing::context(backend).await;
+    let (ctx, clock, _db) = testing::context(backend).await;
     let judith = testing::add_judith(&ctx).await;
     let (_, codes) = enrol(&ctx, &judith).await;
     assert_eq!(codes.len(), recovery::COUNT);
@@ -197,6 +199,7 @@ async fn recovery_codes_are_single_use_under_parallel_submissions(backend: Backe
     let results = futures_join(attempts).await;
     let ok: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
     assert_eq!(ok, vec![&9], "{results:?}");
+    clock.advance(Duration::minutes(service::LOCK_MINUTES) + Duration::seconds(1));
     assert_eq!(
         service::use_recovery_code(&ctx, &judith, &codes[3]).await,
         Err(AppError::WrongRecoveryCode)

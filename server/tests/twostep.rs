@@ -1,0 +1,181 @@
+//! HTTP tests of two-step authentication through the real router: what a session reaches
+//! between password and code, the new session id after the second step, "Onthoud mij" and the
+//! mandatory period.
+
+mod support;
+
+use axum::http::StatusCode;
+use chrono::Duration;
+use sea_orm::EntityTrait;
+
+use app::{
+    auth::{email::Email, users},
+    crypto,
+    db::entity::two_factor,
+    testing::{self, Backend, JUDITH_EMAIL, JUDITH_PASSWORD},
+    twofactor::{service, totp},
+};
+use support::{TestApp, encode};
+
+app::on_both_backends!(
+    between_password_and_code_nothing_else_opens,
+    the_second_step_gives_a_new_session_and_can_remember_the_browser,
+    the_mandatory_period_allows_only_the_wizard,
+);
+
+/// Enrols Judith with the app through the services; returns her secret. The clock moves on a
+/// step, so the next code is a fresh one.
+async fn enrol_judith(app: &TestApp) -> Vec<u8> {
+    let email = Email::parse(JUDITH_EMAIL).unwrap();
+    let judith = users::find_by_email(&app.ctx, &email)
+        .await
+        .unwrap()
+        .unwrap();
+    service::start_app_enrolment(&app.ctx, &judith)
+        .await
+        .unwrap();
+    let row = two_factor::Entity::find_by_id(judith.id)
+        .one(&app.ctx.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let secret = crypto::open(
+        &app.ctx.settings.secret_key,
+        &format!("totp-secret:{}", judith.id),
+        &row.secret_enc,
+    )
+    .unwrap();
+    service::confirm_app_enrolment(&app.ctx, &judith, &code_now(app, &secret))
+        .await
+        .unwrap();
+    service::finish_enrolment(&app.ctx, judith.id)
+        .await
+        .unwrap();
+    app.clock.advance(Duration::seconds(30));
+    secret
+}
+
+fn code_now(app: &TestApp, secret: &[u8]) -> String {
+    totp::code_for_step(secret, totp::step_at(app.ctx.now().timestamp()))
+}
+
+// SEC-01: after the password, every page and server function except the second step and
+// logout answers with a redirect to the code page or a 401, and shows nothing of the user.
+async fn between_password_and_code_nothing_else_opens(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    enrol_judith(&app).await;
+    let login = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    assert_eq!(login.header("location"), "/inloggen/code");
+
+    let open_pages = ["/inloggen", "/inloggen/code", "/inloggen/herstelcode"];
+    for route in leptos_axum::generate_route_list(app::App) {
+        let page = route.path().to_owned();
+        let response = app.get(&page).await;
+        if open_pages.contains(&page.as_str()) {
+            assert_eq!(response.status, StatusCode::OK, "{page}");
+        } else {
+            assert_eq!(response.status, StatusCode::SEE_OTHER, "{page}");
+            assert_eq!(response.header("location"), "/inloggen/code", "{page}");
+            assert!(!response.body.contains("Judith"), "{page}");
+        }
+    }
+    let open_functions = [
+        "/api/login",
+        "/api/logout",
+        "/api/second_step_code",
+        "/api/second_step_recovery",
+        "/api/remember_hours",
+    ];
+    for (function, _) in server_fn::axum::server_fn_paths() {
+        if open_functions.contains(&function) {
+            continue;
+        }
+        let response = app.call(function, "").await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{function}");
+        assert!(
+            response.body.contains("SecondStepRequired"),
+            "{function}: {}",
+            response.body
+        );
+    }
+}
+
+// SEC-03 and SEC-19: the second step replaces the session id; "Onthoud mij" spares the code on
+// this browser only, for the configured hours.
+async fn the_second_step_gives_a_new_session_and_can_remember_the_browser(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let secret = enrol_judith(&app).await;
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    let pending = app.session_cookie().unwrap();
+    let code = code_now(&app, &secret);
+    let passed = app
+        .call(
+            "/api/second_step_code",
+            &format!("code={}&remember=on&next=%2Fprofiel", encode(&code)),
+        )
+        .await;
+    assert_eq!(passed.header("location"), "/profiel", "{}", passed.body);
+    let complete = app.session_cookie().unwrap();
+    assert_ne!(pending, complete, "a new session id after the second step");
+    assert_eq!(app.get("/profiel").await.status, StatusCode::OK);
+    let remembered = passed
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("tweestap_onthouden="))
+        .expect("the Onthoud mij cookie");
+    assert!(remembered.contains("HttpOnly") && remembered.contains("Max-Age=43200"));
+
+    // The pending session's id opens nothing any more.
+    app.cookies.insert("tweestap_sessie".into(), pending);
+    let old = app.get("/profiel").await;
+    assert_eq!(old.status, StatusCode::SEE_OTHER);
+    assert!(old.header("location").starts_with("/inloggen"));
+
+    // With the remember cookie, the password is enough; after 12 hours it is not.
+    app.cookies.remove("tweestap_sessie");
+    let again = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    assert_eq!(again.header("location"), "/");
+    app.clock.advance(Duration::hours(12));
+    app.cookies.remove("tweestap_sessie");
+    let later = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    assert_eq!(later.header("location"), "/inloggen/code");
+}
+
+// SEC-04: from the mandatory date, a user without two-step authentication reaches only the
+// wizard and logout; "Niet nu" is refused.
+async fn the_mandatory_period_allows_only_the_wizard(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    app.clock.set(testing::in_mandatory_period());
+    let login = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    assert_eq!(login.header("location"), "/twee-staps/instellen");
+    for page in [
+        "/",
+        "/profiel/instellingen",
+        "/twee-staps/introductie",
+        "/configuratie",
+    ] {
+        let response = app.get(page).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{page}");
+        assert_eq!(
+            response.header("location"),
+            "/twee-staps/instellen",
+            "{page}"
+        );
+    }
+    assert_eq!(
+        app.get("/twee-staps/instellen").await.status,
+        StatusCode::OK
+    );
+    for function in [
+        "/api/session_overview",
+        "/api/not_now",
+        "/api/two_factor_status",
+    ] {
+        let response = app.call(function, "").await;
+        assert_eq!(response.status, StatusCode::FORBIDDEN, "{function}");
+        assert!(response.body.contains("EnrolmentRequired"), "{function}");
+    }
+    // The day before, the same user was free to go on.
+    app.clock.advance(-Duration::days(2));
+    assert_eq!(app.get("/profiel").await.status, StatusCode::OK);
+}

@@ -211,6 +211,23 @@ async fn replace_recovery_codes(
     Ok(())
 }
 
+/// A new set of recovery codes replaces the old one entirely (SEC-13). Returns the new codes,
+/// to be shown once.
+pub async fn regenerate_recovery_codes(
+    ctx: &AppContext,
+    user_id: i32,
+) -> Result<Vec<String>, AppError> {
+    if !is_enabled(ctx, user_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    let codes = recovery::generate_set();
+    let txn = ctx.db.begin().await.map_err(internal)?;
+    replace_recovery_codes(ctx, &txn, user_id, &codes).await?;
+    txn.commit().await.map_err(internal)?;
+    tracing::info!(user_id, "recovery codes regenerated");
+    Ok(codes)
+}
+
 fn recovery_hash(ctx: &AppContext, code: &str) -> String {
     let normalized = recovery::normalize(code).unwrap_or_default();
     crypto::keyed_hash(&ctx.settings.secret_key, "recovery-code", &normalized)

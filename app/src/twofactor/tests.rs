@@ -25,6 +25,7 @@ on_both_backends!(
     codes_are_bound_to_their_user,
     remembered_browsers_are_bound_to_user_and_expiry,
     deferrals_are_counted,
+    a_new_set_of_recovery_codes_replaces_the_old_one,
 );
 
 /// The secret as the authenticator app has it, read back the way the server does.
@@ -382,4 +383,34 @@ async fn deferrals_are_counted(backend: Backend) {
         .unwrap();
     assert_eq!(row.deferrals, 2);
     assert_eq!(row.last_deferred_at, Some(ctx.now()));
+}
+
+// SEC-13: regenerating invalidates the whole previous set, used or not.
+async fn a_new_set_of_recovery_codes_replaces_the_old_one(backend: Backend) {
+    let (ctx, _clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    let (_, old) = enrol(&ctx, &judith).await;
+    service::use_recovery_code(&ctx, &judith, &old[0])
+        .await
+        .unwrap();
+    let new = service::regenerate_recovery_codes(&ctx, judith.id)
+        .await
+        .unwrap();
+    assert_eq!(new.len(), recovery::COUNT);
+    assert_eq!(
+        service::recovery_codes_left(&ctx, judith.id).await.unwrap(),
+        10
+    );
+    for code in &old[1..4] {
+        if !new.contains(code) {
+            assert_eq!(
+                service::use_recovery_code(&ctx, &judith, code).await,
+                Err(AppError::WrongRecoveryCode)
+            );
+        }
+    }
+    assert_eq!(
+        service::use_recovery_code(&ctx, &judith, &new[0]).await,
+        Ok(9)
+    );
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod shell;
 pub mod twofactor;
+pub mod url;
 
 #[cfg(feature = "ssr")]
 pub mod context;

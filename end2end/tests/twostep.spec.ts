@@ -173,7 +173,7 @@ test("the mandatory period: straight into the wizard, no Niet nu, nothing else o
   await expect(page.getByText("Twee-staps-authenticatie is ingeschakeld.")).toBeVisible();
 });
 
-test("the copy button works once the islands are hydrated", async ({ page, context }) => {
+test("the copy and print buttons work once the islands are hydrated", async ({ page, context }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   const user = newUser();
   await passwordStep(page, user.email, user.password);
@@ -186,4 +186,23 @@ test("the copy button works once the islands are hydrated", async ({ page, conte
   await page.getByRole("button", { name: "Sleutel kopiëren" }).click();
   await expect(page.getByRole("button", { name: "Gekopieerd" })).toBeVisible();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shown.replace(/ /g, ""));
+
+  // On to the recovery codes: "Kopiëren" copies them all, "Afdrukken" opens the print dialog.
+  await page.getByRole("link", { name: "Doorgaan" }).click();
+  const { code } = await freshCode(shown.replace(/ /g, ""), undefined);
+  await page.getByLabel("Code", { exact: true }).fill(code);
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+  await hydrated(page);
+  const codes = await page.locator(".recovery-codes code").allTextContents();
+  await page.getByRole("button", { name: "Kopiëren" }).click();
+  await expect(page.getByRole("button", { name: "Gekopieerd" })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(codes.join("\n"));
+  await page.evaluate(() => {
+    (window as unknown as { printed: number }).printed = 0;
+    window.print = () => {
+      (window as unknown as { printed: number }).printed += 1;
+    };
+  });
+  await page.getByRole("button", { name: "Afdrukken" }).click();
+  expect(await page.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
 });

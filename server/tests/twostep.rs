@@ -21,11 +21,16 @@ app::on_both_backends!(
     between_password_and_code_nothing_else_opens,
     the_second_step_gives_a_new_session_and_can_remember_the_browser,
     the_mandatory_period_allows_only_the_wizard,
+    a_recovery_code_login_says_how_many_are_left,
 );
 
-/// Enrols Judith with the app through the services; returns her secret. The clock moves on a
+/// Enrols Judith with the app through the services; returns her secret and recovery codes. The clock moves on a
 /// step, so the next code is a fresh one.
 async fn enrol_judith(app: &TestApp) -> Vec<u8> {
+    enrol_judith_with_codes(app).await.0
+}
+
+async fn enrol_judith_with_codes(app: &TestApp) -> (Vec<u8>, Vec<String>) {
     let email = Email::parse(JUDITH_EMAIL).unwrap();
     let judith = users::find_by_email(&app.ctx, &email)
         .await
@@ -48,11 +53,17 @@ async fn enrol_judith(app: &TestApp) -> Vec<u8> {
     service::confirm_app_enrolment(&app.ctx, &judith, &code_now(app, &secret))
         .await
         .unwrap();
+    let row = two_factor::Entity::find_by_id(judith.id)
+        .one(&app.ctx.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let codes = service::pending_codes(&app.ctx, &row).unwrap();
     service::finish_enrolment(&app.ctx, judith.id)
         .await
         .unwrap();
     app.clock.advance(Duration::seconds(30));
-    secret
+    (secret, codes)
 }
 
 fn code_now(app: &TestApp, secret: &[u8]) -> String {
@@ -178,4 +189,47 @@ async fn the_mandatory_period_allows_only_the_wizard(backend: Backend) {
     // The day before, the same user was free to go on.
     app.clock.advance(-Duration::days(2));
     assert_eq!(app.get("/profiel").await.status, StatusCode::OK);
+}
+
+// After a recovery code the user sees how many are left, and is warned at three or fewer.
+async fn a_recovery_code_login_says_how_many_are_left(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let (_, codes) = enrol_judith_with_codes(&app).await;
+    let mut left = codes.len();
+    for code in &codes[..7] {
+        app.cookies.clear();
+        app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+        let used = app
+            .call(
+                "/api/second_step_recovery",
+                &format!("code={}&next=%2Fprofiel", encode(code)),
+            )
+            .await;
+        assert_eq!(
+            used.header("location"),
+            "/inloggen/herstelcode-gebruikt?volgende=/profiel",
+            "{}",
+            used.body
+        );
+        left -= 1;
+        let mut page = app
+            .get("/inloggen/herstelcode-gebruikt?volgende=/profiel")
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        // The text as the browser shows it, without the renderer's empty comment markers.
+        page.body = page.body.replace("<!>", "");
+        assert!(
+            page.body
+                .contains(&format!("Je hebt nog {left} herstelcodes over.")),
+            "{left}: {}",
+            page.body
+        );
+        assert_eq!(
+            page.body
+                .contains("Je hebt nog maar weinig herstelcodes over."),
+            left <= 3,
+            "{left}"
+        );
+        assert!(page.body.contains("href=\"/profiel\""));
+    }
 }

@@ -117,7 +117,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     let to = match page {
         None => next,
         Some(page) if next == "/" => page.to_owned(),
-        Some(page) => format!("{page}?volgende={}", crate::twofactor::encode_query(&next)),
+        Some(page) => format!("{page}?volgende={}", crate::url::query_value(&next)),
     };
     leptos_axum::redirect(&to);
     Ok(())

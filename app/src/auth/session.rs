@@ -18,6 +18,15 @@ pub const COOKIE_NAME: &str = "tweestap_sessie";
 /// every page load is not a database write.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
 
+/// Whether a cookie value can be one of our 256-bit tokens: exactly 43 base64url characters.
+/// Anything else is not looked up at all.
+pub fn is_token_shaped(value: &str) -> bool {
+    value.len() == 43
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// 256 random bits from the OS, as the cookie carries them. Never logged.
 pub struct SessionToken(String);
 
@@ -27,12 +36,7 @@ impl SessionToken {
     }
 
     pub fn from_cookie(value: &str) -> Option<Self> {
-        // A token is exactly 43 base64url characters; anything else cannot be one of ours.
-        (value.len() == 43
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-        .then(|| Self(value.to_owned()))
+        is_token_shaped(value).then(|| Self(value.to_owned()))
     }
 
     fn hash(&self) -> String {

@@ -31,24 +31,11 @@ pub const WIZARD_PAGE: &str = "/twee-staps/instellen";
 /// Recovery codes left at which the user is warned.
 pub const FEW_CODES_LEFT: u64 = 3;
 
-/// A value for a query string: everything but unreserved characters and `/` percent-encoded.
-pub fn encode_query(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// `?volgende=` for a page, when there is somewhere to go after it.
 fn with_next(page: &str, next: &Option<String>) -> String {
     match next.as_deref() {
         Some(next) if !next.is_empty() && next != "/" => {
-            format!("{page}?volgende={}", encode_query(next))
+            format!("{page}?volgende={}", crate::url::query_value(next))
         }
         _ => page.to_owned(),
     }
@@ -80,7 +67,6 @@ pub struct Wizard {
 pub struct Rollout {
     /// The last day to set it up, "30 juni 2027".
     pub last_day: String,
-    pub mandatory: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,10 +118,8 @@ mod server {
 #[server(endpoint = "rollout_info")]
 pub async fn rollout_info() -> Result<Rollout, AppError> {
     let (ctx, _, _) = server::logged_in()?;
-    let rollout = ctx.settings.rollout;
     Ok(Rollout {
-        last_day: rollout.last_optional_day(),
-        mandatory: rollout.phase(ctx.now()) == policy::Phase::Mandatory,
+        last_day: ctx.settings.rollout.last_optional_day(),
     })
 }
 
@@ -157,7 +141,7 @@ pub async fn not_now(next: Option<String>) -> Result<(), AppError> {
 
 #[server(endpoint = "wizard_state")]
 pub async fn wizard_state(code_step: bool) -> Result<Wizard, AppError> {
-    let (ctx, viewer, session) = server::logged_in()?;
+    let (ctx, _, session) = server::logged_in()?;
     let optional = ctx.settings.rollout.phase(ctx.now()) != policy::Phase::Mandatory;
     let factor = service::factor(&ctx, session.user.id).await?;
     let step = match &factor {
@@ -180,7 +164,6 @@ pub async fn wizard_state(code_step: bool) -> Result<Wizard, AppError> {
             }
         }
     };
-    let _ = viewer;
     Ok(Wizard { step, optional })
 }
 
@@ -226,6 +209,11 @@ pub async fn wizard_method(method: Option<String>, next: Option<String>) -> Resu
 #[server(endpoint = "wizard_code")]
 pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppError> {
     let (ctx, viewer, session) = server::logged_in()?;
+    // Enrolment belongs to a complete login; the access policy already keeps a session that is
+    // waiting for its second step away from here, and this says so once more.
+    if session.stage != crate::auth::session::SessionStage::Complete {
+        return Err(AppError::SecondStepRequired);
+    }
     service::confirm_app_enrolment(&ctx, &session.user, &code).await?;
     server::complete_session(&ctx, &viewer, &session).await?;
     server::go(&with_next(WIZARD_PAGE, &next));

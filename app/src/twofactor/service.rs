@@ -434,11 +434,7 @@ pub struct RememberToken(String);
 
 impl RememberToken {
     pub fn from_cookie(value: &str) -> Option<Self> {
-        (value.len() == 43
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-        .then(|| Self(value.to_owned()))
+        crate::auth::session::is_token_shaped(value).then(|| Self(value.to_owned()))
     }
 
     fn hash(&self) -> String {

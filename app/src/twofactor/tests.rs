@@ -64,6 +64,18 @@ async fn enrol(ctx: &AppContext, user: &User) -> (Vec<u8>, Vec<String>) {
     (secret, codes)
 }
 
+/// A second professional, for what must not cross from one user to another.
+async fn add_bram(ctx: &AppContext) -> User {
+    testing::add_user(
+        ctx,
+        "bram@example.nl",
+        "Bram",
+        "Een-ander-wachtwoord-1",
+        crate::db::entity::user::Role::Professional,
+    )
+    .await
+}
+
 fn next_step(clock: &ManualClock) {
     clock.advance(Duration::seconds(30));
 }
@@ -290,14 +302,7 @@ async fn a_parallel_burst_cannot_get_past_the_limit(backend: Backend) {
 async fn codes_are_bound_to_their_user(backend: Backend) {
     let (ctx, clock, _db) = testing::context(backend).await;
     let judith = testing::add_judith(&ctx).await;
-    let bram = testing::add_user(
-        &ctx,
-        "bram@example.nl",
-        "Bram",
-        "Een-ander-wachtwoord-1",
-        crate::db::entity::user::Role::Professional,
-    )
-    .await;
+    let bram = add_bram(&ctx).await;
     let (judith_secret, judith_codes) = enrol(&ctx, &judith).await;
     let (bram_secret, _) = enrol(&ctx, &bram).await;
     next_step(&clock);
@@ -318,14 +323,7 @@ async fn codes_are_bound_to_their_user(backend: Backend) {
 async fn remembered_browsers_are_bound_to_user_and_expiry(backend: Backend) {
     let (ctx, clock, _db) = testing::context(backend).await;
     let judith = testing::add_judith(&ctx).await;
-    let bram = testing::add_user(
-        &ctx,
-        "bram@example.nl",
-        "Bram",
-        "Een-ander-wachtwoord-1",
-        crate::db::entity::user::Role::Professional,
-    )
-    .await;
+    let bram = add_bram(&ctx).await;
     let token = service::remember_browser(&ctx, judith.id, Some("Chrome".into()))
         .await
         .unwrap();

@@ -28,18 +28,8 @@ pub fn secret_for_people(secret: &[u8]) -> String {
 
 /// The Key URI for the QR code: `otpauth://totp/Issuer:account?secret=...&issuer=Issuer&...`.
 pub fn key_uri(secret: &[u8], issuer: &str, account: &str) -> String {
-    let encode = |value: &str| -> String {
-        // Percent-encoding as in a URI path and query (spaces as %20, not +).
-        value
-            .bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'@' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
+    // The label and the issuer as in a URI: spaces as %20, never +; the account's @ kept.
+    let encode = |value: &str| crate::url::percent_encode(value, b"@");
     let secret = Secret::Raw(secret.to_vec()).to_encoded().to_string();
     format!(
         "otpauth://totp/{issuer}:{account}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECONDS}",

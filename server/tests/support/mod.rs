@@ -153,12 +153,7 @@ impl TestApp {
     }
 }
 
+/// A form field's value, percent-encoded.
 pub fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    app::url::percent_encode(value, b"")
 }

@@ -90,6 +90,7 @@ pub struct Settings {
     pub rollout: crate::twofactor::policy::Rollout,
     /// How long "Onthoud mij" spares the code on a browser.
     pub remember_for: Duration,
+    pub sms: crate::twofactor::sms::SmsSettings,
 }
 
 impl Settings {
@@ -109,6 +110,7 @@ impl Settings {
                 crate::twofactor::policy::local_date(Utc::now()),
             ),
             remember_for: Duration::hours(12),
+            sms: crate::twofactor::sms::SmsSettings::default(),
         }
     }
 }

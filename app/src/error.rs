@@ -25,6 +25,24 @@ pub enum AppError {
         "Deze code klopt niet of is verlopen. Vul de code in die de authenticatie-applicatie nu laat zien."
     )]
     WrongCode,
+    #[error("Deze code klopt niet. Vul de code in uit de laatste SMS die je hebt ontvangen.")]
+    WrongSmsCode,
+    #[error("Deze code is verlopen: een SMS-code werkt 5 minuten. Laat een nieuwe code versturen.")]
+    SmsCodeExpired,
+    #[error("Er is net een code verstuurd. Wacht even voordat je een nieuwe code laat versturen.")]
+    SmsCooldown,
+    #[error(
+        "Er zijn te veel SMS-codes verstuurd. Probeer het later opnieuw, gebruik een herstelcode of neem contact op met de helpdesk."
+    )]
+    SmsLimit,
+    #[error(
+        "Er kunnen op dit moment geen SMS-berichten worden verstuurd. Gebruik een herstelcode of neem contact op met de helpdesk."
+    )]
+    SmsUnavailable,
+    #[error(
+        "De SMS met de code kon niet worden verstuurd. Probeer het opnieuw met 'Code opnieuw versturen'."
+    )]
+    SmsNotSent,
     #[error("Deze herstelcode klopt niet of is al gebruikt. Elke herstelcode werkt maar één keer.")]
     WrongRecoveryCode,
     #[error(
@@ -82,6 +100,12 @@ pub enum Problem {
     MethodMissing,
     #[error("Vink aan dat je je herstelcodes veilig hebt opgeslagen.")]
     CodesNotSaved,
+    #[error("Vul je mobiele telefoonnummer in.")]
+    PhoneMissing,
+    #[error(
+        "Dit is geen geldig mobiel nummer. Vul een Nederlands mobiel nummer in, zoals 06 12345678, of een buitenlands nummer met + en landcode."
+    )]
+    PhoneInvalid,
 }
 
 impl AppError {
@@ -97,10 +121,13 @@ impl AppError {
             | Self::WrongPassword
             | Self::WrongCode
             | Self::WrongRecoveryCode
+            | Self::WrongSmsCode
+            | Self::SmsCodeExpired
             | Self::PasswordConfirmationNeeded
             | Self::SecondStepRequired => 401,
             Self::Forbidden | Self::ForeignOrigin | Self::EnrolmentRequired => 403,
-            Self::Locked => 429,
+            Self::Locked | Self::SmsCooldown | Self::SmsLimit => 429,
+            Self::SmsUnavailable | Self::SmsNotSent => 503,
             Self::InvalidInput(_) => 400,
             Self::TooLarge => 413,
             Self::Internal => 500,

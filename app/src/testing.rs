@@ -152,12 +152,79 @@ pub fn in_mandatory_period() -> chrono::DateTime<Utc> {
 /// A context on a fresh database with a clock that starts at a fixed moment, 4 May 2026: in
 /// the optional period of the manual's rollout.
 pub async fn context(backend: Backend) -> (AppContext, ManualClock, TestDb) {
+    context_with(backend, |_| {}).await
+}
+
+/// `context`, with settings changed first.
+pub async fn context_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+) -> (AppContext, ManualClock, TestDb) {
     let test_db = TestDb::new(backend).await;
     let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 5, 4, 8, 0, 0).unwrap());
-    let mut settings = Settings::with_key(SecretKey::from_bytes([7; 32]));
-    settings.rollout = manual_rollout();
+    let settings = test_settings(configure);
     let ctx = AppContext::new(test_db.db.clone(), Arc::new(clock.clone()), settings);
     (ctx, clock, test_db)
+}
+
+/// The settings tests start from: a fixed key and the manual's rollout.
+pub fn test_settings(configure: impl FnOnce(&mut Settings)) -> Settings {
+    let mut settings = Settings::with_key(SecretKey::from_bytes([7; 32]));
+    settings.rollout = manual_rollout();
+    configure(&mut settings);
+    settings
+}
+
+/// An SMS outbox file of a test's own, removed when the test ends.
+pub struct Outbox {
+    pub path: std::path::PathBuf,
+}
+
+impl Default for Outbox {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Outbox {
+    pub fn new() -> Self {
+        let suffix = hex::encode(crate::crypto::os_random::<6>());
+        Self {
+            path: std::env::temp_dir().join(format!("tweestap-outbox-{suffix}.jsonl")),
+        }
+    }
+
+    pub fn provider(&self) -> crate::twofactor::sms::SmsProvider {
+        crate::twofactor::sms::SmsProvider::Outbox(self.path.clone())
+    }
+
+    /// Every message so far: (to, body).
+    pub fn messages(&self) -> Vec<(String, String)> {
+        std::fs::read_to_string(&self.path)
+            .unwrap_or_default()
+            .lines()
+            .map(|line| {
+                let value: serde_json::Value =
+                    serde_json::from_str(line).expect("a JSON line in the outbox");
+                (
+                    value["to"].as_str().expect("to").to_owned(),
+                    value["body"].as_str().expect("body").to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// The code in the last message, read from its WebOTP line (`@host #123456`).
+    pub fn last_code(&self) -> String {
+        let (_, body) = self.messages().pop().expect("a message in the outbox");
+        body.rsplit_once('#').expect("a WebOTP line").1.to_owned()
+    }
+}
+
+impl Drop for Outbox {
+    fn drop(&mut self) {
+        std::fs::remove_file(&self.path).ok();
+    }
 }
 
 pub const JUDITH_EMAIL: &str = "judith@example.nl";

@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { createHmac } from "node:crypto";
 import { join, resolve } from "node:path";
 
@@ -95,4 +96,38 @@ export async function freshCode(secret: string, lastStep: number | undefined) {
   }
   const step = currentStep();
   return { code: totp(secret, step), step };
+}
+
+/** The messages the server put in its SMS outbox for `to` (E.164), oldest first. */
+export function smsTo(to: string): string[] {
+  const file = join(process.env.E2E_DATA_DIR!, "sms-outbox.jsonl");
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as { to: string; body: string; sent_at: string })
+    .filter((message) => message.to === to)
+    .map((message) => message.body);
+}
+
+/** The code in the latest SMS to `to`, from its WebOTP line (`@host #123456`). */
+export function lastSmsCode(to: string): string {
+  const body = smsTo(to).at(-1);
+  const match = body?.match(/#(\d{6})$/);
+  if (!match) throw new Error(`no SMS code for ${to}`);
+  return match[1];
+}
+
+/**
+ * Ages the user's SMS codes past their five minutes, in the server's database, as if the
+ * clinician had waited: the server's own expiry check then refuses the code.
+ */
+export function ageSmsCodes(email: string) {
+  const database = join(process.env.E2E_DATA_DIR!, "e2e.db");
+  execFileSync("sqlite3", [
+    "-cmd",
+    ".timeout 5000",
+    database,
+    `UPDATE sms_codes SET expires_at = created_at WHERE user_id = (SELECT id FROM users WHERE email = '${email.replace(/'/g, "''")}')`,
+  ]);
 }

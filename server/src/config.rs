@@ -8,7 +8,10 @@ use chrono::Duration;
 
 use app::{
     context::{SecretKey, Settings},
-    twofactor::policy::Rollout,
+    twofactor::{
+        policy::Rollout,
+        sms::{SmsLimits, SmsProvider, SmsSettings, Twilio, TwilioSender},
+    },
 };
 use chrono::NaiveDate;
 
@@ -27,6 +30,7 @@ pub struct Config {
     /// three months).
     pub rollout: Option<Rollout>,
     pub remember_for: Duration,
+    pub sms: SmsSettings,
 }
 
 #[derive(Debug)]
@@ -88,7 +92,7 @@ impl Config {
                     KeySource::DevelopmentFile(PathBuf::new())
                 }
             },
-            None => KeySource::DevelopmentFile(key_file_next_to(&database_url)),
+            None => KeySource::DevelopmentFile(file_next_to(&database_url, "tweestap.key")),
         };
 
         let session_idle = minutes_or_hours(
@@ -180,6 +184,8 @@ impl Config {
             &mut problems,
         );
 
+        let sms = sms_settings(&var, &database_url, &mut problems);
+
         if problems.is_empty() {
             Ok(Self {
                 database_url,
@@ -191,6 +197,7 @@ impl Config {
                 session_max,
                 rollout,
                 remember_for,
+                sms,
             })
         } else {
             Err(ConfigError(problems))
@@ -209,10 +216,139 @@ impl Config {
         settings.session_idle = self.session_idle;
         settings.session_max = self.session_max;
         settings.remember_for = self.remember_for;
+        settings.sms = self.sms.clone();
         if let Some(rollout) = self.rollout {
             settings.rollout = rollout;
         }
         Ok(settings)
+    }
+}
+
+/// `TWEESTAP_SMS_PROVIDER` and what it needs, the limits, and the host named in messages.
+fn sms_settings(
+    var: &impl Fn(&str) -> Option<String>,
+    database_url: &str,
+    problems: &mut Vec<String>,
+) -> SmsSettings {
+    let defaults = SmsLimits::default();
+    let count = |name: &str, default: u64, problems: &mut Vec<String>| -> u64 {
+        match var(name) {
+            None => default,
+            Some(raw) => match raw.trim().parse::<u64>() {
+                Ok(n) if (1..=1_000_000).contains(&n) => n,
+                _ => {
+                    problems.push(format!(
+                        "{name} must be a whole number from 1 to 1000000, not {raw:?}"
+                    ));
+                    default
+                }
+            },
+        }
+    };
+    let cooldown = minutes_or_hours(
+        var,
+        "TWEESTAP_SMS_COOLDOWN_SECONDS",
+        defaults.cooldown.num_seconds(),
+        1..=3600,
+        Duration::seconds,
+        problems,
+    );
+    let limits = SmsLimits {
+        cooldown,
+        per_user_hour: count(
+            "TWEESTAP_SMS_MAX_PER_USER_HOUR",
+            defaults.per_user_hour,
+            problems,
+        ),
+        per_user_day: count(
+            "TWEESTAP_SMS_MAX_PER_USER_DAY",
+            defaults.per_user_day,
+            problems,
+        ),
+        per_number_day: count(
+            "TWEESTAP_SMS_MAX_PER_NUMBER_DAY",
+            defaults.per_number_day,
+            problems,
+        ),
+        per_day: count("TWEESTAP_SMS_MAX_PER_DAY", defaults.per_day, problems),
+    };
+    let timeout = minutes_or_hours(
+        var,
+        "TWEESTAP_SMS_TIMEOUT_SECONDS",
+        10,
+        1..=120,
+        Duration::seconds,
+        problems,
+    )
+    .to_std()
+    .unwrap_or(std::time::Duration::from_secs(10));
+    let host = var("TWEESTAP_PUBLIC_HOST").unwrap_or_else(|| "localhost".to_owned());
+    if host.len() > 253
+        || !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+    {
+        problems.push(format!(
+            "TWEESTAP_PUBLIC_HOST must be a host name such as praktijk.example.nl, without scheme or port, not {host:?}"
+        ));
+    }
+    let provider = match var("TWEESTAP_SMS_PROVIDER").as_deref().map(str::trim) {
+        None => None,
+        Some("outbox") => Some(SmsProvider::Outbox(
+            var("TWEESTAP_SMS_OUTBOX")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| file_next_to(database_url, "sms-outbox.jsonl")),
+        )),
+        Some("twilio") => {
+            let mut required = |name: &str| {
+                var(name).unwrap_or_else(|| {
+                    problems.push(format!(
+                        "{name} is required with TWEESTAP_SMS_PROVIDER=twilio"
+                    ));
+                    String::new()
+                })
+            };
+            let account_sid = required("TWEESTAP_TWILIO_ACCOUNT_SID");
+            let auth_token = required("TWEESTAP_TWILIO_AUTH_TOKEN");
+            let sender = match (
+                var("TWEESTAP_TWILIO_FROM"),
+                var("TWEESTAP_TWILIO_MESSAGING_SERVICE_SID"),
+            ) {
+                (Some(from), None) => TwilioSender::From(from),
+                (None, Some(service)) => TwilioSender::MessagingService(service),
+                _ => {
+                    problems.push(
+                        "set exactly one of TWEESTAP_TWILIO_FROM and TWEESTAP_TWILIO_MESSAGING_SERVICE_SID".to_owned(),
+                    );
+                    TwilioSender::From(String::new())
+                }
+            };
+            let base_url = var("TWEESTAP_TWILIO_BASE_URL")
+                .unwrap_or_else(|| Twilio::DEFAULT_BASE_URL.to_owned());
+            if !(base_url.starts_with("https://") || base_url.starts_with("http://127.0.0.1")) {
+                problems.push(
+                    "TWEESTAP_TWILIO_BASE_URL must start with https:// (or http://127.0.0.1 for a test server)".to_owned(),
+                );
+            }
+            Some(SmsProvider::Twilio(Twilio {
+                base_url,
+                account_sid,
+                auth_token,
+                sender,
+            }))
+        }
+        Some(other) => {
+            problems.push(format!(
+                "TWEESTAP_SMS_PROVIDER must be outbox or twilio (or unset for no SMS), not {other:?}"
+            ));
+            None
+        }
+    };
+    SmsSettings {
+        provider,
+        limits,
+        host,
+        timeout,
     }
 }
 
@@ -240,8 +376,9 @@ fn minutes_or_hours(
     }
 }
 
-/// `tweestap.key` in the SQLite database's folder, or in the working directory for PostgreSQL.
-fn key_file_next_to(database_url: &str) -> PathBuf {
+/// `name` in the SQLite database's folder, or in the working directory for PostgreSQL: the
+/// development key file and the SMS outbox.
+fn file_next_to(database_url: &str, name: &str) -> PathBuf {
     let folder = database_url
         .strip_prefix("sqlite://")
         .or_else(|| database_url.strip_prefix("sqlite:"))
@@ -249,7 +386,7 @@ fn key_file_next_to(database_url: &str) -> PathBuf {
         .filter(|path| !path.is_empty() && !path.starts_with(":memory:"))
         .and_then(|path| Path::new(path).parent().map(Path::to_path_buf))
         .unwrap_or_default();
-    folder.join("tweestap.key")
+    folder.join(name)
 }
 
 fn load_or_create_key(path: &Path) -> std::io::Result<SecretKey> {
@@ -348,6 +485,70 @@ mod tests {
     }
 
     #[test]
+    fn sms_is_off_unless_a_provider_is_chosen() {
+        let config = config(&[]).unwrap();
+        assert!(config.sms.provider.is_none());
+        assert_eq!(config.sms.limits, SmsLimits::default());
+        let config = super::tests::config(&[
+            ("DATABASE_URL", "sqlite://data/tw.db?mode=rwc"),
+            ("TWEESTAP_SMS_PROVIDER", "outbox"),
+            ("TWEESTAP_SMS_COOLDOWN_SECONDS", "5"),
+            ("TWEESTAP_SMS_MAX_PER_DAY", "3"),
+            ("TWEESTAP_PUBLIC_HOST", "praktijk.example.nl"),
+        ])
+        .unwrap();
+        assert!(
+            matches!(config.sms.provider, Some(SmsProvider::Outbox(ref p)) if p == Path::new("data/sms-outbox.jsonl"))
+        );
+        assert_eq!(config.sms.limits.cooldown, Duration::seconds(5));
+        assert_eq!(config.sms.limits.per_day, 3);
+        assert_eq!(config.sms.host, "praktijk.example.nl");
+    }
+
+    #[test]
+    fn twilio_needs_its_account_and_one_sender() {
+        let err = config(&[("TWEESTAP_SMS_PROVIDER", "twilio")]).unwrap_err();
+        let text = err.to_string();
+        for name in [
+            "TWEESTAP_TWILIO_ACCOUNT_SID",
+            "TWEESTAP_TWILIO_AUTH_TOKEN",
+            "TWEESTAP_TWILIO_FROM",
+        ] {
+            assert!(text.contains(name), "{name} missing from: {text}");
+        }
+        let config = super::tests::config(&[
+            ("TWEESTAP_SMS_PROVIDER", "twilio"),
+            ("TWEESTAP_TWILIO_ACCOUNT_SID", "AC123"),
+            ("TWEESTAP_TWILIO_AUTH_TOKEN", "geheim"),
+            ("TWEESTAP_TWILIO_MESSAGING_SERVICE_SID", "MG456"),
+        ])
+        .unwrap();
+        let Some(SmsProvider::Twilio(twilio)) = config.sms.provider else {
+            panic!("twilio expected");
+        };
+        assert_eq!(twilio.base_url, "https://api.twilio.com");
+        assert!(matches!(twilio.sender, TwilioSender::MessagingService(ref s) if s == "MG456"));
+        assert!(
+            !format!("{twilio:?}").contains("geheim"),
+            "the auth token is never printed"
+        );
+        let err = super::tests::config(&[
+            ("TWEESTAP_SMS_PROVIDER", "carrier-pigeon"),
+            ("TWEESTAP_SMS_MAX_PER_USER_HOUR", "0"),
+            ("TWEESTAP_PUBLIC_HOST", "https://x.nl/"),
+        ])
+        .unwrap_err()
+        .to_string();
+        for name in [
+            "TWEESTAP_SMS_PROVIDER",
+            "TWEESTAP_SMS_MAX_PER_USER_HOUR",
+            "TWEESTAP_PUBLIC_HOST",
+        ] {
+            assert!(err.contains(name), "{name} missing from: {err}");
+        }
+    }
+
+    #[test]
     fn reads_a_configured_key_and_the_timeouts() {
         let key = STANDARD.encode([9u8; 32]);
         let config = config(&[
@@ -366,11 +567,11 @@ mod tests {
     #[test]
     fn the_development_key_sits_next_to_the_database_and_is_private() {
         assert_eq!(
-            key_file_next_to("sqlite://data/tw.db?mode=rwc"),
+            file_next_to("sqlite://data/tw.db?mode=rwc", "tweestap.key"),
             Path::new("data/tweestap.key")
         );
         assert_eq!(
-            key_file_next_to("postgres://db/x"),
+            file_next_to("postgres://db/x", "tweestap.key"),
             Path::new("tweestap.key")
         );
 

@@ -95,7 +95,9 @@ async fn between_password_and_code_nothing_else_opens(backend: Backend) {
         "/api/logout",
         "/api/second_step_code",
         "/api/second_step_recovery",
+        "/api/second_step_info",
         "/api/remember_hours",
+        "/api/resend_sms_code",
     ];
     for (function, _) in server_fn::axum::server_fn_paths() {
         if open_functions.contains(&function) {

@@ -5,8 +5,9 @@ use leptos::server_fn::ServerFn;
 
 use super::{Login, Logout};
 use crate::twofactor::{
-    CODE_PAGE, RECOVERY_PAGE, RememberHours, SecondStepCode, SecondStepRecovery, WIZARD_PAGE,
-    WizardCode, WizardDone, WizardMethod, WizardPassword, WizardState,
+    CODE_PAGE, RECOVERY_PAGE, RememberHours, ResendSmsCode, SecondStepCode, SecondStepInfo,
+    SecondStepRecovery, WIZARD_PAGE, WizardCode, WizardDone, WizardMethod, WizardPassword,
+    WizardPhone, WizardRestart, WizardState,
 };
 
 /// How far a request's session got.
@@ -52,9 +53,15 @@ fn is_second_step(path: &str) -> bool {
         RECOVERY_PAGE,
         SecondStepCode::PATH,
         SecondStepRecovery::PATH,
-        RememberHours::PATH,
+        SecondStepInfo::PATH,
     ]
     .contains(&path)
+}
+
+/// What the second step, the wizard and a logged-in user all use. "Code opnieuw versturen"
+/// decides from the session what the code is for.
+fn is_shared(path: &str) -> bool {
+    [RememberHours::PATH, ResendSmsCode::PATH].contains(&path)
 }
 
 /// What a user who must enrol may reach.
@@ -64,15 +71,19 @@ fn is_enrolment(path: &str) -> bool {
         WizardState::PATH,
         WizardPassword::PATH,
         WizardMethod::PATH,
+        WizardPhone::PATH,
+        WizardRestart::PATH,
         WizardCode::PATH,
         WizardDone::PATH,
-        RememberHours::PATH,
     ]
     .contains(&path)
 }
 
 pub fn decide(path: &str, stage: Stage) -> Access {
     if is_asset(path) || is_public_server_fn(path) {
+        return Access::Allow;
+    }
+    if is_shared(path) && stage != Stage::Anonymous {
         return Access::Allow;
     }
     match stage {

@@ -106,10 +106,21 @@ pub async fn log_in(
     } else {
         SessionStage::Complete
     };
-    let token = session::start(ctx, &user, client, stage)
+    let (token, session_id) = session::start(ctx, &user, client, stage)
         .await
         .map_err(internal)?;
     users::record_login(ctx, user.id).await?;
+    // SMS users get their code now, once per login (SEC-10: never before a right password). A
+    // failure is recorded and shown on the code page, which offers to send again.
+    if after == AfterPassword::SecondStep
+        && crate::twofactor::sms::login_number(ctx, user.id)
+            .await?
+            .is_some()
+    {
+        if let Err(err) = crate::twofactor::sms::send_login_code(ctx, user.id, session_id).await {
+            tracing::info!(user_id = user.id, error = ?err, "no SMS code at login");
+        }
+    }
     tracing::info!(user_id = user.id, next = ?after, "password login succeeded");
     Ok((token, after))
 }

@@ -107,17 +107,17 @@ pub struct ClientInfo {
     pub user_agent: Option<String>,
 }
 
-/// Starts a new session for `user`. The caller ends the previous one, so that a login always
-/// yields a new id (SEC-03).
+/// Starts a new session for `user`, and returns its token and id. The caller ends the previous
+/// one, so that a login always yields a new id (SEC-03).
 pub async fn start(
     ctx: &AppContext,
     user: &User,
     client: &ClientInfo,
     stage: SessionStage,
-) -> Result<SessionToken, sea_orm::DbErr> {
+) -> Result<(SessionToken, i32), sea_orm::DbErr> {
     let token = SessionToken::generate();
     let now = ctx.now();
-    session::ActiveModel {
+    let row = session::ActiveModel {
         stage: Set(stage.as_str().to_owned()),
         // The wizard asks for the password again, as the manual says, whatever the login was.
         password_confirmed_at: Set(None),
@@ -132,7 +132,7 @@ pub async fn start(
     }
     .insert(&ctx.db)
     .await?;
-    Ok(token)
+    Ok((token, row.id))
 }
 
 /// The live session behind a token, or `None` when it is unknown, idle too long or past its

@@ -93,7 +93,7 @@ async fn sessions_live_by_the_clock(backend: Backend) {
         ip_address: Some("192.0.2.1".into()),
         user_agent: Some("Chrome".into()),
     };
-    let token = session::start(&ctx, &judith, &client, session::SessionStage::Complete)
+    let (token, _) = session::start(&ctx, &judith, &client, session::SessionStage::Complete)
         .await
         .unwrap();
     let active = session::resolve(&ctx, &token)
@@ -112,7 +112,7 @@ async fn sessions_live_by_the_clock(backend: Backend) {
     clock.advance(-Duration::minutes(30));
     assert!(session::resolve(&ctx, &token).await.unwrap().is_none());
 
-    let token = session::start(&ctx, &judith, &client, session::SessionStage::Complete)
+    let (token, _) = session::start(&ctx, &judith, &client, session::SessionStage::Complete)
         .await
         .unwrap();
     let active = session::resolve(&ctx, &token).await.unwrap().unwrap();

@@ -1,4 +1,5 @@
-//! The only parts of the pages that run in the browser: copying to the clipboard and printing.
+//! The only parts of the pages that run in the browser: copying to the clipboard, printing and
+//! the countdown before a new SMS code.
 //! Everything else works as plain HTML.
 
 use leptos::prelude::*;
@@ -26,5 +27,36 @@ pub fn PrintButton() -> impl IntoView {
         <button type="button" class="secondary" on:click=|_| { let _ = window().print(); }>
             "Afdrukken"
         </button>
+    }
+}
+
+/// "Code opnieuw versturen", enabled once the cooldown has run out, with the seconds counting
+/// down in view (SEC-10). Without scripts the button is rendered as the server saw it.
+#[island]
+pub fn ResendButton(seconds: i64) -> impl IntoView {
+    let left = RwSignal::new(seconds.max(0));
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            move || left.update(|left| *left = (*left - 1).max(0)),
+            std::time::Duration::from_secs(1),
+        )
+        .ok();
+        on_cleanup(move || {
+            if let Some(handle) = handle {
+                handle.clear();
+            }
+        });
+    });
+    let waiting = move || left.get() > 0;
+    view! {
+        <button type="submit" class="secondary" disabled=waiting>
+            "Code opnieuw versturen"
+        </button>
+        <span class="countdown">
+            {move || {
+                let left = left.get();
+                (left > 0).then(|| format!("Je kunt over {left} seconden een nieuwe code laten versturen."))
+            }}
+        </span>
     }
 }

@@ -16,18 +16,23 @@ pub mod policy;
 pub mod recovery;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod sms;
 #[cfg(all(test, feature = "ssr"))]
 mod tests;
 #[cfg(feature = "ssr")]
 pub mod totp;
 
-pub use islands::{CopyButton, PrintButton};
+pub use islands::{CopyButton, PrintButton, ResendButton};
 
 pub const CODE_PAGE: &str = "/inloggen/code";
 pub const RECOVERY_PAGE: &str = "/inloggen/herstelcode";
 pub const RECOVERY_USED_PAGE: &str = "/inloggen/herstelcode-gebruikt";
 pub const INTRO_PAGE: &str = "/twee-staps/introductie";
 pub const WIZARD_PAGE: &str = "/twee-staps/instellen";
+/// The wizard's steps that the address names.
+const STEP_CODE: &str = "code";
+const STEP_PHONE: &str = "telefoon";
 /// Recovery codes left at which the user is warned.
 pub const FEW_CODES_LEFT: u64 = 3;
 
@@ -49,10 +54,22 @@ fn next_from_query() -> Option<String> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WizardStep {
     Password,
-    Method { sms_available: bool },
-    Scan { qr_svg: String, secret: String },
+    Method {
+        sms_available: bool,
+    },
+    /// SMS was chosen: the mobile number.
+    Phone,
+    /// A code went to the number: enter it.
+    SmsCode(SmsState),
+    Scan {
+        qr_svg: String,
+        secret: String,
+        sms_available: bool,
+    },
     Code,
-    RecoveryCodes { codes: Vec<String> },
+    RecoveryCodes {
+        codes: Vec<String>,
+    },
     AlreadyOn,
 }
 
@@ -72,7 +89,28 @@ pub struct Rollout {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
     pub enabled_since: Option<String>,
+    /// The masked number when the method is SMS.
+    pub sms_number: Option<String>,
     pub codes_left: u64,
+}
+
+/// Where SMS codes for this login or enrolment go, and how the last send went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsState {
+    /// "+31 6 ** ** ** 78"
+    pub number: String,
+    /// Whether the latest code went out and can be entered.
+    pub code_sent: bool,
+    /// Why the latest attempt did not send one.
+    pub problem: Option<AppError>,
+    /// Seconds until "Code opnieuw versturen" is possible.
+    pub resend_in: i64,
+}
+
+/// What the code page asks for: the app's code, or the code sent by SMS.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondStep {
+    pub sms: Option<SmsState>,
 }
 
 #[cfg(feature = "ssr")]
@@ -100,6 +138,31 @@ mod server {
 
     pub fn set_cookie(cookie: &str) {
         crate::auth::set_response_cookie(cookie);
+    }
+
+    pub async fn sms_state(
+        ctx: &AppContext,
+        user_id: i32,
+        session_id: i32,
+        purpose: sms::Purpose,
+        number: &sms::PhoneNumber,
+    ) -> Result<SmsState, AppError> {
+        let sends = sms::session_sends(ctx, session_id, purpose).await?;
+        Ok(SmsState {
+            number: number.masked(),
+            code_sent: sends.code_sent,
+            problem: sends.problem,
+            resend_in: sms::seconds_until_resend(ctx, user_id).await?,
+        })
+    }
+
+    /// Problems with sending, which the page shows next to "Code opnieuw versturen", as
+    /// opposed to problems with the request.
+    pub fn is_send_problem(err: &AppError) -> bool {
+        matches!(
+            err,
+            AppError::SmsNotSent | AppError::SmsCooldown | AppError::SmsLimit
+        )
     }
 
     pub async fn complete_session(
@@ -140,10 +203,12 @@ pub async fn not_now(next: Option<String>) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "wizard_state")]
-pub async fn wizard_state(code_step: bool) -> Result<Wizard, AppError> {
+pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
     let (ctx, _, session) = server::logged_in()?;
     let optional = ctx.settings.rollout.phase(ctx.now()) != policy::Phase::Mandatory;
     let factor = service::factor(&ctx, session.user.id).await?;
+    let sms_available = sms::available(&ctx);
+    let asked = step.as_deref();
     let step = match &factor {
         Some(row) if row.enabled_at.is_some() => match service::pending_codes(&ctx, row) {
             Some(codes) => WizardStep::RecoveryCodes { codes },
@@ -152,15 +217,28 @@ pub async fn wizard_state(code_step: bool) -> Result<Wizard, AppError> {
         _ if !service::password_recently_confirmed(&ctx, session.password_confirmed_at) => {
             WizardStep::Password
         }
-        None => WizardStep::Method {
-            sms_available: false,
-        },
-        Some(_) if code_step => WizardStep::Code,
+        None if asked == Some(STEP_PHONE) && sms_available => WizardStep::Phone,
+        None => WizardStep::Method { sms_available },
+        Some(row) if row.method == sms::METHOD_SMS => {
+            let number = sms::number_of(&ctx, row)?;
+            WizardStep::SmsCode(
+                server::sms_state(
+                    &ctx,
+                    session.user.id,
+                    session.id,
+                    sms::Purpose::Enrol,
+                    &number,
+                )
+                .await?,
+            )
+        }
+        Some(_) if asked == Some(STEP_CODE) => WizardStep::Code,
         Some(row) => {
             let key = service::enrolment_key(&ctx, &session.user, row)?;
             WizardStep::Scan {
                 qr_svg: key.qr_svg,
                 secret: key.secret_for_people,
+                sms_available,
             }
         }
     };
@@ -187,7 +265,7 @@ pub async fn wizard_password(password: String, next: Option<String>) -> Result<(
     Ok(())
 }
 
-/// Step 2: the method. Only the app until an SMS provider is configured.
+/// Step 2: the method. SMS only when a provider is configured.
 #[server(endpoint = "wizard_method")]
 pub async fn wizard_method(method: Option<String>, next: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = server::logged_in()?;
@@ -197,10 +275,66 @@ pub async fn wizard_method(method: Option<String>, next: Option<String>) -> Resu
     match method.as_deref() {
         Some(service::METHOD_APP) => {
             service::start_app_enrolment(&ctx, &session.user).await?;
+            server::go(&with_next(WIZARD_PAGE, &next));
+        }
+        Some(sms::METHOD_SMS) if sms::available(&ctx) => {
+            server::go(&format!(
+                "{WIZARD_PAGE}?stap={STEP_PHONE}{}",
+                next_suffix(&next)
+            ));
         }
         _ => return Err(AppError::invalid(crate::error::Problem::MethodMissing)),
     }
+    Ok(())
+}
+
+/// Step 3 with SMS: the mobile number, to which a code is sent at once. Problems with sending
+/// show on the next step, which offers to send again.
+#[server(endpoint = "wizard_phone")]
+pub async fn wizard_phone(phone: String, next: Option<String>) -> Result<(), AppError> {
+    let (ctx, _, session) = server::logged_in()?;
+    if session.stage != crate::auth::session::SessionStage::Complete {
+        return Err(AppError::SecondStepRequired);
+    }
+    if !service::password_recently_confirmed(&ctx, session.password_confirmed_at) {
+        return Err(AppError::PasswordConfirmationNeeded);
+    }
+    let number = sms::PhoneNumber::parse(&phone).map_err(AppError::invalid)?;
+    match sms::start_enrolment(&ctx, &session.user, session.id, &number).await {
+        Err(err) if !server::is_send_problem(&err) => return Err(err),
+        _ => {}
+    }
     server::go(&with_next(WIZARD_PAGE, &next));
+    Ok(())
+}
+
+/// "Ander nummer of andere methode kiezen": the enrolment in progress is dropped.
+#[server(endpoint = "wizard_restart")]
+pub async fn wizard_restart(next: Option<String>) -> Result<(), AppError> {
+    let (ctx, _, session) = server::logged_in()?;
+    service::drop_enrolment(&ctx, session.user.id).await?;
+    server::go(&with_next(WIZARD_PAGE, &next));
+    Ok(())
+}
+
+/// "Code opnieuw versturen", at login or in the wizard. Allowed only once the cooldown has
+/// passed, and within the limits (SEC-10).
+#[server(endpoint = "resend_sms_code")]
+pub async fn resend_sms_code(next: Option<String>) -> Result<(), AppError> {
+    let (ctx, _, session) = server::logged_in()?;
+    match session.stage {
+        crate::auth::session::SessionStage::PasswordOnly => {
+            sms::send_login_code(&ctx, session.user.id, session.id).await?;
+            server::go(&with_next(CODE_PAGE, &next));
+        }
+        crate::auth::session::SessionStage::Complete => {
+            if !service::password_recently_confirmed(&ctx, session.password_confirmed_at) {
+                return Err(AppError::PasswordConfirmationNeeded);
+            }
+            sms::resend_enrolment_code(&ctx, &session.user, session.id).await?;
+            server::go(&with_next(WIZARD_PAGE, &next));
+        }
+    }
     Ok(())
 }
 
@@ -214,7 +348,12 @@ pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppEr
     if session.stage != crate::auth::session::SessionStage::Complete {
         return Err(AppError::SecondStepRequired);
     }
-    service::confirm_app_enrolment(&ctx, &session.user, &code).await?;
+    match service::factor(&ctx, session.user.id).await? {
+        Some(row) if row.method == sms::METHOD_SMS => {
+            sms::confirm_enrolment(&ctx, &session.user, session.id, &code).await?;
+        }
+        _ => service::confirm_app_enrolment(&ctx, &session.user, &code).await?,
+    }
     server::complete_session(&ctx, &viewer, &session).await?;
     server::go(&with_next(WIZARD_PAGE, &next));
     Ok(())
@@ -246,7 +385,14 @@ pub async fn second_step_code(
     next: Option<String>,
 ) -> Result<(), AppError> {
     let (ctx, viewer, session) = server::logged_in()?;
-    service::verify_app_code(&ctx, &session.user, &code).await?;
+    if session.stage != crate::auth::session::SessionStage::PasswordOnly {
+        return Err(AppError::Forbidden);
+    }
+    if sms::login_number(&ctx, session.user.id).await?.is_some() {
+        sms::verify_code(&ctx, &session.user, session.id, sms::Purpose::Login, &code).await?;
+    } else {
+        service::verify_app_code(&ctx, &session.user, &code).await?;
+    }
     if remember.as_deref() == Some("on") {
         let token =
             service::remember_browser(&ctx, session.user.id, viewer.client.user_agent.clone())
@@ -254,7 +400,7 @@ pub async fn second_step_code(
         server::set_cookie(&token.cookie(ctx.settings.remember_for));
     }
     server::complete_session(&ctx, &viewer, &session).await?;
-    tracing::info!(user_id = session.user.id, "second step passed (app)");
+    tracing::info!(user_id = session.user.id, "second step passed");
     server::go(&server::next_path(&next));
     Ok(())
 }
@@ -269,16 +415,41 @@ pub async fn second_step_recovery(code: String, next: Option<String>) -> Result<
     Ok(())
 }
 
+/// What the code page shows: for an SMS user where the code went and whether it went.
+#[server(endpoint = "second_step_info")]
+pub async fn second_step_info() -> Result<SecondStep, AppError> {
+    let (ctx, _, session) = server::logged_in()?;
+    let sms = match sms::login_number(&ctx, session.user.id).await? {
+        Some(number) => Some(
+            server::sms_state(
+                &ctx,
+                session.user.id,
+                session.id,
+                sms::Purpose::Login,
+                &number,
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    Ok(SecondStep { sms })
+}
+
 #[server(endpoint = "two_factor_status")]
 pub async fn two_factor_status() -> Result<Status, AppError> {
     let (ctx, _, session) = server::logged_in()?;
     let factor = service::factor(&ctx, session.user.id)
         .await?
         .filter(|row| row.enabled_at.is_some());
+    let sms_number = match &factor {
+        Some(row) if row.method == sms::METHOD_SMS => Some(sms::number_of(&ctx, row)?.masked()),
+        _ => None,
+    };
     Ok(Status {
         enabled_since: factor
             .and_then(|row| row.enabled_at)
             .map(crate::time::format_dutch),
+        sms_number,
         codes_left: service::recovery_codes_left(&ctx, session.user.id).await?,
     })
 }
@@ -380,15 +551,18 @@ fn RememberExplanation() -> impl IntoView {
 pub fn WizardPage() -> impl IntoView {
     let query = use_query_map();
     let next = next_from_query();
-    let code_step = query.read_untracked().get("stap").as_deref() == Some("code");
-    let wizard = Resource::new(move || code_step, wizard_state);
-    let errors = (
-        form_error::<WizardPassword>(),
-        form_error::<WizardMethod>(),
-        form_error::<WizardCode>(),
-        form_error::<WizardDone>(),
-        form_error::<NotNow>(),
-    );
+    let step = query.read_untracked().get("stap");
+    let wizard = Resource::new(move || step.clone(), wizard_state);
+    let errors = StepErrors {
+        password: form_error::<WizardPassword>(),
+        method: form_error::<WizardMethod>(),
+        phone: form_error::<WizardPhone>(),
+        code: form_error::<WizardCode>(),
+        resend: form_error::<ResendSmsCode>(),
+        restart: form_error::<WizardRestart>(),
+        done: form_error::<WizardDone>(),
+        not_now: form_error::<NotNow>(),
+    };
     view! {
         <Title text="Twee-staps-authenticatie inschakelen"/>
         <section class="card wizard" aria-labelledby="wizard-titel">
@@ -409,13 +583,18 @@ pub fn WizardPage() -> impl IntoView {
     }
 }
 
-type StepErrors = (
-    Option<AppError>,
-    Option<AppError>,
-    Option<AppError>,
-    Option<AppError>,
-    Option<AppError>,
-);
+/// The error each of the wizard's forms came back with, if any.
+#[derive(Clone, Debug, Default)]
+struct StepErrors {
+    password: Option<AppError>,
+    method: Option<AppError>,
+    phone: Option<AppError>,
+    code: Option<AppError>,
+    resend: Option<AppError>,
+    restart: Option<AppError>,
+    done: Option<AppError>,
+    not_now: Option<AppError>,
+}
 
 fn not_now_link(optional: bool, next: Option<String>) -> impl IntoView {
     optional.then(|| {
@@ -429,7 +608,16 @@ fn not_now_link(optional: bool, next: Option<String>) -> impl IntoView {
 }
 
 fn wizard_step(wizard: Wizard, next: Option<String>, errors: StepErrors) -> impl IntoView {
-    let (password_error, method_error, code_error, done_error, not_now_error) = errors;
+    let StepErrors {
+        password: password_error,
+        method: method_error,
+        phone: phone_error,
+        code: code_error,
+        resend: resend_error,
+        restart: restart_error,
+        done: done_error,
+        not_now: not_now_error,
+    } = errors;
     match wizard.step {
         WizardStep::Password => view! {
             <Explanation/>
@@ -480,13 +668,51 @@ fn wizard_step(wizard: Wizard, next: Option<String>, errors: StepErrors) -> impl
             {not_now_link(wizard.optional, next)}
         }
         .into_any(),
-        WizardStep::Scan { qr_svg, secret } => view! {
+        WizardStep::Scan {
+            qr_svg,
+            secret,
+            sms_available,
+        } => view! {
             <h2>"3. Scan deze QR-code met de authenticatie-applicatie op je mobiele telefoon"</h2>
             <div class="qr" role="img" aria-label="QR-code om te scannen met je authenticatie-applicatie" inner_html=qr_svg></div>
             <p>"Lukt scannen niet? Voer dan deze sleutel in de app in:"</p>
             <p class="secret"><code id="sleutel">{secret.clone()}</code> " " <CopyButton text=secret.replace(' ', "") label="Sleutel kopiëren".to_owned()/></p>
             <Apps/>
-            <a class="button primary" href=format!("{WIZARD_PAGE}?stap=code{}", next_suffix(&next))>"Doorgaan"</a>
+            <a class="button primary" href=format!("{WIZARD_PAGE}?stap={STEP_CODE}{}", next_suffix(&next))>"Doorgaan"</a>
+            {sms_available.then(|| restart_form("Andere methode kiezen", next.clone(), restart_error))}
+            <FormError error=not_now_error/>
+            {not_now_link(wizard.optional, next)}
+        }
+        .into_any(),
+        WizardStep::Phone => view! {
+            <form method="post" action=WizardPhone::PATH>
+                <h2>"3. Vul je mobiele telefoonnummer in"</h2>
+                <p>"We sturen een SMS met een code naar dit nummer, zodat je kunt bevestigen dat het klopt."</p>
+                <input type="hidden" name="next" value=next.clone()/>
+                <div class="field">
+                    <label for="phone">"Mobiel telefoonnummer"</label>
+                    <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="32" placeholder="06 12345678" aria-describedby="phone-hint" required autofocus/>
+                    <p id="phone-hint" class="hint">"Een Nederlands nummer zonder landcode, zoals 06 12345678, of een buitenlands nummer met + en landcode."</p>
+                </div>
+                <FormError error=phone_error/>
+                <button type="submit" class="primary">"Code versturen"</button>
+            </form>
+            <p><a href=with_next(WIZARD_PAGE, &next)>"Terug naar de keuze van de methode"</a></p>
+            <FormError error=not_now_error/>
+            {not_now_link(wizard.optional, next)}
+        }
+        .into_any(),
+        WizardStep::SmsCode(state) => view! {
+            <form method="post" action=WizardCode::PATH>
+                <h2>"4. Vul de code in die je per SMS hebt ontvangen"</h2>
+                <SentTo state=state.clone()/>
+                <input type="hidden" name="next" value=next.clone()/>
+                <CodeField/>
+                <FormError error=code_error/>
+                <button type="submit" class="primary">"Doorgaan"</button>
+            </form>
+            <ResendForm state next=next.clone() error=resend_error/>
+            {restart_form("Ander nummer of andere methode kiezen", next.clone(), restart_error)}
             <FormError error=not_now_error/>
             {not_now_link(wizard.optional, next)}
         }
@@ -543,6 +769,43 @@ fn wizard_step(wizard: Wizard, next: Option<String>, errors: StepErrors) -> impl
     }
 }
 
+fn restart_form(
+    label: &'static str,
+    next: Option<String>,
+    error: Option<AppError>,
+) -> impl IntoView {
+    view! {
+        <form method="post" action=WizardRestart::PATH class="restart">
+            <input type="hidden" name="next" value=next/>
+            <FormError error/>
+            <button type="submit" class="link">{label}</button>
+        </form>
+    }
+}
+
+/// Where the SMS code went, or that it did not go.
+#[component]
+fn SentTo(state: SmsState) -> impl IntoView {
+    view! {
+        {state.code_sent.then(|| view! {
+            <p class="sent-to">"We hebben een SMS met een code gestuurd naar " <strong>{state.number.clone()}</strong> ". De code is 5 minuten geldig."</p>
+        })}
+    }
+}
+
+/// "Code opnieuw versturen", with why the last attempt sent nothing, if it did not.
+#[component]
+fn ResendForm(state: SmsState, next: Option<String>, error: Option<AppError>) -> impl IntoView {
+    view! {
+        <form method="post" action=ResendSmsCode::PATH class="resend">
+            <FormError error=error.or(state.problem)/>
+            <input type="hidden" name="next" value=next/>
+            <p class="hint">"Geen SMS ontvangen? Controleer of je telefoon bereik heeft."</p>
+            <ResendButton seconds=state.resend_in/>
+        </form>
+    }
+}
+
 fn next_suffix(next: &Option<String>) -> String {
     let with = with_next("", next);
     with.strip_prefix('?')
@@ -571,38 +834,57 @@ fn CodeField() -> impl IntoView {
     }
 }
 
-/// The second step at login: the code from the app.
+/// The second step at login: the code from the app, or the code sent by SMS.
 #[component]
 pub fn CodePage() -> impl IntoView {
     let next = next_from_query();
     let error = form_error::<SecondStepCode>();
+    let resend_error = form_error::<ResendSmsCode>();
+    let info = Resource::new(|| (), |_| second_step_info());
     let hours = Resource::new(|| (), |_| remember_hours());
     view! {
         <Title text="Vul de code in"/>
         <section class="card narrow" aria-labelledby="code-titel">
-            <h1 id="code-titel">"Vul de code in van de authenticatie-applicatie"</h1>
-            <p>"Open de authenticatie-applicatie op je mobiele telefoon en vul de code in die je daar ziet."</p>
-            <form method="post" action=SecondStepCode::PATH>
-                <input type="hidden" name="next" value=next.clone()/>
-                <CodeField/>
-                <div class="check">
-                    <input id="remember" type="checkbox" name="remember"/>
-                    <label for="remember">
-                        "Onthoud mij "
-                        <Suspense>
-                            {move || Suspend::new(async move {
-                                let hours = hours.await.unwrap_or(12);
-                                view! { <span>"(op dit apparaat " {hours} " uur geen code vragen)"</span> }
-                            })}
-                        </Suspense>
-                    </label>
-                </div>
-                <FormError error/>
-                <button type="submit" class="primary">"Inloggen"</button>
-            </form>
-            <p>
-                <a href=with_next(RECOVERY_PAGE, &next)>"Telefoon kwijt? Gebruik een herstelcode"</a>
-            </p>
+            <Suspense>
+                {move || {
+                    let (next, error, resend_error) = (next.clone(), error.clone(), resend_error.clone());
+                    Suspend::new(async move {
+                        let sms = info.await.ok().and_then(|info| info.sms);
+                        let hours = hours.await.unwrap_or(12);
+                        let intro = match &sms {
+                            Some(state) => view! {
+                                <h1 id="code-titel">"Vul de code in die je per SMS hebt ontvangen"</h1>
+                                <SentTo state=state.clone()/>
+                            }
+                            .into_any(),
+                            None => view! {
+                                <h1 id="code-titel">"Vul de code in van de authenticatie-applicatie"</h1>
+                                <p>"Open de authenticatie-applicatie op je mobiele telefoon en vul de code in die je daar ziet."</p>
+                            }
+                            .into_any(),
+                        };
+                        view! {
+                            {intro}
+                            <form method="post" action=SecondStepCode::PATH>
+                                <input type="hidden" name="next" value=next.clone()/>
+                                <CodeField/>
+                                <div class="check">
+                                    <input id="remember" type="checkbox" name="remember"/>
+                                    <label for="remember">
+                                        "Onthoud mij (op dit apparaat " {hours} " uur geen code vragen)"
+                                    </label>
+                                </div>
+                                <FormError error/>
+                                <button type="submit" class="primary">"Inloggen"</button>
+                            </form>
+                            {sms.map(|state| view! { <ResendForm state next=next.clone() error=resend_error/> })}
+                            <p>
+                                <a href=with_next(RECOVERY_PAGE, &next)>"Telefoon kwijt? Gebruik een herstelcode"</a>
+                            </p>
+                        }
+                    })
+                }}
+            </Suspense>
         </section>
     }
 }
@@ -625,7 +907,7 @@ pub fn RecoveryPage() -> impl IntoView {
                 <FormError error/>
                 <button type="submit" class="primary">"Inloggen"</button>
             </form>
-            <p><a href=with_next(CODE_PAGE, &next)>"Terug naar de code van de authenticatie-applicatie"</a></p>
+            <p><a href=with_next(CODE_PAGE, &next)>"Terug naar het invullen van de code"</a></p>
         </section>
     }
 }
@@ -670,9 +952,14 @@ pub fn TwoFactorTile() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Laden…"</p> }>
                 {move || Suspend::new(async move {
                     match status.await {
-                        Ok(Status { enabled_since: Some(since), codes_left }) => view! {
+                        Ok(Status { enabled_since: Some(since), sms_number, codes_left }) => view! {
                             <p class="status on">"Twee-staps-authenticatie is ingeschakeld."</p>
-                            <p>"Methode: code van authenticatie-applicatie, sinds " {since} "."</p>
+                            <p>
+                                {match sms_number {
+                                    Some(number) => format!("Methode: SMS met code naar {number}, sinds {since}."),
+                                    None => format!("Methode: code van authenticatie-applicatie, sinds {since}."),
+                                }}
+                            </p>
                             <p>"Je hebt nog " {codes_left} " herstelcodes over."</p>
                         }
                         .into_any(),

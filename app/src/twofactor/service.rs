@@ -60,7 +60,11 @@ pub async fn start_app_enrolment(
     user: &User,
 ) -> Result<two_factor::Model, AppError> {
     if let Some(existing) = factor(ctx, user.id).await? {
-        return Ok(existing);
+        if existing.method == METHOD_APP || existing.enabled_at.is_some() {
+            return Ok(existing);
+        }
+        // The user went from SMS to the app before confirming the number.
+        drop_enrolment(ctx, user.id).await?;
     }
     let secret = totp::new_secret();
     let row = two_factor::ActiveModel {
@@ -84,6 +88,25 @@ pub async fn start_app_enrolment(
             None => Err(internal(err)),
         },
     }
+}
+
+/// Drops the enrolment in progress, if any, with the codes sent for it: the wizard starts again
+/// at the choice of method. An enabled factor is left alone.
+pub async fn drop_enrolment(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
+    let txn = ctx.db.begin().await.map_err(internal)?;
+    two_factor::Entity::delete_many()
+        .filter(two_factor::Column::UserId.eq(user_id))
+        .filter(two_factor::Column::EnabledAt.is_null())
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    crate::db::entity::sms_code::Entity::delete_many()
+        .filter(crate::db::entity::sms_code::Column::UserId.eq(user_id))
+        .filter(crate::db::entity::sms_code::Column::Purpose.eq("enrol"))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    txn.commit().await.map_err(internal)
 }
 
 fn secret_of(ctx: &AppContext, row: &two_factor::Model) -> Result<Vec<u8>, AppError> {
@@ -113,7 +136,7 @@ pub fn enrolment_key(
     user: &User,
     row: &two_factor::Model,
 ) -> Result<EnrolmentKey, AppError> {
-    if row.enabled_at.is_some() {
+    if row.enabled_at.is_some() || row.method != METHOD_APP {
         return Err(AppError::Forbidden);
     }
     let secret = secret_of(ctx, row)?;
@@ -136,8 +159,7 @@ pub fn enrolment_key(
     })
 }
 
-/// The wizard's fourth step: a code from the app switches two-step authentication on, and
-/// makes the recovery codes, which are kept (encrypted) until the user confirms saving them.
+/// The wizard's fourth step: a code from the app switches two-step authentication on.
 pub async fn confirm_app_enrolment(
     ctx: &AppContext,
     user: &User,
@@ -145,7 +167,10 @@ pub async fn confirm_app_enrolment(
 ) -> Result<(), AppError> {
     let code =
         totp::normalize(input).ok_or(AppError::invalid(crate::error::Problem::CodeFormat))?;
-    let row = factor(ctx, user.id).await?.ok_or(AppError::Forbidden)?;
+    let row = factor(ctx, user.id)
+        .await?
+        .filter(|row| row.method == METHOD_APP)
+        .ok_or(AppError::Forbidden)?;
     if row.enabled_at.is_some() {
         return Ok(());
     }
@@ -155,10 +180,22 @@ pub async fn confirm_app_enrolment(
         record_failure(ctx, user.id).await?;
         return Err(AppError::WrongCode);
     };
+    enable(ctx, user.id, Some(step)).await?;
+    tracing::info!(user_id = user.id, "two-step authentication enabled (app)");
+    Ok(())
+}
+
+/// Switches the enrolment in progress on, once, by whichever request gets here first, and
+/// makes the recovery codes, which are kept (encrypted) until the user confirms saving them.
+/// For the app, the step of the code that did it is spent (SEC-07).
+pub(crate) async fn enable(
+    ctx: &AppContext,
+    user_id: i32,
+    step: Option<i64>,
+) -> Result<(), AppError> {
     let codes = recovery::generate_set();
     let now = ctx.now();
     let txn = ctx.db.begin().await.map_err(internal)?;
-    // Enabled once, by whichever request gets here first; the step is spent (SEC-07).
     let enabled = two_factor::Entity::update_many()
         .col_expr(two_factor::Column::EnabledAt, Expr::value(now))
         .col_expr(two_factor::Column::LastStep, Expr::value(step))
@@ -166,22 +203,20 @@ pub async fn confirm_app_enrolment(
             two_factor::Column::PendingCodesEnc,
             Expr::value(crypto::seal(
                 &ctx.settings.secret_key,
-                &codes_context(user.id),
+                &codes_context(user_id),
                 codes.join("\n").as_bytes(),
             )),
         )
-        .filter(two_factor::Column::UserId.eq(user.id))
+        .filter(two_factor::Column::UserId.eq(user_id))
         .filter(two_factor::Column::EnabledAt.is_null())
         .exec(&txn)
         .await
         .map_err(internal)?;
     if enabled.rows_affected == 1 {
-        replace_recovery_codes(ctx, &txn, user.id, &codes).await?;
+        replace_recovery_codes(ctx, &txn, user_id, &codes).await?;
     }
     txn.commit().await.map_err(internal)?;
-    record_success(ctx, user.id).await?;
-    tracing::info!(user_id = user.id, "two-step authentication enabled (app)");
-    Ok(())
+    record_success(ctx, user_id).await
 }
 
 async fn replace_recovery_codes(
@@ -279,7 +314,7 @@ pub async fn verify_app_code(ctx: &AppContext, user: &User, input: &str) -> Resu
         totp::normalize(input).ok_or(AppError::invalid(crate::error::Problem::CodeFormat))?;
     let row = factor(ctx, user.id)
         .await?
-        .filter(|row| row.enabled_at.is_some())
+        .filter(|row| row.enabled_at.is_some() && row.method == METHOD_APP)
         .ok_or(AppError::Forbidden)?;
     reserve_attempt(ctx, user.id).await?;
     let secret = secret_of(ctx, &row)?;
@@ -340,7 +375,7 @@ pub async fn use_recovery_code(
 
 /// Takes one attempt from the account's allowance before a code is checked, so that parallel
 /// guesses cannot get past the limit; refuses while the account is locked, even a right code.
-async fn reserve_attempt(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
+pub(crate) async fn reserve_attempt(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
     let now = ctx.now();
     // A lock that has run out starts a fresh count.
     user::Entity::update_many()
@@ -391,7 +426,7 @@ async fn lock(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
 }
 
 /// The attempt was wrong: it stays counted, and the last one allowed locks the account.
-async fn record_failure(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
+pub(crate) async fn record_failure(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
     tracing::info!(user_id, "second step refused");
     let row = user::Entity::find_by_id(user_id)
         .one(&ctx.db)
@@ -403,7 +438,7 @@ async fn record_failure(ctx: &AppContext, user_id: i32) -> Result<(), AppError> 
     Ok(())
 }
 
-async fn record_success(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
+pub(crate) async fn record_success(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
     user::Entity::update_many()
         .col_expr(user::Column::FailedAttempts, Expr::value(0))
         .filter(user::Column::Id.eq(user_id))

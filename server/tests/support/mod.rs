@@ -53,7 +53,15 @@ impl TestResponse {
 
 impl TestApp {
     pub async fn new(backend: Backend) -> Self {
-        let (ctx, clock, db) = testing::context(backend).await;
+        Self::with_settings(backend, |_| {}).await
+    }
+
+    /// The app with its settings changed first (SMS, limits).
+    pub async fn with_settings(
+        backend: Backend,
+        configure: impl FnOnce(&mut app::context::Settings),
+    ) -> Self {
+        let (ctx, clock, db) = testing::context_with(backend, configure).await;
         testing::add_judith(&ctx).await;
         let router = server::router(ctx.clone(), server::leptos_options_for("target/site"));
         Self {

@@ -8,9 +8,10 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: i32,
-    /// "app" (the only method until SMS is built).
+    /// "app" or "sms".
     pub method: String,
-    /// The TOTP secret, AES-256-GCM encrypted (SEC-08).
+    /// The factor's secret, AES-256-GCM encrypted and bound to the user (SEC-08): the TOTP key
+    /// for the app, the E.164 mobile number for SMS.
     pub secret_enc: String,
     pub created_at: DateTimeUtc,
     pub enabled_at: Option<DateTimeUtc>,

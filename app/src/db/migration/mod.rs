@@ -2,6 +2,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_accounts_and_sessions;
 mod m0002_two_factor;
+mod m0003_sms;
 
 pub struct Migrator;
 
@@ -10,6 +11,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_accounts_and_sessions::Migration),
             Box::new(m0002_two_factor::Migration),
+            Box::new(m0003_sms::Migration),
         ]
     }
 }

@@ -652,7 +652,7 @@ fn wizard_step(wizard: Wizard, next: Option<String>, errors: StepErrors) -> impl
                     <div class="choice">
                         <input id="method-app" type="radio" name="method" value="app" checked/>
                         <label for="method-app">
-                            <strong>"Code van authenticatie-applicatie"</strong>
+                            <span><strong>"Code van authenticatie-applicatie"</strong> " " <span class="badge">"Aanbevolen"</span></span>
                             <span>"Gebruik een gratis authenticatie-applicatie die je op je mobiele telefoon moet installeren om authenticatie-codes mee aan te maken."</span>
                         </label>
                     </div>

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod security;
 pub mod shell;
 pub mod twofactor;
 pub mod url;

@@ -152,6 +152,13 @@ async fn the_wizard_enrols_with_sms_only_after_the_code_sec_11(backend: Backend)
     app.call("/api/wizard_done", "saved=on").await;
     let status = app.call("/api/two_factor_status", "").await;
     assert!(status.body.contains("+31 6 ** ** ** 78"), "{}", status.body);
+    // SEC-21: the security log says so, with the number masked.
+    let settings = page(&mut app, "/profiel/instellingen").await;
+    assert!(
+        settings.contains("Twee-staps-authenticatie ingeschakeld (SMS naar +31 6 ** ** ** 78)"),
+        "{settings}"
+    );
+    assert!(!settings.contains("612345678"));
 }
 
 // SEC-10: no SMS without a right password; one code per login; "Code opnieuw versturen" waits

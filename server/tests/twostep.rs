@@ -22,6 +22,7 @@ app::on_both_backends!(
     the_second_step_gives_a_new_session_and_can_remember_the_browser,
     the_mandatory_period_allows_only_the_wizard,
     a_recovery_code_login_says_how_many_are_left,
+    the_security_log_shows_locks_recovery_codes_and_remembered_devices_sec_21,
 );
 
 /// Enrols Judith with the app through the services; returns her secret and recovery codes. The clock moves on a
@@ -234,4 +235,56 @@ async fn a_recovery_code_login_says_how_many_are_left(backend: Backend) {
         );
         assert!(page.body.contains("href=\"/profiel\""));
     }
+}
+
+// SEC-21: a lock, a recovery-code login and a remembered browser are written to the security
+// log, which the user reads under Instellingen; no code appears in it.
+async fn the_security_log_shows_locks_recovery_codes_and_remembered_devices_sec_21(
+    backend: Backend,
+) {
+    let mut app = TestApp::new(backend).await;
+    let (secret, codes) = enrol_judith_with_codes(&app).await;
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    for _ in 0..service::MAX_FAILED_ATTEMPTS {
+        app.call("/api/second_step_code", "code=000000").await;
+    }
+    let locked = app
+        .call(
+            "/api/second_step_code",
+            &format!("code={}", code_now(&app, &secret)),
+        )
+        .await;
+    assert!(locked.body.contains("Locked"), "{}", locked.body);
+    app.clock
+        .advance(Duration::minutes(service::LOCK_MINUTES) + Duration::seconds(1));
+    app.cookies.clear();
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    app.call(
+        "/api/second_step_recovery",
+        &format!("code={}", encode(&codes[0])),
+    )
+    .await;
+    app.cookies.clear();
+    app.clock.advance(Duration::seconds(30));
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    let code = code_now(&app, &secret);
+    app.call("/api/second_step_code", &format!("code={code}&remember=on"))
+        .await;
+    let settings = app.get("/profiel/instellingen").await;
+    assert_eq!(settings.status, StatusCode::OK);
+    let body = settings.body.replace("<!>", "");
+    assert!(body.contains("Beveiligingslog"), "{body}");
+    for line in [
+        "Tweede stap geblokkeerd na te veel onjuiste codes (15 minuten)",
+        "Ingelogd met een herstelcode (nog 9 over)",
+        "Apparaat onthouden ('Onthoud mij')</td><td>Onbekende browser",
+    ] {
+        assert!(body.contains(line), "{line}: {body}");
+    }
+    assert!(!body.contains(&codes[0]), "no recovery code in the log");
+    assert!(!body.contains(&code), "no app code in the log");
+    // Newest first.
+    let remembered = body.find("Apparaat onthouden").unwrap();
+    let locked = body.find("Tweede stap geblokkeerd").unwrap();
+    assert!(remembered < locked);
 }

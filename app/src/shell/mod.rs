@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::{A, Outlet};
 
 use crate::auth::{CurrentUser, Logout, ShellData, session_overview};
-use crate::twofactor::TwoFactorTile;
+use crate::{security::SecurityLogTile, twofactor::TwoFactorTile};
 
 /// The platform's sections, in the order of the navigation bar, and the profile's caseload.
 pub const SECTIONS: [(&str, &str, &str); 9] = [
@@ -225,6 +225,7 @@ pub fn ProfileSettings() -> impl IntoView {
         <h1>"Instellingen"</h1>
         <div class="tiles">
             <TwoFactorTile/>
+            <SecurityLogTile/>
             <section class="tile" aria-labelledby="tegel-sessie">
                 <h2 id="tegel-sessie">"Huidige sessie"</h2>
                 <Suspense fallback=|| view! { <p>"Laden…"</p> }>

@@ -116,6 +116,7 @@ pub struct SecondStep {
 #[cfg(feature = "ssr")]
 mod server {
     use super::*;
+    pub use crate::security::log as security;
     use crate::{
         auth::{Viewer, safe_next, session},
         context::{AppContext, internal},
@@ -348,12 +349,24 @@ pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppEr
     if session.stage != crate::auth::session::SessionStage::Complete {
         return Err(AppError::SecondStepRequired);
     }
-    match service::factor(&ctx, session.user.id).await? {
+    let detail = match service::factor(&ctx, session.user.id).await? {
         Some(row) if row.method == sms::METHOD_SMS => {
             sms::confirm_enrolment(&ctx, &session.user, session.id, &code).await?;
+            format!("SMS naar {}", sms::number_of(&ctx, &row)?.masked())
         }
-        _ => service::confirm_app_enrolment(&ctx, &session.user, &code).await?,
-    }
+        _ => {
+            service::confirm_app_enrolment(&ctx, &session.user, &code).await?;
+            "authenticatie-applicatie".to_owned()
+        }
+    };
+    server::security::record(
+        &ctx,
+        session.user.id,
+        server::security::Event::TwoFactorEnabled,
+        Some(detail),
+        Some(&viewer.client),
+    )
+    .await?;
     server::complete_session(&ctx, &viewer, &session).await?;
     server::go(&with_next(WIZARD_PAGE, &next));
     Ok(())
@@ -398,6 +411,14 @@ pub async fn second_step_code(
             service::remember_browser(&ctx, session.user.id, viewer.client.user_agent.clone())
                 .await?;
         server::set_cookie(&token.cookie(ctx.settings.remember_for));
+        server::security::record(
+            &ctx,
+            session.user.id,
+            server::security::Event::DeviceRemembered,
+            None,
+            Some(&viewer.client),
+        )
+        .await?;
     }
     server::complete_session(&ctx, &viewer, &session).await?;
     tracing::info!(user_id = session.user.id, "second step passed");
@@ -409,7 +430,15 @@ pub async fn second_step_code(
 #[server(endpoint = "second_step_recovery")]
 pub async fn second_step_recovery(code: String, next: Option<String>) -> Result<(), AppError> {
     let (ctx, viewer, session) = server::logged_in()?;
-    service::use_recovery_code(&ctx, &session.user, &code).await?;
+    let left = service::use_recovery_code(&ctx, &session.user, &code).await?;
+    server::security::record(
+        &ctx,
+        session.user.id,
+        server::security::Event::RecoveryCodeUsed,
+        Some(format!("nog {left} over")),
+        Some(&viewer.client),
+    )
+    .await?;
     server::complete_session(&ctx, &viewer, &session).await?;
     server::go(&with_next(RECOVERY_USED_PAGE, &next));
     Ok(())

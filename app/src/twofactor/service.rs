@@ -421,6 +421,14 @@ async fn lock(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
         .map_err(internal)?;
     if locked.rows_affected == 1 {
         tracing::warn!(user_id, "second step locked after too many failed attempts");
+        crate::security::log::record(
+            ctx,
+            user_id,
+            crate::security::log::Event::Locked,
+            Some(format!("{LOCK_MINUTES} minuten")),
+            None,
+        )
+        .await?;
     }
     Ok(())
 }

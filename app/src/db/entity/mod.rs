@@ -1,5 +1,6 @@
 pub mod recovery_code;
 pub mod remembered_device;
+pub mod security_event;
 pub mod session;
 pub mod sms_code;
 pub mod sms_guard;

@@ -3,6 +3,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_accounts_and_sessions;
 mod m0002_two_factor;
 mod m0003_sms;
+mod m0004_security_log;
 
 pub struct Migrator;
 
@@ -12,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_accounts_and_sessions::Migration),
             Box::new(m0002_two_factor::Migration),
             Box::new(m0003_sms::Migration),
+            Box::new(m0004_security_log::Migration),
         ]
     }
 }

@@ -106,6 +106,8 @@ pub enum Problem {
         "Dit is geen geldig mobiel nummer. Vul een Nederlands mobiel nummer in, zoals 06 12345678, of een buitenlands nummer met + en landcode."
     )]
     PhoneInvalid,
+    #[error("Vul de reden in (hoogstens 200 tekens).")]
+    ReasonMissing,
 }
 
 impl AppError {

@@ -35,6 +35,25 @@ export const mandatoryBase = `http://127.0.0.1:${process.env.E2E_MANDATORY_PORT}
 
 let userCount = 0;
 
+/** The server's own command line on the given server's database. */
+function serverCommand(database: string, args: string[], input?: string) {
+  return execFileSync(resolve(__dirname, "../../target/release/server"), args, {
+    input,
+    cwd: resolve(__dirname, "../.."),
+    env: {
+      ...process.env,
+      DATABASE_URL: `sqlite://${join(process.env.E2E_DATA_DIR!, database)}?mode=rwc`,
+      TWEESTAP_SECRET_KEY: "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=",
+      RUST_LOG: "warn",
+    },
+  }).toString();
+}
+
+/** The helpdesk's reset for a clinician who lost their phone: `server user reset-2fa`. */
+export function resetTwoFactor(email: string, reason: string) {
+  return serverCommand("e2e.db", ["user", "reset-2fa", "--email", email, "--reason", reason]);
+}
+
 /** A new professional on the given server's database, made with the server's own command. */
 export function newUser(database: "e2e.db" | "e2e-verplicht.db" = "e2e.db") {
   userCount += 1;

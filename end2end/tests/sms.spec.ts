@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ageSmsCodes, expectAccessible, hydrated, lastSmsCode, newUser, smsTo } from "./helpers";
+import { ageSmsCodes, expectAccessible, hydrated, lastSmsCode, newUser, resetTwoFactor, smsTo } from "./helpers";
 
 const number = "+31612345678";
 
@@ -104,4 +104,20 @@ test("SMS: enrol with the code from the outbox, then log in with SMS codes: rese
   await page.getByRole("button", { name: "Inloggen" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
   await expect(page.getByText(`Welkom, ${user.name}.`)).toBeVisible();
+
+  // The phone is lost: the helpdesk resets two-step authentication. The session ends, the next
+  // login sends no SMS and shows the introduction again, and the security log says why.
+  expect(resetTwoFactor(user.email, "telefoon kwijt, gebeld op 25-11")).toContain("reset");
+  await page.goto("/profiel/instellingen");
+  await expect(page).toHaveURL(/\/inloggen/);
+  const beforeReset = smsTo(number).length;
+  await passwordStep(page, user.email, user.password);
+  await expect(page.getByRole("heading", { level: 1, name: "Introductie van twee-staps-authenticatie" })).toBeVisible();
+  expect(smsTo(number)).toHaveLength(beforeReset);
+  await page.getByRole("button", { name: "Niet nu" }).click();
+  await page.goto("/profiel/instellingen");
+  await expect(page.getByRole("heading", { name: "Beveiligingslog" })).toBeVisible();
+  await expect(page.getByText("Twee-staps-authenticatie gereset door de helpdesk (door", { exact: false })).toBeVisible();
+  await expect(page.getByText("Twee-staps-authenticatie is uitgeschakeld.")).toBeVisible();
+  await expectAccessible(page);
 });

@@ -47,6 +47,16 @@ enum UserCommand {
         #[arg(long)]
         admin: bool,
     },
+    /// Reset a user's two-step authentication (a lost phone): removes the factor, recovery
+    /// codes and remembered browsers, ends the user's sessions, and logs the reason.
+    #[command(name = "reset-2fa")]
+    Reset2fa {
+        #[arg(long)]
+        email: String,
+        /// Why, for the user's security log (required).
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[tokio::main]
@@ -86,6 +96,9 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::User {
             command: UserCommand::Add { email, name, admin },
         } => add_user(&ctx, &email, &name, admin).await,
+        Command::User {
+            command: UserCommand::Reset2fa { email, reason },
+        } => reset_2fa(&ctx, &email, &reason).await,
         Command::Serve => serve(ctx, &config).await,
     }
 }
@@ -113,6 +126,28 @@ async fn add_user(ctx: &AppContext, email: &str, name: &str, admin: bool) -> Res
     println!(
         "created user {} ({}) with id {}",
         user.email, user.display_name, user.id
+    );
+    Ok(())
+}
+
+async fn reset_2fa(ctx: &AppContext, email: &str, reason: &str) -> Result<(), String> {
+    let parsed = Email::parse(email).map_err(|e| e.to_string())?;
+    let user = users::find_by_email(ctx, &parsed)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no user with email {email}"))?;
+    let operator = std::env::var("USER").unwrap_or_else(|_| "operator".to_owned());
+    app::twofactor::service::reset_two_factor(
+        ctx,
+        user.id,
+        &format!("{operator} (server)"),
+        reason,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    println!(
+        "two-step authentication reset for {} ({}); their sessions are ended",
+        user.email, user.display_name
     );
     Ok(())
 }

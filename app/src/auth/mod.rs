@@ -23,7 +23,7 @@ mod tests;
 #[cfg(feature = "ssr")]
 pub mod users;
 #[cfg(feature = "ssr")]
-pub use server::{Viewer, log_in, set_cookie as set_response_cookie};
+pub use server::{AfterPassword, Viewer, log_in, set_cookie as set_response_cookie};
 
 /// Where to go after login: a path on this site, never another site (no open redirect).
 pub fn safe_next(next: Option<&str>) -> String {

@@ -19,14 +19,16 @@ pub enum Event {
     RecoveryCodeUsed,
     DeviceRemembered,
     Locked,
+    HelpdeskReset,
 }
 
 impl Event {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::TwoFactorEnabled,
         Self::RecoveryCodeUsed,
         Self::DeviceRemembered,
         Self::Locked,
+        Self::HelpdeskReset,
     ];
 
     pub fn kind(self) -> &'static str {
@@ -35,6 +37,7 @@ impl Event {
             Self::RecoveryCodeUsed => "recovery_code_used",
             Self::DeviceRemembered => "device_remembered",
             Self::Locked => "locked",
+            Self::HelpdeskReset => "helpdesk_reset",
         }
     }
 
@@ -49,6 +52,7 @@ impl Event {
             Self::RecoveryCodeUsed => "Ingelogd met een herstelcode",
             Self::DeviceRemembered => "Apparaat onthouden ('Onthoud mij')",
             Self::Locked => "Tweede stap geblokkeerd na te veel onjuiste codes",
+            Self::HelpdeskReset => "Twee-staps-authenticatie gereset door de helpdesk",
         }
     }
 }

@@ -534,3 +534,69 @@ pub async fn is_remembered(
         .map_err(internal)?;
     Ok(used.rows_affected == 1)
 }
+
+/// The longest reason a helpdesk reset keeps.
+pub const MAX_REASON: usize = 200;
+
+/// The helpdesk's reset, for a clinician who lost their phone: the factor, the recovery codes,
+/// the remembered browsers, pending SMS codes and every session go; the lock and the count of
+/// failed attempts are lifted. The reason and who did it are written to the user's security
+/// log. In the mandatory period the user enrols again at the next login.
+pub async fn reset_two_factor(
+    ctx: &AppContext,
+    user_id: i32,
+    by: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON {
+        return Err(AppError::invalid(crate::error::Problem::ReasonMissing));
+    }
+    let txn = ctx.db.begin().await.map_err(internal)?;
+    two_factor::Entity::delete_many()
+        .filter(two_factor::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    recovery_code::Entity::delete_many()
+        .filter(recovery_code::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    remembered_device::Entity::delete_many()
+        .filter(remembered_device::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    crate::db::entity::sms_code::Entity::delete_many()
+        .filter(crate::db::entity::sms_code::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    crate::db::entity::session::Entity::delete_many()
+        .filter(crate::db::entity::session::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    user::Entity::update_many()
+        .col_expr(user::Column::FailedAttempts, Expr::value(0))
+        .col_expr(
+            user::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    txn.commit().await.map_err(internal)?;
+    crate::security::log::record(
+        ctx,
+        user_id,
+        crate::security::log::Event::HelpdeskReset,
+        Some(format!("door {by}: {reason}")),
+        None,
+    )
+    .await?;
+    tracing::warn!(user_id, by, "two-step authentication reset by the helpdesk");
+    Ok(())
+}

@@ -26,6 +26,7 @@ on_both_backends!(
     remembered_browsers_are_bound_to_user_and_expiry,
     deferrals_are_counted,
     a_new_set_of_recovery_codes_replaces_the_old_one,
+    a_helpdesk_reset_removes_every_factor_and_ends_the_sessions,
 );
 
 /// The secret as the authenticator app has it, read back the way the server does.
@@ -411,4 +412,80 @@ async fn a_new_set_of_recovery_codes_replaces_the_old_one(backend: Backend) {
         service::use_recovery_code(&ctx, &judith, &new[0]).await,
         Ok(9)
     );
+}
+
+// The helpdesk's reset: factor, recovery codes, remembered browsers, sessions and the lock go,
+// the reason is logged (SEC-21), and in the mandatory period the next login enrols again.
+async fn a_helpdesk_reset_removes_every_factor_and_ends_the_sessions(backend: Backend) {
+    use crate::auth::session::{self, ClientInfo, SessionStage};
+    let (ctx, clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    let (_, codes) = enrol(&ctx, &judith).await;
+    let token = service::remember_browser(&ctx, judith.id, None)
+        .await
+        .unwrap();
+    let (session_token, _) = session::start(
+        &ctx,
+        &judith,
+        &ClientInfo::default(),
+        SessionStage::Complete,
+    )
+    .await
+    .unwrap();
+    for _ in 0..service::MAX_FAILED_ATTEMPTS {
+        let _ = service::use_recovery_code(&ctx, &judith, "AAAA-AAAA-AAAA").await;
+    }
+    assert_eq!(
+        service::use_recovery_code(&ctx, &judith, &codes[0]).await,
+        Err(AppError::Locked)
+    );
+
+    assert_eq!(
+        service::reset_two_factor(&ctx, judith.id, "helpdesk@example.nl", "  ").await,
+        Err(AppError::invalid(crate::error::Problem::ReasonMissing))
+    );
+    assert!(service::is_enabled(&ctx, judith.id).await.unwrap());
+    service::reset_two_factor(&ctx, judith.id, "helpdesk@example.nl", "telefoon kwijt")
+        .await
+        .unwrap();
+
+    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
+    assert!(service::factor(&ctx, judith.id).await.unwrap().is_none());
+    assert_eq!(
+        service::recovery_codes_left(&ctx, judith.id).await.unwrap(),
+        0
+    );
+    assert!(
+        !service::is_remembered(&ctx, judith.id, &token)
+            .await
+            .unwrap()
+    );
+    assert!(
+        session::resolve(&ctx, &session_token)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let log = crate::security::log::recent(&ctx, judith.id, 10)
+        .await
+        .unwrap();
+    assert_eq!(log[0].kind, "helpdesk_reset");
+    assert_eq!(
+        log[0].detail.as_deref(),
+        Some("door helpdesk@example.nl: telefoon kwijt")
+    );
+    assert!(log.iter().any(|event| event.kind == "locked"));
+
+    clock.set(testing::in_mandatory_period());
+    let (_, after) = crate::auth::log_in(
+        &ctx,
+        None,
+        testing::JUDITH_EMAIL,
+        testing::JUDITH_PASSWORD.to_owned(),
+        &ClientInfo::default(),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(after, crate::auth::AfterPassword::Enrol);
 }

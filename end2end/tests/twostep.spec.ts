@@ -206,3 +206,45 @@ test("the copy and print buttons work once the islands are hydrated", async ({ p
   await page.getByRole("button", { name: "Afdrukken" }).click();
   expect(await page.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
 });
+
+test("new recovery codes from the settings: the password again, then a new set that replaces the old one", async ({
+  page,
+}) => {
+  const user = newUser();
+  await passwordStep(page, user.email, user.password);
+  await page.getByRole("link", { name: "Twee-staps-authenticatie instellen" }).click();
+  const { secret, step, codes: oldCodes } = await enrol(page, user.password);
+  await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
+
+  // A new login: the password entered in the wizard no longer counts.
+  await logOut(page);
+  await passwordStep(page, user.email, user.password);
+  await page.getByLabel("Code", { exact: true }).fill((await freshCode(secret, step)).code);
+  await page.getByRole("button", { name: "Inloggen" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
+
+  await page.goto("/profiel/instellingen");
+  const tile = page.getByRole("region", { name: "Twee-staps-authenticatie" });
+  await tile.getByRole("link", { name: "Herstelcodes opnieuw aanmaken" }).click();
+  await expect(page.getByText("Vul voor de zekerheid eerst je wachtwoord opnieuw in.")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("Wachtwoord").fill("niet-mijn-wachtwoord");
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Het wachtwoord is onjuist." })).toBeVisible();
+  await page.getByLabel("Wachtwoord").fill(user.password);
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+
+  await expect(page.getByText("Je hebt nog 10 herstelcodes over.", { exact: false })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Herstelcodes opnieuw aanmaken" }).click();
+  await expect(page.getByText("Je nieuwe herstelcodes zijn aangemaakt. De vorige werken niet meer.")).toBeVisible();
+  const newCodes = await page.locator(".recovery-codes code").allTextContents();
+  expect(newCodes).toHaveLength(10);
+  for (const code of newCodes) expect(oldCodes).not.toContain(code);
+  await expectAccessible(page);
+  await page.getByLabel("Ik heb mijn herstelcodes veilig opgeslagen").check();
+  await page.getByRole("button", { name: "Gedaan" }).click();
+  await expect(page).toHaveURL(/\/profiel\/instellingen$/);
+  await expect(tile.getByText("Je hebt nog 10 herstelcodes over.")).toBeVisible();
+  await expect(page.getByText("Nieuwe herstelcodes aangemaakt")).toBeVisible();
+});

@@ -23,6 +23,7 @@ app::on_both_backends!(
     the_mandatory_period_allows_only_the_wizard,
     a_recovery_code_login_says_how_many_are_left,
     the_security_log_shows_locks_recovery_codes_and_remembered_devices_sec_21,
+    new_recovery_codes_need_the_password_again_and_replace_the_old_sec_13_sec_20,
 );
 
 /// Enrols Judith with the app through the services; returns her secret and recovery codes. The clock moves on a
@@ -287,4 +288,94 @@ async fn the_security_log_shows_locks_recovery_codes_and_remembered_devices_sec_
     let remembered = body.find("Apparaat onthouden").unwrap();
     let locked = body.find("Tweede stap geblokkeerd").unwrap();
     assert!(remembered < locked);
+}
+
+// SEC-20: a new set of recovery codes needs the password entered within the last 5 minutes;
+// SEC-13: the new set replaces the old one entirely and is shown once, until "Gedaan".
+async fn new_recovery_codes_need_the_password_again_and_replace_the_old_sec_13_sec_20(
+    backend: Backend,
+) {
+    let mut app = TestApp::new(backend).await;
+    let (secret, old_codes) = enrol_judith_with_codes(&app).await;
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    app.call(
+        "/api/second_step_code",
+        &format!("code={}", code_now(&app, &secret)),
+    )
+    .await;
+    let settings = app.get("/profiel/instellingen").await;
+    assert!(settings.body.contains("href=\"/profiel/herstelcodes\""));
+
+    let refused = app.call("/api/regenerate_recovery_codes", "").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert!(refused.body.contains("PasswordConfirmationNeeded"));
+    let page = app.get("/profiel/herstelcodes").await;
+    assert!(
+        page.body
+            .contains("Vul voor de zekerheid eerst je wachtwoord opnieuw in.")
+    );
+    let wrong = app
+        .call("/api/reauthenticate", "password=Niet-het-wachtwoord-1")
+        .await;
+    assert!(wrong.body.contains("WrongPassword"));
+    let confirmed = app
+        .call(
+            "/api/reauthenticate",
+            &format!("password={}", encode(JUDITH_PASSWORD)),
+        )
+        .await;
+    assert_eq!(confirmed.header("location"), "/profiel/herstelcodes");
+    let page = app
+        .get("/profiel/herstelcodes")
+        .await
+        .body
+        .replace("<!>", "");
+    assert!(page.contains("Je hebt nog 10 herstelcodes over."), "{page}");
+
+    let made = app.call("/api/regenerate_recovery_codes", "").await;
+    assert_eq!(
+        made.header("location"),
+        "/profiel/herstelcodes",
+        "{}",
+        made.body
+    );
+    let page = app.get("/profiel/herstelcodes").await.body;
+    let new_codes: Vec<String> = page
+        .split("<li><code>")
+        .skip(1)
+        .map(|rest| rest.split('<').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(new_codes.len(), 10, "{page}");
+    assert!(new_codes.iter().all(|code| !old_codes.contains(code)));
+    app.call("/api/recovery_codes_done", "saved=on").await;
+    let page = app.get("/profiel/herstelcodes").await.body;
+    assert!(!page.contains(&new_codes[0]), "shown once");
+
+    // Six minutes later the password is asked again.
+    app.clock.advance(Duration::minutes(6));
+    let again = app.call("/api/regenerate_recovery_codes", "").await;
+    assert!(again.body.contains("PasswordConfirmationNeeded"));
+
+    // At the next login the old set is refused and the new one works.
+    app.cookies.clear();
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    let old = app
+        .call(
+            "/api/second_step_recovery",
+            &format!("code={}", encode(&old_codes[1])),
+        )
+        .await;
+    assert!(old.body.contains("WrongRecoveryCode"), "{}", old.body);
+    let new = app
+        .call(
+            "/api/second_step_recovery",
+            &format!("code={}", encode(&new_codes[1])),
+        )
+        .await;
+    assert!(
+        new.header("location")
+            .starts_with("/inloggen/herstelcode-gebruikt")
+    );
+    let log = app.get("/profiel/instellingen").await.body;
+    assert!(log.contains("Nieuwe herstelcodes aangemaakt"));
 }

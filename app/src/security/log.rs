@@ -20,10 +20,12 @@ pub enum Event {
     DeviceRemembered,
     Locked,
     HelpdeskReset,
+    RecoveryCodesRegenerated,
 }
 
 impl Event {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
+        Self::RecoveryCodesRegenerated,
         Self::TwoFactorEnabled,
         Self::RecoveryCodeUsed,
         Self::DeviceRemembered,
@@ -38,6 +40,7 @@ impl Event {
             Self::DeviceRemembered => "device_remembered",
             Self::Locked => "locked",
             Self::HelpdeskReset => "helpdesk_reset",
+            Self::RecoveryCodesRegenerated => "recovery_codes_regenerated",
         }
     }
 
@@ -53,6 +56,7 @@ impl Event {
             Self::DeviceRemembered => "Apparaat onthouden ('Onthoud mij')",
             Self::Locked => "Tweede stap geblokkeerd na te veel onjuiste codes",
             Self::HelpdeskReset => "Twee-staps-authenticatie gereset door de helpdesk",
+            Self::RecoveryCodesRegenerated => "Nieuwe herstelcodes aangemaakt",
         }
     }
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{AppError, FormError, form_error};
 
 mod islands;
+pub mod manage;
 #[cfg(feature = "ssr")]
 pub mod policy;
 #[cfg(feature = "ssr")]
@@ -758,43 +759,55 @@ fn wizard_step(wizard: Wizard, next: Option<String>, errors: StepErrors) -> impl
             <p><a href=with_next(WIZARD_PAGE, &next)>"Terug naar de QR-code"</a></p>
         }
         .into_any(),
-        WizardStep::RecoveryCodes { codes } => {
-            let text = codes.join("\n");
-            let download = format!(
-                "data:text/plain;charset=utf-8,{}",
-                text.replace('\n', "%0A")
-            );
-            view! {
-                <p class="success" role="status">"Twee-staps-authenticatie is nu ingeschakeld voor jouw account."</p>
-                <h2>"5. Bewaar je herstelcodes op een veilige manier"</h2>
-                <p>
-                    "Wanneer je geen authenticatie-codes kunt ontvangen, bijvoorbeeld wanneer je je mobiele telefoon kwijt bent of deze gestolen is, kun je een herstelcode gebruiken om alsnog toegang te krijgen tot je account. Herstelcodes kunnen slechts eenmalig gebruikt worden. Schrijf je herstelcodes op, print ze uit, of gebruik een wachtwoordmanager zoals 1Password of LastPass om ze op een veilige manier op te slaan."
-                </p>
-                <ul class="recovery-codes" aria-label="Herstelcodes">
-                    {codes.into_iter().map(|code| view! { <li><code>{code}</code></li> }).collect_view()}
-                </ul>
-                <div class="actions no-print">
-                    <a class="button secondary" href=download download="herstelcodes.txt">"Downloaden"</a>
-                    <PrintButton/>
-                    <CopyButton text=text label="Kopiëren".to_owned()/>
-                </div>
-                <form method="post" action=WizardDone::PATH class="no-print">
-                    <input type="hidden" name="next" value=next/>
-                    <div class="check">
-                        <input id="saved" type="checkbox" name="saved" required/>
-                        <label for="saved">"Ik heb mijn herstelcodes veilig opgeslagen"</label>
-                    </div>
-                    <FormError error=done_error/>
-                    <button type="submit" class="primary">"Gedaan"</button>
-                </form>
-            }
-            .into_any()
+        WizardStep::RecoveryCodes { codes } => view! {
+            <p class="success" role="status">"Twee-staps-authenticatie is nu ingeschakeld voor jouw account."</p>
+            <h2>"5. Bewaar je herstelcodes op een veilige manier"</h2>
+            <SaveRecoveryCodes codes action=WizardDone::PATH next error=done_error/>
         }
+        .into_any(),
         WizardStep::AlreadyOn => view! {
             <p>"Twee-staps-authenticatie is ingeschakeld voor jouw account."</p>
             <p><a href="/profiel/instellingen">"Naar je instellingen"</a></p>
         }
         .into_any(),
+    }
+}
+
+/// New recovery codes, shown once: the manual's explanation, the codes, download, print and
+/// copy, and the confirmation that they are saved, posted to `action`.
+#[component]
+fn SaveRecoveryCodes(
+    codes: Vec<String>,
+    action: &'static str,
+    next: Option<String>,
+    error: Option<AppError>,
+) -> impl IntoView {
+    let text = codes.join("\n");
+    let download = format!(
+        "data:text/plain;charset=utf-8,{}",
+        text.replace('\n', "%0A")
+    );
+    view! {
+        <p>
+            "Wanneer je geen authenticatie-codes kunt ontvangen, bijvoorbeeld wanneer je je mobiele telefoon kwijt bent of deze gestolen is, kun je een herstelcode gebruiken om alsnog toegang te krijgen tot je account. Herstelcodes kunnen slechts eenmalig gebruikt worden. Schrijf je herstelcodes op, print ze uit, of gebruik een wachtwoordmanager zoals 1Password of LastPass om ze op een veilige manier op te slaan."
+        </p>
+        <ul class="recovery-codes" aria-label="Herstelcodes">
+            {codes.into_iter().map(|code| view! { <li><code>{code}</code></li> }).collect_view()}
+        </ul>
+        <div class="actions no-print">
+            <a class="button secondary" href=download download="herstelcodes.txt">"Downloaden"</a>
+            <PrintButton/>
+            <CopyButton text=text label="Kopiëren".to_owned()/>
+        </div>
+        <form method="post" action=action class="no-print">
+            <input type="hidden" name="next" value=next/>
+            <div class="check">
+                <input id="saved" type="checkbox" name="saved" required/>
+                <label for="saved">"Ik heb mijn herstelcodes veilig opgeslagen"</label>
+            </div>
+            <FormError error/>
+            <button type="submit" class="primary">"Gedaan"</button>
+        </form>
     }
 }
 
@@ -990,6 +1003,7 @@ pub fn TwoFactorTile() -> impl IntoView {
                                 }}
                             </p>
                             <p>"Je hebt nog " {codes_left} " herstelcodes over."</p>
+                            <a class="button secondary" href=manage::RECOVERY_CODES_PAGE>"Herstelcodes opnieuw aanmaken"</a>
                         }
                         .into_any(),
                         Ok(_) => view! {

@@ -258,6 +258,20 @@ pub async fn regenerate_recovery_codes(
     let codes = recovery::generate_set();
     let txn = ctx.db.begin().await.map_err(internal)?;
     replace_recovery_codes(ctx, &txn, user_id, &codes).await?;
+    // Kept (encrypted) until the user confirms saving them, as in the wizard.
+    two_factor::Entity::update_many()
+        .col_expr(
+            two_factor::Column::PendingCodesEnc,
+            Expr::value(crypto::seal(
+                &ctx.settings.secret_key,
+                &codes_context(user_id),
+                codes.join("\n").as_bytes(),
+            )),
+        )
+        .filter(two_factor::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
     txn.commit().await.map_err(internal)?;
     tracing::info!(user_id, "recovery codes regenerated");
     Ok(codes)

@@ -24,6 +24,7 @@ app::on_both_backends!(
     a_recovery_code_login_says_how_many_are_left,
     the_security_log_shows_locks_recovery_codes_and_remembered_devices_sec_21,
     new_recovery_codes_need_the_password_again_and_replace_the_old_sec_13_sec_20,
+    remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20,
 );
 
 /// Enrols Judith with the app through the services; returns her secret and recovery codes. The clock moves on a
@@ -378,4 +379,84 @@ async fn new_recovery_codes_need_the_password_again_and_replace_the_old_sec_13_s
     );
     let log = app.get("/profiel/instellingen").await.body;
     assert!(log.contains("Nieuwe herstelcodes aangemaakt"));
+}
+
+const CHROME_ON_WINDOWS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+// The devices list names each remembered browser; forgetting needs the password within 5
+// minutes (SEC-20), and a user can forget only their own browsers.
+async fn remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let secret = enrol_judith(&app).await;
+    app.user_agent = Some(CHROME_ON_WINDOWS.to_owned());
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    app.call(
+        "/api/second_step_code",
+        &format!("code={}&remember=on", code_now(&app, &secret)),
+    )
+    .await;
+    let remembered = app.cookies.get("tweestap_onthouden").cloned().unwrap();
+    let page = app.get("/profiel/apparaten").await.body.replace("<!>", "");
+    assert!(page.contains("Chrome op Windows (deze browser)"), "{page}");
+    assert!(page.contains("Vul voor de zekerheid eerst je wachtwoord opnieuw in."));
+    assert!(!page.contains("Alle apparaten vergeten"));
+    let refused = app.call("/api/forget_devices", "").await;
+    assert!(refused.body.contains("PasswordConfirmationNeeded"));
+
+    // Another user cannot forget Judith's browser, whatever id they send.
+    let mut bram = app.another_browser();
+    testing::add_user(
+        &app.ctx,
+        "bram@example.nl",
+        "Bram",
+        "Een-ander-wachtwoord-1",
+        app::db::entity::user::Role::Professional,
+    )
+    .await;
+    bram.log_in("bram@example.nl", "Een-ander-wachtwoord-1")
+        .await;
+    bram.call(
+        "/api/reauthenticate",
+        "password=Een-ander-wachtwoord-1&next=%2Fprofiel%2Fapparaten",
+    )
+    .await;
+    for id in 0..5 {
+        bram.call("/api/forget_devices", &format!("device={id}"))
+            .await;
+    }
+    bram.call("/api/forget_devices", "").await;
+    let page = app.get("/profiel/apparaten").await.body;
+    assert!(page.contains("Chrome op Windows"), "still remembered");
+
+    let confirmed = app
+        .call(
+            "/api/reauthenticate",
+            &format!(
+                "password={}&next=%2Fprofiel%2Fapparaten",
+                encode(JUDITH_PASSWORD)
+            ),
+        )
+        .await;
+    assert_eq!(confirmed.header("location"), "/profiel/apparaten");
+    let page = app.get("/profiel/apparaten").await.body;
+    assert!(page.contains("Alle apparaten vergeten"));
+    let forgotten = app.call("/api/forget_devices", "").await;
+    assert_eq!(forgotten.header("location"), "/profiel/apparaten");
+    let page = app.get("/profiel/apparaten").await.body;
+    assert!(page.contains("Er zijn geen onthouden apparaten."), "{page}");
+    let log = app
+        .get("/profiel/instellingen")
+        .await
+        .body
+        .replace("<!>", "");
+    assert!(
+        log.contains("Onthouden apparaat vergeten (alle apparaten (1))"),
+        "{log}"
+    );
+
+    // The browser's cookie no longer spares the code.
+    app.cookies.clear();
+    app.cookies.insert("tweestap_onthouden".into(), remembered);
+    let again = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    assert_eq!(again.header("location"), "/inloggen/code");
 }

@@ -21,10 +21,12 @@ pub enum Event {
     Locked,
     HelpdeskReset,
     RecoveryCodesRegenerated,
+    DeviceForgotten,
 }
 
 impl Event {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
+        Self::DeviceForgotten,
         Self::RecoveryCodesRegenerated,
         Self::TwoFactorEnabled,
         Self::RecoveryCodeUsed,
@@ -41,6 +43,7 @@ impl Event {
             Self::Locked => "locked",
             Self::HelpdeskReset => "helpdesk_reset",
             Self::RecoveryCodesRegenerated => "recovery_codes_regenerated",
+            Self::DeviceForgotten => "device_forgotten",
         }
     }
 
@@ -57,6 +60,7 @@ impl Event {
             Self::Locked => "Tweede stap geblokkeerd na te veel onjuiste codes",
             Self::HelpdeskReset => "Twee-staps-authenticatie gereset door de helpdesk",
             Self::RecoveryCodesRegenerated => "Nieuwe herstelcodes aangemaakt",
+            Self::DeviceForgotten => "Onthouden apparaat vergeten",
         }
     }
 }

@@ -10,6 +10,7 @@ use super::SaveRecoveryCodes;
 use crate::error::{AppError, FormError, form_error};
 
 pub const RECOVERY_CODES_PAGE: &str = "/profiel/herstelcodes";
+pub const DEVICES_PAGE: &str = "/profiel/apparaten";
 /// How recently the password must have been entered for a change from the settings (SEC-20).
 pub const REAUTH_MINUTES: i64 = 5;
 
@@ -71,9 +72,9 @@ pub async fn recovery_codes_state() -> Result<RecoveryCodesStep, AppError> {
     })
 }
 
-/// The password again, for the changes in the settings.
+/// The password again, for the changes in the settings; back to the page that asked.
 #[server(endpoint = "reauthenticate")]
-pub async fn reauthenticate(password: String) -> Result<(), AppError> {
+pub async fn reauthenticate(password: String, next: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = logged_in()?;
     let password = crate::auth::password::Password::for_login(password)?;
     let email = crate::auth::email::Email::parse(&session.user.email)?;
@@ -87,7 +88,11 @@ pub async fn reauthenticate(password: String) -> Result<(), AppError> {
     crate::auth::session::confirm_password(&ctx, session.id)
         .await
         .map_err(crate::context::internal)?;
-    leptos_axum::redirect(RECOVERY_CODES_PAGE);
+    let back = match next.as_deref() {
+        Some(DEVICES_PAGE) => DEVICES_PAGE,
+        _ => RECOVERY_CODES_PAGE,
+    };
+    leptos_axum::redirect(back);
     Ok(())
 }
 
@@ -146,15 +151,7 @@ pub fn RecoveryCodesPage() -> impl IntoView {
                         }
                         .into_any(),
                         Ok(RecoveryCodesStep::Password) => view! {
-                            <form method="post" action=Reauthenticate::PATH class="narrow">
-                                <p>"Vul voor de zekerheid eerst je wachtwoord opnieuw in."</p>
-                                <div class="field">
-                                    <label for="password">"Wachtwoord"</label>
-                                    <input id="password" name="password" type="password" autocomplete="current-password" maxlength="256" required autofocus/>
-                                </div>
-                                <FormError error=password_error/>
-                                <button type="submit" class="primary">"Doorgaan"</button>
-                            </form>
+                            <PasswordAgain next=RECOVERY_CODES_PAGE error=password_error/>
                         }
                         .into_any(),
                         Ok(RecoveryCodesStep::Confirm { left }) => view! {
@@ -176,5 +173,164 @@ pub fn RecoveryCodesPage() -> impl IntoView {
                 })
             }}
         </Suspense>
+    }
+}
+
+/// The password form that opens the settings' changes for a few minutes (SEC-20).
+#[component]
+fn PasswordAgain(next: &'static str, error: Option<AppError>) -> impl IntoView {
+    view! {
+        <form method="post" action=Reauthenticate::PATH class="narrow">
+            <p>"Vul voor de zekerheid eerst je wachtwoord opnieuw in."</p>
+            <input type="hidden" name="next" value=next/>
+            <div class="field">
+                <label for="password">"Wachtwoord"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" maxlength="256" required/>
+            </div>
+            <FormError error/>
+            <button type="submit" class="primary">"Doorgaan"</button>
+        </form>
+    }
+}
+
+/// A remembered browser as the list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    pub id: i32,
+    /// "Chrome op Windows"
+    pub name: String,
+    pub remembered_at: String,
+    pub last_used_at: String,
+    pub expires_at: String,
+    /// The browser asking.
+    pub this_browser: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Devices {
+    pub devices: Vec<Device>,
+    /// Whether the password was entered recently enough to forget devices.
+    pub may_change: bool,
+}
+
+#[server(endpoint = "remembered_devices")]
+pub async fn remembered_devices() -> Result<Devices, AppError> {
+    use crate::time::format_dutch;
+    let (ctx, viewer, session) = logged_in()?;
+    let this = viewer
+        .remembered
+        .as_deref()
+        .and_then(super::service::RememberToken::from_cookie);
+    let devices = super::service::remembered_devices(&ctx, session.user.id)
+        .await?
+        .into_iter()
+        .map(|row| Device {
+            id: row.id,
+            name: crate::security::browser::describe(row.user_agent.as_deref()),
+            remembered_at: format_dutch(row.created_at),
+            last_used_at: format_dutch(row.last_used_at),
+            expires_at: format_dutch(row.expires_at),
+            this_browser: this.as_ref().is_some_and(|token| token.is(&row.token_hash)),
+        })
+        .collect();
+    Ok(Devices {
+        devices,
+        may_change: password_fresh(&ctx, &session),
+    })
+}
+
+/// "Vergeten" for one browser (`device`), or "Alle apparaten vergeten" (none given). Only the
+/// user's own; the password must be fresh (SEC-20).
+#[server(endpoint = "forget_devices")]
+pub async fn forget_devices(device: Option<i32>) -> Result<(), AppError> {
+    let (ctx, viewer, session) = logged_in()?;
+    if !password_fresh(&ctx, &session) {
+        return Err(AppError::PasswordConfirmationNeeded);
+    }
+    let forgotten = super::service::forget_devices(&ctx, session.user.id, device).await?;
+    if forgotten > 0 {
+        crate::security::log::record(
+            &ctx,
+            session.user.id,
+            crate::security::log::Event::DeviceForgotten,
+            Some(if device.is_some() {
+                "één apparaat".to_owned()
+            } else {
+                format!("alle apparaten ({forgotten})")
+            }),
+            Some(&viewer.client),
+        )
+        .await?;
+    }
+    leptos_axum::redirect(DEVICES_PAGE);
+    Ok(())
+}
+
+/// Profile -> Instellingen -> "Onthouden apparaten".
+#[component]
+pub fn DevicesPage() -> impl IntoView {
+    let devices = Resource::new(|| (), |_| remembered_devices());
+    let errors = (
+        form_error::<Reauthenticate>(),
+        form_error::<ForgetDevices>(),
+    );
+    view! {
+        <Title text="Onthouden apparaten"/>
+        <h1>"Onthouden apparaten"</h1>
+        <p>"Op deze apparaten heb je bij het inloggen 'Onthoud mij' aangevinkt: daar wordt tijdelijk niet om een authenticatie-code gevraagd. Vergeet een apparaat dat je niet (meer) gebruikt of niet herkent."</p>
+        <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+            {move || {
+                let (password_error, forget_error) = errors.clone();
+                Suspend::new(async move {
+                    match devices.await {
+                        Ok(Devices { devices, .. }) if devices.is_empty() => view! {
+                            <p>"Er zijn geen onthouden apparaten."</p>
+                        }
+                        .into_any(),
+                        Ok(Devices { devices, may_change }) => view! {
+                            {(!may_change).then(|| view! { <PasswordAgain next=DEVICES_PAGE error=password_error/> })}
+                            <FormError error=forget_error/>
+                            <table class="log">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Apparaat"</th>
+                                        <th scope="col">"Onthouden op"</th>
+                                        <th scope="col">"Laatst gebruikt"</th>
+                                        <th scope="col">"Verloopt op"</th>
+                                        <th scope="col"><span class="visually-hidden">"Actie"</span></th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {devices.into_iter().map(|device| view! {
+                                        <tr>
+                                            <td>{device.name.clone()}{device.this_browser.then_some(" (deze browser)")}</td>
+                                            <td>{device.remembered_at}</td>
+                                            <td>{device.last_used_at}</td>
+                                            <td>{device.expires_at}</td>
+                                            <td>
+                                                {may_change.then(|| view! {
+                                                    <form method="post" action=ForgetDevices::PATH>
+                                                        <input type="hidden" name="device" value=device.id/>
+                                                        <button type="submit" class="link" aria-label=format!("{} vergeten", device.name)>"Vergeten"</button>
+                                                    </form>
+                                                })}
+                                            </td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            {may_change.then(|| view! {
+                                <form method="post" action=ForgetDevices::PATH>
+                                    <button type="submit" class="secondary">"Alle apparaten vergeten"</button>
+                                </form>
+                            })}
+                        }
+                        .into_any(),
+                        Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+        <p><a href="/profiel/instellingen">"Terug naar je instellingen"</a></p>
     }
 }

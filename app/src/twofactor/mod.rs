@@ -1004,6 +1004,7 @@ pub fn TwoFactorTile() -> impl IntoView {
                             </p>
                             <p>"Je hebt nog " {codes_left} " herstelcodes over."</p>
                             <a class="button secondary" href=manage::RECOVERY_CODES_PAGE>"Herstelcodes opnieuw aanmaken"</a>
+                            <p><a href=manage::DEVICES_PAGE>"Onthouden apparaten"</a></p>
                         }
                         .into_any(),
                         Ok(_) => view! {

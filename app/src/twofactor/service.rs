@@ -614,3 +614,40 @@ pub async fn reset_two_factor(
     tracing::warn!(user_id, by, "two-step authentication reset by the helpdesk");
     Ok(())
 }
+
+/// The browsers that still spare this user the code, newest first.
+pub async fn remembered_devices(
+    ctx: &AppContext,
+    user_id: i32,
+) -> Result<Vec<remembered_device::Model>, AppError> {
+    use sea_orm::QueryOrder;
+    remembered_device::Entity::find()
+        .filter(remembered_device::Column::UserId.eq(user_id))
+        .filter(remembered_device::Column::ExpiresAt.gt(ctx.now()))
+        .order_by_desc(remembered_device::Column::CreatedAt)
+        .all(&ctx.db)
+        .await
+        .map_err(internal)
+}
+
+/// "Vergeten": one of the user's own remembered browsers, or all of them (`None`). Returns how
+/// many were forgotten; another user's browser is never touched.
+pub async fn forget_devices(
+    ctx: &AppContext,
+    user_id: i32,
+    device_id: Option<i32>,
+) -> Result<u64, AppError> {
+    let mut delete = remembered_device::Entity::delete_many()
+        .filter(remembered_device::Column::UserId.eq(user_id));
+    if let Some(id) = device_id {
+        delete = delete.filter(remembered_device::Column::Id.eq(id));
+    }
+    Ok(delete.exec(&ctx.db).await.map_err(internal)?.rows_affected)
+}
+
+impl RememberToken {
+    /// Whether this token is the one stored as `token_hash`: the browser asking.
+    pub fn is(&self, token_hash: &str) -> bool {
+        self.hash() == token_hash
+    }
+}

@@ -25,7 +25,10 @@ pub struct TestApp {
     pub ctx: AppContext,
     pub clock: ManualClock,
     pub cookies: HashMap<String, String>,
-    _db: TestDb,
+    /// Sent as `User-Agent` with every request, when set.
+    pub user_agent: Option<String>,
+    /// The database lives as long as the first browser; another browser borrows it.
+    _db: Option<TestDb>,
 }
 
 pub struct TestResponse {
@@ -69,7 +72,20 @@ impl TestApp {
             ctx,
             clock,
             cookies: HashMap::new(),
-            _db: db,
+            user_agent: None,
+            _db: Some(db),
+        }
+    }
+
+    /// A second browser on the same app and database, with an empty cookie jar.
+    pub fn another_browser(&self) -> Self {
+        Self {
+            router: self.router.clone(),
+            ctx: self.ctx.clone(),
+            clock: self.clock.clone(),
+            cookies: HashMap::new(),
+            user_agent: None,
+            _db: None,
         }
     }
 
@@ -83,6 +99,11 @@ impl TestApp {
 
     /// Sends a request with this jar's cookies and keeps what the answer sets.
     pub async fn send(&mut self, mut request: Request<Body>) -> TestResponse {
+        if let Some(agent) = &self.user_agent {
+            request
+                .headers_mut()
+                .insert(header::USER_AGENT, agent.parse().unwrap());
+        }
         if !self.cookies.is_empty() && !request.headers().contains_key(header::COOKIE) {
             request
                 .headers_mut()

@@ -158,6 +158,12 @@ async fn serve(ctx: AppContext, config: &Config) -> Result<(), String> {
             .await
             .map_err(|e| format!("seeding the demo accounts failed: {e}"))?;
     }
+    if let Some(app::twofactor::sms::SmsProvider::Outbox(path)) = &config.sms.provider {
+        tracing::warn!(
+            file = %path.display(),
+            "SMS codes are written to the outbox file, not sent: for development and tests only (TWEESTAP_SMS_PROVIDER)"
+        );
+    }
     let conf = leptos::config::get_configuration(None).map_err(|e| e.to_string())?;
     let options = conf.leptos_options;
     let addr = options.site_addr;

@@ -112,10 +112,12 @@ pub async fn log_in(
     users::record_login(ctx, user.id).await?;
     // SMS users get their code now, once per login (SEC-10: never before a right password). A
     // failure is recorded and shown on the code page, which offers to send again.
+    // A locked second step would refuse any code: no SMS is paid for then.
     if after == AfterPassword::SecondStep
         && crate::twofactor::sms::login_number(ctx, user.id)
             .await?
             .is_some()
+        && !service::is_locked(ctx, user.id).await?
     {
         if let Err(err) = crate::twofactor::sms::send_login_code(ctx, user.id, session_id).await {
             tracing::info!(user_id = user.id, error = ?err, "no SMS code at login");

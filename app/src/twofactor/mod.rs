@@ -350,6 +350,9 @@ pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppEr
     if session.stage != crate::auth::session::SessionStage::Complete {
         return Err(AppError::SecondStepRequired);
     }
+    if !service::password_recently_confirmed(&ctx, session.password_confirmed_at) {
+        return Err(AppError::PasswordConfirmationNeeded);
+    }
     let detail = match service::factor(&ctx, session.user.id).await? {
         Some(row) if row.method == sms::METHOD_SMS => {
             sms::confirm_enrolment(&ctx, &session.user, session.id, &code).await?;

@@ -41,6 +41,16 @@ pub async fn factor(ctx: &AppContext, user_id: i32) -> Result<Option<two_factor:
         .map_err(internal)
 }
 
+/// Whether the account's second step is locked now (SEC-14).
+pub async fn is_locked(ctx: &AppContext, user_id: i32) -> Result<bool, AppError> {
+    Ok(user::Entity::find_by_id(user_id)
+        .one(&ctx.db)
+        .await
+        .map_err(internal)?
+        .and_then(|u| u.locked_until)
+        .is_some_and(|until| until > ctx.now()))
+}
+
 /// Whether the user logs in with a second step.
 pub async fn is_enabled(ctx: &AppContext, user_id: i32) -> Result<bool, AppError> {
     Ok(factor(ctx, user_id)
@@ -180,7 +190,7 @@ pub async fn confirm_app_enrolment(
         record_failure(ctx, user.id).await?;
         return Err(AppError::WrongCode);
     };
-    enable(ctx, user.id, Some(step)).await?;
+    enable(ctx, user.id, Some(step), &row.secret_enc).await?;
     tracing::info!(user_id = user.id, "two-step authentication enabled (app)");
     Ok(())
 }
@@ -188,10 +198,13 @@ pub async fn confirm_app_enrolment(
 /// Switches the enrolment in progress on, once, by whichever request gets here first, and
 /// makes the recovery codes, which are kept (encrypted) until the user confirms saving them.
 /// For the app, the step of the code that did it is spent (SEC-07).
+/// Only the factor whose code was checked (`secret_enc`) is switched on: if another tab
+/// replaced the enrolment meanwhile, nothing is.
 pub(crate) async fn enable(
     ctx: &AppContext,
     user_id: i32,
     step: Option<i64>,
+    secret_enc: &str,
 ) -> Result<(), AppError> {
     let codes = recovery::generate_set();
     let now = ctx.now();
@@ -208,6 +221,7 @@ pub(crate) async fn enable(
             )),
         )
         .filter(two_factor::Column::UserId.eq(user_id))
+        .filter(two_factor::Column::SecretEnc.eq(secret_enc))
         .filter(two_factor::Column::EnabledAt.is_null())
         .exec(&txn)
         .await
@@ -216,6 +230,16 @@ pub(crate) async fn enable(
         replace_recovery_codes(ctx, &txn, user_id, &codes).await?;
     }
     txn.commit().await.map_err(internal)?;
+    if enabled.rows_affected == 0 {
+        // Switched on already by a parallel request with the same code is fine; a factor that
+        // was replaced meanwhile is not.
+        let same = factor(ctx, user_id)
+            .await?
+            .is_some_and(|row| row.enabled_at.is_some() && row.secret_enc == secret_enc);
+        if !same {
+            return Err(AppError::Forbidden);
+        }
+    }
     record_success(ctx, user_id).await
 }
 

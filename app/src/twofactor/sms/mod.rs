@@ -114,11 +114,19 @@ fn new_code() -> String {
     }
 }
 
-fn code_hash(ctx: &AppContext, session_id: i32, purpose: Purpose, code: &str) -> String {
+/// The stored form of a code: bound to the session, the purpose and the number it went to, so
+/// that a code sent to one number never confirms another (SEC-11).
+fn code_hash(
+    ctx: &AppContext,
+    session_id: i32,
+    purpose: Purpose,
+    number: &PhoneNumber,
+    code: &str,
+) -> String {
     crypto::keyed_hash(
         &ctx.settings.secret_key,
         "sms-code",
-        &format!("{session_id}:{}:{code}", purpose.as_str()),
+        &format!("{session_id}:{}:{}:{code}", purpose.as_str(), number.e164()),
     )
 }
 
@@ -391,7 +399,7 @@ pub async fn send_code(
         user_id: Set(user_id),
         session_id: Set(session_id),
         purpose: Set(purpose.as_str().to_owned()),
-        code_hash: Set(code_hash(ctx, session_id, purpose, &code)),
+        code_hash: Set(code_hash(ctx, session_id, purpose, number, &code)),
         created_at: Set(now),
         expires_at: Set(now + Duration::minutes(CODE_VALID_MINUTES)),
         used_at: Set(None),
@@ -404,22 +412,35 @@ pub async fn send_code(
 
     let body = message(&ctx.settings.platform_name, &ctx.settings.sms.host, &code);
     let to = number.e164().to_owned();
-    let timeout = ctx.settings.sms.timeout;
-    // A task of its own: the send and its record complete even if the browser goes away.
-    let outcome = tokio::spawn(async move { provider.send(&to, &body, now, timeout).await })
-        .await
-        .unwrap_or_else(|_| Err(SendFailure::Unavailable("task failed".to_owned())));
-    let (status, detail) = match &outcome {
-        Ok(reference) => (STATUS_SENT, reference.clone()),
-        Err(failure) => (STATUS_FAILED, Some(failure.detail().to_owned())),
-    };
-    sms_send::Entity::update_many()
-        .col_expr(sms_send::Column::Status, Expr::value(status))
-        .col_expr(sms_send::Column::Detail, Expr::value(detail))
-        .filter(sms_send::Column::Id.eq(send_id))
-        .exec(&ctx.db)
-        .await
-        .map_err(internal)?;
+    // A task of its own: the send, its record and the withdrawal of an undelivered code
+    // complete even if the browser goes away meanwhile.
+    let task_ctx = ctx.clone();
+    let outcome = tokio::spawn(async move {
+        let ctx = task_ctx;
+        let outcome = provider
+            .send(&to, &body, now, ctx.settings.sms.timeout)
+            .await;
+        let (status, detail) = match &outcome {
+            Ok(reference) => (STATUS_SENT, reference.clone()),
+            Err(failure) => (STATUS_FAILED, Some(failure.detail().to_owned())),
+        };
+        sms_send::Entity::update_many()
+            .col_expr(sms_send::Column::Status, Expr::value(status))
+            .col_expr(sms_send::Column::Detail, Expr::value(detail))
+            .filter(sms_send::Column::Id.eq(send_id))
+            .exec(&ctx.db)
+            .await
+            .map_err(internal)?;
+        if outcome.is_err() {
+            sms_code::Entity::delete_by_id(code_row.id)
+                .exec(&ctx.db)
+                .await
+                .map_err(internal)?;
+        }
+        Ok::<_, AppError>(outcome)
+    })
+    .await
+    .map_err(|_| AppError::Internal)??;
     match outcome {
         Ok(_) => {
             tracing::info!(user_id, purpose = purpose.as_str(), number = %number.masked(), "SMS code sent");
@@ -432,10 +453,6 @@ pub async fn send_code(
                 failure = failure.detail(),
                 "SMS code not sent"
             );
-            sms_code::Entity::delete_by_id(code_row.id)
-                .exec(&ctx.db)
-                .await
-                .map_err(internal)?;
             Err(AppError::SmsNotSent)
         }
     }
@@ -443,7 +460,8 @@ pub async fn send_code(
 
 /// Checks a code sent for this session and purpose: right, unexpired and unused, spent by
 /// exactly one request (SEC-09), and counted against the account's attempts like app codes
-/// and recovery codes (SEC-14).
+/// and recovery codes (SEC-14). The number is the user's SMS factor at login, or the number
+/// being enrolled.
 pub async fn verify_code(
     ctx: &AppContext,
     user: &User,
@@ -451,10 +469,29 @@ pub async fn verify_code(
     purpose: Purpose,
     input: &str,
 ) -> Result<(), AppError> {
+    let number = match purpose {
+        Purpose::Login => login_number(ctx, user.id).await?,
+        Purpose::Enrol => match pending_enrolment(ctx, user.id).await? {
+            Some(row) => Some(number_of(ctx, &row)?),
+            None => None,
+        },
+    }
+    .ok_or(AppError::Forbidden)?;
+    verify_code_for(ctx, user, session_id, purpose, &number, input).await
+}
+
+async fn verify_code_for(
+    ctx: &AppContext,
+    user: &User,
+    session_id: i32,
+    purpose: Purpose,
+    number: &PhoneNumber,
+    input: &str,
+) -> Result<(), AppError> {
     let code = super::totp::normalize(input).ok_or(AppError::invalid(Problem::CodeFormat))?;
     service::reserve_attempt(ctx, user.id).await?;
     let now = ctx.now();
-    let hash = code_hash(ctx, session_id, purpose, &code);
+    let hash = code_hash(ctx, session_id, purpose, number, &code);
     let spent = sms_code::Entity::update_many()
         .col_expr(sms_code::Column::UsedAt, Expr::value(now))
         .filter(sms_code::Column::UserId.eq(user.id))
@@ -473,6 +510,7 @@ pub async fn verify_code(
     let expired = sms_code::Entity::find()
         .filter(sms_code::Column::UserId.eq(user.id))
         .filter(sms_code::Column::SessionId.eq(session_id))
+        .filter(sms_code::Column::Purpose.eq(purpose.as_str()))
         .filter(sms_code::Column::CodeHash.eq(hash))
         .filter(sms_code::Column::UsedAt.is_null())
         .one(&ctx.db)
@@ -545,6 +583,13 @@ pub async fn start_enrolment(
         .exec(&txn)
         .await
         .map_err(internal)?;
+    // Codes sent for an earlier number, in any session, no longer count.
+    sms_code::Entity::delete_many()
+        .filter(sms_code::Column::UserId.eq(user.id))
+        .filter(sms_code::Column::Purpose.eq(Purpose::Enrol.as_str()))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
     two_factor::ActiveModel {
         user_id: Set(user.id),
         method: Set(METHOD_SMS.to_owned()),
@@ -560,7 +605,8 @@ pub async fn start_enrolment(
     }
     .insert(&txn)
     .await
-    .map_err(internal)?;
+    // Another tab switched two-step authentication on meanwhile.
+    .map_err(|_| AppError::Forbidden)?;
     txn.commit().await.map_err(internal)?;
     send_code(ctx, user.id, session_id, Purpose::Enrol, number).await
 }
@@ -595,11 +641,13 @@ pub async fn confirm_enrolment(
     session_id: i32,
     input: &str,
 ) -> Result<(), AppError> {
-    pending_enrolment(ctx, user.id)
+    let row = pending_enrolment(ctx, user.id)
         .await?
         .ok_or(AppError::Forbidden)?;
-    verify_code(ctx, user, session_id, Purpose::Enrol, input).await?;
-    service::enable(ctx, user.id, None).await?;
+    let number = number_of(ctx, &row)?;
+    verify_code_for(ctx, user, session_id, Purpose::Enrol, &number, input).await?;
+    // Only the number the code went to is switched on.
+    service::enable(ctx, user.id, None, &row.secret_enc).await?;
     tracing::info!(user_id = user.id, "two-step authentication enabled (SMS)");
     Ok(())
 }

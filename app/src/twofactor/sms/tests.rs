@@ -28,6 +28,7 @@ on_both_backends!(
     a_burst_of_resends_sends_one_message_sec_10,
     wrong_sms_codes_count_toward_the_lock_sec_14,
     a_failing_provider_leaves_nothing_half_enabled,
+    a_code_for_one_number_never_confirms_another_sec_11,
 );
 
 const NUMBER: &str = "06 12345678";
@@ -186,7 +187,7 @@ async fn codes_are_single_use_bound_to_the_login_and_expire_sec_09(backend: Back
     );
     assert_eq!(
         sms::verify_code(&ctx, &judith, attempt, Purpose::Enrol, &code).await,
-        Err(AppError::WrongSmsCode)
+        Err(AppError::Forbidden)
     );
 
     // Twenty parallel submissions: exactly one gets in.
@@ -448,6 +449,20 @@ async fn wrong_sms_codes_count_toward_the_lock_sec_14(backend: Backend) {
         sms::verify_code(&ctx, &judith, attempt, Purpose::Login, &code).await,
         Err(AppError::Locked)
     );
+    // While locked, a right password sends no SMS: no code could be used.
+    clock.advance(Duration::minutes(1));
+    let before = outbox.messages().len();
+    crate::auth::log_in(
+        &ctx,
+        None,
+        testing::JUDITH_EMAIL,
+        testing::JUDITH_PASSWORD.to_owned(),
+        &ClientInfo::default(),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(outbox.messages().len(), before);
 }
 
 // A provider that fails: the user hears so, nothing is switched on, the failure is logged and
@@ -493,4 +508,48 @@ async fn a_failing_provider_leaves_nothing_half_enabled(backend: Backend) {
         }
     );
     assert_eq!(sms::seconds_until_resend(&ctx, judith.id).await.unwrap(), 0);
+}
+
+// SEC-11: after the number is changed, a code sent to the earlier number (in this session or
+// another) switches nothing on, even when the new number's code was refused by the cooldown.
+async fn a_code_for_one_number_never_confirms_another_sec_11(backend: Backend) {
+    let (ctx, clock, _db, outbox) = with_sms(backend, roomy()).await;
+    let judith = testing::add_judith(&ctx).await;
+    let first_tab = complete_session(&ctx, &judith).await;
+    let a = PhoneNumber::parse("06 11111111").unwrap();
+    let b = PhoneNumber::parse("06 22222222").unwrap();
+    sms::start_enrolment(&ctx, &judith, first_tab, &a)
+        .await
+        .unwrap();
+    let code_for_a = outbox.last_code();
+    assert_eq!(
+        sms::start_enrolment(&ctx, &judith, first_tab, &b).await,
+        Err(AppError::SmsCooldown)
+    );
+    assert_eq!(
+        sms::confirm_enrolment(&ctx, &judith, first_tab, &code_for_a).await,
+        Err(AppError::WrongSmsCode)
+    );
+    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
+
+    // Two tabs: the first has A's code, the second changes the number to B.
+    clock.advance(Duration::minutes(1));
+    sms::start_enrolment(&ctx, &judith, first_tab, &a)
+        .await
+        .unwrap();
+    let code_for_a = outbox.last_code();
+    clock.advance(Duration::minutes(1));
+    let second_tab = complete_session(&ctx, &judith).await;
+    sms::start_enrolment(&ctx, &judith, second_tab, &b)
+        .await
+        .unwrap();
+    assert_eq!(
+        sms::confirm_enrolment(&ctx, &judith, first_tab, &code_for_a).await,
+        Err(AppError::WrongSmsCode)
+    );
+    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
+    sms::confirm_enrolment(&ctx, &judith, second_tab, &outbox.last_code())
+        .await
+        .unwrap();
+    assert_eq!(sms::login_number(&ctx, judith.id).await.unwrap(), Some(b));
 }

@@ -220,6 +220,7 @@ test("new recovery codes from the settings: the password again, then a new set t
   await logOut(page);
   await passwordStep(page, user.email, user.password);
   await page.getByLabel("Code", { exact: true }).fill((await freshCode(secret, step)).code);
+  await page.getByLabel(/Onthoud mij/).check();
   await page.getByRole("button", { name: "Inloggen" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
 
@@ -247,4 +248,14 @@ test("new recovery codes from the settings: the password again, then a new set t
   await expect(page).toHaveURL(/\/profiel\/instellingen$/);
   await expect(tile.getByText("Je hebt nog 10 herstelcodes over.")).toBeVisible();
   await expect(page.getByText("Nieuwe herstelcodes aangemaakt")).toBeVisible();
+
+  // The remembered browser is listed by name, and forgotten (the password is still fresh).
+  await tile.getByRole("link", { name: "Onthouden apparaten" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Onthouden apparaten" })).toBeVisible();
+  await expect(page.getByText("Chrome op Linux (deze browser)")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Alle apparaten vergeten" }).click();
+  await expect(page.getByText("Er zijn geen onthouden apparaten.")).toBeVisible();
+  await page.goto("/profiel/instellingen");
+  await expect(page.getByText("Onthouden apparaat vergeten (alle apparaten (1))")).toBeVisible();
 });

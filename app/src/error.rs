@@ -55,6 +55,8 @@ pub enum AppError {
     SecondStepRequired,
     #[error("Stel eerst twee-staps-authenticatie in. Dat is nu verplicht.")]
     EnrolmentRequired,
+    #[error("Twee-staps-authenticatie is verplicht en kan niet worden uitgeschakeld.")]
+    TwoFactorMandatory,
     #[error(
         "Dit verzoek kwam niet van deze website en is geweigerd. Herlaad de pagina en probeer het opnieuw."
     )]
@@ -127,7 +129,10 @@ impl AppError {
             | Self::SmsCodeExpired
             | Self::PasswordConfirmationNeeded
             | Self::SecondStepRequired => 401,
-            Self::Forbidden | Self::ForeignOrigin | Self::EnrolmentRequired => 403,
+            Self::Forbidden
+            | Self::ForeignOrigin
+            | Self::EnrolmentRequired
+            | Self::TwoFactorMandatory => 403,
             Self::Locked | Self::SmsCooldown | Self::SmsLimit => 429,
             Self::SmsUnavailable | Self::SmsNotSent => 503,
             Self::InvalidInput(_) => 400,

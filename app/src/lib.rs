@@ -88,6 +88,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=ProfileDetails ssr=SsrMode::Async/>
                         <Route path=path!("instellingen") view=ProfileSettings ssr=SsrMode::Async/>
                         <Route
+                            path=path!("uitschakelen")
+                            view=crate::twofactor::manage::DisablePage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
                             path=path!("apparaten")
                             view=crate::twofactor::manage::DevicesPage
                             ssr=SsrMode::Async

@@ -207,7 +207,7 @@ test("the copy and print buttons work once the islands are hydrated", async ({ p
   expect(await page.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
 });
 
-test("new recovery codes from the settings: the password again, then a new set that replaces the old one", async ({
+test("the settings tile: new recovery codes after the password again, remembered devices, switching off", async ({
   page,
 }) => {
   const user = newUser();
@@ -258,4 +258,13 @@ test("new recovery codes from the settings: the password again, then a new set t
   await expect(page.getByText("Er zijn geen onthouden apparaten.")).toBeVisible();
   await page.goto("/profiel/instellingen");
   await expect(page.getByText("Onthouden apparaat vergeten (alle apparaten (1))")).toBeVisible();
+
+  // Switching it off (the optional period; the password is still fresh).
+  await tile.getByRole("link", { name: "Twee-staps-authenticatie uitschakelen" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Twee-staps-authenticatie uitschakelen" })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Twee-staps-authenticatie uitschakelen" }).click();
+  await expect(page).toHaveURL(/\/profiel\/instellingen$/);
+  await expect(tile.getByText("Twee-staps-authenticatie is uitgeschakeld.")).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Twee-staps-authenticatie uitgeschakeld" })).toBeVisible();
 });

@@ -25,6 +25,7 @@ app::on_both_backends!(
     the_security_log_shows_locks_recovery_codes_and_remembered_devices_sec_21,
     new_recovery_codes_need_the_password_again_and_replace_the_old_sec_13_sec_20,
     remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20,
+    switching_off_needs_the_password_and_is_refused_when_mandatory_sec_20,
 );
 
 /// Enrols Judith with the app through the services; returns her secret and recovery codes. The clock moves on a
@@ -459,4 +460,89 @@ async fn remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20(
     app.cookies.insert("tweestap_onthouden".into(), remembered);
     let again = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     assert_eq!(again.header("location"), "/inloggen/code");
+}
+
+// SEC-20: switching two-step authentication off needs the password within 5 minutes, is
+// refused in the mandatory period, removes the factors and is logged; the next login asks no
+// code.
+async fn switching_off_needs_the_password_and_is_refused_when_mandatory_sec_20(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let secret = enrol_judith(&app).await;
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    app.call(
+        "/api/second_step_code",
+        &format!("code={}", code_now(&app, &secret)),
+    )
+    .await;
+    let settings = app.get("/profiel/instellingen").await.body;
+    assert!(settings.contains("href=\"/profiel/uitschakelen\""));
+    let refused = app.call("/api/disable_two_factor", "").await;
+    assert!(refused.body.contains("PasswordConfirmationNeeded"));
+    let page = app.get("/profiel/uitschakelen").await.body;
+    assert!(page.contains("Vul voor de zekerheid eerst je wachtwoord opnieuw in."));
+    let confirmed = app
+        .call(
+            "/api/reauthenticate",
+            &format!(
+                "password={}&next=%2Fprofiel%2Fuitschakelen",
+                encode(JUDITH_PASSWORD)
+            ),
+        )
+        .await;
+    assert_eq!(confirmed.header("location"), "/profiel/uitschakelen");
+
+    let off = app.call("/api/disable_two_factor", "").await;
+    assert_eq!(
+        off.header("location"),
+        "/profiel/instellingen",
+        "{}",
+        off.body
+    );
+    let settings = app
+        .get("/profiel/instellingen")
+        .await
+        .body
+        .replace("<!>", "");
+    assert!(settings.contains("Twee-staps-authenticatie is uitgeschakeld."));
+    assert!(
+        settings.contains("Twee-staps-authenticatie uitgeschakeld</td>"),
+        "{settings}"
+    );
+    app.cookies.clear();
+    let login = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    assert_eq!(login.header("location"), "/twee-staps/introductie");
+
+    // In the mandatory period it stays on, and the tile does not offer it.
+    let mut app = TestApp::with_settings(backend, |settings| {
+        settings.rollout = app::twofactor::policy::Rollout {
+            optional_from: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            mandatory_from: chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+        };
+    })
+    .await;
+    let secret = enrol_judith(&app).await;
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    app.call(
+        "/api/second_step_code",
+        &format!("code={}", code_now(&app, &secret)),
+    )
+    .await;
+    app.call(
+        "/api/reauthenticate",
+        &format!("password={}", encode(JUDITH_PASSWORD)),
+    )
+    .await;
+    let mandatory = app.call("/api/disable_two_factor", "").await;
+    assert_eq!(
+        mandatory.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        mandatory.body
+    );
+    assert!(mandatory.body.contains("TwoFactorMandatory"));
+    let settings = app.get("/profiel/instellingen").await.body;
+    assert!(settings.contains("Twee-staps-authenticatie is ingeschakeld."));
+    assert!(!settings.contains("href=\"/profiel/uitschakelen\""));
+    let page = app.get("/profiel/uitschakelen").await.body;
+    assert!(page.contains("is verplicht en kan niet worden uitgeschakeld"));
 }

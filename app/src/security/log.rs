@@ -22,10 +22,12 @@ pub enum Event {
     HelpdeskReset,
     RecoveryCodesRegenerated,
     DeviceForgotten,
+    TwoFactorDisabled,
 }
 
 impl Event {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
+        Self::TwoFactorDisabled,
         Self::DeviceForgotten,
         Self::RecoveryCodesRegenerated,
         Self::TwoFactorEnabled,
@@ -44,6 +46,7 @@ impl Event {
             Self::HelpdeskReset => "helpdesk_reset",
             Self::RecoveryCodesRegenerated => "recovery_codes_regenerated",
             Self::DeviceForgotten => "device_forgotten",
+            Self::TwoFactorDisabled => "two_factor_disabled",
         }
     }
 
@@ -61,6 +64,7 @@ impl Event {
             Self::HelpdeskReset => "Twee-staps-authenticatie gereset door de helpdesk",
             Self::RecoveryCodesRegenerated => "Nieuwe herstelcodes aangemaakt",
             Self::DeviceForgotten => "Onthouden apparaat vergeten",
+            Self::TwoFactorDisabled => "Twee-staps-authenticatie uitgeschakeld",
         }
     }
 }

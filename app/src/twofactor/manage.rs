@@ -11,6 +11,7 @@ use crate::error::{AppError, FormError, form_error};
 
 pub const RECOVERY_CODES_PAGE: &str = "/profiel/herstelcodes";
 pub const DEVICES_PAGE: &str = "/profiel/apparaten";
+pub const DISABLE_PAGE: &str = "/profiel/uitschakelen";
 /// How recently the password must have been entered for a change from the settings (SEC-20).
 pub const REAUTH_MINUTES: i64 = 5;
 
@@ -90,6 +91,7 @@ pub async fn reauthenticate(password: String, next: Option<String>) -> Result<()
         .map_err(crate::context::internal)?;
     let back = match next.as_deref() {
         Some(DEVICES_PAGE) => DEVICES_PAGE,
+        Some(DISABLE_PAGE) => DISABLE_PAGE,
         _ => RECOVERY_CODES_PAGE,
     };
     leptos_axum::redirect(back);
@@ -324,6 +326,101 @@ pub fn DevicesPage() -> impl IntoView {
                                     <button type="submit" class="secondary">"Alle apparaten vergeten"</button>
                                 </form>
                             })}
+                        }
+                        .into_any(),
+                        Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+        <p><a href="/profiel/instellingen">"Terug naar je instellingen"</a></p>
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DisableStep {
+    /// Nothing to switch off.
+    Off,
+    /// The mandatory period: it stays on.
+    Mandatory,
+    Password,
+    Confirm,
+}
+
+#[server(endpoint = "disable_state")]
+pub async fn disable_state() -> Result<DisableStep, AppError> {
+    let (ctx, _, session) = logged_in()?;
+    Ok(
+        if !super::service::is_enabled(&ctx, session.user.id).await? {
+            DisableStep::Off
+        } else if ctx.settings.rollout.phase(ctx.now()) == super::policy::Phase::Mandatory {
+            DisableStep::Mandatory
+        } else if !password_fresh(&ctx, &session) {
+            DisableStep::Password
+        } else {
+            DisableStep::Confirm
+        },
+    )
+}
+
+/// "Twee-staps-authenticatie uitschakelen": only while it is not mandatory, with the password
+/// entered in the last 5 minutes (SEC-20). Logged.
+#[server(endpoint = "disable_two_factor")]
+pub async fn disable_two_factor() -> Result<(), AppError> {
+    let (ctx, viewer, session) = logged_in()?;
+    if ctx.settings.rollout.phase(ctx.now()) == super::policy::Phase::Mandatory {
+        return Err(AppError::TwoFactorMandatory);
+    }
+    if !password_fresh(&ctx, &session) {
+        return Err(AppError::PasswordConfirmationNeeded);
+    }
+    super::service::disable_two_factor(&ctx, session.user.id).await?;
+    crate::security::log::record(
+        &ctx,
+        session.user.id,
+        crate::security::log::Event::TwoFactorDisabled,
+        None,
+        Some(&viewer.client),
+    )
+    .await?;
+    leptos_axum::redirect("/profiel/instellingen");
+    Ok(())
+}
+
+/// Profile -> Instellingen -> "Twee-staps-authenticatie uitschakelen".
+#[component]
+pub fn DisablePage() -> impl IntoView {
+    let state = Resource::new(|| (), |_| disable_state());
+    let errors = (
+        form_error::<Reauthenticate>(),
+        form_error::<DisableTwoFactor>(),
+    );
+    view! {
+        <Title text="Twee-staps-authenticatie uitschakelen"/>
+        <h1>"Twee-staps-authenticatie uitschakelen"</h1>
+        <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+            {move || {
+                let (password_error, disable_error) = errors.clone();
+                Suspend::new(async move {
+                    match state.await {
+                        Ok(DisableStep::Off) => view! {
+                            <p>"Twee-staps-authenticatie is al uitgeschakeld."</p>
+                        }
+                        .into_any(),
+                        Ok(DisableStep::Mandatory) => view! {
+                            <p>{AppError::TwoFactorMandatory.to_string()}</p>
+                        }
+                        .into_any(),
+                        Ok(DisableStep::Password) => view! {
+                            <PasswordAgain next=DISABLE_PAGE error=password_error/>
+                        }
+                        .into_any(),
+                        Ok(DisableStep::Confirm) => view! {
+                            <p>"Zonder twee-staps-authenticatie is je account alleen met je wachtwoord beveiligd. Je authenticatie-methode, je herstelcodes en je onthouden apparaten worden verwijderd. Je kunt het later weer inschakelen onder je instellingen."</p>
+                            <form method="post" action=DisableTwoFactor::PATH>
+                                <FormError error=disable_error/>
+                                <button type="submit" class="primary">"Twee-staps-authenticatie uitschakelen"</button>
+                            </form>
                         }
                         .into_any(),
                         Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),

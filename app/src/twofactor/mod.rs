@@ -90,6 +90,8 @@ pub struct Rollout {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
     pub enabled_since: Option<String>,
+    /// The mandatory period: it cannot be switched off.
+    pub mandatory: bool,
     /// The masked number when the method is SMS.
     pub sms_number: Option<String>,
     pub codes_left: u64,
@@ -483,6 +485,7 @@ pub async fn two_factor_status() -> Result<Status, AppError> {
             .and_then(|row| row.enabled_at)
             .map(crate::time::format_dutch),
         sms_number,
+        mandatory: ctx.settings.rollout.phase(ctx.now()) == policy::Phase::Mandatory,
         codes_left: service::recovery_codes_left(&ctx, session.user.id).await?,
     })
 }
@@ -997,7 +1000,7 @@ pub fn TwoFactorTile() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Laden…"</p> }>
                 {move || Suspend::new(async move {
                     match status.await {
-                        Ok(Status { enabled_since: Some(since), sms_number, codes_left }) => view! {
+                        Ok(Status { enabled_since: Some(since), sms_number, codes_left, mandatory }) => view! {
                             <p class="status on">"Twee-staps-authenticatie is ingeschakeld."</p>
                             <p>
                                 {match sms_number {
@@ -1008,6 +1011,9 @@ pub fn TwoFactorTile() -> impl IntoView {
                             <p>"Je hebt nog " {codes_left} " herstelcodes over."</p>
                             <a class="button secondary" href=manage::RECOVERY_CODES_PAGE>"Herstelcodes opnieuw aanmaken"</a>
                             <p><a href=manage::DEVICES_PAGE>"Onthouden apparaten"</a></p>
+                            {(!mandatory).then(|| view! {
+                                <p><a href=manage::DISABLE_PAGE>"Twee-staps-authenticatie uitschakelen"</a></p>
+                            })}
                         }
                         .into_any(),
                         Ok(_) => view! {

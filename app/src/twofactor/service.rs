@@ -591,26 +591,7 @@ pub async fn reset_two_factor(
         return Err(AppError::invalid(crate::error::Problem::ReasonMissing));
     }
     let txn = ctx.db.begin().await.map_err(internal)?;
-    two_factor::Entity::delete_many()
-        .filter(two_factor::Column::UserId.eq(user_id))
-        .exec(&txn)
-        .await
-        .map_err(internal)?;
-    recovery_code::Entity::delete_many()
-        .filter(recovery_code::Column::UserId.eq(user_id))
-        .exec(&txn)
-        .await
-        .map_err(internal)?;
-    remembered_device::Entity::delete_many()
-        .filter(remembered_device::Column::UserId.eq(user_id))
-        .exec(&txn)
-        .await
-        .map_err(internal)?;
-    crate::db::entity::sms_code::Entity::delete_many()
-        .filter(crate::db::entity::sms_code::Column::UserId.eq(user_id))
-        .exec(&txn)
-        .await
-        .map_err(internal)?;
+    remove_factors(&txn, user_id).await?;
     crate::db::entity::session::Entity::delete_many()
         .filter(crate::db::entity::session::Column::UserId.eq(user_id))
         .exec(&txn)
@@ -674,4 +655,42 @@ impl RememberToken {
     pub fn is(&self, token_hash: &str) -> bool {
         self.hash() == token_hash
     }
+}
+
+/// The factor, the recovery codes, the remembered browsers and pending SMS codes of a user.
+async fn remove_factors(txn: &sea_orm::DatabaseTransaction, user_id: i32) -> Result<(), AppError> {
+    two_factor::Entity::delete_many()
+        .filter(two_factor::Column::UserId.eq(user_id))
+        .exec(txn)
+        .await
+        .map_err(internal)?;
+    recovery_code::Entity::delete_many()
+        .filter(recovery_code::Column::UserId.eq(user_id))
+        .exec(txn)
+        .await
+        .map_err(internal)?;
+    remembered_device::Entity::delete_many()
+        .filter(remembered_device::Column::UserId.eq(user_id))
+        .exec(txn)
+        .await
+        .map_err(internal)?;
+    crate::db::entity::sms_code::Entity::delete_many()
+        .filter(crate::db::entity::sms_code::Column::UserId.eq(user_id))
+        .exec(txn)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// "Twee-staps-authenticatie uitschakelen", by the user, outside the mandatory period (the
+/// caller checks): the factors go, the sessions stay.
+pub async fn disable_two_factor(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
+    if !is_enabled(ctx, user_id).await? {
+        return Err(AppError::Forbidden);
+    }
+    let txn = ctx.db.begin().await.map_err(internal)?;
+    remove_factors(&txn, user_id).await?;
+    txn.commit().await.map_err(internal)?;
+    tracing::info!(user_id, "two-step authentication disabled by the user");
+    Ok(())
 }

@@ -59,20 +59,7 @@ export function newUser(database: "e2e.db" | "e2e-verplicht.db" = "e2e.db") {
   userCount += 1;
   const email = `clinicus-${Date.now()}-${userCount}@example.nl`;
   const user = { email, password: "Een-goed-wachtwoord-42", name: `Clinicus ${userCount}` };
-  execFileSync(
-    resolve(__dirname, "../../target/release/server"),
-    ["user", "add", "--email", user.email, "--name", user.name],
-    {
-      input: `${user.password}\n`,
-      cwd: resolve(__dirname, "../.."),
-      env: {
-        ...process.env,
-        DATABASE_URL: `sqlite://${join(process.env.E2E_DATA_DIR!, database)}?mode=rwc`,
-        TWEESTAP_SECRET_KEY: "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=",
-        RUST_LOG: "warn",
-      },
-    },
-  );
+  serverCommand(database, ["user", "add", "--email", user.email, "--name", user.name], `${user.password}\n`);
   return user;
 }
 

@@ -52,6 +52,28 @@ fn logged_in() -> Result<
     Ok((ctx, viewer, session))
 }
 
+/// The password entered again in this session: the wizard's first step, and the changes in the
+/// settings. A wrong one is answered like a wrong password at login.
+#[cfg(feature = "ssr")]
+pub(crate) async fn confirm_password_again(
+    ctx: &crate::context::AppContext,
+    session: &crate::auth::session::ActiveSession,
+    password: String,
+) -> Result<(), AppError> {
+    let password = crate::auth::password::Password::for_login(password)?;
+    let email = crate::auth::email::Email::parse(&session.user.email)?;
+    if crate::auth::users::check_password(ctx, &email, &password)
+        .await
+        .is_err()
+    {
+        tracing::info!(user_id = session.user.id, "password confirmation refused");
+        return Err(AppError::WrongPassword);
+    }
+    crate::auth::session::confirm_password(ctx, session.id)
+        .await
+        .map_err(crate::context::internal)
+}
+
 #[server(endpoint = "recovery_codes_state")]
 pub async fn recovery_codes_state() -> Result<RecoveryCodesStep, AppError> {
     use super::service;
@@ -77,18 +99,7 @@ pub async fn recovery_codes_state() -> Result<RecoveryCodesStep, AppError> {
 #[server(endpoint = "reauthenticate")]
 pub async fn reauthenticate(password: String, next: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = logged_in()?;
-    let password = crate::auth::password::Password::for_login(password)?;
-    let email = crate::auth::email::Email::parse(&session.user.email)?;
-    if crate::auth::users::check_password(&ctx, &email, &password)
-        .await
-        .is_err()
-    {
-        tracing::info!(user_id = session.user.id, "password confirmation refused");
-        return Err(AppError::WrongPassword);
-    }
-    crate::auth::session::confirm_password(&ctx, session.id)
-        .await
-        .map_err(crate::context::internal)?;
+    confirm_password_again(&ctx, &session, password).await?;
     let back = match next.as_deref() {
         Some(DEVICES_PAGE) => DEVICES_PAGE,
         Some(DISABLE_PAGE) => DISABLE_PAGE,

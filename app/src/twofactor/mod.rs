@@ -253,18 +253,7 @@ pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
 #[server(endpoint = "wizard_password")]
 pub async fn wizard_password(password: String, next: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = server::logged_in()?;
-    let password = crate::auth::password::Password::for_login(password)?;
-    let email = crate::auth::email::Email::parse(&session.user.email)?;
-    if crate::auth::users::check_password(&ctx, &email, &password)
-        .await
-        .is_err()
-    {
-        tracing::info!(user_id = session.user.id, "password confirmation refused");
-        return Err(AppError::WrongPassword);
-    }
-    crate::auth::session::confirm_password(&ctx, session.id)
-        .await
-        .map_err(crate::context::internal)?;
+    manage::confirm_password_again(&ctx, &session, password).await?;
     server::go(&with_next(WIZARD_PAGE, &next));
     Ok(())
 }

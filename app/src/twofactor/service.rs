@@ -34,6 +34,15 @@ fn codes_context(user_id: i32) -> String {
     format!("recovery-codes:{user_id}")
 }
 
+/// New recovery codes as kept until the user has saved them: encrypted, bound to the user.
+fn seal_codes(ctx: &AppContext, user_id: i32, codes: &[String]) -> String {
+    crypto::seal(
+        &ctx.settings.secret_key,
+        &codes_context(user_id),
+        codes.join("\n").as_bytes(),
+    )
+}
+
 pub async fn factor(ctx: &AppContext, user_id: i32) -> Result<Option<two_factor::Model>, AppError> {
     two_factor::Entity::find_by_id(user_id)
         .one(&ctx.db)
@@ -214,11 +223,7 @@ pub(crate) async fn enable(
         .col_expr(two_factor::Column::LastStep, Expr::value(step))
         .col_expr(
             two_factor::Column::PendingCodesEnc,
-            Expr::value(crypto::seal(
-                &ctx.settings.secret_key,
-                &codes_context(user_id),
-                codes.join("\n").as_bytes(),
-            )),
+            Expr::value(seal_codes(ctx, user_id, &codes)),
         )
         .filter(two_factor::Column::UserId.eq(user_id))
         .filter(two_factor::Column::SecretEnc.eq(secret_enc))
@@ -286,11 +291,7 @@ pub async fn regenerate_recovery_codes(
     two_factor::Entity::update_many()
         .col_expr(
             two_factor::Column::PendingCodesEnc,
-            Expr::value(crypto::seal(
-                &ctx.settings.secret_key,
-                &codes_context(user_id),
-                codes.join("\n").as_bytes(),
-            )),
+            Expr::value(seal_codes(ctx, user_id, &codes)),
         )
         .filter(two_factor::Column::UserId.eq(user_id))
         .exec(&txn)

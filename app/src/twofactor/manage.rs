@@ -37,21 +37,6 @@ fn password_fresh(
         .is_some_and(|at| ctx.now() - at < chrono::Duration::minutes(REAUTH_MINUTES))
 }
 
-#[cfg(feature = "ssr")]
-fn logged_in() -> Result<
-    (
-        crate::context::AppContext,
-        crate::auth::Viewer,
-        crate::auth::session::ActiveSession,
-    ),
-    AppError,
-> {
-    let ctx = crate::context::AppContext::current()?;
-    let viewer = crate::auth::Viewer::current();
-    let session = viewer.session.clone().ok_or(AppError::NotLoggedIn)?;
-    Ok((ctx, viewer, session))
-}
-
 /// The password entered again in this session: the wizard's first step, and the changes in the
 /// settings. A wrong one is answered like a wrong password at login.
 #[cfg(feature = "ssr")]
@@ -77,7 +62,7 @@ pub(crate) async fn confirm_password_again(
 #[server(endpoint = "recovery_codes_state")]
 pub async fn recovery_codes_state() -> Result<RecoveryCodesStep, AppError> {
     use super::service;
-    let (ctx, _, session) = logged_in()?;
+    let (ctx, _, session) = super::server::logged_in()?;
     let Some(row) = service::factor(&ctx, session.user.id)
         .await?
         .filter(|row| row.enabled_at.is_some())
@@ -98,7 +83,7 @@ pub async fn recovery_codes_state() -> Result<RecoveryCodesStep, AppError> {
 /// The password again, for the changes in the settings; back to the page that asked.
 #[server(endpoint = "reauthenticate")]
 pub async fn reauthenticate(password: String, next: Option<String>) -> Result<(), AppError> {
-    let (ctx, _, session) = logged_in()?;
+    let (ctx, _, session) = super::server::logged_in()?;
     confirm_password_again(&ctx, &session, password).await?;
     let back = match next.as_deref() {
         Some(DEVICES_PAGE) => DEVICES_PAGE,
@@ -112,7 +97,7 @@ pub async fn reauthenticate(password: String, next: Option<String>) -> Result<()
 /// "Herstelcodes opnieuw aanmaken": the whole previous set stops working (SEC-13).
 #[server(endpoint = "regenerate_recovery_codes")]
 pub async fn regenerate_recovery_codes() -> Result<(), AppError> {
-    let (ctx, viewer, session) = logged_in()?;
+    let (ctx, viewer, session) = super::server::logged_in()?;
     if !password_fresh(&ctx, &session) {
         return Err(AppError::PasswordConfirmationNeeded);
     }
@@ -132,7 +117,7 @@ pub async fn regenerate_recovery_codes() -> Result<(), AppError> {
 /// "Gedaan": the new codes are no longer kept anywhere but as hashes.
 #[server(endpoint = "recovery_codes_done")]
 pub async fn recovery_codes_done(saved: Option<String>) -> Result<(), AppError> {
-    let (ctx, _, session) = logged_in()?;
+    let (ctx, _, session) = super::server::logged_in()?;
     if saved.as_deref() != Some("on") {
         return Err(AppError::invalid(crate::error::Problem::CodesNotSaved));
     }
@@ -229,7 +214,7 @@ pub struct Devices {
 #[server(endpoint = "remembered_devices")]
 pub async fn remembered_devices() -> Result<Devices, AppError> {
     use crate::time::format_dutch;
-    let (ctx, viewer, session) = logged_in()?;
+    let (ctx, viewer, session) = super::server::logged_in()?;
     let this = viewer
         .remembered
         .as_deref()
@@ -256,7 +241,7 @@ pub async fn remembered_devices() -> Result<Devices, AppError> {
 /// user's own; the password must be fresh (SEC-20).
 #[server(endpoint = "forget_devices")]
 pub async fn forget_devices(device: Option<i32>) -> Result<(), AppError> {
-    let (ctx, viewer, session) = logged_in()?;
+    let (ctx, viewer, session) = super::server::logged_in()?;
     if !password_fresh(&ctx, &session) {
         return Err(AppError::PasswordConfirmationNeeded);
     }
@@ -360,7 +345,7 @@ pub enum DisableStep {
 
 #[server(endpoint = "disable_state")]
 pub async fn disable_state() -> Result<DisableStep, AppError> {
-    let (ctx, _, session) = logged_in()?;
+    let (ctx, _, session) = super::server::logged_in()?;
     Ok(
         if !super::service::is_enabled(&ctx, session.user.id).await? {
             DisableStep::Off
@@ -378,7 +363,7 @@ pub async fn disable_state() -> Result<DisableStep, AppError> {
 /// entered in the last 5 minutes (SEC-20). Logged.
 #[server(endpoint = "disable_two_factor")]
 pub async fn disable_two_factor() -> Result<(), AppError> {
-    let (ctx, viewer, session) = logged_in()?;
+    let (ctx, viewer, session) = super::server::logged_in()?;
     if ctx.settings.rollout.phase(ctx.now()) == super::policy::Phase::Mandatory {
         return Err(AppError::TwoFactorMandatory);
     }

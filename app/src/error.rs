@@ -94,6 +94,14 @@ pub enum Problem {
     /// The number is `Password::MIN_LEN`; a test keeps the two together.
     #[error("Kies een wachtwoord van minstens 10 tekens.")]
     PasswordTooShort,
+    #[error("Het nieuwe wachtwoord en de herhaling zijn niet gelijk. Typ ze opnieuw.")]
+    NewPasswordsDiffer,
+    #[error("Kies een nieuw wachtwoord dat anders is dan je huidige.")]
+    PasswordUnchanged,
+    #[error("Vul een naam of e-mailadres in (hoogstens 100 tekens).")]
+    SearchInvalid,
+    #[error("Deze gebruiker bestaat niet (meer).")]
+    UserUnknown,
     #[error("Vul de 6 cijfers van de code in.")]
     CodeFormat,
     #[error("Een herstelcode bestaat uit 12 letters en cijfers, zoals 2E7G-XZX8-C8MW.")]

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod helpdesk;
 pub mod security;
 pub mod shell;
 pub mod twofactor;
@@ -103,11 +104,31 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route
+                            path=path!("wachtwoord")
+                            view=crate::auth::change_password::ChangePasswordPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
                             path=path!("caseload")
                             ssr=SsrMode::Async
                             view=|| view! { <SectionPage index=CASELOAD/> }
                         />
                     </ParentRoute>
+                    <Route
+                        path=path!("/configuratie")
+                        view=crate::helpdesk::ConfigurationPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/configuratie/twee-staps")
+                        view=crate::helpdesk::HelpdeskPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/configuratie/twee-staps/:gebruiker")
+                        view=crate::helpdesk::HelpdeskUserPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/:sectie") view=SectionRoute ssr=SsrMode::Async/>
                 </Routes>
             </main>

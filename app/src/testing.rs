@@ -293,3 +293,44 @@ mod tests {
         );
     }
 }
+
+/// Enrols `user` with the app through the services, as the wizard does, with "Gedaan" at the
+/// end; returns the TOTP secret and the recovery codes. The clock moves on one time step, so
+/// that the next code is a fresh one.
+pub async fn enrol_app(
+    ctx: &AppContext,
+    clock: &ManualClock,
+    user: &users::User,
+) -> (Vec<u8>, Vec<String>) {
+    use crate::twofactor::{service, totp};
+    use sea_orm::EntityTrait;
+    service::start_app_enrolment(ctx, user)
+        .await
+        .expect("start enrolment");
+    let row = crate::db::entity::two_factor::Entity::find_by_id(user.id)
+        .one(&ctx.db)
+        .await
+        .expect("read the factor")
+        .expect("a factor");
+    let secret = crate::crypto::open(
+        &ctx.settings.secret_key,
+        &format!("totp-secret:{}", user.id),
+        &row.secret_enc,
+    )
+    .expect("the secret decrypts");
+    let code = totp::code_for_step(&secret, totp::step_at(ctx.now().timestamp()));
+    service::confirm_app_enrolment(ctx, user, &code)
+        .await
+        .expect("confirm enrolment");
+    let row = crate::db::entity::two_factor::Entity::find_by_id(user.id)
+        .one(&ctx.db)
+        .await
+        .expect("read the factor")
+        .expect("a factor");
+    let codes = service::pending_codes(ctx, &row).expect("pending recovery codes");
+    service::finish_enrolment(ctx, user.id)
+        .await
+        .expect("finish enrolment");
+    clock.advance(chrono::Duration::seconds(30));
+    (secret, codes)
+}

@@ -31,6 +31,16 @@ pub fn format_dutch(at: DateTime<Utc>) -> String {
     )
 }
 
+/// "1 juli 2027"
+pub fn format_date(day: chrono::NaiveDate) -> String {
+    format!(
+        "{} {} {}",
+        day.day(),
+        MONTHS[day.month0() as usize],
+        day.year()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

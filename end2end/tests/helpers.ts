@@ -55,11 +55,13 @@ export function resetTwoFactor(email: string, reason: string) {
 }
 
 /** A new professional on the given server's database, made with the server's own command. */
-export function newUser(database: "e2e.db" | "e2e-verplicht.db" = "e2e.db") {
+export function newUser(database: "e2e.db" | "e2e-verplicht.db" = "e2e.db", { admin = false } = {}) {
   userCount += 1;
-  const email = `clinicus-${Date.now()}-${userCount}@example.nl`;
-  const user = { email, password: "Een-goed-wachtwoord-42", name: `Clinicus ${userCount}` };
-  serverCommand(database, ["user", "add", "--email", user.email, "--name", user.name], `${user.password}\n`);
+  const kind = admin ? "beheerder" : "clinicus";
+  const email = `${kind}-${Date.now()}-${userCount}@example.nl`;
+  const user = { email, password: "Een-goed-wachtwoord-42", name: `${admin ? "Beheerder" : "Clinicus"} ${userCount}` };
+  const args = ["user", "add", "--email", user.email, "--name", user.name, ...(admin ? ["--admin"] : [])];
+  serverCommand(database, args, `${user.password}\n`);
   return user;
 }
 
@@ -136,4 +138,81 @@ export function ageSmsCodes(email: string) {
     database,
     `UPDATE sms_codes SET expires_at = created_at WHERE user_id = (SELECT id FROM users WHERE email = '${email.replace(/'/g, "''")}')`,
   ]);
+}
+
+/** The password step of the login, on the given server. */
+export async function passwordStep(page: Page, email: string, password: string, base = "") {
+  await page.goto(`${base}/inloggen`);
+  await page.getByLabel("E-mailadres").fill(email);
+  await page.getByLabel("Wachtwoord").fill(password);
+  await page.getByRole("button", { name: "Inloggen" }).click();
+}
+
+export async function logOut(page: Page) {
+  await page.locator(".user-menu summary").click();
+  await page.getByRole("button", { name: "Uitloggen" }).click();
+  await expect(page).toHaveURL(/\/inloggen$/);
+}
+
+/** The wizard from step 1 to the recovery codes; returns the secret and the step it used. */
+export async function enrol(page: Page, password: string) {
+  await expect(page.getByRole("heading", { level: 1, name: "Twee-staps-authenticatie inschakelen" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "1. Vul je wachtwoord in" })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("Wachtwoord").fill("niet-mijn-wachtwoord");
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Het wachtwoord is onjuist." })).toBeVisible();
+  await page.getByLabel("Wachtwoord").fill(password);
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+
+  await expect(page.getByRole("heading", { name: "2. Kies hoe je authenticatie-codes wilt ontvangen" })).toBeVisible();
+  await expect(page.getByLabel(/Code van authenticatie-applicatie/)).toBeChecked();
+  await expect(page.getByText("bijkomende kosten")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+
+  await expect(page.getByRole("heading", { name: /3\. Scan deze QR-code/ })).toBeVisible();
+  await expect(page.locator(".qr svg")).toBeVisible();
+  await expect(page.getByText("Microsoft Authenticator (Android, iOS, Windows Phone)")).toBeVisible();
+  await expect(page.getByText("Google Authenticator (Android, iOS)")).toBeVisible();
+  await expect(page.getByText("LastPass Authenticator (Android, iOS, Windows Phone)")).toBeVisible();
+  const shown = (await page.locator("#sleutel").textContent())!;
+  expect(shown).toMatch(/^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/);
+  const secret = shown.replace(/ /g, "");
+  await expectAccessible(page);
+  // A reload shows the same secret: the wizard's state is on the server.
+  await page.reload();
+  await expect(page.locator("#sleutel")).toHaveText(shown);
+  await page.getByRole("link", { name: "Doorgaan" }).click();
+
+  await expect(page.getByRole("heading", { name: "4. Vul de code in van de authenticatie-applicatie" })).toBeVisible();
+  const field = page.getByLabel("Code", { exact: true });
+  await expect(field).toHaveAttribute("inputmode", "numeric");
+  await expect(field).toHaveAttribute("autocomplete", "one-time-code");
+  await expectAccessible(page);
+  // A code from an hour ago is refused with a clear message.
+  await field.fill(totp(secret, currentStep() - 120));
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Deze code klopt niet" })).toBeVisible();
+  const { code, step } = await freshCode(secret, undefined);
+  // Typed as the app shows it, with a space.
+  await page.getByLabel("Code", { exact: true }).fill(`${code.slice(0, 3)} ${code.slice(3)}`);
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+
+  await expect(page.getByText("Twee-staps-authenticatie is nu ingeschakeld voor jouw account.")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "5. Bewaar je herstelcodes op een veilige manier" })).toBeVisible();
+  const codes = await page.locator(".recovery-codes code").allTextContents();
+  expect(codes).toHaveLength(10);
+  for (const c of codes) expect(c).toMatch(/^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/);
+  await expectAccessible(page);
+  // Downloading gives the same codes as a text file.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Downloaden" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe("herstelcodes.txt");
+  expect(readFileSync((await download.path())!, "utf8").trim().split("\n")).toEqual(codes);
+  await page.getByLabel("Ik heb mijn herstelcodes veilig opgeslagen").check();
+  await page.getByRole("button", { name: "Gedaan" }).click();
+  return { secret, step, codes };
 }

@@ -6,12 +6,9 @@ mod support;
 
 use axum::http::StatusCode;
 use chrono::Duration;
-use sea_orm::EntityTrait;
 
 use app::{
     auth::{email::Email, users},
-    crypto,
-    db::entity::two_factor,
     testing::{self, Backend, JUDITH_EMAIL, JUDITH_PASSWORD},
     twofactor::{service, totp},
 };
@@ -40,34 +37,7 @@ async fn enrol_judith_with_codes(app: &TestApp) -> (Vec<u8>, Vec<String>) {
         .await
         .unwrap()
         .unwrap();
-    service::start_app_enrolment(&app.ctx, &judith)
-        .await
-        .unwrap();
-    let row = two_factor::Entity::find_by_id(judith.id)
-        .one(&app.ctx.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let secret = crypto::open(
-        &app.ctx.settings.secret_key,
-        &format!("totp-secret:{}", judith.id),
-        &row.secret_enc,
-    )
-    .unwrap();
-    service::confirm_app_enrolment(&app.ctx, &judith, &code_now(app, &secret))
-        .await
-        .unwrap();
-    let row = two_factor::Entity::find_by_id(judith.id)
-        .one(&app.ctx.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let codes = service::pending_codes(&app.ctx, &row).unwrap();
-    service::finish_enrolment(&app.ctx, judith.id)
-        .await
-        .unwrap();
-    app.clock.advance(Duration::seconds(30));
-    (secret, codes)
+    testing::enrol_app(&app.ctx, &app.clock, &judith).await
 }
 
 fn code_now(app: &TestApp, secret: &[u8]) -> String {

@@ -10,6 +10,7 @@ use crate::error::{AppError, FormError};
 
 #[cfg(feature = "ssr")]
 pub mod access;
+pub mod change_password;
 #[cfg(feature = "ssr")]
 pub mod email;
 #[cfg(feature = "ssr")]

@@ -104,3 +104,68 @@ pub async fn record_login(ctx: &AppContext, user_id: i32) -> Result<(), AppError
         .map_err(internal)?;
     Ok(())
 }
+
+/// What a password change ended besides the password itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordChanged {
+    /// The user's sessions on other browsers, now ended.
+    pub sessions_ended: u64,
+    /// Remembered browsers, which ask for the code again (SEC-19).
+    pub devices_forgotten: u64,
+}
+
+/// "Wachtwoord wijzigen": the new password replaces the old one, every other session of the
+/// user ends, and every remembered browser is forgotten (SEC-19). The session `keep` stays,
+/// with its password counted as just entered. All or nothing, in one transaction.
+pub async fn change_password(
+    ctx: &AppContext,
+    user_id: i32,
+    keep: i32,
+    new_password: &Password,
+) -> Result<PasswordChanged, AppError> {
+    use crate::db::entity::{remembered_device, session};
+    use sea_orm::{TransactionTrait, sea_query::Expr};
+    let hash = ctx.hasher.hash(new_password).await.map_err(internal)?;
+    let now = ctx.now();
+    let txn = ctx.db.begin().await.map_err(internal)?;
+    let updated = user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    if updated.rows_affected != 1 {
+        return Err(AppError::NotLoggedIn);
+    }
+    let sessions_ended = session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::Id.ne(keep))
+        .exec(&txn)
+        .await
+        .map_err(internal)?
+        .rows_affected;
+    let devices_forgotten = remembered_device::Entity::delete_many()
+        .filter(remembered_device::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?
+        .rows_affected;
+    session::Entity::update_many()
+        .col_expr(session::Column::PasswordConfirmedAt, Expr::value(now))
+        .filter(session::Column::Id.eq(keep))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    txn.commit().await.map_err(internal)?;
+    tracing::info!(
+        user_id,
+        sessions_ended,
+        devices_forgotten,
+        "password changed"
+    );
+    Ok(PasswordChanged {
+        sessions_ended,
+        devices_forgotten,
+    })
+}

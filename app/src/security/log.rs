@@ -23,10 +23,14 @@ pub enum Event {
     RecoveryCodesRegenerated,
     DeviceForgotten,
     TwoFactorDisabled,
+    PasswordChanged,
+    LockLifted,
 }
 
 impl Event {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 10] = [
+        Self::PasswordChanged,
+        Self::LockLifted,
         Self::TwoFactorDisabled,
         Self::DeviceForgotten,
         Self::RecoveryCodesRegenerated,
@@ -47,6 +51,8 @@ impl Event {
             Self::RecoveryCodesRegenerated => "recovery_codes_regenerated",
             Self::DeviceForgotten => "device_forgotten",
             Self::TwoFactorDisabled => "two_factor_disabled",
+            Self::PasswordChanged => "password_changed",
+            Self::LockLifted => "lock_lifted",
         }
     }
 
@@ -65,6 +71,8 @@ impl Event {
             Self::RecoveryCodesRegenerated => "Nieuwe herstelcodes aangemaakt",
             Self::DeviceForgotten => "Onthouden apparaat vergeten",
             Self::TwoFactorDisabled => "Twee-staps-authenticatie uitgeschakeld",
+            Self::PasswordChanged => "Wachtwoord gewijzigd",
+            Self::LockLifted => "Blokkering van de tweede stap opgeheven door de helpdesk",
         }
     }
 }

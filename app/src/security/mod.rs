@@ -33,16 +33,44 @@ pub async fn security_log() -> Result<Vec<LogEntry>, AppError> {
     Ok(log::recent(&ctx, session.user.id, SHOWN)
         .await?
         .into_iter()
-        .map(|row| LogEntry {
-            when: crate::time::format_dutch(row.created_at),
-            what: log::Event::from_kind(&row.kind)
-                .map_or("Onbekende gebeurtenis", log::Event::text)
-                .to_owned(),
-            detail: row.detail,
-            browser: browser::describe(row.user_agent.as_deref()),
-            ip_address: row.ip_address,
-        })
+        .map(entry)
         .collect())
+}
+
+/// A stored event as people read it: the user in their log, the helpdesk on its page.
+#[cfg(feature = "ssr")]
+pub fn entry(row: crate::db::entity::security_event::Model) -> LogEntry {
+    LogEntry {
+        when: crate::time::format_dutch(row.created_at),
+        what: log::Event::from_kind(&row.kind)
+            .map_or("Onbekende gebeurtenis", log::Event::text)
+            .to_owned(),
+        detail: row.detail,
+        browser: browser::describe(row.user_agent.as_deref()),
+        ip_address: row.ip_address,
+    }
+}
+
+/// The log as a table, newest first.
+#[component]
+pub fn LogTable(entries: Vec<LogEntry>) -> impl IntoView {
+    view! {
+        <table class="log">
+            <thead>
+                <tr><th scope="col">"Wanneer"</th><th scope="col">"Wat"</th><th scope="col">"Browser"</th><th scope="col">"IP-adres"</th></tr>
+            </thead>
+            <tbody>
+                {entries.into_iter().map(|entry| view! {
+                    <tr>
+                        <td>{entry.when}</td>
+                        <td>{entry.what}{entry.detail.map(|d| format!(" ({d})"))}</td>
+                        <td>{entry.browser}</td>
+                        <td>{entry.ip_address.unwrap_or_else(|| "–".to_owned())}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
 }
 
 /// Profile -> Instellingen -> "Beveiligingslog".
@@ -57,24 +85,7 @@ pub fn SecurityLogTile() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match entries.await {
                         Ok(entries) if entries.is_empty() => view! { <p>"Er is nog niets gebeurd."</p> }.into_any(),
-                        Ok(entries) => view! {
-                            <table class="log">
-                                <thead>
-                                    <tr><th scope="col">"Wanneer"</th><th scope="col">"Wat"</th><th scope="col">"Browser"</th><th scope="col">"IP-adres"</th></tr>
-                                </thead>
-                                <tbody>
-                                    {entries.into_iter().map(|entry| view! {
-                                        <tr>
-                                            <td>{entry.when}</td>
-                                            <td>{entry.what}{entry.detail.map(|d| format!(" ({d})"))}</td>
-                                            <td>{entry.browser}</td>
-                                            <td>{entry.ip_address.unwrap_or_else(|| "–".to_owned())}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }
-                        .into_any(),
+                        Ok(entries) => view! { <LogTable entries/> }.into_any(),
                         Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),
                     }
                 })}

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Outlet};
 
-use crate::auth::{CurrentUser, Logout, ShellData, session_overview};
+use crate::auth::{
+    CurrentUser, Logout, ShellData, change_password::PasswordTile, session_overview,
+};
 use crate::{security::SecurityLogTile, twofactor::TwoFactorTile};
 
 /// The platform's sections, in the order of the navigation bar, and the profile's caseload.
@@ -225,6 +227,7 @@ pub fn ProfileSettings() -> impl IntoView {
         <h1>"Instellingen"</h1>
         <div class="tiles">
             <TwoFactorTile/>
+            <PasswordTile/>
             <SecurityLogTile/>
             <section class="tile" aria-labelledby="tegel-sessie">
                 <h2 id="tegel-sessie">"Huidige sessie"</h2>

@@ -28,7 +28,7 @@ pub enum RecoveryCodesStep {
 }
 
 #[cfg(feature = "ssr")]
-fn password_fresh(
+pub(crate) fn password_fresh(
     ctx: &crate::context::AppContext,
     session: &crate::auth::session::ActiveSession,
 ) -> bool {
@@ -86,11 +86,15 @@ pub async fn reauthenticate(password: String, next: Option<String>) -> Result<()
     let (ctx, _, session) = super::server::logged_in()?;
     confirm_password_again(&ctx, &session, password).await?;
     let back = match next.as_deref() {
-        Some(DEVICES_PAGE) => DEVICES_PAGE,
-        Some(DISABLE_PAGE) => DISABLE_PAGE,
-        _ => RECOVERY_CODES_PAGE,
+        Some(DEVICES_PAGE) => DEVICES_PAGE.to_owned(),
+        Some(DISABLE_PAGE) => DISABLE_PAGE.to_owned(),
+        // The helpdesk's pages, for an admin's reset or unlock.
+        Some(path) if path.starts_with(crate::helpdesk::HELPDESK_PAGE) => {
+            crate::auth::safe_next(Some(path))
+        }
+        _ => RECOVERY_CODES_PAGE.to_owned(),
     };
-    leptos_axum::redirect(back);
+    leptos_axum::redirect(&back);
     Ok(())
 }
 
@@ -176,7 +180,7 @@ pub fn RecoveryCodesPage() -> impl IntoView {
 
 /// The password form that opens the settings' changes for a few minutes (SEC-20).
 #[component]
-fn PasswordAgain(next: &'static str, error: Option<AppError>) -> impl IntoView {
+pub(crate) fn PasswordAgain(#[prop(into)] next: String, error: Option<AppError>) -> impl IntoView {
     view! {
         <form method="post" action=Reauthenticate::PATH class="narrow">
             <p>"Vul voor de zekerheid eerst je wachtwoord opnieuw in."</p>

@@ -117,7 +117,7 @@ pub struct SecondStep {
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(crate) mod server {
     use super::*;
     pub use crate::security::log as security;
     use crate::{

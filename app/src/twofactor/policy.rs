@@ -2,7 +2,7 @@
 //! may say "Niet nu"; from the mandatory date two-step authentication is required (SEC-04).
 //! Dates are judged in Europe/Amsterdam by the server's clock alone.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Europe::Amsterdam;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,13 +41,7 @@ impl Rollout {
 
     /// The last day to set it up voluntarily, in words: "30 juni 2027".
     pub fn last_optional_day(&self) -> String {
-        let day = self.mandatory_from - Duration::days(1);
-        format!(
-            "{} {} {}",
-            day.day(),
-            crate::time::MONTHS[day.month0() as usize],
-            day.year()
-        )
+        crate::time::format_date(self.mandatory_from - Duration::days(1))
     }
 }
 

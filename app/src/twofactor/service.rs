@@ -577,6 +577,16 @@ pub async fn is_remembered(
 /// The longest reason a helpdesk reset keeps.
 pub const MAX_REASON: usize = 200;
 
+/// A reason the helpdesk gives for a reset or for lifting a lock: required, and at most
+/// `MAX_REASON` characters.
+pub fn helpdesk_reason(input: &str) -> Result<&str, AppError> {
+    let reason = input.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON {
+        return Err(AppError::invalid(crate::error::Problem::ReasonMissing));
+    }
+    Ok(reason)
+}
+
 /// The helpdesk's reset, for a clinician who lost their phone: the factor, the recovery codes,
 /// the remembered browsers, pending SMS codes and every session go; the lock and the count of
 /// failed attempts are lifted. The reason and who did it are written to the user's security
@@ -587,10 +597,7 @@ pub async fn reset_two_factor(
     by: &str,
     reason: &str,
 ) -> Result<(), AppError> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > MAX_REASON {
-        return Err(AppError::invalid(crate::error::Problem::ReasonMissing));
-    }
+    let reason = helpdesk_reason(reason)?;
     let txn = ctx.db.begin().await.map_err(internal)?;
     remove_factors(&txn, user_id).await?;
     crate::db::entity::session::Entity::delete_many()

@@ -1,0 +1,112 @@
+//! Profile -> Instellingen -> "Wachtwoord wijzigen": with the current password. The change ends
+//! the user's other sessions and forgets every remembered browser (SEC-19), and is logged
+//! (SEC-21).
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::error::{AppError, FormError, Problem, form_error};
+
+pub const CHANGE_PASSWORD_PAGE: &str = "/profiel/wachtwoord";
+/// The page's address after a change, so that it can say so.
+const CHANGED: &str = "gewijzigd";
+
+#[server(endpoint = "change_password")]
+pub async fn change_password(current: String, new: String, repeat: String) -> Result<(), AppError> {
+    use super::{Viewer, email::Email, password::Password, session, users};
+    use crate::security::log::{self, Event};
+    let ctx = crate::context::AppContext::current()?;
+    let viewer = Viewer::current();
+    let mut active = viewer.session.clone().ok_or(AppError::NotLoggedIn)?;
+    // Reported only once the current password is known to be right: no oracle for it.
+    let unchanged = new == current;
+    let current = Password::for_login(current)?;
+    if new != repeat {
+        return Err(AppError::invalid(Problem::NewPasswordsDiffer));
+    }
+    let new = Password::new_password(new)?;
+    let email = Email::parse(&active.user.email)?;
+    if users::check_password(&ctx, &email, &current).await.is_err() {
+        tracing::info!(user_id = active.user.id, "password change refused");
+        return Err(AppError::WrongPassword);
+    }
+    if unchanged {
+        return Err(AppError::invalid(Problem::PasswordUnchanged));
+    }
+    let changed = users::change_password(&ctx, active.user.id, active.id, &new).await?;
+    // A new session id after the re-authentication (SEC-03); the password counts as just
+    // entered for the settings' other changes (SEC-20).
+    active.password_confirmed_at = Some(ctx.now());
+    let token = session::complete(&ctx, &active, &viewer.client)
+        .await
+        .map_err(crate::context::internal)?;
+    super::set_response_cookie(&token.cookie());
+    log::record(
+        &ctx,
+        active.user.id,
+        Event::PasswordChanged,
+        Some(format!(
+            "andere sessies beëindigd: {}, onthouden apparaten vergeten: {}",
+            changed.sessions_ended, changed.devices_forgotten
+        )),
+        Some(&viewer.client),
+    )
+    .await?;
+    leptos_axum::redirect(&format!("{CHANGE_PASSWORD_PAGE}?{CHANGED}=ja"));
+    Ok(())
+}
+
+#[component]
+pub fn ChangePasswordPage() -> impl IntoView {
+    let changed = use_query_map().read_untracked().get(CHANGED).is_some();
+    let error = form_error::<ChangePassword>();
+    view! {
+        <Title text="Wachtwoord wijzigen"/>
+        <h1>"Wachtwoord wijzigen"</h1>
+        {if changed {
+            view! {
+                <p class="success" role="status">
+                    "Je wachtwoord is gewijzigd. Op je andere apparaten ben je uitgelogd, en onthouden apparaten vragen weer om een authenticatie-code."
+                </p>
+                <p><a href="/profiel/instellingen">"Terug naar je instellingen"</a></p>
+            }
+            .into_any()
+        } else {
+            view! {
+                <p>"Kies een wachtwoord van minstens 10 tekens dat je nergens anders gebruikt. Na het wijzigen word je op je andere apparaten uitgelogd, en vragen onthouden apparaten weer om een authenticatie-code."</p>
+                <form method="post" action=ChangePassword::PATH class="narrow">
+                    <div class="field">
+                        <label for="current">"Huidig wachtwoord"</label>
+                        <input id="current" name="current" type="password" autocomplete="current-password" maxlength="256" required/>
+                    </div>
+                    <div class="field">
+                        <label for="new">"Nieuw wachtwoord"</label>
+                        <input id="new" name="new" type="password" autocomplete="new-password" minlength="10" maxlength="256" required/>
+                    </div>
+                    <div class="field">
+                        <label for="repeat">"Herhaal het nieuwe wachtwoord"</label>
+                        <input id="repeat" name="repeat" type="password" autocomplete="new-password" minlength="10" maxlength="256" required/>
+                    </div>
+                    <FormError error/>
+                    <button type="submit" class="primary">"Wachtwoord wijzigen"</button>
+                </form>
+                <p><a href="/profiel/instellingen">"Annuleren"</a></p>
+            }
+            .into_any()
+        }}
+    }
+}
+
+/// Profile -> Instellingen: the tile that leads to the page.
+#[component]
+pub fn PasswordTile() -> impl IntoView {
+    view! {
+        <section class="tile" aria-labelledby="tegel-wachtwoord">
+            <h2 id="tegel-wachtwoord">"Wachtwoord"</h2>
+            <p>"Wijzig je wachtwoord. Je hebt je huidige wachtwoord daarvoor nodig."</p>
+            <a class="button secondary" href=CHANGE_PASSWORD_PAGE>"Wachtwoord wijzigen"</a>
+        </section>
+    }
+}

@@ -1,0 +1,546 @@
+//! Configuratie -> "Twee-staps-authenticatie", for admins: the rollout at a glance, finding a
+//! clinician, their two-step state, deferrals, lock and security log, and the helpdesk's
+//! actions: lifting a lock and resetting two-step authentication, each with a reason. Every
+//! server function here answers 403 to anyone but an admin.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::{AppError, FormError, form_error},
+    security::{LogEntry, LogTable},
+    twofactor::manage::{PasswordAgain, Reauthenticate},
+};
+
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(all(test, feature = "ssr"))]
+mod tests;
+
+pub const HELPDESK_PAGE: &str = "/configuratie/twee-staps";
+/// How many of a user's security events the helpdesk sees.
+pub const EVENTS_SHOWN: u64 = 20;
+
+/// The rollout among professionals.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub professionals: u64,
+    pub with_app: u64,
+    pub with_sms: u64,
+    pub without: u64,
+    pub deferred_users: u64,
+    pub deferrals: i64,
+    pub not_logged_in_since_start: u64,
+    pub optional_from: String,
+    pub mandatory_from: String,
+    /// "Vrijwillig", …
+    pub phase: String,
+    pub days_left: i64,
+}
+
+/// A user in the search results.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: i32,
+    pub name: String,
+    pub email: String,
+    pub status: String,
+    pub locked: bool,
+}
+
+/// One user's two-step state, for the helpdesk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub id: i32,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub status: String,
+    pub enabled_since: Option<String>,
+    pub codes_left: u64,
+    pub remembered_devices: u64,
+    pub deferrals: i32,
+    pub last_deferred: Option<String>,
+    pub last_login: Option<String>,
+    /// "tot 25 november 2026 om 14:30 (nog 12 minuten)"
+    pub locked: Option<String>,
+    pub failed_attempts: i32,
+    pub events: Vec<LogEntry>,
+    /// Whether the admin entered their password recently enough to act (SEC-20).
+    pub may_act: bool,
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    pub use crate::{
+        auth::{Viewer, session::ActiveSession},
+        context::AppContext,
+        db::entity::user::Role,
+        error::AppError,
+    };
+
+    /// An admin's session, or 403 for anyone else.
+    pub fn admin() -> Result<(AppContext, Viewer, ActiveSession), AppError> {
+        let (ctx, viewer, session) = crate::twofactor::server::logged_in()?;
+        if session.user.role != Role::Admin {
+            tracing::warn!(
+                user_id = session.user.id,
+                "a non-admin called a helpdesk function"
+            );
+            return Err(AppError::Forbidden);
+        }
+        Ok((ctx, viewer, session))
+    }
+
+    /// The admin's own password within the last minutes, for the actions (SEC-20).
+    pub fn fresh(ctx: &AppContext, session: &ActiveSession) -> Result<(), AppError> {
+        if crate::twofactor::manage::password_fresh(ctx, session) {
+            Ok(())
+        } else {
+            Err(AppError::PasswordConfirmationNeeded)
+        }
+    }
+
+    pub fn status(method: Option<&str>, enrolling: bool) -> String {
+        match method {
+            Some(crate::twofactor::service::METHOD_APP) => "Aan: authenticatie-applicatie",
+            Some(crate::twofactor::sms::METHOD_SMS) => "Aan: SMS",
+            Some(_) => "Aan",
+            None if enrolling => "Uit (instellen begonnen, niet afgerond)",
+            None => "Uit",
+        }
+        .to_owned()
+    }
+
+    pub fn user_page(user_id: i32) -> String {
+        format!("{}/{user_id}", super::HELPDESK_PAGE)
+    }
+}
+
+#[server(endpoint = "helpdesk_overview")]
+pub async fn helpdesk_overview() -> Result<Overview, AppError> {
+    use crate::twofactor::policy::Phase;
+    let (ctx, _, _) = server::admin()?;
+    let counts = service::rollout_counts(&ctx).await?;
+    let rollout = ctx.settings.rollout;
+    Ok(Overview {
+        professionals: counts.professionals,
+        with_app: counts.with_app,
+        with_sms: counts.with_sms,
+        without: counts
+            .professionals
+            .saturating_sub(counts.with_app + counts.with_sms),
+        deferred_users: counts.deferred_users,
+        deferrals: counts.deferrals,
+        not_logged_in_since_start: counts.not_logged_in_since_start,
+        optional_from: crate::time::format_date(rollout.optional_from),
+        mandatory_from: crate::time::format_date(rollout.mandatory_from),
+        phase: match rollout.phase(ctx.now()) {
+            Phase::Before => "Nog niet begonnen",
+            Phase::Optional => "Vrijwillig: 'Niet nu' is nog mogelijk",
+            Phase::Mandatory => "Verplicht",
+        }
+        .to_owned(),
+        days_left: service::days_until_mandatory(&ctx),
+    })
+}
+
+#[server(endpoint = "helpdesk_search")]
+pub async fn helpdesk_search(query: String) -> Result<Vec<UserSummary>, AppError> {
+    let (ctx, _, _) = server::admin()?;
+    let mut found = Vec::new();
+    for user in service::search(&ctx, &query).await? {
+        let row = crate::twofactor::service::factor(&ctx, user.id).await?;
+        let enabled = row.as_ref().filter(|row| row.enabled_at.is_some());
+        found.push(UserSummary {
+            id: user.id,
+            status: server::status(
+                enabled.map(|row| row.method.as_str()),
+                row.is_some() && enabled.is_none(),
+            ),
+            locked: user.locked_until.is_some_and(|until| until > ctx.now()),
+            name: user.display_name,
+            email: user.email,
+        });
+    }
+    Ok(found)
+}
+
+#[server(endpoint = "helpdesk_user")]
+pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
+    use crate::time::format_dutch;
+    let (ctx, _, session) = server::admin()?;
+    let state = service::user_state(&ctx, user).await?;
+    let events = crate::security::log::recent(&ctx, user, EVENTS_SHOWN)
+        .await?
+        .into_iter()
+        .map(crate::security::entry)
+        .collect();
+    let status = match (&state.factor, &state.sms_number) {
+        (Some(_), Some(number)) => format!("Aan: SMS naar {number}"),
+        (factor, _) => server::status(
+            factor.as_ref().map(|row| row.method.as_str()),
+            state.enrolling,
+        ),
+    };
+    Ok(UserDetail {
+        id: state.user.id,
+        name: state.user.display_name,
+        email: state.user.email,
+        role: match state.user.role {
+            server::Role::Admin => "Beheerder",
+            server::Role::Professional => "Professional",
+        }
+        .to_owned(),
+        status,
+        enabled_since: state
+            .factor
+            .and_then(|row| row.enabled_at)
+            .map(format_dutch),
+        codes_left: state.codes_left,
+        remembered_devices: state.remembered_devices,
+        deferrals: state.user.deferrals,
+        last_deferred: state.user.last_deferred_at.map(format_dutch),
+        last_login: state.user.last_login_at.map(format_dutch),
+        locked: state.locked_until.map(|until| {
+            format!(
+                "tot {} (nog {} minuten)",
+                format_dutch(until),
+                service::lock_minutes_left(&ctx, until)
+            )
+        }),
+        failed_attempts: state.user.failed_attempts,
+        events,
+        may_act: crate::twofactor::manage::password_fresh(&ctx, &session),
+    })
+}
+
+/// Resets a user's two-step authentication: factors, recovery codes, remembered browsers and
+/// sessions go; the admin and the reason are logged, and the user is told (SEC-21).
+#[server(endpoint = "helpdesk_reset")]
+pub async fn helpdesk_reset(user: i32, reason: String) -> Result<(), AppError> {
+    let (ctx, _, session) = server::admin()?;
+    server::fresh(&ctx, &session)?;
+    // The user must exist: an unknown id is a clear message, not a silent success.
+    service::user_state(&ctx, user).await?;
+    crate::twofactor::service::reset_two_factor(&ctx, user, &session.user.email, &reason).await?;
+    tracing::warn!(
+        admin_id = session.user.id,
+        user_id = user,
+        "helpdesk reset from the admin page"
+    );
+    if user == session.user.id {
+        // Their own sessions ended with the reset: off to the login page.
+        leptos_axum::redirect(crate::auth::LOGIN_PAGE_PATH);
+    } else {
+        leptos_axum::redirect(&format!("{}?gedaan=reset", server::user_page(user)));
+    }
+    Ok(())
+}
+
+/// Lifts a lock on the second step before it runs out, with a reason; logged (SEC-21).
+#[server(endpoint = "helpdesk_lift_lock")]
+pub async fn helpdesk_lift_lock(user: i32, reason: String) -> Result<(), AppError> {
+    let (ctx, _, session) = server::admin()?;
+    server::fresh(&ctx, &session)?;
+    service::user_state(&ctx, user).await?;
+    let lifted = service::lift_lock(&ctx, user, &session.user.email, &reason).await?;
+    let done = if lifted {
+        "blokkering"
+    } else {
+        "geen-blokkering"
+    };
+    leptos_axum::redirect(&format!("{}?gedaan={done}", server::user_page(user)));
+    Ok(())
+}
+
+/// Sets the response's status for an error shown in a page, so that a professional who opens
+/// the helpdesk's pages gets a real 403.
+fn answer_with(err: &AppError) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::StatusCode::from_u16(err.status()),
+    ) {
+        response.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = err;
+}
+
+fn error_view(err: AppError) -> AnyView {
+    answer_with(&err);
+    view! { <p role="alert">{err.to_string()}</p> }.into_any()
+}
+
+/// Configuratie: the platform's section, with the helpdesk's tools for admins.
+#[component]
+pub fn ConfigurationPage() -> impl IntoView {
+    let admin = use_context::<crate::auth::ShellData>()
+        .and_then(|data| data.user)
+        .is_some_and(|user| user.is_admin);
+    view! {
+        <crate::shell::SectionPage index=7/>
+        {admin.then(|| view! {
+            <section class="tile" aria-labelledby="tegel-beheer-twee-staps">
+                <h2 id="tegel-beheer-twee-staps">"Twee-staps-authenticatie"</h2>
+                <p>"De invoering in cijfers, en hulp voor een professional die niet meer kan inloggen: blokkering opheffen of twee-staps-authenticatie resetten."</p>
+                <a class="button secondary" href=HELPDESK_PAGE>"Twee-staps-authenticatie beheren"</a>
+            </section>
+        })}
+    }
+}
+
+/// Configuratie -> "Twee-staps-authenticatie": the rollout and the search.
+#[component]
+pub fn HelpdeskPage() -> impl IntoView {
+    let query = use_query_map()
+        .read_untracked()
+        .get("zoek")
+        .unwrap_or_default();
+    let overview = Resource::new(|| (), |_| helpdesk_overview());
+    let searched = (!query.trim().is_empty()).then_some(query.clone());
+    let results = Resource::new(
+        move || searched.clone(),
+        |query| async move {
+            match query {
+                Some(query) => helpdesk_search(query).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    view! {
+        <Title text="Twee-staps-authenticatie beheren"/>
+        <h1>"Twee-staps-authenticatie beheren"</h1>
+        <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(overview) => view! { <RolloutOverview overview/> }.into_any(),
+                    Err(err) => error_view(err),
+                }
+            })}
+        </Suspense>
+        <section aria-labelledby="zoeken-titel">
+            <h2 id="zoeken-titel">"Professional zoeken"</h2>
+            <form method="get" action=HELPDESK_PAGE role="search" class="search">
+                <div class="field">
+                    <label for="zoek">"Naam of e-mailadres"</label>
+                    <input id="zoek" name="zoek" type="search" maxlength="100" value=query required/>
+                </div>
+                <button type="submit" class="primary">"Zoeken"</button>
+            </form>
+            <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+                {move || Suspend::new(async move {
+                    match results.await {
+                        Ok(None) => ().into_any(),
+                        Ok(Some(users)) if users.is_empty() => view! {
+                            <p role="status">"Geen professionals gevonden."</p>
+                        }
+                        .into_any(),
+                        Ok(Some(users)) => view! { <SearchResults users/> }.into_any(),
+                        Err(AppError::Forbidden) => error_view(AppError::Forbidden),
+                        Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn RolloutOverview(overview: Overview) -> impl IntoView {
+    view! {
+        <section class="tile wide" aria-labelledby="uitrol-titel">
+            <h2 id="uitrol-titel">"De invoering"</h2>
+            <p>
+                "Vrijwillig vanaf " {overview.optional_from} ", verplicht vanaf "
+                {overview.mandatory_from.clone()} ". Nu: " {overview.phase} "."
+                {(overview.days_left > 0).then(|| format!(" Nog {} dagen tot het verplicht is.", overview.days_left))}
+            </p>
+            <dl class="details counts">
+                <dt>"Professionals"</dt>
+                <dd>{overview.professionals}</dd>
+                <dt>"Ingeschakeld met de authenticatie-applicatie"</dt>
+                <dd>{overview.with_app}</dd>
+                <dt>"Ingeschakeld met SMS"</dt>
+                <dd>{overview.with_sms}</dd>
+                <dt>"Nog niet ingeschakeld"</dt>
+                <dd>{overview.without}</dd>
+                <dt>"Kozen 'Niet nu'"</dt>
+                <dd>{overview.deferred_users} " professionals, " {overview.deferrals} " keer in totaal"</dd>
+                <dt>"Niet ingelogd sinds het begin van de invoering"</dt>
+                <dd>{overview.not_logged_in_since_start}</dd>
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn SearchResults(users: Vec<UserSummary>) -> impl IntoView {
+    view! {
+        <table class="log">
+            <thead>
+                <tr>
+                    <th scope="col">"Naam"</th>
+                    <th scope="col">"E-mailadres"</th>
+                    <th scope="col">"Twee-staps-authenticatie"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {users.into_iter().map(|user| view! {
+                    <tr>
+                        <td><a href=format!("{HELPDESK_PAGE}/{}", user.id)>{user.name}</a></td>
+                        <td>{user.email}</td>
+                        <td>{user.status}{user.locked.then_some(", geblokkeerd")}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// What the last action on a user's page did, from the page's address.
+fn done_message(done: Option<String>) -> Option<&'static str> {
+    match done.as_deref()? {
+        "reset" => Some(
+            "Twee-staps-authenticatie is gereset. De professional is overal uitgelogd en krijgt hierover een e-mail.",
+        ),
+        "blokkering" => {
+            Some("De blokkering is opgeheven. De professional kan weer een code invullen.")
+        }
+        "geen-blokkering" => Some("Er was geen blokkering (meer) om op te heffen."),
+        _ => None,
+    }
+}
+
+/// Configuratie -> "Twee-staps-authenticatie" -> one professional.
+#[component]
+pub fn HelpdeskUserPage() -> impl IntoView {
+    let id = use_params_map()
+        .read_untracked()
+        .get("gebruiker")
+        .and_then(|id| id.parse::<i32>().ok());
+    let done = done_message(use_query_map().read_untracked().get("gedaan"));
+    let detail = Resource::new(
+        move || id,
+        |id| async move {
+            match id {
+                Some(id) => helpdesk_user(id).await,
+                None => Err(AppError::invalid(crate::error::Problem::UserUnknown)),
+            }
+        },
+    );
+    let errors = (
+        form_error::<Reauthenticate>(),
+        form_error::<HelpdeskReset>(),
+        form_error::<HelpdeskLiftLock>(),
+    );
+    view! {
+        <Title text="Professional: twee-staps-authenticatie"/>
+        <p><a href=HELPDESK_PAGE>"Terug naar het overzicht"</a></p>
+        <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+            {move || {
+                let (password_error, reset_error, lock_error) = errors.clone();
+                Suspend::new(async move {
+                    match detail.await {
+                        Ok(user) => view! {
+                            <UserView user done password_error reset_error lock_error/>
+                        }
+                        .into_any(),
+                        Err(err) => view! {
+                            <h1>"Professional"</h1>
+                            {error_view(err)}
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn UserView(
+    user: UserDetail,
+    done: Option<&'static str>,
+    password_error: Option<AppError>,
+    reset_error: Option<AppError>,
+    lock_error: Option<AppError>,
+) -> impl IntoView {
+    let page = format!("{HELPDESK_PAGE}/{}", user.id);
+    let id = user.id;
+    view! {
+        <h1>{user.name.clone()}</h1>
+        {done.map(|message| view! { <p class="success" role="status">{message}</p> })}
+        <dl class="details">
+            <dt>"E-mailadres"</dt>
+            <dd>{user.email}</dd>
+            <dt>"Rol"</dt>
+            <dd>{user.role}</dd>
+            <dt>"Twee-staps-authenticatie"</dt>
+            <dd>{user.status}{user.enabled_since.map(|since| format!(", sinds {since}"))}</dd>
+            <dt>"Herstelcodes over"</dt>
+            <dd>{user.codes_left}</dd>
+            <dt>"Onthouden apparaten"</dt>
+            <dd>{user.remembered_devices}</dd>
+            <dt>"'Niet nu' gekozen"</dt>
+            <dd>
+                {user.deferrals} " keer"
+                {user.last_deferred.map(|at| format!(", het laatst op {at}"))}
+            </dd>
+            <dt>"Laatst ingelogd"</dt>
+            <dd>{user.last_login.unwrap_or_else(|| "Nog nooit".to_owned())}</dd>
+            <dt>"Blokkering"</dt>
+            <dd>
+                {match user.locked.clone() {
+                    Some(until) => format!("Geblokkeerd {until}, na te veel onjuiste codes."),
+                    None => format!("Niet geblokkeerd ({} onjuiste codes sinds de laatste goede).", user.failed_attempts),
+                }}
+            </dd>
+        </dl>
+        <section aria-labelledby="acties-titel">
+            <h2 id="acties-titel">"Helpen"</h2>
+            {if user.may_act {
+                view! {
+                    {user.locked.is_some().then(|| view! {
+                        <form method="post" action=HelpdeskLiftLock::PATH class="action">
+                            <h3>"Blokkering opheffen"</h3>
+                            <input type="hidden" name="user" value=id/>
+                            <div class="field">
+                                <label for="reden-blokkering">"Reden"</label>
+                                <input id="reden-blokkering" name="reason" type="text" maxlength="200" required/>
+                            </div>
+                            <FormError error=lock_error/>
+                            <button type="submit" class="secondary">"Blokkering opheffen"</button>
+                        </form>
+                    })}
+                    <form method="post" action=HelpdeskReset::PATH class="action">
+                        <h3>"Twee-staps-authenticatie resetten"</h3>
+                        <p>"Voor een professional die zijn telefoon en herstelcodes kwijt is. De authenticatie-methode, de herstelcodes en de onthouden apparaten worden verwijderd en de professional wordt overal uitgelogd. Is twee-staps-authenticatie verplicht, dan stelt de professional het bij de volgende keer inloggen opnieuw in. Controleer eerst of je echt met deze professional spreekt."</p>
+                        <input type="hidden" name="user" value=id/>
+                        <div class="field">
+                            <label for="reden-reset">"Reden"</label>
+                            <input id="reden-reset" name="reason" type="text" maxlength="200" required/>
+                        </div>
+                        <FormError error=reset_error/>
+                        <button type="submit" class="primary">"Twee-staps-authenticatie resetten"</button>
+                    </form>
+                }
+                .into_any()
+            } else {
+                view! { <PasswordAgain next=page error=password_error/> }.into_any()
+            }}
+        </section>
+        <section aria-labelledby="log-titel">
+            <h2 id="log-titel">"Beveiligingslog"</h2>
+            {if user.events.is_empty() {
+                view! { <p>"Er is nog niets gebeurd."</p> }.into_any()
+            } else {
+                view! { <LogTable entries=user.events/> }.into_any()
+            }}
+        </section>
+    }
+}

@@ -1,7 +1,8 @@
 //! Writing and reading the security log (SEC-21).
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use crate::{
@@ -23,10 +24,12 @@ pub enum Event {
     RecoveryCodesRegenerated,
     DeviceForgotten,
     TwoFactorDisabled,
+    MethodChanged,
 }
 
 impl Event {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
+        Self::MethodChanged,
         Self::TwoFactorDisabled,
         Self::DeviceForgotten,
         Self::RecoveryCodesRegenerated,
@@ -47,6 +50,7 @@ impl Event {
             Self::RecoveryCodesRegenerated => "recovery_codes_regenerated",
             Self::DeviceForgotten => "device_forgotten",
             Self::TwoFactorDisabled => "two_factor_disabled",
+            Self::MethodChanged => "method_changed",
         }
     }
 
@@ -65,6 +69,7 @@ impl Event {
             Self::RecoveryCodesRegenerated => "Nieuwe herstelcodes aangemaakt",
             Self::DeviceForgotten => "Onthouden apparaat vergeten",
             Self::TwoFactorDisabled => "Twee-staps-authenticatie uitgeschakeld",
+            Self::MethodChanged => "Authenticatie-methode gewijzigd",
         }
     }
 }
@@ -89,6 +94,34 @@ pub async fn record(
         ..Default::default()
     }
     .insert(&ctx.db)
+    .await
+    .map_err(internal)?;
+    tracing::info!(user_id, event = event.kind(), "security event");
+    Ok(())
+}
+
+/// `record`, inside the caller's transaction: the entry is written with the change it
+/// describes, or not at all.
+pub async fn record_in(
+    txn: &impl ConnectionTrait,
+    ctx: &AppContext,
+    user_id: i32,
+    event: Event,
+    detail: Option<String>,
+    client: Option<&ClientInfo>,
+) -> Result<(), AppError> {
+    security_event::ActiveModel {
+        user_id: Set(user_id),
+        kind: Set(event.kind().to_owned()),
+        detail: Set(detail.map(|d| d.chars().take(200).collect())),
+        ip_address: Set(client.and_then(|c| c.ip_address.clone())),
+        user_agent: Set(client
+            .and_then(|c| c.user_agent.as_ref())
+            .map(|ua| ua.chars().take(512).collect())),
+        created_at: Set(ctx.now()),
+        ..Default::default()
+    }
+    .insert(txn)
     .await
     .map_err(internal)?;
     tracing::info!(user_id, event = event.kind(), "security event");

@@ -28,7 +28,7 @@ pub enum RecoveryCodesStep {
 }
 
 #[cfg(feature = "ssr")]
-fn password_fresh(
+pub(crate) fn password_fresh(
     ctx: &crate::context::AppContext,
     session: &crate::auth::session::ActiveSession,
 ) -> bool {
@@ -88,6 +88,7 @@ pub async fn reauthenticate(password: String, next: Option<String>) -> Result<()
     let back = match next.as_deref() {
         Some(DEVICES_PAGE) => DEVICES_PAGE,
         Some(DISABLE_PAGE) => DISABLE_PAGE,
+        Some(super::change::METHOD_PAGE) => super::change::METHOD_PAGE,
         _ => RECOVERY_CODES_PAGE,
     };
     leptos_axum::redirect(back);
@@ -176,7 +177,7 @@ pub fn RecoveryCodesPage() -> impl IntoView {
 
 /// The password form that opens the settings' changes for a few minutes (SEC-20).
 #[component]
-fn PasswordAgain(next: &'static str, error: Option<AppError>) -> impl IntoView {
+pub(super) fn PasswordAgain(next: &'static str, error: Option<AppError>) -> impl IntoView {
     view! {
         <form method="post" action=Reauthenticate::PATH class="narrow">
             <p>"Vul voor de zekerheid eerst je wachtwoord opnieuw in."</p>

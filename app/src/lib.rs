@@ -99,6 +99,11 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route
+                            path=path!("methode")
+                            view=crate::twofactor::change::MethodPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
                             path=path!("herstelcodes")
                             view=crate::twofactor::manage::RecoveryCodesPage
                             ssr=SsrMode::Async

@@ -1,7 +1,8 @@
 //! Writing and reading the security log (SEC-21).
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use crate::{
@@ -25,12 +26,14 @@ pub enum Event {
     TwoFactorDisabled,
     PasswordChanged,
     LockLifted,
+    MethodChanged,
 }
 
 impl Event {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::PasswordChanged,
         Self::LockLifted,
+        Self::MethodChanged,
         Self::TwoFactorDisabled,
         Self::DeviceForgotten,
         Self::RecoveryCodesRegenerated,
@@ -53,6 +56,7 @@ impl Event {
             Self::TwoFactorDisabled => "two_factor_disabled",
             Self::PasswordChanged => "password_changed",
             Self::LockLifted => "lock_lifted",
+            Self::MethodChanged => "method_changed",
         }
     }
 
@@ -73,6 +77,7 @@ impl Event {
             Self::TwoFactorDisabled => "Twee-staps-authenticatie uitgeschakeld",
             Self::PasswordChanged => "Wachtwoord gewijzigd",
             Self::LockLifted => "Blokkering van de tweede stap opgeheven door de helpdesk",
+            Self::MethodChanged => "Authenticatie-methode gewijzigd",
         }
     }
 }
@@ -97,6 +102,34 @@ pub async fn record(
         ..Default::default()
     }
     .insert(&ctx.db)
+    .await
+    .map_err(internal)?;
+    tracing::info!(user_id, event = event.kind(), "security event");
+    Ok(())
+}
+
+/// `record`, inside the caller's transaction: the entry is written with the change it
+/// describes, or not at all.
+pub async fn record_in(
+    txn: &impl ConnectionTrait,
+    ctx: &AppContext,
+    user_id: i32,
+    event: Event,
+    detail: Option<String>,
+    client: Option<&ClientInfo>,
+) -> Result<(), AppError> {
+    security_event::ActiveModel {
+        user_id: Set(user_id),
+        kind: Set(event.kind().to_owned()),
+        detail: Set(detail.map(|d| d.chars().take(200).collect())),
+        ip_address: Set(client.and_then(|c| c.ip_address.clone())),
+        user_agent: Set(client
+            .and_then(|c| c.user_agent.as_ref())
+            .map(|ua| ua.chars().take(512).collect())),
+        created_at: Set(ctx.now()),
+        ..Default::default()
+    }
+    .insert(txn)
     .await
     .map_err(internal)?;
     tracing::info!(user_id, event = event.kind(), "security event");

@@ -88,6 +88,7 @@ pub async fn reauthenticate(password: String, next: Option<String>) -> Result<()
     let back = match next.as_deref() {
         Some(DEVICES_PAGE) => DEVICES_PAGE.to_owned(),
         Some(DISABLE_PAGE) => DISABLE_PAGE.to_owned(),
+        Some(super::change::METHOD_PAGE) => super::change::METHOD_PAGE.to_owned(),
         // The helpdesk's pages, for an admin's reset or unlock.
         Some(path) if path.starts_with(crate::helpdesk::HELPDESK_PAGE) => {
             crate::auth::safe_next(Some(path))

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, FormError, form_error};
 
+pub mod change;
 mod islands;
 pub mod manage;
 #[cfg(feature = "ssr")]
@@ -663,28 +664,7 @@ fn wizard_step(wizard: Wizard, next: Option<String>, errors: StepErrors) -> impl
         WizardStep::Method { sms_available } => view! {
             <Explanation/>
             <form method="post" action=WizardMethod::PATH>
-                <fieldset>
-                    <legend><h2>"2. Kies hoe je authenticatie-codes wilt ontvangen"</h2></legend>
-                    {sms_available.then(|| view! {
-                        <div class="choice">
-                            <input id="method-sms" type="radio" name="method" value="sms"/>
-                            <label for="method-sms">
-                                <strong>"SMS met code"</strong>
-                                <span>"Ontvang een gratis tekstbericht met authenticatie-code op je mobiele telefoon. Hiervoor is je mobiele telefoonnummer nodig."</span>
-                            </label>
-                        </div>
-                    })}
-                    <div class="choice">
-                        <input id="method-app" type="radio" name="method" value="app" checked/>
-                        <label for="method-app">
-                            <span><strong>"Code van authenticatie-applicatie"</strong> " " <span class="badge">"Aanbevolen"</span></span>
-                            <span>"Gebruik een gratis authenticatie-applicatie die je op je mobiele telefoon moet installeren om authenticatie-codes mee aan te maken."</span>
-                        </label>
-                    </div>
-                </fieldset>
-                <p class="hint">
-                    "In verband met bijkomende kosten bij gebruik van de optie 'SMS met code', verzoeken we je om gebruik te maken van een authenticatie-applicatie op je telefoon. Een authenticatie-applicatie maakt telkens automatisch een nieuwe code aan waarmee je kunt inloggen."
-                </p>
+                <MethodChoice legend="2. Kies hoe je authenticatie-codes wilt ontvangen" sms_available/>
                 <input type="hidden" name="next" value=next.clone()/>
                 <FormError error=method_error/>
                 <button type="submit" class="primary">"Doorgaan"</button>
@@ -699,9 +679,7 @@ fn wizard_step(wizard: Wizard, next: Option<String>, errors: StepErrors) -> impl
             sms_available,
         } => view! {
             <h2>"3. Scan deze QR-code met de authenticatie-applicatie op je mobiele telefoon"</h2>
-            <div class="qr" role="img" aria-label="QR-code om te scannen met je authenticatie-applicatie" inner_html=qr_svg></div>
-            <p>"Lukt scannen niet? Voer dan deze sleutel in de app in:"</p>
-            <p class="secret"><code id="sleutel">{secret.clone()}</code> " " <CopyButton text=secret.replace(' ', "") label="Sleutel kopiëren".to_owned()/></p>
+            <KeyToScan qr_svg secret/>
             <Apps/>
             <a class="button primary" href=format!("{WIZARD_PAGE}?stap={STEP_CODE}{}", next_suffix(&next))>"Doorgaan"</a>
             {sms_available.then(|| restart_form("Andere methode kiezen", next.clone(), restart_error))}
@@ -714,11 +692,7 @@ fn wizard_step(wizard: Wizard, next: Option<String>, errors: StepErrors) -> impl
                 <h2>"3. Vul je mobiele telefoonnummer in"</h2>
                 <p>"We sturen een SMS met een code naar dit nummer, zodat je kunt bevestigen dat het klopt."</p>
                 <input type="hidden" name="next" value=next.clone()/>
-                <div class="field">
-                    <label for="phone">"Mobiel telefoonnummer"</label>
-                    <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="32" placeholder="06 12345678" aria-describedby="phone-hint" required autofocus/>
-                    <p id="phone-hint" class="hint">"Een Nederlands nummer zonder landcode, zoals 06 12345678, of een buitenlands nummer met + en landcode."</p>
-                </div>
+                <PhoneField/>
                 <FormError error=phone_error/>
                 <button type="submit" class="primary">"Code versturen"</button>
             </form>
@@ -820,6 +794,58 @@ fn restart_form(
     }
 }
 
+/// The choice between SMS (when it is offered) and the app, which is recommended because SMS
+/// costs money: in the wizard and under "Methode wijzigen".
+#[component]
+fn MethodChoice(legend: &'static str, sms_available: bool) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend><h2>{legend}</h2></legend>
+            {sms_available.then(|| view! {
+                <div class="choice">
+                    <input id="method-sms" type="radio" name="method" value="sms"/>
+                    <label for="method-sms">
+                        <strong>"SMS met code"</strong>
+                        <span>"Ontvang een gratis tekstbericht met authenticatie-code op je mobiele telefoon. Hiervoor is je mobiele telefoonnummer nodig."</span>
+                    </label>
+                </div>
+            })}
+            <div class="choice">
+                <input id="method-app" type="radio" name="method" value="app" checked/>
+                <label for="method-app">
+                    <span><strong>"Code van authenticatie-applicatie"</strong> " " <span class="badge">"Aanbevolen"</span></span>
+                    <span>"Gebruik een gratis authenticatie-applicatie die je op je mobiele telefoon moet installeren om authenticatie-codes mee aan te maken."</span>
+                </label>
+            </div>
+        </fieldset>
+        <p class="hint">
+            "In verband met bijkomende kosten bij gebruik van de optie 'SMS met code', verzoeken we je om gebruik te maken van een authenticatie-applicatie op je telefoon. Een authenticatie-applicatie maakt telkens automatisch een nieuwe code aan waarmee je kunt inloggen."
+        </p>
+    }
+}
+
+/// The QR code and, for when scanning does not work, the key as text (SEC-08: shown only
+/// while a new app is being set up).
+#[component]
+fn KeyToScan(qr_svg: String, secret: String) -> impl IntoView {
+    view! {
+        <div class="qr" role="img" aria-label="QR-code om te scannen met je authenticatie-applicatie" inner_html=qr_svg></div>
+        <p>"Lukt scannen niet? Voer dan deze sleutel in de app in:"</p>
+        <p class="secret"><code id="sleutel">{secret.clone()}</code> " " <CopyButton text=secret.replace(' ', "") label="Sleutel kopiëren".to_owned()/></p>
+    }
+}
+
+#[component]
+fn PhoneField() -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="phone">"Mobiel telefoonnummer"</label>
+            <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="32" placeholder="06 12345678" aria-describedby="phone-hint" required autofocus/>
+            <p id="phone-hint" class="hint">"Een Nederlands nummer zonder landcode, zoals 06 12345678, of een buitenlands nummer met + en landcode."</p>
+        </div>
+    }
+}
+
 /// Where the SMS code went, or that it did not go.
 #[component]
 fn SentTo(state: SmsState) -> impl IntoView {
@@ -830,11 +856,17 @@ fn SentTo(state: SmsState) -> impl IntoView {
     }
 }
 
-/// "Code opnieuw versturen", with why the last attempt sent nothing, if it did not.
+/// "Code opnieuw versturen", with why the last attempt sent nothing, if it did not. Posted to
+/// `action`: at login and in the wizard `resend_sms_code`.
 #[component]
-fn ResendForm(state: SmsState, next: Option<String>, error: Option<AppError>) -> impl IntoView {
+fn ResendForm(
+    state: SmsState,
+    next: Option<String>,
+    error: Option<AppError>,
+    #[prop(default = ResendSmsCode::PATH)] action: &'static str,
+) -> impl IntoView {
     view! {
-        <form method="post" action=ResendSmsCode::PATH class="resend">
+        <form method="post" action=action class="resend">
             <FormError error=error.or(state.problem)/>
             <input type="hidden" name="next" value=next/>
             <p class="hint">"Geen SMS ontvangen? Controleer of je telefoon bereik heeft."</p>
@@ -999,6 +1031,7 @@ pub fn TwoFactorTile() -> impl IntoView {
                             </p>
                             <p>"Je hebt nog " {codes_left} " herstelcodes over."</p>
                             <a class="button secondary" href=manage::RECOVERY_CODES_PAGE>"Herstelcodes opnieuw aanmaken"</a>
+                            <p><a href=change::METHOD_PAGE>"Methode wijzigen"</a></p>
                             <p><a href=manage::DEVICES_PAGE>"Onthouden apparaten"</a></p>
                             {(!mandatory).then(|| view! {
                                 <p><a href=manage::DISABLE_PAGE>"Twee-staps-authenticatie uitschakelen"</a></p>

@@ -89,11 +89,7 @@ pub async fn start_app_enrolment(
     let row = two_factor::ActiveModel {
         user_id: Set(user.id),
         method: Set(METHOD_APP.to_owned()),
-        secret_enc: Set(crypto::seal(
-            &ctx.settings.secret_key,
-            &secret_context(user.id),
-            &secret,
-        )),
+        secret_enc: Set(seal_secret(ctx, user.id, &secret)),
         created_at: Set(ctx.now()),
         enabled_at: Set(None),
         last_step: Set(None),
@@ -129,14 +125,27 @@ pub async fn drop_enrolment(ctx: &AppContext, user_id: i32) -> Result<(), AppErr
 }
 
 fn secret_of(ctx: &AppContext, row: &two_factor::Model) -> Result<Vec<u8>, AppError> {
+    open_secret(ctx, row.user_id, &row.secret_enc)
+}
+
+/// A TOTP secret as an app factor's `secret_enc` holds it: encrypted, bound to its user.
+pub(crate) fn seal_secret(ctx: &AppContext, user_id: i32, secret: &[u8]) -> String {
+    crypto::seal(&ctx.settings.secret_key, &secret_context(user_id), secret)
+}
+
+pub(crate) fn open_secret(
+    ctx: &AppContext,
+    user_id: i32,
+    secret_enc: &str,
+) -> Result<Vec<u8>, AppError> {
     crypto::open(
         &ctx.settings.secret_key,
-        &secret_context(row.user_id),
-        &row.secret_enc,
+        &secret_context(user_id),
+        secret_enc,
     )
     .ok_or_else(|| {
         tracing::error!(
-            user_id = row.user_id,
+            user_id,
             "a TOTP secret does not decrypt; was the key changed?"
         );
         AppError::Internal
@@ -158,8 +167,16 @@ pub fn enrolment_key(
     if row.enabled_at.is_some() || row.method != METHOD_APP {
         return Err(AppError::Forbidden);
     }
-    let secret = secret_of(ctx, row)?;
-    let key_uri = totp::key_uri(&secret, &ctx.settings.platform_name, &user.email);
+    key_to_scan(ctx, user, &secret_of(ctx, row)?)
+}
+
+/// The QR code and the key in text for `secret`: for enrolment and a change of method only.
+pub(crate) fn key_to_scan(
+    ctx: &AppContext,
+    user: &User,
+    secret: &[u8],
+) -> Result<EnrolmentKey, AppError> {
+    let key_uri = totp::key_uri(secret, &ctx.settings.platform_name, &user.email);
     let qr_svg = qrcode::QrCode::new(key_uri.as_bytes())
         .map_err(|_| AppError::Internal)?
         .render::<qrcode::render::svg::Color>()
@@ -173,7 +190,7 @@ pub fn enrolment_key(
     };
     Ok(EnrolmentKey {
         key_uri,
-        secret_for_people: totp::secret_for_people(&secret),
+        secret_for_people: totp::secret_for_people(secret),
         qr_svg,
     })
 }

@@ -1,3 +1,4 @@
+pub mod factor_change;
 pub mod recovery_code;
 pub mod remembered_device;
 pub mod security_event;

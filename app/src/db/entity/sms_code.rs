@@ -9,7 +9,7 @@ pub struct Model {
     pub id: i32,
     pub user_id: i32,
     pub session_id: i32,
-    /// "login" or "enrol".
+    /// "login", "enrol" or "change".
     pub purpose: String,
     pub code_hash: String,
     pub created_at: DateTimeUtc,

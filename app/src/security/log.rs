@@ -2,12 +2,13 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
 };
 
 use crate::{
     auth::session::ClientInfo,
     context::{AppContext, internal},
-    db::entity::security_event,
+    db::entity::{security_event, user},
     error::AppError,
 };
 
@@ -69,7 +70,9 @@ impl Event {
     }
 }
 
-/// Writes one entry. `detail` must never hold a code, a secret or a full phone number.
+/// Writes one entry and, when mail is configured, queues the email that tells the user, in
+/// one transaction; the mail worker sends it in the background. `detail` must never hold a
+/// code, a secret or a full phone number.
 pub async fn record(
     ctx: &AppContext,
     user_id: i32,
@@ -77,10 +80,12 @@ pub async fn record(
     detail: Option<String>,
     client: Option<&ClientInfo>,
 ) -> Result<(), AppError> {
+    let detail: Option<String> = detail.map(|d| d.chars().take(200).collect());
+    let txn = ctx.db.begin().await.map_err(internal)?;
     security_event::ActiveModel {
         user_id: Set(user_id),
         kind: Set(event.kind().to_owned()),
-        detail: Set(detail.map(|d| d.chars().take(200).collect())),
+        detail: Set(detail.clone()),
         ip_address: Set(client.and_then(|c| c.ip_address.clone())),
         user_agent: Set(client
             .and_then(|c| c.user_agent.as_ref())
@@ -88,11 +93,53 @@ pub async fn record(
         created_at: Set(ctx.now()),
         ..Default::default()
     }
-    .insert(&ctx.db)
+    .insert(&txn)
     .await
     .map_err(internal)?;
-    tracing::info!(user_id, event = event.kind(), "security event");
+    let mailed = if ctx.settings.mail.provider.is_some() {
+        queue_mail(ctx, &txn, user_id, event, detail.as_deref(), client).await?;
+        true
+    } else {
+        false
+    };
+    txn.commit().await.map_err(internal)?;
+    if mailed {
+        ctx.mail_kick.kick();
+    }
+    tracing::info!(user_id, event = event.kind(), mailed, "security event");
     Ok(())
+}
+
+async fn queue_mail(
+    ctx: &AppContext,
+    txn: &sea_orm::DatabaseTransaction,
+    user_id: i32,
+    event: Event,
+    detail: Option<&str>,
+    client: Option<&ClientInfo>,
+) -> Result<(), AppError> {
+    let user = user::Entity::find_by_id(user_id)
+        .one(txn)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::Internal)?;
+    let notice = super::notice::Notice {
+        platform: &ctx.settings.platform_name,
+        helpdesk: &ctx.settings.helpdesk,
+        display_name: &user.display_name,
+        event,
+        detail,
+        at: ctx.now(),
+        client,
+    };
+    let mail = crate::mail::Outgoing {
+        user_id,
+        kind: event.kind().to_owned(),
+        to: user.email,
+        subject: super::notice::subject(event),
+        body: super::notice::body(&notice),
+    };
+    crate::mail::enqueue(txn, mail, ctx.now()).await
 }
 
 /// The newest entries first.

@@ -1,3 +1,4 @@
+pub mod mail;
 pub mod recovery_code;
 pub mod remembered_device;
 pub mod security_event;

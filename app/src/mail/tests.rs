@@ -24,6 +24,7 @@ use crate::{
 crate::on_both_backends!(
     record_queues_one_mail_to_the_user_and_the_outbox_gets_it_sec_21,
     without_a_provider_nothing_is_queued,
+    a_helpdesk_reset_emails_the_user_with_the_reason_sec_21,
     a_refused_connection_is_tried_again_after_a_pause_and_then_delivered,
     after_the_last_attempt_the_mail_is_given_up_and_never_sent,
     two_workers_send_each_mail_once,
@@ -183,6 +184,35 @@ async fn without_a_provider_nothing_is_queued(backend: Backend) {
     );
     assert!(queue(&ctx).await.is_empty());
     assert_eq!(deliver_due(&ctx).await.unwrap(), Delivered::default());
+}
+
+async fn a_helpdesk_reset_emails_the_user_with_the_reason_sec_21(backend: Backend) {
+    let outbox = Outbox::new();
+    let (ctx, _clock, _db) =
+        testing::context_with(backend, with_provider(outbox.mail_provider())).await;
+    let judith = testing::add_judith(&ctx).await;
+    crate::twofactor::service::reset_two_factor(&ctx, judith.id, "jan (server)", "telefoon kwijt")
+        .await
+        .unwrap();
+    assert_eq!(deliver_due(&ctx).await.unwrap().sent, 1);
+    let mails = outbox.mails();
+    assert_eq!(mails.len(), 1);
+    let (to, subject, body) = &mails[0];
+    assert_eq!(to, testing::JUDITH_EMAIL);
+    assert_eq!(
+        subject,
+        "Beveiliging van je account: twee-staps-authenticatie gereset door de helpdesk"
+    );
+    assert!(
+        body.contains(
+            "Twee-staps-authenticatie gereset door de helpdesk (door jan (server): telefoon kwijt)"
+        ),
+        "{body}"
+    );
+    assert!(
+        !body.contains("Browser:"),
+        "no browser of the user's: {body}"
+    );
 }
 
 async fn a_refused_connection_is_tried_again_after_a_pause_and_then_delivered(backend: Backend) {

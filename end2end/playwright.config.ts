@@ -60,14 +60,16 @@ export default defineConfig({
   projects: [{ name: "chromium" }],
   webServer: [
     // The release binary built by `cargo leptos build --release`, on fresh SQLite databases:
-    // one in the optional period (the default rollout) with SMS through the outbox, one past
-    // the mandatory date without SMS.
+    // one in the optional period (the default rollout) with SMS and mail through outboxes, one
+    // past the mandatory date without SMS.
     server(port, "e2e.db", {
       TWEESTAP_SMS_PROVIDER: "outbox",
       TWEESTAP_SMS_OUTBOX: join(dataDir, "sms-outbox.jsonl"),
       // A short cooldown, so the test can watch the countdown end.
       TWEESTAP_SMS_COOLDOWN_SECONDS: "3",
       TWEESTAP_PUBLIC_HOST: "127.0.0.1",
+      TWEESTAP_MAIL_PROVIDER: "outbox",
+      TWEESTAP_MAIL_OUTBOX: join(dataDir, "mail-outbox.jsonl"),
     }),
     server(mandatoryPort, "e2e-verplicht.db", {
       TWEESTAP_2FA_OPTIONAL_FROM: "2020-01-01",

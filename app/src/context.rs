@@ -91,6 +91,8 @@ pub struct Settings {
     /// How long "Onthoud mij" spares the code on a browser.
     pub remember_for: Duration,
     pub sms: crate::twofactor::sms::SmsSettings,
+    /// Security emails (SEC-21); none by default.
+    pub mail: crate::mail::MailSettings,
 }
 
 impl Settings {
@@ -111,6 +113,7 @@ impl Settings {
             ),
             remember_for: Duration::hours(12),
             sms: crate::twofactor::sms::SmsSettings::default(),
+            mail: crate::mail::MailSettings::default(),
         }
     }
 }
@@ -121,6 +124,8 @@ pub struct AppContext {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     pub hasher: PasswordHasher,
+    /// Wakes the mail worker when a mail was queued.
+    pub mail_kick: crate::mail::Kick,
 }
 
 impl AppContext {
@@ -130,6 +135,7 @@ impl AppContext {
             clock,
             settings: Arc::new(settings),
             hasher: PasswordHasher::new(),
+            mail_kick: crate::mail::Kick::default(),
         }
     }
 

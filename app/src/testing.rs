@@ -214,6 +214,25 @@ impl Outbox {
             .collect()
     }
 
+    /// The same file as the mail outbox.
+    pub fn mail_provider(&self) -> crate::mail::MailProvider {
+        crate::mail::MailProvider::Outbox(self.path.clone())
+    }
+
+    /// Every mail so far: (to, subject, body).
+    pub fn mails(&self) -> Vec<(String, String, String)> {
+        std::fs::read_to_string(&self.path)
+            .unwrap_or_default()
+            .lines()
+            .map(|line| {
+                let value: serde_json::Value =
+                    serde_json::from_str(line).expect("a JSON line in the outbox");
+                let field = |name: &str| value[name].as_str().expect(name).to_owned();
+                (field("to"), field("subject"), field("body"))
+            })
+            .collect()
+    }
+
     /// The code in the last message, read from its WebOTP line (`@host #123456`).
     pub fn last_code(&self) -> String {
         let (_, body) = self.messages().pop().expect("a message in the outbox");

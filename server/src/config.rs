@@ -8,6 +8,7 @@ use chrono::Duration;
 
 use app::{
     context::{SecretKey, Settings},
+    mail::{MailProvider, MailSettings, Smtp, SmtpSecurity},
     twofactor::{
         policy::Rollout,
         sms::{SmsLimits, SmsProvider, SmsSettings, Twilio, TwilioSender},
@@ -31,6 +32,7 @@ pub struct Config {
     pub rollout: Option<Rollout>,
     pub remember_for: Duration,
     pub sms: SmsSettings,
+    pub mail: MailSettings,
 }
 
 #[derive(Debug)]
@@ -185,6 +187,7 @@ impl Config {
         );
 
         let sms = sms_settings(&var, &database_url, &mut problems);
+        let mail = mail_settings(&var, &database_url, &mut problems);
 
         if problems.is_empty() {
             Ok(Self {
@@ -198,6 +201,7 @@ impl Config {
                 rollout,
                 remember_for,
                 sms,
+                mail,
             })
         } else {
             Err(ConfigError(problems))
@@ -217,6 +221,7 @@ impl Config {
         settings.session_max = self.session_max;
         settings.remember_for = self.remember_for;
         settings.sms = self.sms.clone();
+        settings.mail = self.mail.clone();
         if let Some(rollout) = self.rollout {
             settings.rollout = rollout;
         }
@@ -352,6 +357,131 @@ fn sms_settings(
     }
 }
 
+/// `TWEESTAP_MAIL_PROVIDER` and what it needs: the outbox file, or the SMTP server.
+fn mail_settings(
+    var: &impl Fn(&str) -> Option<String>,
+    database_url: &str,
+    problems: &mut Vec<String>,
+) -> MailSettings {
+    let provider = match var("TWEESTAP_MAIL_PROVIDER").as_deref().map(str::trim) {
+        None => None,
+        Some("outbox") => Some(MailProvider::Outbox(
+            var("TWEESTAP_MAIL_OUTBOX")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| file_next_to(database_url, "mail-outbox.jsonl")),
+        )),
+        Some("smtp") => smtp_settings(var, problems).map(MailProvider::Smtp),
+        Some(other) => {
+            problems.push(format!(
+                "TWEESTAP_MAIL_PROVIDER must be outbox or smtp (or unset for no mail), not {other:?}"
+            ));
+            None
+        }
+    };
+    MailSettings {
+        provider,
+        ..MailSettings::default()
+    }
+}
+
+fn smtp_settings(
+    var: &impl Fn(&str) -> Option<String>,
+    problems: &mut Vec<String>,
+) -> Option<Smtp> {
+    let host = var("TWEESTAP_SMTP_HOST").map(|h| {
+        // An IPv6 address may come in brackets, as in URLs.
+        h.trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned()
+    });
+    match &host {
+        None => problems
+            .push("TWEESTAP_SMTP_HOST is required with TWEESTAP_MAIL_PROVIDER=smtp".to_owned()),
+        Some(h)
+            if h.is_empty()
+                || h.len() > 253
+                || !(h
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+                    || h.parse::<std::net::IpAddr>().is_ok()) =>
+        {
+            problems.push(format!(
+                "TWEESTAP_SMTP_HOST must be a host name or IP address such as smtp.example.nl, without scheme or port, not {h:?}"
+            ));
+        }
+        Some(_) => {}
+    }
+    let security = match var("TWEESTAP_SMTP_SECURITY")
+        .as_deref()
+        .map(|s| s.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("starttls") => SmtpSecurity::StartTls,
+        Some("tls") => SmtpSecurity::Tls,
+        Some("none") => SmtpSecurity::Plain,
+        Some(other) => {
+            problems.push(format!(
+                "TWEESTAP_SMTP_SECURITY must be starttls, tls or none, not {other:?}"
+            ));
+            SmtpSecurity::StartTls
+        }
+    };
+    // Without TLS the password and every mail could be read and changed on the way; only a
+    // server on this machine (a local relay) is reached without crossing a network.
+    if security == SmtpSecurity::Plain
+        && host.as_deref().is_some_and(|h| !app::mail::is_loopback(h))
+    {
+        problems.push(
+            "TWEESTAP_SMTP_SECURITY=none is only allowed for a server on this machine (localhost, 127.0.0.1 or ::1): use starttls or tls".to_owned(),
+        );
+    }
+    let port = match var("TWEESTAP_SMTP_PORT") {
+        None => security.default_port(),
+        Some(raw) => match raw.trim().parse::<u16>() {
+            Ok(port) if port > 0 => port,
+            _ => {
+                problems.push(format!(
+                    "TWEESTAP_SMTP_PORT must be a port number from 1 to 65535, not {raw:?}"
+                ));
+                security.default_port()
+            }
+        },
+    };
+    let credentials = match (var("TWEESTAP_SMTP_USERNAME"), var("TWEESTAP_SMTP_PASSWORD")) {
+        (Some(user), Some(password)) => Some((user, password)),
+        (None, None) => None,
+        _ => {
+            problems.push(
+                "set both TWEESTAP_SMTP_USERNAME and TWEESTAP_SMTP_PASSWORD, or neither".to_owned(),
+            );
+            None
+        }
+    };
+    let from = match var("TWEESTAP_MAIL_FROM") {
+        None => {
+            problems.push("TWEESTAP_MAIL_FROM is required with TWEESTAP_MAIL_PROVIDER=smtp (for example: PRO Praktijksteun <noreply@praktijk.example.nl>)".to_owned());
+            None
+        }
+        Some(raw) => match raw.trim().parse::<app::mail::Mailbox>() {
+            Ok(mailbox) => Some(mailbox),
+            Err(_) => {
+                problems.push(format!(
+                    "TWEESTAP_MAIL_FROM must be a mail address, optionally with a name, such as PRO Praktijksteun <noreply@praktijk.example.nl>, not {raw:?}"
+                ));
+                None
+            }
+        },
+    };
+    Some(Smtp {
+        host: host?,
+        port,
+        security,
+        credentials,
+        from: from?,
+    })
+}
+
 fn minutes_or_hours(
     var: &impl Fn(&str) -> Option<String>,
     name: &str,
@@ -377,7 +507,7 @@ fn minutes_or_hours(
 }
 
 /// `name` in the SQLite database's folder, or in the working directory for PostgreSQL: the
-/// development key file and the SMS outbox.
+/// development key file and the SMS and mail outboxes.
 fn file_next_to(database_url: &str, name: &str) -> PathBuf {
     let folder = database_url
         .strip_prefix("sqlite://")
@@ -543,6 +673,134 @@ mod tests {
             "TWEESTAP_SMS_PROVIDER",
             "TWEESTAP_SMS_MAX_PER_USER_HOUR",
             "TWEESTAP_PUBLIC_HOST",
+        ] {
+            assert!(err.contains(name), "{name} missing from: {err}");
+        }
+    }
+
+    #[test]
+    fn mail_is_off_unless_a_provider_is_chosen_and_the_outbox_sits_by_the_database() {
+        assert!(config(&[]).unwrap().mail.provider.is_none());
+        let config = super::tests::config(&[
+            ("DATABASE_URL", "sqlite://data/tw.db?mode=rwc"),
+            ("TWEESTAP_MAIL_PROVIDER", "outbox"),
+        ])
+        .unwrap();
+        assert!(
+            matches!(config.mail.provider, Some(MailProvider::Outbox(ref p)) if p == Path::new("data/mail-outbox.jsonl"))
+        );
+        let config = super::tests::config(&[
+            ("TWEESTAP_MAIL_PROVIDER", "outbox"),
+            ("TWEESTAP_MAIL_OUTBOX", "/tmp/mails.jsonl"),
+        ])
+        .unwrap();
+        assert!(
+            matches!(config.mail.provider, Some(MailProvider::Outbox(ref p)) if p == Path::new("/tmp/mails.jsonl"))
+        );
+        let err = super::tests::config(&[("TWEESTAP_MAIL_PROVIDER", "sendmail")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("TWEESTAP_MAIL_PROVIDER must be outbox or smtp"),
+            "{err}"
+        );
+    }
+
+    fn smtp(vars: &[(&str, &str)]) -> Result<Smtp, String> {
+        let mut all = vec![("TWEESTAP_MAIL_PROVIDER", "smtp")];
+        all.extend_from_slice(vars);
+        match config(&all) {
+            Ok(Config {
+                mail:
+                    MailSettings {
+                        provider: Some(MailProvider::Smtp(smtp)),
+                        ..
+                    },
+                ..
+            }) => Ok(smtp),
+            Ok(other) => panic!("SMTP expected: {:?}", other.mail),
+            Err(err) => Err(err.to_string()),
+        }
+    }
+
+    #[test]
+    fn smtp_defaults_to_starttls_on_587_and_reads_the_rest() {
+        let server = smtp(&[
+            ("TWEESTAP_SMTP_HOST", "smtp.example.nl"),
+            (
+                "TWEESTAP_MAIL_FROM",
+                "PRO Praktijksteun <noreply@praktijk.example.nl>",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(server.host, "smtp.example.nl");
+        assert_eq!(
+            (server.security, server.port),
+            (SmtpSecurity::StartTls, 587)
+        );
+        assert_eq!(server.credentials, None);
+        assert_eq!(server.from.email.to_string(), "noreply@praktijk.example.nl");
+        assert_eq!(server.from.name.as_deref(), Some("PRO Praktijksteun"));
+
+        let server = smtp(&[
+            ("TWEESTAP_SMTP_HOST", "smtp.example.nl"),
+            ("TWEESTAP_SMTP_SECURITY", "tls"),
+            ("TWEESTAP_SMTP_USERNAME", "tweestap"),
+            ("TWEESTAP_SMTP_PASSWORD", "smtp-geheim"),
+            ("TWEESTAP_MAIL_FROM", "noreply@praktijk.example.nl"),
+        ])
+        .unwrap();
+        assert_eq!((server.security, server.port), (SmtpSecurity::Tls, 465));
+        assert_eq!(
+            server.credentials,
+            Some(("tweestap".to_owned(), "smtp-geheim".to_owned()))
+        );
+        assert!(
+            !format!("{server:?}").contains("smtp-geheim"),
+            "the password is never printed"
+        );
+
+        let server = smtp(&[
+            ("TWEESTAP_SMTP_HOST", "127.0.0.1"),
+            ("TWEESTAP_SMTP_SECURITY", "none"),
+            ("TWEESTAP_SMTP_PORT", "2525"),
+            ("TWEESTAP_MAIL_FROM", "noreply@praktijk.example.nl"),
+        ])
+        .unwrap();
+        assert_eq!((server.security, server.port), (SmtpSecurity::Plain, 2525));
+    }
+
+    #[test]
+    fn smtp_refuses_plain_text_over_a_network_and_names_every_bad_value() {
+        let err = smtp(&[
+            ("TWEESTAP_SMTP_HOST", "smtp.example.nl"),
+            ("TWEESTAP_SMTP_SECURITY", "none"),
+            ("TWEESTAP_MAIL_FROM", "noreply@praktijk.example.nl"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.contains("TWEESTAP_SMTP_SECURITY=none is only allowed"),
+            "{err}"
+        );
+
+        let err = smtp(&[]).unwrap_err();
+        for name in ["TWEESTAP_SMTP_HOST", "TWEESTAP_MAIL_FROM"] {
+            assert!(err.contains(name), "{name} missing from: {err}");
+        }
+        let err = smtp(&[
+            ("TWEESTAP_SMTP_HOST", "smtp://smtp.example.nl:587"),
+            ("TWEESTAP_SMTP_SECURITY", "ssl"),
+            ("TWEESTAP_SMTP_PORT", "70000"),
+            ("TWEESTAP_SMTP_USERNAME", "tweestap"),
+            ("TWEESTAP_MAIL_FROM", "niet een adres"),
+        ])
+        .unwrap_err();
+        for name in [
+            "TWEESTAP_SMTP_HOST",
+            "TWEESTAP_SMTP_SECURITY",
+            "TWEESTAP_SMTP_PORT",
+            "TWEESTAP_SMTP_PASSWORD",
+            "TWEESTAP_MAIL_FROM",
         ] {
             assert!(err.contains(name), "{name} missing from: {err}");
         }

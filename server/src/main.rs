@@ -149,6 +149,14 @@ async fn reset_2fa(ctx: &AppContext, email: &str, reason: &str) -> Result<(), St
         "two-step authentication reset for {} ({}); their sessions are ended",
         user.email, user.display_name
     );
+    // The user is told by email now rather than at the server's next round; a mail that
+    // does not go out stays queued for the server's worker.
+    if ctx.settings.mail.provider.is_some() {
+        match app::mail::deliver_due(ctx).await {
+            Ok(report) if report.sent > 0 => println!("the user was emailed"),
+            _ => println!("the email to the user is queued; the server sends it"),
+        }
+    }
     Ok(())
 }
 
@@ -163,6 +171,24 @@ async fn serve(ctx: AppContext, config: &Config) -> Result<(), String> {
             file = %path.display(),
             "SMS codes are written to the outbox file, not sent: for development and tests only (TWEESTAP_SMS_PROVIDER)"
         );
+    }
+    match &config.mail.provider {
+        Some(app::mail::MailProvider::Outbox(path)) => tracing::warn!(
+            file = %path.display(),
+            "security emails are written to the outbox file, not sent: for development and tests only (TWEESTAP_MAIL_PROVIDER)"
+        ),
+        Some(app::mail::MailProvider::Smtp(smtp)) => tracing::info!(
+            host = %smtp.host,
+            port = smtp.port,
+            security = ?smtp.security,
+            "security emails go to the SMTP server"
+        ),
+        None => tracing::warn!(
+            "no mail provider: users are not emailed about changes to their sign-in (TWEESTAP_MAIL_PROVIDER)"
+        ),
+    }
+    if config.mail.provider.is_some() {
+        app::mail::spawn_worker(ctx.clone());
     }
     let conf = leptos::config::get_configuration(None).map_err(|e| e.to_string())?;
     let options = conf.leptos_options;

@@ -7,7 +7,7 @@ use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::error::{AppError, FormError, Problem, form_error};
+use crate::error::{AppError, FormError, form_error};
 
 pub const CHANGE_PASSWORD_PAGE: &str = "/profiel/wachtwoord";
 /// The page's address after a change, so that it can say so.
@@ -24,7 +24,7 @@ pub async fn change_password(current: String, new: String, repeat: String) -> Re
     let unchanged = new == current;
     let current = Password::for_login(current)?;
     if new != repeat {
-        return Err(AppError::invalid(Problem::NewPasswordsDiffer));
+        return Err(AppError::invalid(crate::error::Problem::NewPasswordsDiffer));
     }
     let new = Password::new_password(new)?;
     let email = Email::parse(&active.user.email)?;
@@ -33,7 +33,7 @@ pub async fn change_password(current: String, new: String, repeat: String) -> Re
         return Err(AppError::WrongPassword);
     }
     if unchanged {
-        return Err(AppError::invalid(Problem::PasswordUnchanged));
+        return Err(AppError::invalid(crate::error::Problem::PasswordUnchanged));
     }
     let changed = users::change_password(&ctx, active.user.id, active.id, &new).await?;
     // A new session id after the re-authentication (SEC-03); the password counts as just

@@ -2,13 +2,13 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect, Set, TransactionTrait,
 };
 
 use crate::{
     auth::session::ClientInfo,
     context::{AppContext, internal},
-    db::entity::security_event,
+    db::entity::{security_event, user},
     error::AppError,
 };
 
@@ -82,7 +82,9 @@ impl Event {
     }
 }
 
-/// Writes one entry. `detail` must never hold a code, a secret or a full phone number.
+/// Writes one entry and, when mail is configured, queues the email that tells the user, in
+/// one transaction; the mail worker sends it in the background. `detail` must never hold a
+/// code, a secret or a full phone number.
 pub async fn record(
     ctx: &AppContext,
     user_id: i32,
@@ -90,26 +92,18 @@ pub async fn record(
     detail: Option<String>,
     client: Option<&ClientInfo>,
 ) -> Result<(), AppError> {
-    security_event::ActiveModel {
-        user_id: Set(user_id),
-        kind: Set(event.kind().to_owned()),
-        detail: Set(detail.map(|d| d.chars().take(200).collect())),
-        ip_address: Set(client.and_then(|c| c.ip_address.clone())),
-        user_agent: Set(client
-            .and_then(|c| c.user_agent.as_ref())
-            .map(|ua| ua.chars().take(512).collect())),
-        created_at: Set(ctx.now()),
-        ..Default::default()
+    let txn = ctx.db.begin().await.map_err(internal)?;
+    let mailed = record_in(&txn, ctx, user_id, event, detail, client).await?;
+    txn.commit().await.map_err(internal)?;
+    if mailed {
+        ctx.mail_kick.kick();
     }
-    .insert(&ctx.db)
-    .await
-    .map_err(internal)?;
-    tracing::info!(user_id, event = event.kind(), "security event");
     Ok(())
 }
 
-/// `record`, inside the caller's transaction: the entry is written with the change it
-/// describes, or not at all.
+/// `record`, inside the caller's transaction: the entry (and its mail) is written with the
+/// change it describes, or not at all. Returns whether a mail was queued; the caller kicks the
+/// mail worker after committing (`ctx.mail_kick.kick()`).
 pub async fn record_in(
     txn: &impl ConnectionTrait,
     ctx: &AppContext,
@@ -117,11 +111,12 @@ pub async fn record_in(
     event: Event,
     detail: Option<String>,
     client: Option<&ClientInfo>,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
+    let detail: Option<String> = detail.map(|d| d.chars().take(200).collect());
     security_event::ActiveModel {
         user_id: Set(user_id),
         kind: Set(event.kind().to_owned()),
-        detail: Set(detail.map(|d| d.chars().take(200).collect())),
+        detail: Set(detail.clone()),
         ip_address: Set(client.and_then(|c| c.ip_address.clone())),
         user_agent: Set(client
             .and_then(|c| c.user_agent.as_ref())
@@ -132,8 +127,44 @@ pub async fn record_in(
     .insert(txn)
     .await
     .map_err(internal)?;
-    tracing::info!(user_id, event = event.kind(), "security event");
-    Ok(())
+    let mailed = ctx.settings.mail.provider.is_some();
+    if mailed {
+        queue_mail(ctx, txn, user_id, event, detail.as_deref(), client).await?;
+    }
+    tracing::info!(user_id, event = event.kind(), mailed, "security event");
+    Ok(mailed)
+}
+
+async fn queue_mail(
+    ctx: &AppContext,
+    txn: &impl ConnectionTrait,
+    user_id: i32,
+    event: Event,
+    detail: Option<&str>,
+    client: Option<&ClientInfo>,
+) -> Result<(), AppError> {
+    let user = user::Entity::find_by_id(user_id)
+        .one(txn)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::Internal)?;
+    let notice = super::notice::Notice {
+        platform: &ctx.settings.platform_name,
+        helpdesk: &ctx.settings.helpdesk,
+        display_name: &user.display_name,
+        event,
+        detail,
+        at: ctx.now(),
+        client,
+    };
+    let mail = crate::mail::Outgoing {
+        user_id,
+        kind: event.kind().to_owned(),
+        to: user.email,
+        subject: super::notice::subject(event),
+        body: super::notice::body(&notice),
+    };
+    crate::mail::enqueue(txn, mail, ctx.now()).await
 }
 
 /// The newest entries first.

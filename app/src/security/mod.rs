@@ -10,6 +10,8 @@ use crate::error::AppError;
 pub mod browser;
 #[cfg(feature = "ssr")]
 pub mod log;
+#[cfg(feature = "ssr")]
+pub mod notice;
 
 /// How many entries the tile shows.
 pub const SHOWN: u64 = 20;

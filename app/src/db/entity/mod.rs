@@ -1,4 +1,5 @@
 pub mod factor_change;
+pub mod mail;
 pub mod recovery_code;
 pub mod remembered_device;
 pub mod security_event;

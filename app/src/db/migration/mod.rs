@@ -4,6 +4,7 @@ mod m0001_accounts_and_sessions;
 mod m0002_two_factor;
 mod m0003_sms;
 mod m0004_security_log;
+mod m0005_mail;
 mod m0006_factor_change;
 
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_two_factor::Migration),
             Box::new(m0003_sms::Migration),
             Box::new(m0004_security_log::Migration),
+            Box::new(m0005_mail::Migration),
             Box::new(m0006_factor_change::Migration),
         ]
     }

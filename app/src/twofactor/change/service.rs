@@ -289,7 +289,7 @@ pub(super) async fn replace(
         .exec(&txn)
         .await
         .map_err(internal)?;
-    log::record_in(
+    let mailed = log::record_in(
         &txn,
         ctx,
         user_id,
@@ -299,6 +299,9 @@ pub(super) async fn replace(
     )
     .await?;
     txn.commit().await.map_err(internal)?;
+    if mailed {
+        ctx.mail_kick.kick();
+    }
     tracing::info!(user_id, method = %new.method, "two-step method changed");
     Ok(())
 }

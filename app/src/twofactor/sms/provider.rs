@@ -90,9 +90,6 @@ struct OutboxLine<'a> {
     sent_at: DateTime<Utc>,
 }
 
-/// One writer at a time, so that lines never interleave.
-static OUTBOX_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 async fn append_to_outbox(
     path: PathBuf,
     to: &str,
@@ -100,31 +97,15 @@ async fn append_to_outbox(
     now: DateTime<Utc>,
     timeout: Duration,
 ) -> Result<Option<String>, SendFailure> {
-    let mut line = serde_json::to_string(&OutboxLine {
+    let line = OutboxLine {
         to,
         body,
         sent_at: now,
-    })
-    .map_err(|_| SendFailure::Unavailable("outbox: cannot encode".to_owned()))?;
-    line.push('\n');
-    let write = async {
-        let _guard = OUTBOX_LOCK.lock().await;
-        tokio::task::spawn_blocking(move || {
-            use std::io::Write as _;
-            let mut options = std::fs::OpenOptions::new();
-            options.create(true).append(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            options.open(&path)?.write_all(line.as_bytes())
-        })
-        .await
     };
-    match tokio::time::timeout(timeout, write).await {
-        Ok(Ok(Ok(()))) => Ok(None),
-        Ok(Ok(Err(err))) => Err(SendFailure::Unavailable(format!("outbox: {}", err.kind()))),
-        Ok(Err(_)) => Err(SendFailure::Unavailable("outbox: task failed".to_owned())),
-        Err(_) => Err(SendFailure::Unavailable("outbox: timeout".to_owned())),
-    }
+    crate::outbox::append(path, &line, timeout)
+        .await
+        .map(|()| None)
+        .map_err(SendFailure::Unavailable)
 }
 
 impl Twilio {

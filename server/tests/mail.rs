@@ -152,22 +152,26 @@ async fn an_unanswering_mail_server_does_not_delay_the_answer_sec_21(backend: Ba
     });
     let mut app = TestApp::with_settings(backend, |s| {
         s.mail.provider = Some(provider);
-        s.mail.timeout = StdDuration::from_secs(20);
+        // Sending in the request would hold it for an hour.
+        s.mail.timeout = StdDuration::from_secs(3600);
     })
     .await;
     app::mail::spawn_worker(app.ctx.clone());
     judith_ready_to_change(&mut app).await;
 
-    let started = Instant::now();
-    let made = app.call("/api/regenerate_recovery_codes", "").await;
-    let took = started.elapsed();
+    // A watchdog, not a measurement: the answer comes, while the mail server holds on.
+    let made = tokio::time::timeout(
+        StdDuration::from_secs(120),
+        app.call("/api/regenerate_recovery_codes", ""),
+    )
+    .await
+    .expect("the answer does not wait for the mail server");
     assert_eq!(
         made.header("location"),
         "/profiel/herstelcodes",
         "{}",
         made.body
     );
-    assert!(took < StdDuration::from_secs(5), "the answer took {took:?}");
 
     let rows = queued(&app).await;
     assert_eq!(rows.len(), 1);

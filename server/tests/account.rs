@@ -10,9 +10,9 @@ use app::{
     auth::{email::Email, users},
     db::entity::user::Role,
     testing::{self, Backend, JUDITH_EMAIL, JUDITH_PASSWORD},
-    twofactor::{service, totp},
+    twofactor::service,
 };
-use support::{TestApp, encode};
+use support::{TestApp, code_now, encode};
 
 app::on_both_backends!(
     changing_the_password_needs_the_current_one_and_checks_the_new_sec_22,
@@ -39,10 +39,6 @@ async fn judith(app: &TestApp) -> users::User {
 async fn enrol_judith(app: &TestApp) -> Vec<u8> {
     let judith = judith(app).await;
     testing::enrol_app(&app.ctx, &app.clock, &judith).await.0
-}
-
-fn code_now(app: &TestApp, secret: &[u8]) -> String {
-    totp::code_for_step(secret, totp::step_at(app.ctx.now().timestamp()))
 }
 
 fn change_form(current: &str, new: &str, repeat: &str) -> String {

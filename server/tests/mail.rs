@@ -6,18 +6,15 @@ mod support;
 
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::Duration;
 use sea_orm::EntityTrait;
 
 use app::{
     auth::{email::Email, users},
-    crypto,
-    db::entity::{mail, two_factor},
+    db::entity::mail,
     mail::{MailProvider, Smtp, SmtpSecurity},
-    testing::{Backend, JUDITH_EMAIL, JUDITH_PASSWORD, Outbox},
-    twofactor::{service, totp},
+    testing::{self, Backend, JUDITH_EMAIL, JUDITH_PASSWORD, Outbox},
 };
-use support::{TestApp, encode};
+use support::{TestApp, code_now, encode};
 
 app::on_both_backends!(
     new_recovery_codes_end_with_an_email_to_the_user_sec_21,
@@ -31,32 +28,7 @@ async fn enrol_judith(app: &TestApp) -> Vec<u8> {
         .await
         .unwrap()
         .unwrap();
-    service::start_app_enrolment(&app.ctx, &judith)
-        .await
-        .unwrap();
-    let row = two_factor::Entity::find_by_id(judith.id)
-        .one(&app.ctx.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let secret = crypto::open(
-        &app.ctx.settings.secret_key,
-        &format!("totp-secret:{}", judith.id),
-        &row.secret_enc,
-    )
-    .unwrap();
-    service::confirm_app_enrolment(&app.ctx, &judith, &code_now(app, &secret))
-        .await
-        .unwrap();
-    service::finish_enrolment(&app.ctx, judith.id)
-        .await
-        .unwrap();
-    app.clock.advance(Duration::seconds(30));
-    secret
-}
-
-fn code_now(app: &TestApp, secret: &[u8]) -> String {
-    totp::code_for_step(secret, totp::step_at(app.ctx.now().timestamp()))
+    testing::enrol_app(&app.ctx, &app.clock, &judith).await.0
 }
 
 /// Logs Judith in with both steps and her password again, ready for a change of factors.

@@ -15,7 +15,7 @@ use app::{
     testing::{self, Backend, JUDITH_EMAIL, JUDITH_PASSWORD, Outbox},
     twofactor::{service, sms::SmsLimits, totp},
 };
-use support::{TestApp, encode};
+use support::{TestApp, code_now, encode};
 
 app::on_both_backends!(
     changing_the_method_needs_the_password_within_five_minutes_sec_20,
@@ -89,10 +89,6 @@ async fn pending_secret(app: &TestApp, user_id: i32) -> Vec<u8> {
         .unwrap()
         .expect("a change in progress");
     app_secret(app, user_id, &row.secret_enc)
-}
-
-fn code_now(app: &TestApp, secret: &[u8]) -> String {
-    totp::code_for_step(secret, totp::step_at(app.ctx.now().timestamp()))
 }
 
 /// Password and app code: a complete login.

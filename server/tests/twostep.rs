@@ -10,9 +10,9 @@ use chrono::Duration;
 use app::{
     auth::{email::Email, users},
     testing::{self, Backend, JUDITH_EMAIL, JUDITH_PASSWORD},
-    twofactor::{service, totp},
+    twofactor::service,
 };
-use support::{TestApp, encode};
+use support::{TestApp, code_now, encode};
 
 app::on_both_backends!(
     between_password_and_code_nothing_else_opens,
@@ -38,10 +38,6 @@ async fn enrol_judith_with_codes(app: &TestApp) -> (Vec<u8>, Vec<String>) {
         .unwrap()
         .unwrap();
     testing::enrol_app(&app.ctx, &app.clock, &judith).await
-}
-
-fn code_now(app: &TestApp, secret: &[u8]) -> String {
-    totp::code_for_step(secret, totp::step_at(app.ctx.now().timestamp()))
 }
 
 // SEC-01: after the password, every page and server function except the second step and

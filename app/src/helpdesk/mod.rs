@@ -406,7 +406,7 @@ fn SearchResults(users: Vec<UserSummary>) -> impl IntoView {
 fn done_message(done: Option<String>) -> Option<&'static str> {
     match done.as_deref()? {
         "reset" => Some(
-            "Twee-staps-authenticatie is gereset. De professional is overal uitgelogd en krijgt hierover een e-mail.",
+            "Twee-staps-authenticatie is gereset. De professional is overal uitgelogd; de reset en de reden staan in het beveiligingslog.",
         ),
         "blokkering" => {
             Some("De blokkering is opgeheven. De professional kan weer een code invullen.")

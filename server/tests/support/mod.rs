@@ -186,3 +186,9 @@ impl TestApp {
 pub fn encode(value: &str) -> String {
     app::url::percent_encode(value, b"")
 }
+
+/// The authenticator app's code now, on the app's clock.
+pub fn code_now(app: &TestApp, secret: &[u8]) -> String {
+    use app::twofactor::totp;
+    totp::code_for_step(secret, totp::step_at(app.ctx.now().timestamp()))
+}

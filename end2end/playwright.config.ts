@@ -74,6 +74,8 @@ export default defineConfig({
     server(mandatoryPort, "e2e-verplicht.db", {
       TWEESTAP_2FA_OPTIONAL_FROM: "2020-01-01",
       TWEESTAP_2FA_MANDATORY_FROM: "2020-02-01",
+      TWEESTAP_MAIL_PROVIDER: "outbox",
+      TWEESTAP_MAIL_OUTBOX: join(dataDir, "mail-outbox-verplicht.jsonl"),
     }),
   ],
 });

@@ -47,7 +47,7 @@ fn main() {
         sms::start_enrolment(&ctx, &judith, enrolment, &number)
             .await
             .unwrap();
-        sms::confirm_enrolment(&ctx, &judith, enrolment, &outbox.last_code())
+        sms::confirm_enrolment(&ctx, &judith, enrolment, &outbox.last_code(), None)
             .await
             .unwrap();
 
@@ -69,7 +69,7 @@ fn main() {
             sending += start.elapsed();
             let code = outbox.last_code();
             let start = Instant::now();
-            sms::verify_code(&ctx, &judith, attempt, Purpose::Login, &code)
+            sms::verify_code(&ctx, &judith, attempt, Purpose::Login, &code, None)
                 .await
                 .unwrap();
             checking += start.elapsed();
@@ -92,7 +92,7 @@ fn main() {
         )
         .unwrap();
         let code_now = || totp::code_for_step(&secret, totp::step_at(ctx.now().timestamp()));
-        service::confirm_app_enrolment(&ctx, &bram, &code_now())
+        service::confirm_app_enrolment(&ctx, &bram, &code_now(), None)
             .await
             .unwrap();
         let mut app_checking = Duration::ZERO;
@@ -100,7 +100,9 @@ fn main() {
             clock.advance(chrono::Duration::seconds(30));
             let code = code_now();
             let start = Instant::now();
-            service::verify_app_code(&ctx, &bram, &code).await.unwrap();
+            service::verify_app_code(&ctx, &bram, &code, None)
+                .await
+                .unwrap();
             app_checking += start.elapsed();
         }
 

@@ -93,6 +93,9 @@ pub struct Settings {
     pub sms: crate::twofactor::sms::SmsSettings,
     /// Security emails (SEC-21); none by default.
     pub mail: crate::mail::MailSettings,
+    /// The reverse proxies whose `X-Forwarded-For` names the client (SEC-14); none by default,
+    /// and then the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Settings {
@@ -114,6 +117,7 @@ impl Settings {
             remember_for: Duration::hours(12),
             sms: crate::twofactor::sms::SmsSettings::default(),
             mail: crate::mail::MailSettings::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

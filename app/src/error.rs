@@ -58,6 +58,10 @@ pub enum AppError {
     #[error("Twee-staps-authenticatie is verplicht en kan niet worden uitgeschakeld.")]
     TwoFactorMandatory,
     #[error(
+        "Schakel eerst zelf twee-staps-authenticatie in. Zonder tweede stap op je eigen account kun je die van een ander niet resetten en geen blokkering opheffen."
+    )]
+    OwnTwoFactorRequired,
+    #[error(
         "Dit verzoek kwam niet van deze website en is geweigerd. Herlaad de pagina en probeer het opnieuw."
     )]
     ForeignOrigin,
@@ -140,7 +144,8 @@ impl AppError {
             Self::Forbidden
             | Self::ForeignOrigin
             | Self::EnrolmentRequired
-            | Self::TwoFactorMandatory => 403,
+            | Self::TwoFactorMandatory
+            | Self::OwnTwoFactorRequired => 403,
             Self::Locked | Self::SmsCooldown | Self::SmsLimit => 429,
             Self::SmsUnavailable | Self::SmsNotSent => 503,
             Self::InvalidInput(_) => 400,

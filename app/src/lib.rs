@@ -10,6 +10,7 @@ pub mod security;
 pub mod shell;
 pub mod twofactor;
 pub mod url;
+pub mod words;
 
 #[cfg(feature = "ssr")]
 pub mod context;

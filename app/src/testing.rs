@@ -338,7 +338,7 @@ pub async fn enrol_app(
     )
     .expect("the secret decrypts");
     let code = totp::code_for_step(&secret, totp::step_at(ctx.now().timestamp()));
-    service::confirm_app_enrolment(ctx, user, &code)
+    service::confirm_app_enrolment(ctx, user, &code, None)
         .await
         .expect("confirm enrolment");
     let row = crate::db::entity::two_factor::Entity::find_by_id(user.id)

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { enrol, expectAccessible, logOut, mandatoryBase, newUser, passwordStep } from "./helpers";
+import { enrol, expectAccessible, logOut, mailsTo, mandatoryBase, newUser, passwordStep } from "./helpers";
 
 test("Wachtwoord wijzigen: with the current password, then only the new one logs in", async ({ page }) => {
   const user = newUser();
@@ -81,6 +81,14 @@ test("the helpdesk: the rollout, finding a clinician, a reset with a reason, and
   await expect(admin.getByText("Uit", { exact: true })).toBeVisible();
   await expectAccessible(admin);
   await adminContext.close();
+
+  // The clinician is told by email, with the reason, and without any code.
+  await expect
+    .poll(() => mailsTo(clinician.email, "e2e-verplicht.db").map((mail) => mail.subject))
+    .toContain("Beveiliging van je account: twee-staps-authenticatie gereset door de helpdesk");
+  const resetMail = mailsTo(clinician.email, "e2e-verplicht.db").find((mail) => mail.subject.includes("gereset"))!;
+  expect(resetMail.body).toContain("Telefoon kwijt, identiteit telefonisch gecontroleerd");
+  expect(resetMail.body).not.toMatch(/\b\d{6}\b/);
 
   // The clinician was logged out everywhere, and sets it up again at the next login.
   await page.goto(`${mandatoryBase}/profiel`);

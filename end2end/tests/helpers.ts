@@ -35,8 +35,16 @@ export const mandatoryBase = `http://127.0.0.1:${process.env.E2E_MANDATORY_PORT}
 
 let userCount = 0;
 
-/** The server's own command line on the given server's database. */
-function serverCommand(database: string, args: string[], input?: string) {
+type Database = "e2e.db" | "e2e-verplicht.db";
+
+/** Each server's mail outbox (playwright.config.ts). */
+function mailOutbox(database: Database) {
+  const name = database === "e2e.db" ? "mail-outbox.jsonl" : "mail-outbox-verplicht.jsonl";
+  return join(process.env.E2E_DATA_DIR!, name);
+}
+
+/** The server's own command line on the given server's database, with its mail settings. */
+function serverCommand(database: Database, args: string[], input?: string) {
   return execFileSync(resolve(__dirname, "../../target/release/server"), args, {
     input,
     cwd: resolve(__dirname, "../.."),
@@ -44,9 +52,22 @@ function serverCommand(database: string, args: string[], input?: string) {
       ...process.env,
       DATABASE_URL: `sqlite://${join(process.env.E2E_DATA_DIR!, database)}?mode=rwc`,
       TWEESTAP_SECRET_KEY: "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=",
+      TWEESTAP_MAIL_PROVIDER: "outbox",
+      TWEESTAP_MAIL_OUTBOX: mailOutbox(database),
       RUST_LOG: "warn",
     },
   }).toString();
+}
+
+/** The security emails the given server sent to `email`, oldest first. */
+export function mailsTo(email: string, database: Database = "e2e.db"): { subject: string; body: string }[] {
+  const file = mailOutbox(database);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as { to: string; subject: string; body: string })
+    .filter((mail) => mail.to.includes(email));
 }
 
 /** The helpdesk's reset for a clinician who lost their phone: `server user reset-2fa`. */
@@ -55,7 +76,7 @@ export function resetTwoFactor(email: string, reason: string) {
 }
 
 /** A new professional on the given server's database, made with the server's own command. */
-export function newUser(database: "e2e.db" | "e2e-verplicht.db" = "e2e.db", { admin = false } = {}) {
+export function newUser(database: Database = "e2e.db", { admin = false } = {}) {
   userCount += 1;
   const kind = admin ? "beheerder" : "clinicus";
   const email = `${kind}-${Date.now()}-${userCount}@example.nl`;

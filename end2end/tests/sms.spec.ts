@@ -1,5 +1,14 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ageSmsCodes, expectAccessible, hydrated, lastSmsCode, newUser, resetTwoFactor, smsTo } from "./helpers";
+import {
+  ageSmsCodes,
+  expectAccessible,
+  hydrated,
+  lastSmsCode,
+  mailsTo,
+  newUser,
+  resetTwoFactor,
+  smsTo,
+} from "./helpers";
 
 const number = "+31612345678";
 
@@ -107,7 +116,11 @@ test("SMS: enrol with the code from the outbox, then log in with SMS codes: rese
 
   // The phone is lost: the helpdesk resets two-step authentication. The session ends, the next
   // login sends no SMS and shows the introduction again, and the security log says why.
-  expect(resetTwoFactor(user.email, "telefoon kwijt, gebeld op 25-11")).toContain("reset");
+  expect(resetTwoFactor(user.email, "telefoon kwijt, gebeld op 25-11")).toContain("the user was emailed");
+  const resetMail = mailsTo(user.email).at(-1);
+  expect(resetMail?.subject).toBe("Beveiliging van je account: twee-staps-authenticatie gereset door de helpdesk");
+  expect(resetMail?.body).toContain("telefoon kwijt, gebeld op 25-11");
+  expect(resetMail?.body).toContain("Was jij dit niet? Neem dan direct contact op met de helpdesk");
   await page.goto("/profiel/instellingen");
   await expect(page).toHaveURL(/\/inloggen/);
   const beforeReset = smsTo(number).length;

@@ -33,6 +33,7 @@ pub struct Config {
     pub remember_for: Duration,
     pub sms: SmsSettings,
     pub mail: MailSettings,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug)]
@@ -188,6 +189,7 @@ impl Config {
 
         let sms = sms_settings(&var, &database_url, &mut problems);
         let mail = mail_settings(&var, &database_url, &mut problems);
+        let trusted_proxies = trusted_proxies(var("TWEESTAP_TRUSTED_PROXIES"), &mut problems);
 
         if problems.is_empty() {
             Ok(Self {
@@ -202,6 +204,7 @@ impl Config {
                 remember_for,
                 sms,
                 mail,
+                trusted_proxies,
             })
         } else {
             Err(ConfigError(problems))
@@ -222,11 +225,30 @@ impl Config {
         settings.remember_for = self.remember_for;
         settings.sms = self.sms.clone();
         settings.mail = self.mail.clone();
+        settings.trusted_proxies = self.trusted_proxies.clone();
         if let Some(rollout) = self.rollout {
             settings.rollout = rollout;
         }
         Ok(settings)
     }
+}
+
+/// `TWEESTAP_TRUSTED_PROXIES`: the addresses of the reverse proxies in front of the server,
+/// separated by commas; only their `X-Forwarded-For` is believed.
+fn trusted_proxies(value: Option<String>, problems: &mut Vec<String>) -> Vec<std::net::IpAddr> {
+    let Some(value) = value else {
+        return Vec::new();
+    };
+    let mut proxies = Vec::new();
+    for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.parse() {
+            Ok(ip) => proxies.push(ip),
+            Err(_) => problems.push(format!(
+                "TWEESTAP_TRUSTED_PROXIES must be IP addresses separated by commas (for example 127.0.0.1,::1), not {part:?}"
+            )),
+        }
+    }
+    proxies
 }
 
 /// `TWEESTAP_SMS_PROVIDER` and what it needs, the limits, and the host named in messages.
@@ -473,12 +495,28 @@ fn smtp_settings(
             }
         },
     };
+    let ca_pem = var("TWEESTAP_SMTP_CA_FILE").and_then(|path| {
+        let problem = match std::fs::read(path.trim()) {
+            Ok(pem) if app::mail::is_ca_pem(&pem) => return Some(pem),
+            Ok(_) => "holds no PEM certificate",
+            Err(_) => "cannot be read",
+        };
+        problems.push(format!(
+            "TWEESTAP_SMTP_CA_FILE must be a PEM file with the CA certificate(s) of the mail server; {path:?} {problem}"
+        ));
+        None
+    });
+    if ca_pem.is_some() && security == SmtpSecurity::Plain {
+        problems
+            .push("TWEESTAP_SMTP_CA_FILE needs TWEESTAP_SMTP_SECURITY=starttls or tls".to_owned());
+    }
     Some(Smtp {
         host: host?,
         port,
         security,
         credentials,
         from: from?,
+        ca_pem,
     })
 }
 
@@ -568,6 +606,26 @@ mod tests {
         assert_eq!(config.rollout, None);
         assert!(
             matches!(config.key, KeySource::DevelopmentFile(ref p) if p == Path::new("tweestap.key"))
+        );
+        assert!(config.trusted_proxies.is_empty(), "no proxy is believed");
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses() {
+        let config = config(&[("TWEESTAP_TRUSTED_PROXIES", "127.0.0.1, ::1")]).unwrap();
+        assert_eq!(
+            config.trusted_proxies,
+            vec![
+                "127.0.0.1".parse::<std::net::IpAddr>().unwrap(),
+                "::1".parse().unwrap()
+            ]
+        );
+        let err = super::tests::config(&[("TWEESTAP_TRUSTED_PROXIES", "127.0.0.1,proxy.local")])
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("TWEESTAP_TRUSTED_PROXIES must be IP addresses"),
+            "{err}"
         );
     }
 
@@ -768,6 +826,45 @@ mod tests {
         ])
         .unwrap();
         assert_eq!((server.security, server.port), (SmtpSecurity::Plain, 2525));
+    }
+
+    #[test]
+    fn smtp_reads_the_ca_file_of_an_internal_mail_server() {
+        let dir = std::env::temp_dir().join(format!("tweestap-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pem = dir.join("ca.pem");
+        std::fs::write(
+            &pem,
+            "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let not_pem = dir.join("ca.txt");
+        std::fs::write(&not_pem, "geen certificaat").unwrap();
+        let with = |file: &Path, security: &'static str| {
+            let file = file.to_str().unwrap().to_owned();
+            let vars = [
+                ("TWEESTAP_SMTP_HOST", "smtp.zorg.local".to_owned()),
+                ("TWEESTAP_SMTP_SECURITY", security.to_owned()),
+                ("TWEESTAP_SMTP_CA_FILE", file),
+                ("TWEESTAP_MAIL_FROM", "noreply@zorg.local".to_owned()),
+            ];
+            let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            smtp(&vars)
+        };
+        let server = with(&pem, "starttls").unwrap();
+        assert_eq!(server.ca_pem, Some(std::fs::read(&pem).unwrap()));
+        let missing = dir.join("missing.pem");
+        for (file, problem) in [
+            (not_pem.as_path(), "holds no PEM certificate"),
+            (missing.as_path(), "cannot be read"),
+        ] {
+            let err = with(file, "tls").unwrap_err();
+            assert!(
+                err.contains("TWEESTAP_SMTP_CA_FILE") && err.contains(problem),
+                "{err}"
+            );
+        }
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

@@ -142,6 +142,7 @@ async fn reset_2fa(ctx: &AppContext, email: &str, reason: &str) -> Result<(), St
         user.id,
         &format!("{operator} (server)"),
         reason,
+        None,
     )
     .await
     .map_err(|e| e.to_string())?;
@@ -156,6 +157,12 @@ async fn reset_2fa(ctx: &AppContext, email: &str, reason: &str) -> Result<(), St
             Ok(report) if report.sent > 0 => println!("the user was emailed"),
             _ => println!("the email to the user is queued; the server sends it"),
         }
+    } else {
+        // The mail settings are the server's: run this with the server's environment.
+        eprintln!(
+            "warning: TWEESTAP_MAIL_PROVIDER is not set, so the user is NOT emailed about this \
+             reset; run the command with the server's environment, or tell the user yourself"
+        );
     }
     Ok(())
 }

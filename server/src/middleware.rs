@@ -2,7 +2,7 @@
 //! state-changing requests, the session lookup and the access policy, and the mapping of
 //! server-function errors to their HTTP status.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::{
     body::Body,
@@ -273,11 +273,13 @@ pub async fn session_and_access(
 
     let mut response = match access::decide(&path, stage) {
         Access::Allow => {
+            let peer = req
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip());
             let client = ClientInfo {
-                ip_address: req
-                    .extensions()
-                    .get::<ConnectInfo<SocketAddr>>()
-                    .map(|c| c.0.ip().to_string()),
+                ip_address: client_ip(peer, req.headers(), &ctx.settings.trusted_proxies)
+                    .map(|ip| ip.to_string()),
                 user_agent: req
                     .headers()
                     .get(header::USER_AGENT)
@@ -387,6 +389,42 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// The client's address: the connection's, unless that is a trusted proxy (SEC-14). Then
+/// `X-Forwarded-For` is read from the right, past the trusted proxies, to the first address
+/// that is not one: what the proxy nearest to us saw. Anything it cannot read makes it fall back
+/// to the connection's address; the header of anyone else is never believed.
+pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.into_iter().rev() {
+        let Some(ip) = parse_hop(hop) else {
+            return Some(client);
+        };
+        client = ip;
+        if !trusted.contains(&ip) {
+            break;
+        }
+    }
+    Some(client)
+}
+
+/// One address of `X-Forwarded-For`: `203.0.113.7`, `2001:db8::1`, or with a port.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|addr| addr.ip()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,5 +466,62 @@ mod tests {
             Some("abc")
         );
         assert_eq!(cookie_value(&headers, "tweestap"), None);
+    }
+
+    fn forwarded(values: &[&'static str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append("x-forwarded-for", HeaderValue::from_static(value));
+        }
+        headers
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    // SEC-14: X-Forwarded-For is ignored unless the connection comes from a trusted proxy.
+    #[test]
+    fn x_forwarded_for_counts_only_from_a_trusted_proxy_sec_14() {
+        let proxy = ip("127.0.0.1");
+        let headers = forwarded(&["203.0.113.7"]);
+        assert_eq!(client_ip(Some(proxy), &headers, &[]), Some(proxy));
+        assert_eq!(
+            client_ip(Some(ip("198.51.100.1")), &headers, &[proxy]),
+            Some(ip("198.51.100.1")),
+            "a stranger's header"
+        );
+        assert_eq!(
+            client_ip(Some(proxy), &headers, &[proxy]),
+            Some(ip("203.0.113.7"))
+        );
+        assert_eq!(client_ip(None, &headers, &[proxy]), None);
+    }
+
+    #[test]
+    fn x_forwarded_for_is_read_from_the_right_past_the_trusted_proxies() {
+        let proxies = [ip("127.0.0.1"), ip("10.0.0.2")];
+        // The client put a made-up address in front; the proxies appended what they saw.
+        let headers = forwarded(&["192.0.2.66, 203.0.113.7", "10.0.0.2"]);
+        assert_eq!(
+            client_ip(Some(proxies[0]), &headers, &proxies),
+            Some(ip("203.0.113.7"))
+        );
+        let with_port = forwarded(&["[2001:db8::7]:4711"]);
+        assert_eq!(
+            client_ip(Some(proxies[0]), &with_port, &proxies),
+            Some(ip("2001:db8::7"))
+        );
+        // Unreadable: the last address that could be read.
+        let garbage = forwarded(&["203.0.113.7, nonsense, 10.0.0.2"]);
+        assert_eq!(
+            client_ip(Some(proxies[0]), &garbage, &proxies),
+            Some(ip("10.0.0.2"))
+        );
+        // No header at all: the proxy itself.
+        assert_eq!(
+            client_ip(Some(proxies[0]), &HeaderMap::new(), &proxies),
+            Some(proxies[0])
+        );
     }
 }

@@ -21,6 +21,7 @@ app::on_both_backends!(
     the_helpdesk_sees_the_rollout_and_finds_a_professional,
     a_helpdesk_reset_needs_the_admins_password_and_a_reason_sec_20_sec_21,
     the_helpdesk_lifts_a_lock_with_a_reason_sec_21,
+    an_admin_without_two_step_authentication_cannot_reset_or_unlock,
 );
 
 const NEW_PASSWORD: &str = "Een-nieuw-wachtwoord-7";
@@ -50,8 +51,8 @@ fn change_form(current: &str, new: &str, repeat: &str) -> String {
     )
 }
 
-/// An admin's browser, logged in (without two-step authentication: the optional period).
-async fn admin_browser(app: &TestApp) -> TestApp {
+/// An admin's browser, logged in without two-step authentication (the optional period).
+async fn admin_without_two_step(app: &TestApp) -> TestApp {
     testing::add_user(
         &app.ctx,
         ADMIN_EMAIL,
@@ -65,6 +66,30 @@ async fn admin_browser(app: &TestApp) -> TestApp {
     assert_eq!(login.header("location"), "/twee-staps/introductie");
     // Past the introduction: straight to the page asked for.
     admin.call("/api/not_now", "").await;
+    admin
+}
+
+/// An admin's browser, logged in with both steps: what the helpdesk's actions need.
+async fn admin_browser(app: &TestApp) -> TestApp {
+    let bram = testing::add_user(
+        &app.ctx,
+        ADMIN_EMAIL,
+        "Bram Beheer",
+        ADMIN_PASSWORD,
+        Role::Admin,
+    )
+    .await;
+    let (secret, _) = testing::enrol_app(&app.ctx, &app.clock, &bram).await;
+    let mut admin = app.another_browser();
+    let login = admin.log_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(login.header("location"), "/inloggen/code");
+    let passed = admin
+        .call(
+            "/api/second_step_code",
+            &format!("code={}", code_now(&admin, &secret)),
+        )
+        .await;
+    assert_eq!(passed.header("location"), "/", "{}", passed.body);
     admin
 }
 
@@ -526,4 +551,50 @@ async fn the_helpdesk_lifts_a_lock_with_a_reason_sec_21(backend: Backend) {
         ),
         "{log}"
     );
+}
+
+// An admin password alone must not be enough to switch off someone else's second step: the
+// helpdesk's actions need the admin's own two-step authentication, even with a fresh password.
+async fn an_admin_without_two_step_authentication_cannot_reset_or_unlock(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    enrol_judith(&app).await;
+    let judith_id = judith(&app).await.id;
+    let user_page = format!("/configuratie/twee-staps/{judith_id}");
+    let mut admin = admin_without_two_step(&app).await;
+    let confirmed = admin
+        .call(
+            "/api/reauthenticate",
+            &format!(
+                "password={}&next={}",
+                encode(ADMIN_PASSWORD),
+                encode(&user_page)
+            ),
+        )
+        .await;
+    assert_eq!(confirmed.header("location"), user_page);
+    let page = admin.get(&user_page).await.body;
+    assert!(
+        page.contains("Schakel eerst zelf twee-staps-authenticatie in."),
+        "{page}"
+    );
+    assert!(!page.contains("name=\"reason\""), "no actions offered");
+    for (function, form) in [
+        (
+            "/api/helpdesk_reset",
+            format!("user={judith_id}&reason=Telefoon+kwijt"),
+        ),
+        (
+            "/api/helpdesk_lift_lock",
+            format!("user={judith_id}&reason=Belde+op"),
+        ),
+    ] {
+        let refused = admin.call(function, &form).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{function}");
+        assert!(
+            refused.body.contains("OwnTwoFactorRequired"),
+            "{}",
+            refused.body
+        );
+    }
+    assert!(service::is_enabled(&app.ctx, judith_id).await.unwrap());
 }

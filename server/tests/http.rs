@@ -27,6 +27,7 @@ app::on_both_backends!(
     bad_input_gets_a_dutch_answer_never_a_500,
     responses_carry_the_security_headers,
     plain_forms_get_pages_back_with_errors_in_dutch,
+    x_forwarded_for_is_believed_only_from_a_trusted_proxy_sec_14,
 );
 
 // SEC-17: the cookie is HttpOnly, Secure, SameSite=Lax, Path=/, and only a hash is stored.
@@ -479,5 +480,63 @@ async fn plain_forms_get_pages_back_with_errors_in_dutch(backend: Backend) {
     assert_eq!(
         ok.header("location"),
         "/twee-staps/introductie?volgende=/profiel"
+    );
+}
+
+/// Logs Judith in from `peer`, claiming to be `203.0.113.7`, and returns the address her new
+/// session was recorded with.
+async fn recorded_address(app: &TestApp, peer: &str) -> Option<String> {
+    use sea_orm::QueryOrder;
+    let mut browser = app.another_browser();
+    browser.peer = Some(peer.parse().unwrap());
+    browser
+        .send(
+            Request::builder()
+                .method(Method::POST)
+                .uri("/api/login")
+                .header(header::ORIGIN, ORIGIN)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("x-forwarded-for", "203.0.113.7")
+                .body(Body::from(format!(
+                    "email={}&password={}",
+                    support::encode(JUDITH_EMAIL),
+                    support::encode(JUDITH_PASSWORD)
+                )))
+                .unwrap(),
+        )
+        .await;
+    session::Entity::find()
+        .order_by_desc(session::Column::Id)
+        .one(&app.ctx.db)
+        .await
+        .unwrap()
+        .expect("a session")
+        .ip_address
+}
+
+// SEC-14: X-Forwarded-For is ignored unless the connection comes from a configured proxy; then
+// the address the proxy saw is the one recorded (and shown in the security log and emails).
+async fn x_forwarded_for_is_believed_only_from_a_trusted_proxy_sec_14(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    assert_eq!(
+        recorded_address(&app, "127.0.0.1:50000").await.as_deref(),
+        Some("127.0.0.1"),
+        "no proxy configured"
+    );
+    drop(app);
+
+    let app = TestApp::with_settings(backend, |settings| {
+        settings.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    assert_eq!(
+        recorded_address(&app, "127.0.0.1:50000").await.as_deref(),
+        Some("203.0.113.7"),
+        "through the proxy"
+    );
+    assert_eq!(
+        recorded_address(&app, "127.0.0.2:50000").await.as_deref(),
+        Some("127.0.0.2"),
+        "straight to the server, past the proxy"
     );
 }

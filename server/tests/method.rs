@@ -64,7 +64,7 @@ async fn enrol(app: &TestApp, email: &str) -> Vec<u8> {
         .unwrap();
     let row = service::start_app_enrolment(&app.ctx, &user).await.unwrap();
     let secret = app_secret(app, user.id, &row.secret_enc);
-    service::confirm_app_enrolment(&app.ctx, &user, &code_now(app, &secret))
+    service::confirm_app_enrolment(&app.ctx, &user, &code_now(app, &secret), None)
         .await
         .unwrap();
     service::finish_enrolment(&app.ctx, user.id).await.unwrap();

@@ -73,7 +73,7 @@ async fn enrol_judith(app: &TestApp, outbox: &Outbox) {
     sms::start_enrolment(&app.ctx, &judith, session_id, &number)
         .await
         .unwrap();
-    sms::confirm_enrolment(&app.ctx, &judith, session_id, &outbox.last_code())
+    sms::confirm_enrolment(&app.ctx, &judith, session_id, &outbox.last_code(), None)
         .await
         .unwrap();
     service::finish_enrolment(&app.ctx, judith.id)

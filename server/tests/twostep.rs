@@ -23,6 +23,8 @@ app::on_both_backends!(
     new_recovery_codes_need_the_password_again_and_replace_the_old_sec_13_sec_20,
     remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20,
     switching_off_needs_the_password_and_is_refused_when_mandatory_sec_20,
+    entering_the_password_again_gives_a_new_session_id_sec_03,
+    unsaved_recovery_codes_are_shown_again_only_behind_the_password_sec_13_sec_20,
 );
 
 /// Enrols Judith with the app through the services; returns her secret and recovery codes. The clock moves on a
@@ -168,7 +170,8 @@ async fn a_recovery_code_login_says_how_many_are_left(backend: Backend) {
     let mut app = TestApp::new(backend).await;
     let (_, codes) = enrol_judith_with_codes(&app).await;
     let mut left = codes.len();
-    for code in &codes[..7] {
+    // Down to the last one, which is "1 herstelcode", not "1 herstelcodes".
+    for code in &codes[..9] {
         app.cookies.clear();
         app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
         let used = app
@@ -190,12 +193,12 @@ async fn a_recovery_code_login_says_how_many_are_left(backend: Backend) {
         assert_eq!(page.status, StatusCode::OK);
         // The text as the browser shows it, without the renderer's empty comment markers.
         page.body = page.body.replace("<!>", "");
-        assert!(
-            page.body
-                .contains(&format!("Je hebt nog {left} herstelcodes over.")),
-            "{left}: {}",
-            page.body
-        );
+        let expected = if left == 1 {
+            "Je hebt nog 1 herstelcode over.".to_owned()
+        } else {
+            format!("Je hebt nog {left} herstelcodes over.")
+        };
+        assert!(page.body.contains(&expected), "{left}: {}", page.body);
         assert_eq!(
             page.body
                 .contains("Je hebt nog maar weinig herstelcodes over."),
@@ -213,6 +216,7 @@ async fn the_security_log_shows_locks_recovery_codes_and_remembered_devices_sec_
 ) {
     let mut app = TestApp::new(backend).await;
     let (secret, codes) = enrol_judith_with_codes(&app).await;
+    app.user_agent = Some(CHROME_ON_WINDOWS.to_owned());
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     for _ in 0..service::MAX_FAILED_ATTEMPTS {
         app.call("/api/second_step_code", "code=000000").await;
@@ -244,9 +248,10 @@ async fn the_security_log_shows_locks_recovery_codes_and_remembered_devices_sec_
     let body = settings.body.replace("<!>", "");
     assert!(body.contains("Beveiligingslog"), "{body}");
     for line in [
-        "Tweede stap geblokkeerd na te veel onjuiste codes (15 minuten)",
-        "Ingelogd met een herstelcode (nog 9 over)",
-        "Apparaat onthouden ('Onthoud mij')</td><td>Onbekende browser",
+        // The lock names the browser the wrong codes came from.
+        "Tweede stap geblokkeerd na te veel onjuiste codes (15 minuten)</td><td>Chrome op Windows",
+        "Ingelogd met een herstelcode (nog 9 over)</td><td>Chrome op Windows",
+        "Apparaat onthouden ('Onthoud mij')</td><td>Chrome op Windows",
     ] {
         assert!(body.contains(line), "{line}: {body}");
     }
@@ -348,6 +353,8 @@ async fn new_recovery_codes_need_the_password_again_and_replace_the_old_sec_13_s
     assert!(log.contains("Nieuwe herstelcodes aangemaakt"));
 }
 
+const FIREFOX_ON_MAC: &str =
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.1; rv:133.0) Gecko/20100101 Firefox/133.0";
 const CHROME_ON_WINDOWS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
 // The devices list names each remembered browser; forgetting needs the password within 5
@@ -382,18 +389,46 @@ async fn remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20(
     .await;
     bram.log_in("bram@example.nl", "Een-ander-wachtwoord-1")
         .await;
-    bram.call(
-        "/api/reauthenticate",
-        "password=Een-ander-wachtwoord-1&next=%2Fprofiel%2Fapparaten",
-    )
-    .await;
+    let bram_confirmed = bram
+        .call(
+            "/api/reauthenticate",
+            "password=Een-ander-wachtwoord-1&next=%2Fprofiel%2Fapparaten",
+        )
+        .await;
+    assert_eq!(bram_confirmed.header("location"), "/profiel/apparaten");
     for id in 0..5 {
-        bram.call("/api/forget_devices", &format!("device={id}"))
+        let answer = bram
+            .call("/api/forget_devices", &format!("device={id}"))
             .await;
+        assert_eq!(
+            answer.header("location"),
+            "/profiel/apparaten",
+            "{}",
+            answer.body
+        );
     }
-    bram.call("/api/forget_devices", "").await;
+    let answer = bram.call("/api/forget_devices", "").await;
+    assert_eq!(
+        answer.header("location"),
+        "/profiel/apparaten",
+        "{}",
+        answer.body
+    );
     let page = app.get("/profiel/apparaten").await.body;
     assert!(page.contains("Chrome op Windows"), "still remembered");
+
+    // A second browser, Firefox on a Mac, is remembered too.
+    let mut firefox = app.another_browser();
+    firefox.user_agent = Some(FIREFOX_ON_MAC.to_owned());
+    firefox.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    app.clock.advance(Duration::seconds(30));
+    firefox
+        .call(
+            "/api/second_step_code",
+            &format!("code={}&remember=on", code_now(&app, &secret)),
+        )
+        .await;
+    let firefox_remembered = firefox.cookies.get("tweestap_onthouden").cloned().unwrap();
 
     let confirmed = app
         .call(
@@ -407,6 +442,34 @@ async fn remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20(
     assert_eq!(confirmed.header("location"), "/profiel/apparaten");
     let page = app.get("/profiel/apparaten").await.body;
     assert!(page.contains("Alle apparaten vergeten"));
+    assert!(page.contains("Firefox op Mac"), "{page}");
+
+    // "Vergeten" for the Firefox browser only.
+    let judith = users::find_by_email(&app.ctx, &Email::parse(JUDITH_EMAIL).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let devices = service::remembered_devices(&app.ctx, judith.id)
+        .await
+        .unwrap();
+    let firefox_row = devices
+        .iter()
+        .find(|row| row.user_agent.as_deref() == Some(FIREFOX_ON_MAC))
+        .expect("the Firefox browser is remembered");
+    let one = app
+        .call("/api/forget_devices", &format!("device={}", firefox_row.id))
+        .await;
+    assert_eq!(one.header("location"), "/profiel/apparaten", "{}", one.body);
+    let page = app.get("/profiel/apparaten").await.body.replace("<!>", "");
+    assert!(!page.contains("Firefox op Mac"), "{page}");
+    assert!(page.contains("Chrome op Windows (deze browser)"), "{page}");
+    firefox.cookies.clear();
+    firefox
+        .cookies
+        .insert("tweestap_onthouden".into(), firefox_remembered);
+    let firefox_again = firefox.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    assert_eq!(firefox_again.header("location"), "/inloggen/code");
+
     let forgotten = app.call("/api/forget_devices", "").await;
     assert_eq!(forgotten.header("location"), "/profiel/apparaten");
     let page = app.get("/profiel/apparaten").await.body;
@@ -416,6 +479,10 @@ async fn remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20(
         .await
         .body
         .replace("<!>", "");
+    assert!(
+        log.contains("Onthouden apparaat vergeten (één apparaat)"),
+        "{log}"
+    );
     assert!(
         log.contains("Onthouden apparaat vergeten (alle apparaten (1))"),
         "{log}"
@@ -511,4 +578,133 @@ async fn switching_off_needs_the_password_and_is_refused_when_mandatory_sec_20(b
     assert!(!settings.contains("href=\"/profiel/uitschakelen\""));
     let page = app.get("/profiel/uitschakelen").await.body;
     assert!(page.contains("is verplicht en kan niet worden uitgeschakeld"));
+}
+
+/// Judith past both steps in this browser, with the app.
+async fn judith_logged_in(app: &mut TestApp, secret: &[u8]) {
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    let done = app
+        .call(
+            "/api/second_step_code",
+            &format!("code={}", code_now(app, secret)),
+        )
+        .await;
+    assert_eq!(done.header("location"), "/", "{}", done.body);
+}
+
+// SEC-03: entering the password again is a privilege change: the session gets a new id, and
+// the old one no longer opens anything.
+async fn entering_the_password_again_gives_a_new_session_id_sec_03(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let secret = enrol_judith(&app).await;
+    judith_logged_in(&mut app, &secret).await;
+    let before = app.session_cookie().unwrap();
+
+    let confirmed = app
+        .call(
+            "/api/reauthenticate",
+            &format!("password={}", encode(JUDITH_PASSWORD)),
+        )
+        .await;
+    assert_eq!(confirmed.header("location"), "/profiel/herstelcodes");
+    let after = app.session_cookie().unwrap();
+    assert_ne!(before, after, "a new session id");
+    let page = app
+        .get("/profiel/herstelcodes")
+        .await
+        .body
+        .replace("<!>", "");
+    assert!(page.contains("Je hebt nog 10 herstelcodes over."), "{page}");
+
+    let mut old = app.another_browser();
+    old.cookies.insert("tweestap_sessie".into(), before);
+    let refused = old.get("/profiel/herstelcodes").await;
+    assert!(
+        refused.header("location").starts_with("/inloggen"),
+        "{:?} {}",
+        refused.status,
+        refused.body
+    );
+    let refused = old.call("/api/regenerate_recovery_codes", "").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+
+    // A wrong password changes nothing.
+    let wrong = app
+        .call("/api/reauthenticate", "password=Niet-het-wachtwoord-1")
+        .await;
+    assert!(wrong.body.contains("WrongPassword"));
+    assert_eq!(app.session_cookie().unwrap(), after);
+}
+
+// SEC-13, SEC-20: new recovery codes that were never confirmed with "Gedaan" are shown again
+// only behind the password, never to a session found open later without it, and not at all
+// once they are 15 minutes old.
+async fn unsaved_recovery_codes_are_shown_again_only_behind_the_password_sec_13_sec_20(
+    backend: Backend,
+) {
+    let mut app = TestApp::new(backend).await;
+    let secret = enrol_judith(&app).await;
+    judith_logged_in(&mut app, &secret).await;
+    app.call(
+        "/api/reauthenticate",
+        &format!("password={}", encode(JUDITH_PASSWORD)),
+    )
+    .await;
+    let made = app.call("/api/regenerate_recovery_codes", "").await;
+    assert_eq!(made.header("location"), "/profiel/herstelcodes");
+    let page = app.get("/profiel/herstelcodes").await.body;
+    let first_code = page
+        .split("<li><code>")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap()
+        .to_owned();
+
+    // The tab is closed without "Gedaan". Another session of Judith's, past both steps but
+    // without the password again, sees neither the codes nor the wizard's last step.
+    let mut other = app.another_browser();
+    app.clock.advance(Duration::seconds(30));
+    judith_logged_in(&mut other, &secret).await;
+    for (path, prompt) in [
+        (
+            "/profiel/herstelcodes",
+            "Vul voor de zekerheid eerst je wachtwoord opnieuw in.",
+        ),
+        ("/twee-staps/instellen", "1. Vul je wachtwoord in"),
+    ] {
+        let page = other.get(path).await.body;
+        assert!(!page.contains(&first_code), "{path}: {page}");
+        assert!(
+            page.contains(prompt),
+            "{path} asks for the password: {page}"
+        );
+    }
+    // With the password, within the quarter of an hour, they are shown.
+    other
+        .call(
+            "/api/reauthenticate",
+            &format!("password={}", encode(JUDITH_PASSWORD)),
+        )
+        .await;
+    let page = other.get("/profiel/herstelcodes").await.body;
+    assert!(page.contains(&first_code), "{page}");
+
+    // A quarter of an hour after they were made they are only hashes: the password brings the
+    // offer of a new set, not these codes.
+    app.clock.advance(Duration::minutes(15));
+    other
+        .call(
+            "/api/reauthenticate",
+            &format!("password={}", encode(JUDITH_PASSWORD)),
+        )
+        .await;
+    let page = other
+        .get("/profiel/herstelcodes")
+        .await
+        .body
+        .replace("<!>", "");
+    assert!(!page.contains(&first_code), "{page}");
+    assert!(page.contains("Je hebt nog 10 herstelcodes over."), "{page}");
+    let wizard = other.get("/twee-staps/instellen").await.body;
+    assert!(!wizard.contains(&first_code));
 }

@@ -16,7 +16,6 @@ const CHANGED: &str = "gewijzigd";
 #[server(endpoint = "change_password")]
 pub async fn change_password(current: String, new: String, repeat: String) -> Result<(), AppError> {
     use super::{Viewer, email::Email, password::Password, session, users};
-    use crate::security::log::{self, Event};
     let ctx = crate::context::AppContext::current()?;
     let viewer = Viewer::current();
     let mut active = viewer.session.clone().ok_or(AppError::NotLoggedIn)?;
@@ -35,7 +34,7 @@ pub async fn change_password(current: String, new: String, repeat: String) -> Re
     if unchanged {
         return Err(AppError::invalid(crate::error::Problem::PasswordUnchanged));
     }
-    let changed = users::change_password(&ctx, active.user.id, active.id, &new).await?;
+    users::change_password(&ctx, active.user.id, active.id, &new, Some(&viewer.client)).await?;
     // A new session id after the re-authentication (SEC-03); the password counts as just
     // entered for the settings' other changes (SEC-20).
     active.password_confirmed_at = Some(ctx.now());
@@ -43,17 +42,6 @@ pub async fn change_password(current: String, new: String, repeat: String) -> Re
         .await
         .map_err(crate::context::internal)?;
     super::set_response_cookie(&token.cookie());
-    log::record(
-        &ctx,
-        active.user.id,
-        Event::PasswordChanged,
-        Some(format!(
-            "andere sessies beëindigd: {}, onthouden apparaten vergeten: {}",
-            changed.sessions_ended, changed.devices_forgotten
-        )),
-        Some(&viewer.client),
-    )
-    .await?;
     leptos_axum::redirect(&format!("{CHANGE_PASSWORD_PAGE}?{CHANGED}=ja"));
     Ok(())
 }

@@ -201,17 +201,27 @@ pub async fn complete(
     Ok(token)
 }
 
-/// The password was entered again in this session (the wizard's first step).
-pub async fn confirm_password(ctx: &AppContext, session_id: i32) -> Result<(), sea_orm::DbErr> {
+/// The password was entered again in this session (the wizard's first step, a change in the
+/// settings): a privilege change, so the session gets a new token and the old one stops working
+/// (SEC-03). The row stays, with what is bound to it (SMS codes, a method change under way).
+pub async fn confirm_password(
+    ctx: &AppContext,
+    session_id: i32,
+) -> Result<SessionToken, sea_orm::DbErr> {
+    let token = SessionToken::generate();
     session::Entity::update_many()
         .col_expr(
             session::Column::PasswordConfirmedAt,
             sea_orm::sea_query::Expr::value(ctx.now()),
         )
+        .col_expr(
+            session::Column::TokenHash,
+            sea_orm::sea_query::Expr::value(token.hash()),
+        )
         .filter(session::Column::Id.eq(session_id))
         .exec(&ctx.db)
-        .await
-        .map(|_| ())
+        .await?;
+    Ok(token)
 }
 
 /// Ends a session on the server: its token no longer works anywhere.

@@ -116,14 +116,17 @@ pub struct PasswordChanged {
 
 /// "Wachtwoord wijzigen": the new password replaces the old one, every other session of the
 /// user ends, and every remembered browser is forgotten (SEC-19). The session `keep` stays,
-/// with its password counted as just entered. All or nothing, in one transaction.
+/// with its password counted as just entered. All or nothing, with its log entry (SEC-21), in
+/// one transaction.
 pub async fn change_password(
     ctx: &AppContext,
     user_id: i32,
     keep: i32,
     new_password: &Password,
+    client: Option<&super::session::ClientInfo>,
 ) -> Result<PasswordChanged, AppError> {
     use crate::db::entity::{remembered_device, session};
+    use crate::security::log;
     use sea_orm::{TransactionTrait, sea_query::Expr};
     let hash = ctx.hasher.hash(new_password).await.map_err(internal)?;
     let now = ctx.now();
@@ -157,7 +160,18 @@ pub async fn change_password(
         .exec(&txn)
         .await
         .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
+    let mailed = log::record_in(
+        &txn,
+        ctx,
+        user_id,
+        log::Event::PasswordChanged,
+        Some(format!(
+            "andere sessies beëindigd: {sessions_ended}, onthouden apparaten vergeten: {devices_forgotten}"
+        )),
+        client,
+    )
+    .await?;
+    log::commit(ctx, txn, mailed).await?;
     tracing::info!(
         user_id,
         sessions_ended,

@@ -69,6 +69,9 @@ pub struct UserDetail {
     pub locked: Option<String>,
     pub failed_attempts: i32,
     pub events: Vec<LogEntry>,
+    /// Whether the admin has two-step authentication on: without it, a stolen admin password
+    /// would be enough to switch off anyone's second step.
+    pub own_two_factor: bool,
     /// Whether the admin entered their password recently enough to act (SEC-20).
     pub may_act: bool,
 }
@@ -95,8 +98,12 @@ mod server {
         Ok((ctx, viewer, session))
     }
 
-    /// The admin's own password within the last minutes, for the actions (SEC-20).
-    pub fn fresh(ctx: &AppContext, session: &ActiveSession) -> Result<(), AppError> {
+    /// What the actions need of the admin: two-step authentication on their own account, and
+    /// their password within the last minutes (SEC-20).
+    pub async fn may_act(ctx: &AppContext, session: &ActiveSession) -> Result<(), AppError> {
+        if !crate::twofactor::service::is_enabled(ctx, session.user.id).await? {
+            return Err(AppError::OwnTwoFactorRequired);
+        }
         if crate::twofactor::manage::password_fresh(ctx, session) {
             Ok(())
         } else {
@@ -207,13 +214,14 @@ pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
         last_login: state.user.last_login_at.map(format_dutch),
         locked: state.locked_until.map(|until| {
             format!(
-                "tot {} (nog {} minuten)",
+                "tot {} (nog {})",
                 format_dutch(until),
-                service::lock_minutes_left(&ctx, until)
+                crate::words::count(service::lock_minutes_left(&ctx, until), "minuut", "minuten")
             )
         }),
         failed_attempts: state.user.failed_attempts,
         events,
+        own_two_factor: crate::twofactor::service::is_enabled(&ctx, session.user.id).await?,
         may_act: crate::twofactor::manage::password_fresh(&ctx, &session),
     })
 }
@@ -222,11 +230,18 @@ pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
 /// sessions go; the admin and the reason are logged, and the user is told (SEC-21).
 #[server(endpoint = "helpdesk_reset")]
 pub async fn helpdesk_reset(user: i32, reason: String) -> Result<(), AppError> {
-    let (ctx, _, session) = server::admin()?;
-    server::fresh(&ctx, &session)?;
+    let (ctx, viewer, session) = server::admin()?;
+    server::may_act(&ctx, &session).await?;
     // The user must exist: an unknown id is a clear message, not a silent success.
     service::user_state(&ctx, user).await?;
-    crate::twofactor::service::reset_two_factor(&ctx, user, &session.user.email, &reason).await?;
+    crate::twofactor::service::reset_two_factor(
+        &ctx,
+        user,
+        &session.user.email,
+        &reason,
+        Some(&viewer.client),
+    )
+    .await?;
     tracing::warn!(
         admin_id = session.user.id,
         user_id = user,
@@ -244,10 +259,17 @@ pub async fn helpdesk_reset(user: i32, reason: String) -> Result<(), AppError> {
 /// Lifts a lock on the second step before it runs out, with a reason; logged (SEC-21).
 #[server(endpoint = "helpdesk_lift_lock")]
 pub async fn helpdesk_lift_lock(user: i32, reason: String) -> Result<(), AppError> {
-    let (ctx, _, session) = server::admin()?;
-    server::fresh(&ctx, &session)?;
+    let (ctx, viewer, session) = server::admin()?;
+    server::may_act(&ctx, &session).await?;
     service::user_state(&ctx, user).await?;
-    let lifted = service::lift_lock(&ctx, user, &session.user.email, &reason).await?;
+    let lifted = service::lift_lock(
+        &ctx,
+        user,
+        &session.user.email,
+        &reason,
+        Some(&viewer.client),
+    )
+    .await?;
     let done = if lifted {
         "blokkering"
     } else {
@@ -358,7 +380,7 @@ fn RolloutOverview(overview: Overview) -> impl IntoView {
             <p>
                 "Vrijwillig vanaf " {overview.optional_from} ", verplicht vanaf "
                 {overview.mandatory_from.clone()} ". Nu: " {overview.phase} "."
-                {(overview.days_left > 0).then(|| format!(" Nog {} dagen tot het verplicht is.", overview.days_left))}
+                {(overview.days_left > 0).then(|| format!(" Nog {} tot het verplicht is.", crate::words::count(overview.days_left, "dag", "dagen")))}
             </p>
             <dl class="details counts">
                 <dt>"Professionals"</dt>
@@ -503,7 +525,13 @@ fn UserView(
         </dl>
         <section aria-labelledby="acties-titel">
             <h2 id="acties-titel">"Helpen"</h2>
-            {if user.may_act {
+            {if !user.own_two_factor {
+                view! {
+                    <p>"Schakel eerst zelf twee-staps-authenticatie in. Zonder tweede stap op je eigen account kun je die van een ander niet resetten en geen blokkering opheffen."</p>
+                    <p><a href=crate::twofactor::WIZARD_PAGE>"Twee-staps-authenticatie instellen"</a></p>
+                }
+                .into_any()
+            } else if user.may_act {
                 view! {
                     {user.locked.is_some().then(|| view! {
                         <form method="post" action=HelpdeskLiftLock::PATH class="action">

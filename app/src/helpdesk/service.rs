@@ -5,10 +5,12 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
     sea_query::{Alias, Expr, Func, Query},
 };
 
 use crate::{
+    auth::session::ClientInfo,
     context::{AppContext, internal},
     db::entity::{remembered_device, two_factor, user, user::Role},
     error::{AppError, Problem},
@@ -198,8 +200,10 @@ pub async fn lift_lock(
     user_id: i32,
     by: &str,
     reason_input: &str,
+    client: Option<&ClientInfo>,
 ) -> Result<bool, AppError> {
     let reason = service::helpdesk_reason(reason_input)?;
+    let txn = ctx.db.begin().await.map_err(internal)?;
     let lifted = user::Entity::update_many()
         .col_expr(user::Column::FailedAttempts, Expr::value(0))
         .col_expr(
@@ -208,20 +212,23 @@ pub async fn lift_lock(
         )
         .filter(user::Column::Id.eq(user_id))
         .filter(user::Column::LockedUntil.gt(ctx.now()))
-        .exec(&ctx.db)
+        .exec(&txn)
         .await
         .map_err(internal)?;
     if lifted.rows_affected == 0 {
+        txn.commit().await.map_err(internal)?;
         return Ok(false);
     }
-    log::record(
+    let mailed = log::record_in(
+        &txn,
         ctx,
         user_id,
         Event::LockLifted,
         Some(format!("door {by}: {reason}")),
-        None,
+        client,
     )
     .await?;
+    log::commit(ctx, txn, mailed).await?;
     tracing::warn!(user_id, by, "second-step lock lifted by the helpdesk");
     Ok(true)
 }

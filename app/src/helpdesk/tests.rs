@@ -163,13 +163,19 @@ async fn lifting_a_lock_needs_a_reason_and_is_logged_sec_21(backend: Backend) {
     let (secret, _) = testing::enrol_app(&ctx, &clock, &judith).await;
 
     assert!(
-        !service::lift_lock(&ctx, judith.id, "beheer@example.nl", "Belde de helpdesk")
-            .await
-            .unwrap(),
+        !service::lift_lock(
+            &ctx,
+            judith.id,
+            "beheer@example.nl",
+            "Belde de helpdesk",
+            None
+        )
+        .await
+        .unwrap(),
         "nothing to lift"
     );
     for _ in 0..twofactor::service::MAX_FAILED_ATTEMPTS {
-        let _ = twofactor::service::verify_app_code(&ctx, &judith, "000000").await;
+        let _ = twofactor::service::verify_app_code(&ctx, &judith, "000000", None).await;
     }
     assert!(
         twofactor::service::is_locked(&ctx, judith.id)
@@ -181,7 +187,7 @@ async fn lifting_a_lock_needs_a_reason_and_is_logged_sec_21(backend: Backend) {
 
     for reason in ["", "  ", &"x".repeat(201)] {
         assert_eq!(
-            service::lift_lock(&ctx, judith.id, "beheer@example.nl", reason)
+            service::lift_lock(&ctx, judith.id, "beheer@example.nl", reason, None)
                 .await
                 .unwrap_err(),
             AppError::invalid(Problem::ReasonMissing)
@@ -194,9 +200,15 @@ async fn lifting_a_lock_needs_a_reason_and_is_logged_sec_21(backend: Backend) {
     );
 
     assert!(
-        service::lift_lock(&ctx, judith.id, "beheer@example.nl", "Belde de helpdesk")
-            .await
-            .unwrap()
+        service::lift_lock(
+            &ctx,
+            judith.id,
+            "beheer@example.nl",
+            "Belde de helpdesk",
+            None
+        )
+        .await
+        .unwrap()
     );
     assert!(
         !twofactor::service::is_locked(&ctx, judith.id)
@@ -205,7 +217,7 @@ async fn lifting_a_lock_needs_a_reason_and_is_logged_sec_21(backend: Backend) {
     );
     let code =
         twofactor::totp::code_for_step(&secret, twofactor::totp::step_at(ctx.now().timestamp()));
-    twofactor::service::verify_app_code(&ctx, &judith, &code)
+    twofactor::service::verify_app_code(&ctx, &judith, &code, None)
         .await
         .expect("a right code works again at once");
 

@@ -55,6 +55,15 @@ pub struct Smtp {
     pub credentials: Option<(String, String)>,
     /// The sender, as `PRO Praktijksteun <noreply@praktijk.example.nl>`.
     pub from: Mailbox,
+    /// CA certificates (PEM) trusted for this server besides the public ones: for a mail
+    /// server with a certificate from the organisation's own CA (`TWEESTAP_SMTP_CA_FILE`).
+    pub ca_pem: Option<Vec<u8>>,
+}
+
+/// Whether `pem` holds at least one certificate that TLS can use as a root.
+pub fn is_ca_pem(pem: &[u8]) -> bool {
+    String::from_utf8_lossy(pem).contains("-----BEGIN CERTIFICATE-----")
+        && lettre::transport::smtp::client::Certificate::from_pem(pem).is_ok()
 }
 
 impl std::fmt::Debug for Smtp {
@@ -68,6 +77,7 @@ impl std::fmt::Debug for Smtp {
                 &self.credentials.as_ref().map(|(user, _)| (user, "..")),
             )
             .field("from", &self.from.to_string())
+            .field("ca_pem", &self.ca_pem.as_ref().map(|pem| pem.len()))
             .finish()
     }
 }

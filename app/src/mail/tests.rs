@@ -31,6 +31,9 @@ crate::on_both_backends!(
     a_mail_two_workers_saw_goes_to_one_and_comes_back_if_it_dies,
     a_real_smtp_server_receives_the_dutch_mail_sec_21,
     starttls_required_but_not_offered_sends_nothing,
+    with_starttls_the_login_and_the_mail_go_encrypted,
+    with_implicit_tls_the_login_and_the_mail_go_encrypted,
+    an_untrusted_certificate_gets_neither_the_password_nor_the_mail,
 );
 
 const FROM: &str = "PRO Praktijksteun <noreply@praktijk.example.nl>";
@@ -52,6 +55,7 @@ fn smtp(addr: SocketAddr, security: SmtpSecurity) -> MailProvider {
         security,
         credentials: Some(("tweestap".to_owned(), "smtp-geheim".to_owned())),
         from: FROM.parse().unwrap(),
+        ca_pem: None,
     })
 }
 
@@ -191,9 +195,15 @@ async fn a_helpdesk_reset_emails_the_user_with_the_reason_sec_21(backend: Backen
     let (ctx, _clock, _db) =
         testing::context_with(backend, with_provider(outbox.mail_provider())).await;
     let judith = testing::add_judith(&ctx).await;
-    crate::twofactor::service::reset_two_factor(&ctx, judith.id, "jan (server)", "telefoon kwijt")
-        .await
-        .unwrap();
+    crate::twofactor::service::reset_two_factor(
+        &ctx,
+        judith.id,
+        "jan (server)",
+        "telefoon kwijt",
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(deliver_due(&ctx).await.unwrap().sent, 1);
     let mails = outbox.mails();
     assert_eq!(mails.len(), 1);
@@ -253,7 +263,7 @@ async fn a_refused_connection_is_tried_again_after_a_pause_and_then_delivered(ba
     assert!(!error.contains("Judith"), "never the body: {error}");
 
     // Not again before the pause is over, whichever server looks.
-    let sink = SmtpSink::start(false).await;
+    let sink = SmtpSink::start(SinkTls::None).await;
     let repaired = other_server(&ctx, &clock, smtp(sink.addr, SmtpSecurity::Plain));
     assert_eq!(deliver_due(&ctx).await.unwrap(), Delivered::default());
     assert_eq!(deliver_due(&repaired).await.unwrap(), Delivered::default());
@@ -326,7 +336,7 @@ async fn after_the_last_attempt_the_mail_is_given_up_and_never_sent(backend: Bac
     assert_eq!(mail.sent_at, None);
 
     // Given up for good, even with a working server a day later.
-    let sink = SmtpSink::start(false).await;
+    let sink = SmtpSink::start(SinkTls::None).await;
     let repaired = other_server(&ctx, &clock, smtp(sink.addr, SmtpSecurity::Plain));
     clock.advance(Duration::days(1));
     assert_eq!(deliver_due(&repaired).await.unwrap(), Delivered::default());
@@ -400,7 +410,7 @@ async fn a_mail_two_workers_saw_goes_to_one_and_comes_back_if_it_dies(backend: B
 }
 
 async fn a_real_smtp_server_receives_the_dutch_mail_sec_21(backend: Backend) {
-    let sink = SmtpSink::start(false).await;
+    let sink = SmtpSink::start(SinkTls::None).await;
     let (ctx, _clock, _db) =
         testing::context_with(backend, with_provider(smtp(sink.addr, SmtpSecurity::Plain))).await;
     let judith = testing::add_judith(&ctx).await;
@@ -463,8 +473,101 @@ async fn a_real_smtp_server_receives_the_dutch_mail_sec_21(backend: Backend) {
     );
 }
 
+/// Sends one security mail through `provider` and says what the worker made of it.
+async fn deliver_one(backend: Backend, provider: MailProvider) -> Delivered {
+    let (ctx, _clock, _db) = testing::context_with(backend, with_provider(provider)).await;
+    let judith = testing::add_judith(&ctx).await;
+    record(
+        &ctx,
+        judith.id,
+        Event::DeviceForgotten,
+        None,
+        Some(&chrome()),
+    )
+    .await
+    .unwrap();
+    deliver_due(&ctx).await.unwrap()
+}
+
+/// The sink's own CA trusted, as `TWEESTAP_SMTP_CA_FILE` does for an internal mail server.
+fn trusting(sink: &SmtpSink, security: SmtpSecurity) -> MailProvider {
+    let MailProvider::Smtp(mut server) = smtp(sink.addr, security) else {
+        unreachable!()
+    };
+    server.ca_pem = sink.ca_pem.clone().map(String::into_bytes);
+    MailProvider::Smtp(server)
+}
+
+const SENT_ONE: Delivered = Delivered {
+    sent: 1,
+    retrying: 0,
+    failed: 0,
+};
+
+// The production path (port 587): STARTTLS first, then the login and the mail, encrypted, to
+// a server whose certificate is checked against the configured CA.
+async fn with_starttls_the_login_and_the_mail_go_encrypted(backend: Backend) {
+    let sink = SmtpSink::start(SinkTls::StartTls).await;
+    let delivered = deliver_one(backend, trusting(&sink, SmtpSecurity::StartTls)).await;
+    assert_eq!(delivered, SENT_ONE);
+    let received = sink.received();
+    assert_eq!(received.len(), 1);
+    assert!(
+        received[0].auth_over_tls && received[0].over_tls,
+        "{:?}",
+        received[0]
+    );
+    assert_eq!(
+        received[0].auth,
+        Some(("tweestap".to_owned(), "smtp-geheim".to_owned()))
+    );
+    let (headers, body) = received[0].parse();
+    assert_eq!(
+        headers("Subject"),
+        "Beveiliging van je account: onthouden apparaat vergeten"
+    );
+    assert!(body.contains("Browser: Chrome op Windows"), "{body}");
+}
+
+// Port 465: TLS from the first byte.
+async fn with_implicit_tls_the_login_and_the_mail_go_encrypted(backend: Backend) {
+    let sink = SmtpSink::start(SinkTls::Wrapper).await;
+    let delivered = deliver_one(backend, trusting(&sink, SmtpSecurity::Tls)).await;
+    assert_eq!(delivered, SENT_ONE);
+    let received = sink.received();
+    assert_eq!(received.len(), 1);
+    assert!(
+        received[0].auth_over_tls && received[0].over_tls,
+        "{:?}",
+        received[0]
+    );
+}
+
+// A certificate from a CA that is not trusted (someone in between, or a CA file left out):
+// no password and no mail for that server; the mail waits for a retry.
+async fn an_untrusted_certificate_gets_neither_the_password_nor_the_mail(backend: Backend) {
+    for (tls, security) in [
+        (SinkTls::StartTls, SmtpSecurity::StartTls),
+        (SinkTls::Wrapper, SmtpSecurity::Tls),
+    ] {
+        let sink = SmtpSink::start(tls).await;
+        let delivered = deliver_one(backend, smtp(sink.addr, security)).await;
+        assert_eq!(
+            delivered,
+            Delivered {
+                sent: 0,
+                retrying: 1,
+                failed: 0
+            }
+        );
+        assert!(sink.received().is_empty());
+        assert_eq!(*sink.auth_seen.lock().unwrap(), None, "no password");
+        assert!(sink.connections() >= 1, "the server was asked");
+    }
+}
+
 async fn starttls_required_but_not_offered_sends_nothing(backend: Backend) {
-    let sink = SmtpSink::start(false).await;
+    let sink = SmtpSink::start(SinkTls::None).await;
     let (ctx, _clock, _db) = testing::context_with(
         backend,
         with_provider(smtp(sink.addr, SmtpSecurity::StartTls)),
@@ -569,6 +672,9 @@ struct Received {
     to: Vec<String>,
     data: Vec<u8>,
     auth: Option<(String, String)>,
+    /// Whether the login and the mail came over TLS.
+    auth_over_tls: bool,
+    over_tls: bool,
 }
 
 impl Received {
@@ -634,6 +740,50 @@ struct SmtpSink {
     received: Arc<Mutex<Vec<Received>>>,
     auth_seen: Arc<Mutex<Option<(String, String)>>>,
     connections: Arc<Mutex<usize>>,
+    /// The CA that signed the server's certificate, for a client to trust (with TLS).
+    ca_pem: Option<String>,
+}
+
+/// How the test server offers TLS, with a certificate for 127.0.0.1 from a CA of its own.
+enum SinkTls {
+    None,
+    /// STARTTLS after EHLO, as on port 587.
+    StartTls,
+    /// TLS from the first byte, as on port 465.
+    Wrapper,
+}
+
+/// A CA made for this test run and a server certificate from it for 127.0.0.1.
+fn test_ca() -> (String, tokio_rustls::TlsAcceptor) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    use tokio_rustls::rustls::{self, pki_types::PrivateKeyDer};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Tweestap test CA");
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let server_key = KeyPair::generate().unwrap();
+    let server_cert = CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&server_key, &issuer)
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![server_cert.der().clone()],
+            PrivateKeyDer::try_from(server_key.serialize_der()).unwrap(),
+        )
+        .unwrap();
+    (
+        ca_cert.pem(),
+        tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+    )
 }
 
 #[derive(Clone)]
@@ -641,6 +791,8 @@ struct Recorder {
     current: Received,
     received: Arc<Mutex<Vec<Received>>>,
     auth_seen: Arc<Mutex<Option<(String, String)>>>,
+    /// Whether this connection is encrypted by now: one flag per connection.
+    tls: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl mailin::Handler for Recorder {
@@ -663,6 +815,7 @@ impl mailin::Handler for Recorder {
     }
 
     fn data_end(&mut self) -> mailin::Response {
+        self.current.over_tls = self.tls.load(std::sync::atomic::Ordering::SeqCst);
         self.received.lock().unwrap().push(self.current.clone());
         mailin::response::OK
     }
@@ -676,68 +829,132 @@ impl mailin::Handler for Recorder {
         let pair = (authentication_id.to_owned(), password.to_owned());
         *self.auth_seen.lock().unwrap() = Some(pair.clone());
         self.current.auth = Some(pair);
+        self.current.auth_over_tls = self.tls.load(std::sync::atomic::Ordering::SeqCst);
         mailin::response::AUTH_OK
     }
 }
 
 impl SmtpSink {
-    async fn start(starttls: bool) -> Self {
+    async fn start(tls: SinkTls) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (ca_pem, acceptor) = match tls {
+            SinkTls::None => (None, None),
+            SinkTls::StartTls | SinkTls::Wrapper => {
+                let (pem, acceptor) = test_ca();
+                (Some(pem), Some(acceptor))
+            }
+        };
         let sink = Self {
             addr: listener.local_addr().unwrap(),
             received: Arc::default(),
             auth_seen: Arc::default(),
             connections: Arc::default(),
+            ca_pem,
         };
         let mut builder = mailin::SessionBuilder::new("sink.test");
         builder
             .enable_auth(mailin::AuthMechanism::Plain)
             .insecure_enable_plaintext_auth();
-        if starttls {
+        let wrapper = matches!(tls, SinkTls::Wrapper);
+        if matches!(tls, SinkTls::StartTls) {
             builder.enable_start_tls();
         }
         let recorder = Recorder {
             current: Received::default(),
             received: sink.received.clone(),
             auth_seen: sink.auth_seen.clone(),
+            tls: Arc::default(),
         };
         let connections = sink.connections.clone();
         tokio::spawn(async move {
             while let Ok((stream, peer)) = listener.accept().await {
                 *connections.lock().unwrap() += 1;
-                let session = builder.build(peer.ip(), recorder.clone());
-                tokio::spawn(Self::serve(stream, session));
+                let tls = Arc::<std::sync::atomic::AtomicBool>::default();
+                let session = builder.build(
+                    peer.ip(),
+                    Recorder {
+                        tls: tls.clone(),
+                        ..recorder.clone()
+                    },
+                );
+                tokio::spawn(Self::serve(stream, session, tls, acceptor.clone(), wrapper));
             }
         });
         sink
     }
 
-    async fn serve(stream: tokio::net::TcpStream, mut session: mailin::Session<Recorder>) {
-        let (read, mut write) = stream.into_split();
-        let mut read = BufReader::new(read);
-        let answer = |response: mailin::Response| response.buffer().unwrap();
-        if write.write_all(&answer(session.greeting())).await.is_err() {
+    /// One client: in the clear until STARTTLS, or encrypted from the start (`wrapper`).
+    async fn serve(
+        stream: tokio::net::TcpStream,
+        mut session: mailin::Session<Recorder>,
+        tls: Arc<std::sync::atomic::AtomicBool>,
+        acceptor: Option<tokio_rustls::TlsAcceptor>,
+        wrapper: bool,
+    ) {
+        let encrypted = || tls.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let (true, Some(acceptor)) = (wrapper, &acceptor) {
+            let Ok(stream) = acceptor.accept(stream).await else {
+                return;
+            };
+            encrypted();
+            let mut stream = BufReader::new(stream);
+            if Self::greet(&mut stream, &session).await {
+                Self::converse(&mut stream, &mut session).await;
+            }
             return;
         }
+        let mut stream = BufReader::new(stream);
+        if !Self::greet(&mut stream, &session).await {
+            return;
+        }
+        if Self::converse(&mut stream, &mut session).await
+            && let Some(acceptor) = acceptor
+        {
+            let Ok(stream) = acceptor.accept(stream.into_inner()).await else {
+                return;
+            };
+            session.tls_active();
+            encrypted();
+            Self::converse(&mut BufReader::new(stream), &mut session).await;
+        }
+    }
+
+    async fn greet<S>(stream: &mut BufReader<S>, session: &mailin::Session<Recorder>) -> bool
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    {
+        let greeting = session.greeting().buffer().unwrap();
+        stream.get_mut().write_all(&greeting).await.is_ok()
+    }
+
+    /// Answers the client line by line; true when it asked for TLS (after the answer to
+    /// STARTTLS went out).
+    async fn converse<S>(stream: &mut BufReader<S>, session: &mut mailin::Session<Recorder>) -> bool
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    {
         let mut line = Vec::new();
         loop {
             line.clear();
-            match read.read_until(b'\n', &mut line).await {
-                Ok(0) | Err(_) => return,
+            match stream.read_until(b'\n', &mut line).await {
+                Ok(0) | Err(_) => return false,
                 Ok(_) => {}
             }
             let response = session.process(&line);
-            match response.action {
-                mailin::Action::NoReply => {}
-                mailin::Action::Reply => {
-                    if write.write_all(&answer(response)).await.is_err() {
-                        return;
-                    }
-                }
-                mailin::Action::Close | mailin::Action::UpgradeTls => {
-                    write.write_all(&answer(response)).await.ok();
-                    return;
-                }
+            let action = response.action.clone();
+            if action != mailin::Action::NoReply
+                && stream
+                    .get_mut()
+                    .write_all(&response.buffer().unwrap())
+                    .await
+                    .is_err()
+            {
+                return false;
+            }
+            match action {
+                mailin::Action::NoReply | mailin::Action::Reply => {}
+                mailin::Action::Close => return false,
+                mailin::Action::UpgradeTls => return true,
             }
         }
     }

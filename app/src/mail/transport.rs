@@ -9,7 +9,7 @@ use lettre::{
     message::{Mailbox, header::ContentType},
     transport::smtp::{
         authentication::Credentials,
-        client::{Tls, TlsParameters},
+        client::{Certificate, Tls, TlsParameters},
     },
 };
 use serde::Serialize;
@@ -101,8 +101,13 @@ impl Smtp {
         timeout: Duration,
     ) -> Result<AsyncSmtpTransport<Tokio1Executor>, SendFailure> {
         let tls = || {
-            TlsParameters::new(self.host.clone())
-                .map_err(|_| SendFailure::Unavailable("smtp: TLS set-up failed".to_owned()))
+            let set_up = |_| SendFailure::Unavailable("smtp: TLS set-up failed".to_owned());
+            let mut parameters = TlsParameters::builder(self.host.clone());
+            if let Some(pem) = &self.ca_pem {
+                parameters =
+                    parameters.add_root_certificate(Certificate::from_pem(pem).map_err(set_up)?);
+            }
+            parameters.build().map_err(set_up)
         };
         let builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(self.host.as_str())
             .port(self.port)

@@ -94,6 +94,16 @@ pub async fn record(
 ) -> Result<(), AppError> {
     let txn = ctx.db.begin().await.map_err(internal)?;
     let mailed = record_in(&txn, ctx, user_id, event, detail, client).await?;
+    commit(ctx, txn, mailed).await
+}
+
+/// Commits a change together with the entry `record_in` wrote in its transaction, then wakes
+/// the mail worker if the entry queued a mail.
+pub async fn commit(
+    ctx: &AppContext,
+    txn: sea_orm::DatabaseTransaction,
+    mailed: bool,
+) -> Result<(), AppError> {
     txn.commit().await.map_err(internal)?;
     if mailed {
         ctx.mail_kick.kick();

@@ -54,9 +54,11 @@ pub(crate) async fn confirm_password_again(
         tracing::info!(user_id = session.user.id, "password confirmation refused");
         return Err(AppError::WrongPassword);
     }
-    crate::auth::session::confirm_password(ctx, session.id)
+    let token = crate::auth::session::confirm_password(ctx, session.id)
         .await
-        .map_err(crate::context::internal)
+        .map_err(crate::context::internal)?;
+    crate::auth::set_response_cookie(&token.cookie());
+    Ok(())
 }
 
 #[server(endpoint = "recovery_codes_state")]
@@ -69,11 +71,13 @@ pub async fn recovery_codes_state() -> Result<RecoveryCodesStep, AppError> {
     else {
         return Ok(RecoveryCodesStep::Off);
     };
-    if let Some(codes) = service::pending_codes(&ctx, &row) {
-        return Ok(RecoveryCodesStep::Show { codes });
-    }
+    // The password first, also for codes made a moment ago: a session found open later must
+    // not read them.
     if !password_fresh(&ctx, &session) {
         return Ok(RecoveryCodesStep::Password);
+    }
+    if let Some(codes) = service::pending_codes(&ctx, &row) {
+        return Ok(RecoveryCodesStep::Show { codes });
     }
     Ok(RecoveryCodesStep::Confirm {
         left: service::recovery_codes_left(&ctx, session.user.id).await?,
@@ -106,15 +110,7 @@ pub async fn regenerate_recovery_codes() -> Result<(), AppError> {
     if !password_fresh(&ctx, &session) {
         return Err(AppError::PasswordConfirmationNeeded);
     }
-    super::service::regenerate_recovery_codes(&ctx, session.user.id).await?;
-    crate::security::log::record(
-        &ctx,
-        session.user.id,
-        crate::security::log::Event::RecoveryCodesRegenerated,
-        None,
-        Some(&viewer.client),
-    )
-    .await?;
+    super::service::regenerate_recovery_codes(&ctx, session.user.id, Some(&viewer.client)).await?;
     leptos_axum::redirect(RECOVERY_CODES_PAGE);
     Ok(())
 }
@@ -158,7 +154,7 @@ pub fn RecoveryCodesPage() -> impl IntoView {
                         }
                         .into_any(),
                         Ok(RecoveryCodesStep::Confirm { left }) => view! {
-                            <p>"Je hebt nog " {left} " herstelcodes over. Maak je een nieuwe set aan, dan werken de huidige herstelcodes niet meer, ook de ongebruikte niet."</p>
+                            <p>{format!("Je hebt nog {} over. Maak je een nieuwe set aan, dan werken de huidige herstelcodes niet meer, ook de ongebruikte niet.", crate::words::count(left as i64, "herstelcode", "herstelcodes"))}</p>
                             <form method="post" action=RegenerateRecoveryCodes::PATH>
                                 <FormError error=regenerate_error/>
                                 <button type="submit" class="primary">"Herstelcodes opnieuw aanmaken"</button>
@@ -250,21 +246,7 @@ pub async fn forget_devices(device: Option<i32>) -> Result<(), AppError> {
     if !password_fresh(&ctx, &session) {
         return Err(AppError::PasswordConfirmationNeeded);
     }
-    let forgotten = super::service::forget_devices(&ctx, session.user.id, device).await?;
-    if forgotten > 0 {
-        crate::security::log::record(
-            &ctx,
-            session.user.id,
-            crate::security::log::Event::DeviceForgotten,
-            Some(if device.is_some() {
-                "één apparaat".to_owned()
-            } else {
-                format!("alle apparaten ({forgotten})")
-            }),
-            Some(&viewer.client),
-        )
-        .await?;
-    }
+    super::service::forget_devices(&ctx, session.user.id, device, Some(&viewer.client)).await?;
     leptos_axum::redirect(DEVICES_PAGE);
     Ok(())
 }
@@ -375,15 +357,7 @@ pub async fn disable_two_factor() -> Result<(), AppError> {
     if !password_fresh(&ctx, &session) {
         return Err(AppError::PasswordConfirmationNeeded);
     }
-    super::service::disable_two_factor(&ctx, session.user.id).await?;
-    crate::security::log::record(
-        &ctx,
-        session.user.id,
-        crate::security::log::Event::TwoFactorDisabled,
-        None,
-        Some(&viewer.client),
-    )
-    .await?;
+    super::service::disable_two_factor(&ctx, session.user.id, Some(&viewer.client)).await?;
     leptos_axum::redirect("/profiel/instellingen");
     Ok(())
 }

@@ -214,14 +214,15 @@ pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
     let factor = service::factor(&ctx, session.user.id).await?;
     let sms_available = sms::available(&ctx);
     let asked = step.as_deref();
+    let password_fresh = service::password_recently_confirmed(&ctx, session.password_confirmed_at);
     let step = match &factor {
         Some(row) if row.enabled_at.is_some() => match service::pending_codes(&ctx, row) {
+            // Shown again only behind the password: not to a session found open later.
+            Some(_) if !password_fresh => WizardStep::Password,
             Some(codes) => WizardStep::RecoveryCodes { codes },
             None => WizardStep::AlreadyOn,
         },
-        _ if !service::password_recently_confirmed(&ctx, session.password_confirmed_at) => {
-            WizardStep::Password
-        }
+        _ if !password_fresh => WizardStep::Password,
         None if asked == Some(STEP_PHONE) && sms_available => WizardStep::Phone,
         None => WizardStep::Method { sms_available },
         Some(row) if row.method == sms::METHOD_SMS => {
@@ -347,11 +348,13 @@ pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppEr
     }
     let detail = match service::factor(&ctx, session.user.id).await? {
         Some(row) if row.method == sms::METHOD_SMS => {
-            sms::confirm_enrolment(&ctx, &session.user, session.id, &code).await?;
+            sms::confirm_enrolment(&ctx, &session.user, session.id, &code, Some(&viewer.client))
+                .await?;
             format!("SMS naar {}", sms::number_of(&ctx, &row)?.masked())
         }
         _ => {
-            service::confirm_app_enrolment(&ctx, &session.user, &code).await?;
+            service::confirm_app_enrolment(&ctx, &session.user, &code, Some(&viewer.client))
+                .await?;
             "authenticatie-applicatie".to_owned()
         }
     };
@@ -398,9 +401,17 @@ pub async fn second_step_code(
         return Err(AppError::Forbidden);
     }
     if sms::login_number(&ctx, session.user.id).await?.is_some() {
-        sms::verify_code(&ctx, &session.user, session.id, sms::Purpose::Login, &code).await?;
+        sms::verify_code(
+            &ctx,
+            &session.user,
+            session.id,
+            sms::Purpose::Login,
+            &code,
+            Some(&viewer.client),
+        )
+        .await?;
     } else {
-        service::verify_app_code(&ctx, &session.user, &code).await?;
+        service::verify_app_code(&ctx, &session.user, &code, Some(&viewer.client)).await?;
     }
     if remember.as_deref() == Some("on") {
         let token =
@@ -426,7 +437,7 @@ pub async fn second_step_code(
 #[server(endpoint = "second_step_recovery")]
 pub async fn second_step_recovery(code: String, next: Option<String>) -> Result<(), AppError> {
     let (ctx, viewer, session) = server::logged_in()?;
-    let left = service::use_recovery_code(&ctx, &session.user, &code).await?;
+    let left = service::use_recovery_code(&ctx, &session.user, &code, Some(&viewer.client)).await?;
     server::security::record(
         &ctx,
         session.user.id,
@@ -995,7 +1006,7 @@ pub fn RecoveryUsedPage() -> impl IntoView {
                     status.await.ok().map(|status| {
                         let left = status.codes_left;
                         view! {
-                            <p>"Deze herstelcode is nu gebruikt. Je hebt nog " {left} " herstelcodes over."</p>
+                            <p>{format!("Deze herstelcode is nu gebruikt. Je hebt nog {} over.", crate::words::count(left as i64, "herstelcode", "herstelcodes"))}</p>
                             {(left <= FEW_CODES_LEFT).then(|| view! {
                                 <p class="warning" role="alert">
                                     "Je hebt nog maar weinig herstelcodes over. Is je telefoon kwijt? Neem contact op met de helpdesk om twee-staps-authenticatie opnieuw in te stellen."
@@ -1029,7 +1040,7 @@ pub fn TwoFactorTile() -> impl IntoView {
                                     None => format!("Methode: code van authenticatie-applicatie, sinds {since}."),
                                 }}
                             </p>
-                            <p>"Je hebt nog " {codes_left} " herstelcodes over."</p>
+                            <p>{format!("Je hebt nog {} over.", crate::words::count(codes_left as i64, "herstelcode", "herstelcodes"))}</p>
                             <a class="button secondary" href=manage::RECOVERY_CODES_PAGE>"Herstelcodes opnieuw aanmaken"</a>
                             <p><a href=change::METHOD_PAGE>"Methode wijzigen"</a></p>
                             <p><a href=manage::DEVICES_PAGE>"Onthouden apparaten"</a></p>

@@ -10,11 +10,12 @@ use sha2::{Digest, Sha256};
 
 use super::{recovery, totp};
 use crate::{
-    auth::users::User,
+    auth::{session::ClientInfo, users::User},
     context::{AppContext, internal},
     crypto,
     db::entity::{recovery_code, remembered_device, two_factor, user},
     error::AppError,
+    security::log,
 };
 
 /// Failed second-step attempts (app codes and recovery codes together) before the account's
@@ -34,12 +35,18 @@ fn codes_context(user_id: i32) -> String {
     format!("recovery-codes:{user_id}")
 }
 
-/// New recovery codes as kept until the user has saved them: encrypted, bound to the user.
+/// How long new recovery codes can be shown again (to a session whose password is fresh) before
+/// "Gedaan": after that they are only hashes, and a new set is the way to see codes again.
+pub const PENDING_CODES_MINUTES: i64 = 15;
+
+/// New recovery codes as kept until the user has saved them: encrypted, bound to the user, with
+/// the time they were made.
 fn seal_codes(ctx: &AppContext, user_id: i32, codes: &[String]) -> String {
+    let plain = format!("{}\n{}", ctx.now().timestamp(), codes.join("\n"));
     crypto::seal(
         &ctx.settings.secret_key,
         &codes_context(user_id),
-        codes.join("\n").as_bytes(),
+        plain.as_bytes(),
     )
 }
 
@@ -200,6 +207,7 @@ pub async fn confirm_app_enrolment(
     ctx: &AppContext,
     user: &User,
     input: &str,
+    client: Option<&ClientInfo>,
 ) -> Result<(), AppError> {
     let code =
         totp::normalize(input).ok_or(AppError::invalid(crate::error::Problem::CodeFormat))?;
@@ -210,10 +218,10 @@ pub async fn confirm_app_enrolment(
     if row.enabled_at.is_some() {
         return Ok(());
     }
-    reserve_attempt(ctx, user.id).await?;
+    reserve_attempt(ctx, user.id, client).await?;
     let secret = secret_of(ctx, &row)?;
     let Some(step) = totp::matching_step(&secret, &code, ctx.now().timestamp()) else {
-        record_failure(ctx, user.id).await?;
+        record_failure(ctx, user.id, client).await?;
         return Err(AppError::WrongCode);
     };
     enable(ctx, user.id, Some(step), &row.secret_enc).await?;
@@ -297,6 +305,7 @@ async fn replace_recovery_codes(
 pub async fn regenerate_recovery_codes(
     ctx: &AppContext,
     user_id: i32,
+    client: Option<&ClientInfo>,
 ) -> Result<Vec<String>, AppError> {
     if !is_enabled(ctx, user_id).await? {
         return Err(AppError::Forbidden);
@@ -314,7 +323,16 @@ pub async fn regenerate_recovery_codes(
         .exec(&txn)
         .await
         .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
+    let mailed = log::record_in(
+        &txn,
+        ctx,
+        user_id,
+        log::Event::RecoveryCodesRegenerated,
+        None,
+        client,
+    )
+    .await?;
+    log::commit(ctx, txn, mailed).await?;
     tracing::info!(user_id, "recovery codes regenerated");
     Ok(codes)
 }
@@ -324,7 +342,9 @@ fn recovery_hash(ctx: &AppContext, code: &str) -> String {
     crypto::keyed_hash(&ctx.settings.secret_key, "recovery-code", &normalized)
 }
 
-/// The recovery codes waiting to be saved, if the wizard's last step is still open.
+/// The recovery codes waiting to be saved, if the wizard's last step is still open and they were
+/// made less than `PENDING_CODES_MINUTES` ago. The caller shows them only behind a fresh
+/// password, so that a session found open later cannot read them.
 pub fn pending_codes(ctx: &AppContext, row: &two_factor::Model) -> Option<Vec<String>> {
     let sealed = row.pending_codes_enc.as_deref()?;
     let plain = crypto::open(
@@ -332,12 +352,16 @@ pub fn pending_codes(ctx: &AppContext, row: &two_factor::Model) -> Option<Vec<St
         &codes_context(row.user_id),
         sealed,
     )?;
-    Some(
-        String::from_utf8_lossy(&plain)
-            .lines()
-            .map(str::to_owned)
-            .collect(),
-    )
+    let plain = String::from_utf8_lossy(&plain);
+    let mut lines = plain.lines();
+    let made = lines
+        .next()
+        .and_then(|line| line.parse::<i64>().ok())
+        .and_then(|seconds| DateTime::<Utc>::from_timestamp(seconds, 0))?;
+    if ctx.now() - made >= Duration::minutes(PENDING_CODES_MINUTES) {
+        return None;
+    }
+    Some(lines.map(str::to_owned).collect())
 }
 
 /// "Gedaan": the codes are no longer kept anywhere but as hashes.
@@ -365,17 +389,22 @@ pub async fn recovery_codes_left(ctx: &AppContext, user_id: i32) -> Result<u64, 
 
 /// The second step with a code from the app: the current or previous code, each time step at
 /// most once (SEC-06, SEC-07), counted against the account's attempts (SEC-14).
-pub async fn verify_app_code(ctx: &AppContext, user: &User, input: &str) -> Result<(), AppError> {
+pub async fn verify_app_code(
+    ctx: &AppContext,
+    user: &User,
+    input: &str,
+    client: Option<&ClientInfo>,
+) -> Result<(), AppError> {
     let code =
         totp::normalize(input).ok_or(AppError::invalid(crate::error::Problem::CodeFormat))?;
     let row = factor(ctx, user.id)
         .await?
         .filter(|row| row.enabled_at.is_some() && row.method == METHOD_APP)
         .ok_or(AppError::Forbidden)?;
-    reserve_attempt(ctx, user.id).await?;
+    reserve_attempt(ctx, user.id, client).await?;
     let secret = secret_of(ctx, &row)?;
     let Some(step) = totp::matching_step(&secret, &code, ctx.now().timestamp()) else {
-        record_failure(ctx, user.id).await?;
+        record_failure(ctx, user.id, client).await?;
         return Err(AppError::WrongCode);
     };
     // Only a step newer than the last one used: one winner under parallel submissions, and
@@ -392,7 +421,7 @@ pub async fn verify_app_code(ctx: &AppContext, user: &User, input: &str) -> Resu
         .await
         .map_err(internal)?;
     if spent.rows_affected != 1 {
-        record_failure(ctx, user.id).await?;
+        record_failure(ctx, user.id, client).await?;
         return Err(AppError::WrongCode);
     }
     record_success(ctx, user.id).await
@@ -404,13 +433,14 @@ pub async fn use_recovery_code(
     ctx: &AppContext,
     user: &User,
     input: &str,
+    client: Option<&ClientInfo>,
 ) -> Result<u64, AppError> {
     let code = recovery::normalize(input)
         .ok_or(AppError::invalid(crate::error::Problem::RecoveryCodeFormat))?;
     if !is_enabled(ctx, user.id).await? {
         return Err(AppError::Forbidden);
     }
-    reserve_attempt(ctx, user.id).await?;
+    reserve_attempt(ctx, user.id, client).await?;
     let hash = crypto::keyed_hash(&ctx.settings.secret_key, "recovery-code", &code);
     let spent = recovery_code::Entity::update_many()
         .col_expr(recovery_code::Column::UsedAt, Expr::value(ctx.now()))
@@ -421,7 +451,7 @@ pub async fn use_recovery_code(
         .await
         .map_err(internal)?;
     if spent.rows_affected != 1 {
-        record_failure(ctx, user.id).await?;
+        record_failure(ctx, user.id, client).await?;
         return Err(AppError::WrongRecoveryCode);
     }
     record_success(ctx, user.id).await?;
@@ -431,7 +461,12 @@ pub async fn use_recovery_code(
 
 /// Takes one attempt from the account's allowance before a code is checked, so that parallel
 /// guesses cannot get past the limit; refuses while the account is locked, even a right code.
-pub(crate) async fn reserve_attempt(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
+/// `client` is where the attempt comes from, for the lock's log entry.
+pub(crate) async fn reserve_attempt(
+    ctx: &AppContext,
+    user_id: i32,
+    client: Option<&ClientInfo>,
+) -> Result<(), AppError> {
     let now = ctx.now();
     // A lock that has run out starts a fresh count.
     user::Entity::update_many()
@@ -459,12 +494,15 @@ pub(crate) async fn reserve_attempt(ctx: &AppContext, user_id: i32) -> Result<()
     if reserved.rows_affected == 1 {
         Ok(())
     } else {
-        lock(ctx, user_id).await?;
+        lock(ctx, user_id, client).await?;
         Err(AppError::Locked)
     }
 }
 
-async fn lock(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
+/// Locks the second step, once: the request that does it writes the log entry, with where the
+/// attempt came from.
+async fn lock(ctx: &AppContext, user_id: i32, client: Option<&ClientInfo>) -> Result<(), AppError> {
+    let txn = ctx.db.begin().await.map_err(internal)?;
     let locked = user::Entity::update_many()
         .col_expr(
             user::Column::LockedUntil,
@@ -472,32 +510,38 @@ async fn lock(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
         )
         .filter(user::Column::Id.eq(user_id))
         .filter(user::Column::LockedUntil.is_null())
-        .exec(&ctx.db)
+        .exec(&txn)
         .await
         .map_err(internal)?;
-    if locked.rows_affected == 1 {
-        tracing::warn!(user_id, "second step locked after too many failed attempts");
-        crate::security::log::record(
-            ctx,
-            user_id,
-            crate::security::log::Event::Locked,
-            Some(format!("{LOCK_MINUTES} minuten")),
-            None,
-        )
-        .await?;
+    if locked.rows_affected != 1 {
+        return txn.commit().await.map_err(internal);
     }
-    Ok(())
+    tracing::warn!(user_id, "second step locked after too many failed attempts");
+    let mailed = log::record_in(
+        &txn,
+        ctx,
+        user_id,
+        log::Event::Locked,
+        Some(format!("{LOCK_MINUTES} minuten")),
+        client,
+    )
+    .await?;
+    log::commit(ctx, txn, mailed).await
 }
 
 /// The attempt was wrong: it stays counted, and the last one allowed locks the account.
-pub(crate) async fn record_failure(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
+pub(crate) async fn record_failure(
+    ctx: &AppContext,
+    user_id: i32,
+    client: Option<&ClientInfo>,
+) -> Result<(), AppError> {
     tracing::info!(user_id, "second step refused");
     let row = user::Entity::find_by_id(user_id)
         .one(&ctx.db)
         .await
         .map_err(internal)?;
     if row.is_some_and(|u| u.failed_attempts >= MAX_FAILED_ATTEMPTS) {
-        lock(ctx, user_id).await?;
+        lock(ctx, user_id, client).await?;
     }
     Ok(())
 }
@@ -613,6 +657,7 @@ pub async fn reset_two_factor(
     user_id: i32,
     by: &str,
     reason: &str,
+    client: Option<&ClientInfo>,
 ) -> Result<(), AppError> {
     let reason = helpdesk_reason(reason)?;
     let txn = ctx.db.begin().await.map_err(internal)?;
@@ -632,15 +677,16 @@ pub async fn reset_two_factor(
         .exec(&txn)
         .await
         .map_err(internal)?;
-    txn.commit().await.map_err(internal)?;
-    crate::security::log::record(
+    let mailed = log::record_in(
+        &txn,
         ctx,
         user_id,
-        crate::security::log::Event::HelpdeskReset,
+        log::Event::HelpdeskReset,
         Some(format!("door {by}: {reason}")),
-        None,
+        client,
     )
     .await?;
+    log::commit(ctx, txn, mailed).await?;
     tracing::warn!(user_id, by, "two-step authentication reset by the helpdesk");
     Ok(())
 }
@@ -662,17 +708,40 @@ pub async fn remembered_devices(
 
 /// "Vergeten": one of the user's own remembered browsers, or all of them (`None`). Returns how
 /// many were forgotten; another user's browser is never touched.
+/// "Vergeten" for one of the user's browsers (`device_id`), or all of them; logged when it
+/// forgot any. Returns how many.
 pub async fn forget_devices(
     ctx: &AppContext,
     user_id: i32,
     device_id: Option<i32>,
+    client: Option<&ClientInfo>,
 ) -> Result<u64, AppError> {
     let mut delete = remembered_device::Entity::delete_many()
         .filter(remembered_device::Column::UserId.eq(user_id));
     if let Some(id) = device_id {
         delete = delete.filter(remembered_device::Column::Id.eq(id));
     }
-    Ok(delete.exec(&ctx.db).await.map_err(internal)?.rows_affected)
+    let txn = ctx.db.begin().await.map_err(internal)?;
+    let forgotten = delete.exec(&txn).await.map_err(internal)?.rows_affected;
+    let mut mailed = false;
+    if forgotten > 0 {
+        let detail = if device_id.is_some() {
+            "één apparaat".to_owned()
+        } else {
+            format!("alle apparaten ({forgotten})")
+        };
+        mailed = log::record_in(
+            &txn,
+            ctx,
+            user_id,
+            log::Event::DeviceForgotten,
+            Some(detail),
+            client,
+        )
+        .await?;
+    }
+    log::commit(ctx, txn, mailed).await?;
+    Ok(forgotten)
 }
 
 impl RememberToken {
@@ -709,13 +778,26 @@ async fn remove_factors(txn: &sea_orm::DatabaseTransaction, user_id: i32) -> Res
 
 /// "Twee-staps-authenticatie uitschakelen", by the user, outside the mandatory period (the
 /// caller checks): the factors go, the sessions stay.
-pub async fn disable_two_factor(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
+pub async fn disable_two_factor(
+    ctx: &AppContext,
+    user_id: i32,
+    client: Option<&ClientInfo>,
+) -> Result<(), AppError> {
     if !is_enabled(ctx, user_id).await? {
         return Err(AppError::Forbidden);
     }
     let txn = ctx.db.begin().await.map_err(internal)?;
     remove_factors(&txn, user_id).await?;
-    txn.commit().await.map_err(internal)?;
+    let mailed = log::record_in(
+        &txn,
+        ctx,
+        user_id,
+        log::Event::TwoFactorDisabled,
+        None,
+        client,
+    )
+    .await?;
+    log::commit(ctx, txn, mailed).await?;
     tracing::info!(user_id, "two-step authentication disabled by the user");
     Ok(())
 }

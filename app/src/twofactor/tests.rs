@@ -52,7 +52,7 @@ fn code_now(ctx: &AppContext, secret: &[u8]) -> String {
 async fn enrol(ctx: &AppContext, user: &User) -> (Vec<u8>, Vec<String>) {
     let row = service::start_app_enrolment(ctx, user).await.unwrap();
     let secret = secret_of(ctx, user).await;
-    service::confirm_app_enrolment(ctx, user, &code_now(ctx, &secret))
+    service::confirm_app_enrolment(ctx, user, &code_now(ctx, &secret), None)
         .await
         .unwrap();
     let row = two_factor::Entity::find_by_id(row.user_id)
@@ -101,11 +101,11 @@ async fn enrolment_needs_a_confirmed_code_and_keeps_the_secret_encrypted(backend
         "000000"
     };
     assert_eq!(
-        service::confirm_app_enrolment(&ctx, &judith, wrong).await,
+        service::confirm_app_enrolment(&ctx, &judith, wrong, None).await,
         Err(AppError::WrongCode)
     );
     assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
-    service::confirm_app_enrolment(&ctx, &judith, &code_now(&ctx, &secret))
+    service::confirm_app_enrolment(&ctx, &judith, &code_now(&ctx, &secret), None)
         .await
         .unwrap();
     assert!(service::is_enabled(&ctx, judith.id).await.unwrap());
@@ -115,7 +115,7 @@ async fn enrolment_needs_a_confirmed_code_and_keeps_the_secret_encrypted(backend
     );
     // SEC-07: the code that confirmed enrolment cannot log in.
     assert_eq!(
-        service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret)).await,
+        service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None).await,
         Err(AppError::WrongCode)
     );
 }
@@ -131,7 +131,7 @@ async fn the_window_is_the_current_and_previous_code(backend: Backend) {
     let earlier = code_now(&ctx, &secret);
     next_step(&clock);
     // Thirty seconds later the app shows a new code; the previous one is still valid.
-    service::verify_app_code(&ctx, &judith, &earlier)
+    service::verify_app_code(&ctx, &judith, &earlier, None)
         .await
         .unwrap();
 
@@ -143,12 +143,12 @@ async fn the_window_is_the_current_and_previous_code(backend: Backend) {
     for code in [&too_old, &too_new] {
         if *code != current && *code != totp::code_for_step(&secret, step(&ctx) - 1) {
             assert_eq!(
-                service::verify_app_code(&ctx, &judith, code).await,
+                service::verify_app_code(&ctx, &judith, code, None).await,
                 Err(AppError::WrongCode)
             );
         }
     }
-    service::verify_app_code(&ctx, &judith, &current)
+    service::verify_app_code(&ctx, &judith, &current, None)
         .await
         .unwrap();
 }
@@ -163,7 +163,7 @@ async fn each_time_step_logs_in_once_under_parallel_submissions(backend: Backend
     let code = code_now(&ctx, &secret);
     let attempts = (0..20).map(|_| {
         let (ctx, judith, code) = (ctx.clone(), judith.clone(), code.clone());
-        tokio::spawn(async move { service::verify_app_code(&ctx, &judith, &code).await })
+        tokio::spawn(async move { service::verify_app_code(&ctx, &judith, &code, None).await })
     });
     let results: Vec<_> = futures_join(attempts).await;
     assert_eq!(
@@ -177,12 +177,12 @@ async fn each_time_step_logs_in_once_under_parallel_submissions(backend: Backend
     next_step(&clock);
     let older = totp::code_for_step(&secret, totp::step_at(ctx.now().timestamp()) - 1);
     let newer = code_now(&ctx, &secret);
-    service::verify_app_code(&ctx, &judith, &newer)
+    service::verify_app_code(&ctx, &judith, &newer, None)
         .await
         .unwrap();
     if older != newer {
         assert_eq!(
-            service::verify_app_code(&ctx, &judith, &older).await,
+            service::verify_app_code(&ctx, &judith, &older, None).await,
             Err(AppError::WrongCode)
         );
     }
@@ -208,22 +208,22 @@ async fn recovery_codes_are_single_use_under_parallel_submissions(backend: Backe
     let typed = codes[3].replace('-', "").to_lowercase();
     let attempts = (0..20).map(|_| {
         let (ctx, judith, typed) = (ctx.clone(), judith.clone(), typed.clone());
-        tokio::spawn(async move { service::use_recovery_code(&ctx, &judith, &typed).await })
+        tokio::spawn(async move { service::use_recovery_code(&ctx, &judith, &typed, None).await })
     });
     let results = futures_join(attempts).await;
     let ok: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
     assert_eq!(ok, vec![&9], "{results:?}");
     clock.advance(Duration::minutes(service::LOCK_MINUTES) + Duration::seconds(1));
     assert_eq!(
-        service::use_recovery_code(&ctx, &judith, &codes[3]).await,
+        service::use_recovery_code(&ctx, &judith, &codes[3], None).await,
         Err(AppError::WrongRecoveryCode)
     );
     assert_eq!(
-        service::use_recovery_code(&ctx, &judith, "geen code").await,
+        service::use_recovery_code(&ctx, &judith, "geen code", None).await,
         Err(AppError::invalid(crate::error::Problem::RecoveryCodeFormat))
     );
     assert_eq!(
-        service::use_recovery_code(&ctx, &judith, &codes[4]).await,
+        service::use_recovery_code(&ctx, &judith, &codes[4], None).await,
         Ok(8)
     );
 }
@@ -243,9 +243,9 @@ async fn failed_attempts_lock_the_account_across_sessions(backend: Backend) {
     };
     for i in 0..service::MAX_FAILED_ATTEMPTS {
         let result = if i % 2 == 0 {
-            service::verify_app_code(&ctx, &judith, wrong).await
+            service::verify_app_code(&ctx, &judith, wrong, None).await
         } else {
-            service::use_recovery_code(&ctx, &judith, "2222-2222-2222")
+            service::use_recovery_code(&ctx, &judith, "2222-2222-2222", None)
                 .await
                 .map(|_| ())
         };
@@ -258,16 +258,16 @@ async fn failed_attempts_lock_the_account_across_sessions(backend: Backend) {
         );
     }
     assert_eq!(
-        service::verify_app_code(&ctx, &judith, &right).await,
+        service::verify_app_code(&ctx, &judith, &right, None).await,
         Err(AppError::Locked),
         "a right code during the lock"
     );
     assert_eq!(
-        service::use_recovery_code(&ctx, &judith, &codes[0]).await,
+        service::use_recovery_code(&ctx, &judith, &codes[0], None).await,
         Err(AppError::Locked)
     );
     clock.advance(Duration::minutes(service::LOCK_MINUTES) + Duration::seconds(1));
-    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret))
+    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None)
         .await
         .unwrap();
 }
@@ -285,7 +285,7 @@ async fn a_parallel_burst_cannot_get_past_the_limit(backend: Backend) {
     };
     let attempts = (0..30).map(|_| {
         let (ctx, judith) = (ctx.clone(), judith.clone());
-        tokio::spawn(async move { service::verify_app_code(&ctx, &judith, wrong).await })
+        tokio::spawn(async move { service::verify_app_code(&ctx, &judith, wrong, None).await })
     });
     let results = futures_join(attempts).await;
     let checked = results
@@ -310,12 +310,12 @@ async fn codes_are_bound_to_their_user(backend: Backend) {
     let judith_code = code_now(&ctx, &judith_secret);
     if judith_code != code_now(&ctx, &bram_secret) {
         assert_eq!(
-            service::verify_app_code(&ctx, &bram, &judith_code).await,
+            service::verify_app_code(&ctx, &bram, &judith_code, None).await,
             Err(AppError::WrongCode)
         );
     }
     assert_eq!(
-        service::use_recovery_code(&ctx, &bram, &judith_codes[0]).await,
+        service::use_recovery_code(&ctx, &bram, &judith_codes[0], None).await,
         Err(AppError::WrongRecoveryCode)
     );
 }
@@ -389,10 +389,10 @@ async fn a_new_set_of_recovery_codes_replaces_the_old_one(backend: Backend) {
     let (ctx, _clock, _db) = testing::context(backend).await;
     let judith = testing::add_judith(&ctx).await;
     let (_, old) = enrol(&ctx, &judith).await;
-    service::use_recovery_code(&ctx, &judith, &old[0])
+    service::use_recovery_code(&ctx, &judith, &old[0], None)
         .await
         .unwrap();
-    let new = service::regenerate_recovery_codes(&ctx, judith.id)
+    let new = service::regenerate_recovery_codes(&ctx, judith.id, None)
         .await
         .unwrap();
     assert_eq!(new.len(), recovery::COUNT);
@@ -403,13 +403,13 @@ async fn a_new_set_of_recovery_codes_replaces_the_old_one(backend: Backend) {
     for code in &old[1..4] {
         if !new.contains(code) {
             assert_eq!(
-                service::use_recovery_code(&ctx, &judith, code).await,
+                service::use_recovery_code(&ctx, &judith, code, None).await,
                 Err(AppError::WrongRecoveryCode)
             );
         }
     }
     assert_eq!(
-        service::use_recovery_code(&ctx, &judith, &new[0]).await,
+        service::use_recovery_code(&ctx, &judith, &new[0], None).await,
         Ok(9)
     );
 }
@@ -433,21 +433,27 @@ async fn a_helpdesk_reset_removes_every_factor_and_ends_the_sessions(backend: Ba
     .await
     .unwrap();
     for _ in 0..service::MAX_FAILED_ATTEMPTS {
-        let _ = service::use_recovery_code(&ctx, &judith, "AAAA-AAAA-AAAA").await;
+        let _ = service::use_recovery_code(&ctx, &judith, "AAAA-AAAA-AAAA", None).await;
     }
     assert_eq!(
-        service::use_recovery_code(&ctx, &judith, &codes[0]).await,
+        service::use_recovery_code(&ctx, &judith, &codes[0], None).await,
         Err(AppError::Locked)
     );
 
     assert_eq!(
-        service::reset_two_factor(&ctx, judith.id, "helpdesk@example.nl", "  ").await,
+        service::reset_two_factor(&ctx, judith.id, "helpdesk@example.nl", "  ", None).await,
         Err(AppError::invalid(crate::error::Problem::ReasonMissing))
     );
     assert!(service::is_enabled(&ctx, judith.id).await.unwrap());
-    service::reset_two_factor(&ctx, judith.id, "helpdesk@example.nl", "telefoon kwijt")
-        .await
-        .unwrap();
+    service::reset_two_factor(
+        &ctx,
+        judith.id,
+        "helpdesk@example.nl",
+        "telefoon kwijt",
+        None,
+    )
+    .await
+    .unwrap();
 
     assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
     assert!(service::factor(&ctx, judith.id).await.unwrap().is_none());

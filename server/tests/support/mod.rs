@@ -27,6 +27,8 @@ pub struct TestApp {
     pub cookies: HashMap<String, String>,
     /// Sent as `User-Agent` with every request, when set.
     pub user_agent: Option<String>,
+    /// The address the requests come from, as the server sees the connection, when set.
+    pub peer: Option<std::net::SocketAddr>,
     /// The database lives as long as the first browser; another browser borrows it.
     _db: Option<TestDb>,
 }
@@ -73,6 +75,7 @@ impl TestApp {
             clock,
             cookies: HashMap::new(),
             user_agent: None,
+            peer: None,
             _db: Some(db),
         }
     }
@@ -85,6 +88,7 @@ impl TestApp {
             clock: self.clock.clone(),
             cookies: HashMap::new(),
             user_agent: None,
+            peer: None,
             _db: None,
         }
     }
@@ -103,6 +107,11 @@ impl TestApp {
             request
                 .headers_mut()
                 .insert(header::USER_AGENT, agent.parse().unwrap());
+        }
+        if let Some(peer) = self.peer {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
         }
         if !self.cookies.is_empty() && !request.headers().contains_key(header::COOKIE) {
             request

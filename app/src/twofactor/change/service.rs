@@ -206,17 +206,26 @@ pub async fn confirm(
     let old = in_use(ctx, user.id).await?;
     let step = if row.method == METHOD_APP {
         let code = totp::normalize(input).ok_or(AppError::invalid(Problem::CodeFormat))?;
-        service::reserve_attempt(ctx, user.id).await?;
+        service::reserve_attempt(ctx, user.id, client).await?;
         let secret = new_secret(ctx, &row)?;
         let Some(step) = totp::matching_step(&secret, &code, ctx.now().timestamp()) else {
-            service::record_failure(ctx, user.id).await?;
+            service::record_failure(ctx, user.id, client).await?;
             return Err(AppError::WrongCode);
         };
         service::record_success(ctx, user.id).await?;
         Some(step)
     } else {
         let number = new_number(ctx, &row)?;
-        sms::verify_code_for(ctx, user, session_id, Purpose::Change, &number, input).await?;
+        sms::verify_code_for(
+            ctx,
+            user,
+            session_id,
+            Purpose::Change,
+            &number,
+            input,
+            client,
+        )
+        .await?;
         None
     };
     replace(ctx, &old, &row, step, client).await
@@ -298,10 +307,7 @@ pub(super) async fn replace(
         client,
     )
     .await?;
-    txn.commit().await.map_err(internal)?;
-    if mailed {
-        ctx.mail_kick.kick();
-    }
+    log::commit(ctx, txn, mailed).await?;
     tracing::info!(user_id, method = %new.method, "two-step method changed");
     Ok(())
 }

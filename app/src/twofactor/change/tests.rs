@@ -87,7 +87,7 @@ fn next_step(clock: &ManualClock) {
 async fn enrol_app(ctx: &AppContext, clock: &ManualClock, user: &User) -> Vec<u8> {
     let row = service::start_app_enrolment(ctx, user).await.unwrap();
     let secret = service::open_secret(ctx, user.id, &row.secret_enc).unwrap();
-    service::confirm_app_enrolment(ctx, user, &code_now(ctx, &secret))
+    service::confirm_app_enrolment(ctx, user, &code_now(ctx, &secret), None)
         .await
         .unwrap();
     service::finish_enrolment(ctx, user.id).await.unwrap();
@@ -102,7 +102,7 @@ async fn enrol_sms(ctx: &AppContext, clock: &ManualClock, outbox: &Outbox, user:
     sms::start_enrolment(ctx, user, session, &number)
         .await
         .unwrap();
-    sms::confirm_enrolment(ctx, user, session, &outbox.last_code())
+    sms::confirm_enrolment(ctx, user, session, &outbox.last_code(), None)
         .await
         .unwrap();
     service::finish_enrolment(ctx, user.id).await.unwrap();
@@ -131,9 +131,16 @@ async fn sms_login(ctx: &AppContext, clock: &ManualClock, outbox: &Outbox, user:
     let attempt = session_of(ctx, user, SessionStage::PasswordOnly).await;
     sms::send_login_code(ctx, user.id, attempt).await.unwrap();
     clock.advance(ctx.settings.sms.limits.cooldown);
-    sms::verify_code(ctx, user, attempt, Purpose::Login, &outbox.last_code())
-        .await
-        .is_ok()
+    sms::verify_code(
+        ctx,
+        user,
+        attempt,
+        Purpose::Login,
+        &outbox.last_code(),
+        None,
+    )
+    .await
+    .is_ok()
 }
 
 /// The newest entry of the security log: its kind and detail.
@@ -163,13 +170,13 @@ async fn app_to_sms_keeps_the_app_until_the_new_number_is_confirmed_sec_11_sec_2
 
     // Not yet: the app still logs in, and no SMS goes out at login.
     assert_eq!(sms::login_number(&ctx, judith.id).await.unwrap(), None);
-    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret))
+    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None)
         .await
         .unwrap();
     // The change's code is not a login code.
     let attempt = session_of(&ctx, &judith, SessionStage::PasswordOnly).await;
     assert!(
-        sms::verify_code(&ctx, &judith, attempt, Purpose::Login, &code)
+        sms::verify_code(&ctx, &judith, attempt, Purpose::Login, &code, None)
             .await
             .is_err()
     );
@@ -182,7 +189,7 @@ async fn app_to_sms_keeps_the_app_until_the_new_number_is_confirmed_sec_11_sec_2
     assert_eq!(sms::number_of(&ctx, &row).unwrap(), number);
     next_step(&clock);
     assert_eq!(
-        service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret)).await,
+        service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None).await,
         Err(AppError::Forbidden),
         "the app no longer logs in"
     );
@@ -232,7 +239,7 @@ async fn sms_to_app_keeps_sms_until_the_code_and_spends_its_step_sec_07(backend:
         "SMS still works"
     );
     assert_eq!(
-        service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret)).await,
+        service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None).await,
         Err(AppError::Forbidden),
         "the new app does not log in before it is confirmed"
     );
@@ -244,12 +251,12 @@ async fn sms_to_app_keeps_sms_until_the_code_and_spends_its_step_sec_07(backend:
     assert_eq!(factor(&ctx, &judith).await.method, service::METHOD_APP);
     assert_eq!(sms::login_number(&ctx, judith.id).await.unwrap(), None);
     assert_eq!(
-        service::verify_app_code(&ctx, &judith, &code).await,
+        service::verify_app_code(&ctx, &judith, &code, None).await,
         Err(AppError::WrongCode),
         "the confirming code cannot log in"
     );
     next_step(&clock);
-    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret))
+    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None)
         .await
         .unwrap();
     assert_eq!(
@@ -275,7 +282,7 @@ async fn a_new_app_replaces_the_old_secret_once_under_parallel_codes_sec_07_sec_
     let base32 = totp::secret_for_people(&new).replace(' ', "");
     assert!(!first.secret_enc.contains(&base32), "stored encrypted");
 
-    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &old))
+    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &old), None)
         .await
         .unwrap();
     if code_now(&ctx, &old) != code_now(&ctx, &new) {
@@ -317,12 +324,12 @@ async fn a_new_app_replaces_the_old_secret_once_under_parallel_codes_sec_07_sec_
     next_step(&clock);
     if code_now(&ctx, &old) != code_now(&ctx, &new) {
         assert_eq!(
-            service::verify_app_code(&ctx, &judith, &code_now(&ctx, &old)).await,
+            service::verify_app_code(&ctx, &judith, &code_now(&ctx, &old), None).await,
             Err(AppError::WrongCode),
             "the old secret no longer works"
         );
     }
-    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &new))
+    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &new), None)
         .await
         .unwrap();
 }
@@ -405,7 +412,7 @@ async fn wrong_codes_leave_everything_and_count_toward_the_lock_sec_14(backend: 
         "a right code during the lock"
     );
     assert_eq!(
-        service::verify_app_code(&ctx, &judith, &code_now(&ctx, &old)).await,
+        service::verify_app_code(&ctx, &judith, &code_now(&ctx, &old), None).await,
         Err(AppError::Locked),
         "one lock for login and change"
     );
@@ -421,7 +428,9 @@ async fn a_switch_off_or_reset_between_start_and_confirm_wins(backend: Backend) 
     let session = session_of(&ctx, &judith, SessionStage::Complete).await;
     let row = change::start_app(&ctx, &judith, session).await.unwrap();
     let new = change::new_secret(&ctx, &row).unwrap();
-    service::disable_two_factor(&ctx, judith.id).await.unwrap();
+    service::disable_two_factor(&ctx, judith.id, None)
+        .await
+        .unwrap();
     assert_eq!(
         change::confirm(&ctx, &judith, session, &code_now(&ctx, &new), None).await,
         Err(AppError::Forbidden)
@@ -438,9 +447,15 @@ async fn a_switch_off_or_reset_between_start_and_confirm_wins(backend: Backend) 
         .await
         .unwrap();
     let code = outbox.last_code();
-    service::reset_two_factor(&ctx, judith.id, "helpdesk@example.nl", "telefoon kwijt")
-        .await
-        .unwrap();
+    service::reset_two_factor(
+        &ctx,
+        judith.id,
+        "helpdesk@example.nl",
+        "telefoon kwijt",
+        None,
+    )
+    .await
+    .unwrap();
     assert!(
         change::confirm(&ctx, &judith, session, &code, None)
             .await
@@ -455,7 +470,9 @@ async fn a_switch_off_or_reset_between_start_and_confirm_wins(backend: Backend) 
     let session = session_of(&ctx, &judith, SessionStage::Complete).await;
     let snapshot = factor(&ctx, &judith).await;
     let change_row = change::start_app(&ctx, &judith, session).await.unwrap();
-    service::disable_two_factor(&ctx, judith.id).await.unwrap();
+    service::disable_two_factor(&ctx, judith.id, None)
+        .await
+        .unwrap();
     next_step(&clock);
     let third = enrol_app(&ctx, &clock, &judith).await;
     let current = factor(&ctx, &judith).await;
@@ -464,7 +481,7 @@ async fn a_switch_off_or_reset_between_start_and_confirm_wins(backend: Backend) 
         Err(AppError::Forbidden)
     );
     assert_eq!(factor(&ctx, &judith).await, current);
-    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &third))
+    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &third), None)
         .await
         .unwrap();
 }

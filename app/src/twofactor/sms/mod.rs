@@ -14,7 +14,7 @@ use sea_orm::{
 
 use super::service;
 use crate::{
-    auth::users::User,
+    auth::{session::ClientInfo, users::User},
     context::{AppContext, internal},
     crypto,
     db::entity::{sms_code, sms_guard, sms_send, two_factor},
@@ -488,6 +488,7 @@ pub async fn verify_code(
     session_id: i32,
     purpose: Purpose,
     input: &str,
+    client: Option<&ClientInfo>,
 ) -> Result<(), AppError> {
     let number = match purpose {
         Purpose::Login => login_number(ctx, user.id).await?,
@@ -499,7 +500,7 @@ pub async fn verify_code(
         Purpose::Change => None,
     }
     .ok_or(AppError::Forbidden)?;
-    verify_code_for(ctx, user, session_id, purpose, &number, input).await
+    verify_code_for(ctx, user, session_id, purpose, &number, input, client).await
 }
 
 pub(crate) async fn verify_code_for(
@@ -509,9 +510,10 @@ pub(crate) async fn verify_code_for(
     purpose: Purpose,
     number: &PhoneNumber,
     input: &str,
+    client: Option<&ClientInfo>,
 ) -> Result<(), AppError> {
     let code = super::totp::normalize(input).ok_or(AppError::invalid(Problem::CodeFormat))?;
-    service::reserve_attempt(ctx, user.id).await?;
+    service::reserve_attempt(ctx, user.id, client).await?;
     let now = ctx.now();
     let hash = code_hash(ctx, session_id, purpose, number, &code);
     let spent = sms_code::Entity::update_many()
@@ -528,7 +530,7 @@ pub(crate) async fn verify_code_for(
     if spent.rows_affected == 1 {
         return service::record_success(ctx, user.id).await;
     }
-    service::record_failure(ctx, user.id).await?;
+    service::record_failure(ctx, user.id, client).await?;
     let expired = sms_code::Entity::find()
         .filter(sms_code::Column::UserId.eq(user.id))
         .filter(sms_code::Column::SessionId.eq(session_id))
@@ -658,12 +660,22 @@ pub async fn confirm_enrolment(
     user: &User,
     session_id: i32,
     input: &str,
+    client: Option<&ClientInfo>,
 ) -> Result<(), AppError> {
     let row = pending_enrolment(ctx, user.id)
         .await?
         .ok_or(AppError::Forbidden)?;
     let number = number_of(ctx, &row)?;
-    verify_code_for(ctx, user, session_id, Purpose::Enrol, &number, input).await?;
+    verify_code_for(
+        ctx,
+        user,
+        session_id,
+        Purpose::Enrol,
+        &number,
+        input,
+        client,
+    )
+    .await?;
     // Only the number the code went to is switched on.
     service::enable(ctx, user.id, None, &row.secret_enc).await?;
     tracing::info!(user_id = user.id, "two-step authentication enabled (SMS)");

@@ -75,7 +75,7 @@ async fn enrol(ctx: &AppContext, clock: &ManualClock, outbox: &Outbox, user: &Us
     sms::start_enrolment(ctx, user, session, &number)
         .await
         .unwrap();
-    sms::confirm_enrolment(ctx, user, session, &outbox.last_code())
+    sms::confirm_enrolment(ctx, user, session, &outbox.last_code(), None)
         .await
         .unwrap();
     service::finish_enrolment(ctx, user.id).await.unwrap();
@@ -116,19 +116,19 @@ async fn sms_becomes_the_method_only_with_the_code_from_the_message_sec_11(backe
 
     let wrong = if code == "000000" { "111111" } else { "000000" };
     assert_eq!(
-        sms::confirm_enrolment(&ctx, &judith, session, wrong).await,
+        sms::confirm_enrolment(&ctx, &judith, session, wrong, None).await,
         Err(AppError::WrongSmsCode)
     );
     assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
     // The app's wizard step does not switch an SMS enrolment on.
     assert!(
-        service::confirm_app_enrolment(&ctx, &judith, &code)
+        service::confirm_app_enrolment(&ctx, &judith, &code, None)
             .await
             .is_err()
     );
     assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
 
-    sms::confirm_enrolment(&ctx, &judith, session, &code)
+    sms::confirm_enrolment(&ctx, &judith, session, &code, None)
         .await
         .unwrap();
     assert!(service::is_enabled(&ctx, judith.id).await.unwrap());
@@ -182,11 +182,11 @@ async fn codes_are_single_use_bound_to_the_login_and_expire_sec_09(backend: Back
     // Another login attempt of the same user cannot use it, nor can the enrolment.
     let other = login_attempt(&ctx, &judith).await;
     assert_eq!(
-        sms::verify_code(&ctx, &judith, other, Purpose::Login, &code).await,
+        sms::verify_code(&ctx, &judith, other, Purpose::Login, &code, None).await,
         Err(AppError::WrongSmsCode)
     );
     assert_eq!(
-        sms::verify_code(&ctx, &judith, attempt, Purpose::Enrol, &code).await,
+        sms::verify_code(&ctx, &judith, attempt, Purpose::Enrol, &code, None).await,
         Err(AppError::Forbidden)
     );
 
@@ -194,7 +194,7 @@ async fn codes_are_single_use_bound_to_the_login_and_expire_sec_09(backend: Back
     let attempts = (0..20).map(|_| {
         let (ctx, judith, code) = (ctx.clone(), judith.clone(), code.clone());
         tokio::spawn(async move {
-            sms::verify_code(&ctx, &judith, attempt, Purpose::Login, &code).await
+            sms::verify_code(&ctx, &judith, attempt, Purpose::Login, &code, None).await
         })
     });
     let mut results = Vec::new();
@@ -216,11 +216,11 @@ async fn codes_are_single_use_bound_to_the_login_and_expire_sec_09(backend: Back
     let code = outbox.last_code();
     clock.advance(Duration::minutes(5));
     assert_eq!(
-        sms::verify_code(&ctx, &judith, attempt, Purpose::Login, &code).await,
+        sms::verify_code(&ctx, &judith, attempt, Purpose::Login, &code, None).await,
         Err(AppError::SmsCodeExpired)
     );
     assert_eq!(
-        sms::verify_code(&ctx, &judith, attempt, Purpose::Login, "12345").await,
+        sms::verify_code(&ctx, &judith, attempt, Purpose::Login, "12345", None).await,
         Err(AppError::invalid(crate::error::Problem::CodeFormat))
     );
 }
@@ -242,11 +242,11 @@ async fn a_resend_invalidates_the_previous_code_sec_09(backend: Backend) {
     let second = outbox.last_code();
     if first != second {
         assert_eq!(
-            sms::verify_code(&ctx, &judith, attempt, Purpose::Login, &first).await,
+            sms::verify_code(&ctx, &judith, attempt, Purpose::Login, &first, None).await,
             Err(AppError::WrongSmsCode)
         );
     }
-    sms::verify_code(&ctx, &judith, attempt, Purpose::Login, &second)
+    sms::verify_code(&ctx, &judith, attempt, Purpose::Login, &second, None)
         .await
         .unwrap();
 }
@@ -440,13 +440,13 @@ async fn wrong_sms_codes_count_toward_the_lock_sec_14(backend: Backend) {
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..service::MAX_FAILED_ATTEMPTS {
         assert!(
-            sms::verify_code(&ctx, &judith, attempt, Purpose::Login, wrong)
+            sms::verify_code(&ctx, &judith, attempt, Purpose::Login, wrong, None)
                 .await
                 .is_err()
         );
     }
     assert_eq!(
-        sms::verify_code(&ctx, &judith, attempt, Purpose::Login, &code).await,
+        sms::verify_code(&ctx, &judith, attempt, Purpose::Login, &code, None).await,
         Err(AppError::Locked)
     );
     // While locked, a right password sends no SMS: no code could be used.
@@ -527,7 +527,7 @@ async fn a_code_for_one_number_never_confirms_another_sec_11(backend: Backend) {
         Err(AppError::SmsCooldown)
     );
     assert_eq!(
-        sms::confirm_enrolment(&ctx, &judith, first_tab, &code_for_a).await,
+        sms::confirm_enrolment(&ctx, &judith, first_tab, &code_for_a, None).await,
         Err(AppError::WrongSmsCode)
     );
     assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
@@ -544,11 +544,11 @@ async fn a_code_for_one_number_never_confirms_another_sec_11(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(
-        sms::confirm_enrolment(&ctx, &judith, first_tab, &code_for_a).await,
+        sms::confirm_enrolment(&ctx, &judith, first_tab, &code_for_a, None).await,
         Err(AppError::WrongSmsCode)
     );
     assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
-    sms::confirm_enrolment(&ctx, &judith, second_tab, &outbox.last_code())
+    sms::confirm_enrolment(&ctx, &judith, second_tab, &outbox.last_code(), None)
         .await
         .unwrap();
     assert_eq!(sms::login_number(&ctx, judith.id).await.unwrap(), Some(b));

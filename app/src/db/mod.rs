@@ -14,6 +14,15 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if url.starts_with("sqlite:") {
         // One writer at a time is SQLite's nature; a small pool avoids lock contention.
         options.max_connections(4);
+    } else {
+        // A request waits for a row lock at most this long, and a transaction left open by a
+        // request that went away is ended: one stuck request never freezes every login.
+        options.map_sqlx_postgres_opts(|pg| {
+            pg.options([
+                ("lock_timeout", POSTGRES_LOCK_TIMEOUT),
+                ("idle_in_transaction_session_timeout", "60s"),
+            ])
+        });
     }
     let db = Database::connect(options).await?;
     if url.starts_with("sqlite:") {
@@ -29,6 +38,41 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Ok(db)
 }
 
+/// How long a PostgreSQL statement waits for a lock before it fails.
+pub const POSTGRES_LOCK_TIMEOUT: &str = "10s";
+
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     migration::Migrator::up(db, None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    use crate::testing::{Backend, TestDb, postgres_skipped};
+
+    // The settings that make a request fail after a while, rather than hang for ever, on a lock
+    // that is never released.
+    #[tokio::test]
+    async fn postgres_connections_wait_for_a_lock_only_so_long() {
+        if postgres_skipped() {
+            eprintln!("SKIPPED on PostgreSQL: no server (see scripts/test)");
+            return;
+        }
+        let test = TestDb::new(Backend::Postgres).await;
+        let backend = test.db.get_database_backend();
+        for (setting, value) in [
+            ("lock_timeout", super::POSTGRES_LOCK_TIMEOUT),
+            ("idle_in_transaction_session_timeout", "1min"),
+        ] {
+            let row = test
+                .db
+                .query_one_raw(Statement::from_string(backend, format!("SHOW {setting}")))
+                .await
+                .unwrap()
+                .unwrap();
+            let shown: String = row.try_get_by_index(0).unwrap();
+            assert_eq!(shown, value, "{setting}");
+        }
+    }
 }

@@ -58,7 +58,7 @@ pub enum AppError {
     #[error("Twee-staps-authenticatie is verplicht en kan niet worden uitgeschakeld.")]
     TwoFactorMandatory,
     #[error(
-        "Schakel eerst zelf twee-staps-authenticatie in. Zonder tweede stap op je eigen account kun je die van een ander niet resetten en geen blokkering opheffen."
+        "Om de tweede stap van een ander te resetten of een blokkering op te heffen, moet je zelf zijn ingelogd met twee-staps-authenticatie. Schakel het in als dat nog niet is gebeurd, log uit en log opnieuw in."
     )]
     OwnTwoFactorRequired,
     #[error(

@@ -498,7 +498,7 @@ fn smtp_settings(
     let ca_pem = var("TWEESTAP_SMTP_CA_FILE").and_then(|path| {
         let problem = match std::fs::read(path.trim()) {
             Ok(pem) if app::mail::is_ca_pem(&pem) => return Some(pem),
-            Ok(_) => "holds no PEM certificate",
+            Ok(_) => "holds no PEM certificate that can be used",
             Err(_) => "cannot be read",
         };
         problems.push(format!(
@@ -833,13 +833,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("tweestap-ca-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let pem = dir.join("ca.pem");
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        std::fs::write(&pem, params.self_signed(&key).unwrap().pem()).unwrap();
+        let not_pem = dir.join("ca.txt");
+        std::fs::write(&not_pem, "geen certificaat").unwrap();
+        // PEM armour around something that is no certificate.
+        let broken = dir.join("broken.pem");
         std::fs::write(
-            &pem,
+            &broken,
             "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n",
         )
         .unwrap();
-        let not_pem = dir.join("ca.txt");
-        std::fs::write(&not_pem, "geen certificaat").unwrap();
         let with = |file: &Path, security: &'static str| {
             let file = file.to_str().unwrap().to_owned();
             let vars = [
@@ -856,6 +862,7 @@ mod tests {
         let missing = dir.join("missing.pem");
         for (file, problem) in [
             (not_pem.as_path(), "holds no PEM certificate"),
+            (broken.as_path(), "holds no PEM certificate"),
             (missing.as_path(), "cannot be read"),
         ] {
             let err = with(file, "tls").unwrap_err();

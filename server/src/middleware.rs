@@ -394,16 +394,17 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
 /// that is not one: what the proxy nearest to us saw. Anything it cannot read makes it fall back
 /// to the connection's address; the header of anyone else is never believed.
 pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
-    let peer = peer?;
-    if !trusted.contains(&peer) {
+    // An IPv4 peer on a dual-stack listener arrives as ::ffff:a.b.c.d.
+    let peer = peer?.to_canonical();
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|t| t.to_canonical() == *ip);
+    if !is_trusted(&peer) {
         return Some(peer);
     }
-    let hops: Vec<&str> = headers
+    // Split as bytes: what a client wrote in front must not make the proxies' part unreadable.
+    let hops: Vec<&[u8]> = headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(str::trim)
+        .flat_map(|value| value.as_bytes().split(|&b| b == b','))
         .collect();
     let mut client = peer;
     for hop in hops.into_iter().rev() {
@@ -411,7 +412,7 @@ pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) 
             return Some(client);
         };
         client = ip;
-        if !trusted.contains(&ip) {
+        if !is_trusted(&ip) {
             break;
         }
     }
@@ -419,10 +420,12 @@ pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) 
 }
 
 /// One address of `X-Forwarded-For`: `203.0.113.7`, `2001:db8::1`, or with a port.
-fn parse_hop(hop: &str) -> Option<IpAddr> {
+fn parse_hop(hop: &[u8]) -> Option<IpAddr> {
+    let hop = std::str::from_utf8(hop).ok()?.trim();
     hop.parse::<IpAddr>()
         .ok()
         .or_else(|| hop.parse::<SocketAddr>().ok().map(|addr| addr.ip()))
+        .map(|ip| ip.to_canonical())
 }
 
 #[cfg(test)]
@@ -517,6 +520,25 @@ mod tests {
         assert_eq!(
             client_ip(Some(proxies[0]), &garbage, &proxies),
             Some(ip("10.0.0.2"))
+        );
+        // A client's bytes in front do not hide what the proxy saw.
+        let mut headers = HeaderMap::new();
+        headers.append(
+            "x-forwarded-for",
+            HeaderValue::from_bytes(b"\xff\xfe, 203.0.113.7").unwrap(),
+        );
+        assert_eq!(
+            client_ip(Some(proxies[0]), &headers, &proxies),
+            Some(ip("203.0.113.7"))
+        );
+        // An IPv4 proxy seen on a dual-stack listener.
+        assert_eq!(
+            client_ip(
+                Some(ip("::ffff:127.0.0.1")),
+                &forwarded(&["203.0.113.7"]),
+                &proxies
+            ),
+            Some(ip("203.0.113.7"))
         );
         // No header at all: the proxy itself.
         assert_eq!(

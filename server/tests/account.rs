@@ -553,14 +553,10 @@ async fn the_helpdesk_lifts_a_lock_with_a_reason_sec_21(backend: Backend) {
     );
 }
 
-// An admin password alone must not be enough to switch off someone else's second step: the
-// helpdesk's actions need the admin's own two-step authentication, even with a fresh password.
-async fn an_admin_without_two_step_authentication_cannot_reset_or_unlock(backend: Backend) {
-    let app = TestApp::new(backend).await;
-    enrol_judith(&app).await;
-    let judith_id = judith(&app).await.id;
+/// The admin's password again, then every helpdesk action refused for want of the admin's own
+/// second step, and none offered on the page.
+async fn helpdesk_actions_refused(admin: &mut TestApp, judith_id: i32) {
     let user_page = format!("/configuratie/twee-staps/{judith_id}");
-    let mut admin = admin_without_two_step(&app).await;
     let confirmed = admin
         .call(
             "/api/reauthenticate",
@@ -574,7 +570,7 @@ async fn an_admin_without_two_step_authentication_cannot_reset_or_unlock(backend
     assert_eq!(confirmed.header("location"), user_page);
     let page = admin.get(&user_page).await.body;
     assert!(
-        page.contains("Schakel eerst zelf twee-staps-authenticatie in."),
+        page.contains("moet je zelf zijn ingelogd met twee-staps-authenticatie"),
         "{page}"
     );
     assert!(!page.contains("name=\"reason\""), "no actions offered");
@@ -596,5 +592,47 @@ async fn an_admin_without_two_step_authentication_cannot_reset_or_unlock(backend
             refused.body
         );
     }
+}
+
+// An admin password alone must not be enough to switch off someone else's second step: the
+// helpdesk's actions need a login with the admin's own second step, even with a fresh password;
+// switching it on within the session that would act is not enough.
+async fn an_admin_without_two_step_authentication_cannot_reset_or_unlock(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    enrol_judith(&app).await;
+    let judith_id = judith(&app).await.id;
+    let mut admin = admin_without_two_step(&app).await;
+    helpdesk_actions_refused(&mut admin, judith_id).await;
+
+    // Switched on now, in this very session: still refused.
+    app.clock.advance(Duration::seconds(1));
+    let bram = users::find_by_email(&app.ctx, &Email::parse(ADMIN_EMAIL).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let (secret, _) = testing::enrol_app(&app.ctx, &app.clock, &bram).await;
+    helpdesk_actions_refused(&mut admin, judith_id).await;
     assert!(service::is_enabled(&app.ctx, judith_id).await.unwrap());
+
+    // A new login with the code opens the actions.
+    let mut admin = app.another_browser();
+    admin.log_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let passed = admin
+        .call(
+            "/api/second_step_code",
+            &format!("code={}", code_now(&admin, &secret)),
+        )
+        .await;
+    assert_eq!(passed.header("location"), "/", "{}", passed.body);
+    admin
+        .call(
+            "/api/reauthenticate",
+            &format!("password={}", encode(ADMIN_PASSWORD)),
+        )
+        .await;
+    let page = admin
+        .get(&format!("/configuratie/twee-staps/{judith_id}"))
+        .await
+        .body;
+    assert!(page.contains("name=\"reason\""), "{page}");
 }

@@ -689,8 +689,8 @@ async fn unsaved_recovery_codes_are_shown_again_only_behind_the_password_sec_13_
     let page = other.get("/profiel/herstelcodes").await.body;
     assert!(page.contains(&first_code), "{page}");
 
-    // A quarter of an hour after they were made they are only hashes: the password brings the
-    // offer of a new set, not these codes.
+    // A quarter of an hour after they were made they are dropped, and exist only as hashes:
+    // the password brings the offer of a new set, not these codes.
     app.clock.advance(Duration::minutes(15));
     other
         .call(
@@ -707,4 +707,10 @@ async fn unsaved_recovery_codes_are_shown_again_only_behind_the_password_sec_13_
     assert!(page.contains("Je hebt nog 10 herstelcodes over."), "{page}");
     let wizard = other.get("/twee-staps/instellen").await.body;
     assert!(!wizard.contains(&first_code));
+    let judith = users::find_by_email(&app.ctx, &Email::parse(JUDITH_EMAIL).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let factor = service::factor(&app.ctx, judith.id).await.unwrap().unwrap();
+    assert_eq!(factor.pending_codes_enc, None, "no longer stored");
 }

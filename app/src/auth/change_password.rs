@@ -15,10 +15,10 @@ const CHANGED: &str = "gewijzigd";
 
 #[server(endpoint = "change_password")]
 pub async fn change_password(current: String, new: String, repeat: String) -> Result<(), AppError> {
-    use super::{Viewer, email::Email, password::Password, session, users};
+    use super::{Viewer, email::Email, password::Password, users};
     let ctx = crate::context::AppContext::current()?;
     let viewer = Viewer::current();
-    let mut active = viewer.session.clone().ok_or(AppError::NotLoggedIn)?;
+    let active = viewer.session.clone().ok_or(AppError::NotLoggedIn)?;
     // Reported only once the current password is known to be right: no oracle for it.
     let unchanged = new == current;
     let current = Password::for_login(current)?;
@@ -34,14 +34,11 @@ pub async fn change_password(current: String, new: String, repeat: String) -> Re
     if unchanged {
         return Err(AppError::invalid(crate::error::Problem::PasswordUnchanged));
     }
-    users::change_password(&ctx, active.user.id, active.id, &new, Some(&viewer.client)).await?;
     // A new session id after the re-authentication (SEC-03); the password counts as just
     // entered for the settings' other changes (SEC-20).
-    active.password_confirmed_at = Some(ctx.now());
-    let token = session::complete(&ctx, &active, &viewer.client)
-        .await
-        .map_err(crate::context::internal)?;
-    super::set_response_cookie(&token.cookie());
+    if let Some(token) = users::change_password(&ctx, &active, &new, Some(&viewer.client)).await? {
+        super::set_response_cookie(&token.cookie());
+    }
     leptos_axum::redirect(&format!("{CHANGE_PASSWORD_PAGE}?{CHANGED}=ja"));
     Ok(())
 }

@@ -98,6 +98,8 @@ pub struct ActiveSession {
     pub expires_at: DateTime<Utc>,
     pub stage: SessionStage,
     pub password_confirmed_at: Option<DateTime<Utc>>,
+    /// The stored hash of the token this request came with: a rotation replaces only that one.
+    pub token_hash: String,
 }
 
 /// Where the request came from, recorded with the session for the user's own overview.
@@ -161,6 +163,7 @@ pub async fn resolve(
         expires_at: row.expires_at,
         stage: SessionStage::parse(&row.stage),
         password_confirmed_at: row.password_confirmed_at,
+        token_hash: row.token_hash.clone(),
     };
     if now - row.last_seen_at >= TOUCH_EVERY {
         let mut touched = row.into_active_model();
@@ -201,27 +204,31 @@ pub async fn complete(
     Ok(token)
 }
 
-/// The password was entered again in this session (the wizard's first step, a change in the
-/// settings): a privilege change, so the session gets a new token and the old one stops working
-/// (SEC-03). The row stays, with what is bound to it (SMS codes, a method change under way).
+/// The password was entered (again) in this session: the wizard's first step, a change in the
+/// settings, a new password. A privilege change, so the session gets a new token and the old
+/// one stops working (SEC-03). The row stays, with what is bound to it (SMS codes, a method
+/// change under way). Only the token the request came with is replaced: of two submissions at
+/// once, the second gets `None` and sets no cookie, so the browser keeps the one that works.
 pub async fn confirm_password(
-    ctx: &AppContext,
-    session_id: i32,
-) -> Result<SessionToken, sea_orm::DbErr> {
+    db: &impl sea_orm::ConnectionTrait,
+    now: DateTime<Utc>,
+    session: &ActiveSession,
+) -> Result<Option<SessionToken>, sea_orm::DbErr> {
     let token = SessionToken::generate();
-    session::Entity::update_many()
+    let rotated = session::Entity::update_many()
         .col_expr(
             session::Column::PasswordConfirmedAt,
-            sea_orm::sea_query::Expr::value(ctx.now()),
+            sea_orm::sea_query::Expr::value(now),
         )
         .col_expr(
             session::Column::TokenHash,
             sea_orm::sea_query::Expr::value(token.hash()),
         )
-        .filter(session::Column::Id.eq(session_id))
-        .exec(&ctx.db)
+        .filter(session::Column::Id.eq(session.id))
+        .filter(session::Column::TokenHash.eq(session.token_hash.clone()))
+        .exec(db)
         .await?;
-    Ok(token)
+    Ok((rotated.rows_affected == 1).then_some(token))
 }
 
 /// Ends a session on the server: its token no longer works anywhere.

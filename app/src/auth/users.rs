@@ -105,32 +105,24 @@ pub async fn record_login(ctx: &AppContext, user_id: i32) -> Result<(), AppError
     Ok(())
 }
 
-/// What a password change ended besides the password itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PasswordChanged {
-    /// The user's sessions on other browsers, now ended.
-    pub sessions_ended: u64,
-    /// Remembered browsers, which ask for the code again (SEC-19).
-    pub devices_forgotten: u64,
-}
-
 /// "Wachtwoord wijzigen": the new password replaces the old one, every other session of the
-/// user ends, and every remembered browser is forgotten (SEC-19). The session `keep` stays,
-/// with its password counted as just entered. All or nothing, with its log entry (SEC-21), in
-/// one transaction.
+/// user ends, and every remembered browser is forgotten (SEC-19). The session `keep` stays, with
+/// a new token (SEC-03, returned unless another request rotated it meanwhile) and its password
+/// counted as just entered. All or nothing, with its log entry (SEC-21), in one transaction.
 pub async fn change_password(
     ctx: &AppContext,
-    user_id: i32,
-    keep: i32,
+    keep: &super::session::ActiveSession,
     new_password: &Password,
     client: Option<&super::session::ClientInfo>,
-) -> Result<PasswordChanged, AppError> {
+) -> Result<Option<super::session::SessionToken>, AppError> {
     use crate::db::entity::{remembered_device, session};
     use crate::security::log;
     use sea_orm::{TransactionTrait, sea_query::Expr};
+    let user_id = keep.user.id;
     let hash = ctx.hasher.hash(new_password).await.map_err(internal)?;
     let now = ctx.now();
     let txn = ctx.db.begin().await.map_err(internal)?;
+    // The user's row first, as every change of a user's sign-in does: one lock order.
     let updated = user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
@@ -143,7 +135,7 @@ pub async fn change_password(
     }
     let sessions_ended = session::Entity::delete_many()
         .filter(session::Column::UserId.eq(user_id))
-        .filter(session::Column::Id.ne(keep))
+        .filter(session::Column::Id.ne(keep.id))
         .exec(&txn)
         .await
         .map_err(internal)?
@@ -154,10 +146,7 @@ pub async fn change_password(
         .await
         .map_err(internal)?
         .rows_affected;
-    session::Entity::update_many()
-        .col_expr(session::Column::PasswordConfirmedAt, Expr::value(now))
-        .filter(session::Column::Id.eq(keep))
-        .exec(&txn)
+    let token = super::session::confirm_password(&txn, now, keep)
         .await
         .map_err(internal)?;
     let mailed = log::record_in(
@@ -178,8 +167,5 @@ pub async fn change_password(
         devices_forgotten,
         "password changed"
     );
-    Ok(PasswordChanged {
-        sessions_ended,
-        devices_forgotten,
-    })
+    Ok(token)
 }

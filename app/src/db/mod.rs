@@ -20,7 +20,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         options.map_sqlx_postgres_opts(|pg| {
             pg.options([
                 ("lock_timeout", POSTGRES_LOCK_TIMEOUT),
-                ("idle_in_transaction_session_timeout", "60s"),
+                (
+                    "idle_in_transaction_session_timeout",
+                    POSTGRES_IDLE_IN_TRANSACTION_TIMEOUT,
+                ),
             ])
         });
     }
@@ -38,8 +41,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Ok(db)
 }
 
-/// How long a PostgreSQL statement waits for a lock before it fails.
+/// How long a PostgreSQL statement waits for a lock before it fails, and how long a
+/// transaction may sit idle before the server ends it (as PostgreSQL shows them).
 pub const POSTGRES_LOCK_TIMEOUT: &str = "10s";
+pub const POSTGRES_IDLE_IN_TRANSACTION_TIMEOUT: &str = "1min";
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     migration::Migrator::up(db, None).await
@@ -63,7 +68,10 @@ mod tests {
         let backend = test.db.get_database_backend();
         for (setting, value) in [
             ("lock_timeout", super::POSTGRES_LOCK_TIMEOUT),
-            ("idle_in_transaction_session_timeout", "1min"),
+            (
+                "idle_in_transaction_session_timeout",
+                super::POSTGRES_IDLE_IN_TRANSACTION_TIMEOUT,
+            ),
         ] {
             let row = test
                 .db

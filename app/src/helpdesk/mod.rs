@@ -69,8 +69,8 @@ pub struct UserDetail {
     pub locked: Option<String>,
     pub failed_attempts: i32,
     pub events: Vec<LogEntry>,
-    /// Whether the admin has two-step authentication on: without it, a stolen admin password
-    /// would be enough to switch off anyone's second step.
+    /// Whether the admin logged in with their own second step: without it, a stolen admin
+    /// password would be enough to switch off anyone's second step.
     pub own_two_factor: bool,
     /// Whether the admin entered their password recently enough to act (SEC-20).
     pub may_act: bool,
@@ -98,10 +98,23 @@ mod server {
         Ok((ctx, viewer, session))
     }
 
-    /// What the actions need of the admin: two-step authentication on their own account, and
-    /// their password within the last minutes (SEC-20).
+    /// Whether the admin logged in with a second step: their own two-step authentication was on
+    /// before this session began. Switched on during the session, it proves nothing yet: a
+    /// stolen password would do for that.
+    pub async fn own_second_step(
+        ctx: &AppContext,
+        session: &ActiveSession,
+    ) -> Result<bool, AppError> {
+        Ok(crate::twofactor::service::factor(ctx, session.user.id)
+            .await?
+            .and_then(|row| row.enabled_at)
+            .is_some_and(|since| since < session.created_at))
+    }
+
+    /// What the actions need of the admin: a login with their own second step, and their
+    /// password within the last minutes (SEC-20).
     pub async fn may_act(ctx: &AppContext, session: &ActiveSession) -> Result<(), AppError> {
-        if !crate::twofactor::service::is_enabled(ctx, session.user.id).await? {
+        if !own_second_step(ctx, session).await? {
             return Err(AppError::OwnTwoFactorRequired);
         }
         if crate::twofactor::manage::password_fresh(ctx, session) {
@@ -221,7 +234,7 @@ pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
         }),
         failed_attempts: state.user.failed_attempts,
         events,
-        own_two_factor: crate::twofactor::service::is_enabled(&ctx, session.user.id).await?,
+        own_two_factor: server::own_second_step(&ctx, &session).await?,
         may_act: crate::twofactor::manage::password_fresh(&ctx, &session),
     })
 }
@@ -527,7 +540,7 @@ fn UserView(
             <h2 id="acties-titel">"Helpen"</h2>
             {if !user.own_two_factor {
                 view! {
-                    <p>"Schakel eerst zelf twee-staps-authenticatie in. Zonder tweede stap op je eigen account kun je die van een ander niet resetten en geen blokkering opheffen."</p>
+                    <p>{AppError::OwnTwoFactorRequired.to_string()}</p>
                     <p><a href=crate::twofactor::WIZARD_PAGE>"Twee-staps-authenticatie instellen"</a></p>
                 }
                 .into_any()

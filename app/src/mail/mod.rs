@@ -60,10 +60,17 @@ pub struct Smtp {
     pub ca_pem: Option<Vec<u8>>,
 }
 
-/// Whether `pem` holds at least one certificate that TLS can use as a root.
+/// Whether `pem` holds at least one certificate that TLS can use as a root: checked the way a
+/// send will use it, so that a broken file is refused at startup instead of failing every mail.
 pub fn is_ca_pem(pem: &[u8]) -> bool {
+    use lettre::transport::smtp::client::{Certificate, TlsParameters};
     String::from_utf8_lossy(pem).contains("-----BEGIN CERTIFICATE-----")
-        && lettre::transport::smtp::client::Certificate::from_pem(pem).is_ok()
+        && Certificate::from_pem(pem).is_ok_and(|roots| {
+            TlsParameters::builder("localhost".to_owned())
+                .add_root_certificate(roots)
+                .build()
+                .is_ok()
+        })
 }
 
 impl std::fmt::Debug for Smtp {

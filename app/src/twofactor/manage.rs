@@ -54,10 +54,12 @@ pub(crate) async fn confirm_password_again(
         tracing::info!(user_id = session.user.id, "password confirmation refused");
         return Err(AppError::WrongPassword);
     }
-    let token = crate::auth::session::confirm_password(ctx, session.id)
+    let rotated = crate::auth::session::confirm_password(&ctx.db, ctx.now(), session)
         .await
         .map_err(crate::context::internal)?;
-    crate::auth::set_response_cookie(&token.cookie());
+    if let Some(token) = rotated {
+        crate::auth::set_response_cookie(&token.cookie());
+    }
     Ok(())
 }
 
@@ -71,16 +73,16 @@ pub async fn recovery_codes_state() -> Result<RecoveryCodesStep, AppError> {
     else {
         return Ok(RecoveryCodesStep::Off);
     };
-    // The password first, also for codes made a moment ago: a session found open later must
-    // not read them.
-    if !password_fresh(&ctx, &session) {
-        return Ok(RecoveryCodesStep::Password);
-    }
-    if let Some(codes) = service::pending_codes(&ctx, &row) {
-        return Ok(RecoveryCodesStep::Show { codes });
-    }
-    Ok(RecoveryCodesStep::Confirm {
-        left: service::recovery_codes_left(&ctx, session.user.id).await?,
+    // New codes not yet saved are shown behind the password entered in the last quarter of an
+    // hour, as in the wizard: a session found open later cannot read them.
+    let pending = service::codes_to_show(&ctx, &row).await?;
+    let recent = service::password_recently_confirmed(&ctx, session.password_confirmed_at);
+    Ok(match pending {
+        Some(codes) if recent => RecoveryCodesStep::Show { codes },
+        _ if !password_fresh(&ctx, &session) => RecoveryCodesStep::Password,
+        _ => RecoveryCodesStep::Confirm {
+            left: service::recovery_codes_left(&ctx, session.user.id).await?,
+        },
     })
 }
 

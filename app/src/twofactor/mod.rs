@@ -216,7 +216,7 @@ pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
     let asked = step.as_deref();
     let password_fresh = service::password_recently_confirmed(&ctx, session.password_confirmed_at);
     let step = match &factor {
-        Some(row) if row.enabled_at.is_some() => match service::pending_codes(&ctx, row) {
+        Some(row) if row.enabled_at.is_some() => match service::codes_to_show(&ctx, row).await? {
             // Shown again only behind the password: not to a session found open later.
             Some(_) if !password_fresh => WizardStep::Password,
             Some(codes) => WizardStep::RecoveryCodes { codes },
@@ -346,7 +346,13 @@ pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppEr
     if !service::password_recently_confirmed(&ctx, session.password_confirmed_at) {
         return Err(AppError::PasswordConfirmationNeeded);
     }
-    let detail = match service::factor(&ctx, session.user.id).await? {
+    let factor = service::factor(&ctx, session.user.id).await?;
+    if factor.as_ref().is_some_and(|row| row.enabled_at.is_some()) {
+        // Switched on already (another tab, a second click): nothing to confirm or log again.
+        server::go(&with_next(WIZARD_PAGE, &next));
+        return Ok(());
+    }
+    let detail = match factor {
         Some(row) if row.method == sms::METHOD_SMS => {
             sms::confirm_enrolment(&ctx, &session.user, session.id, &code, Some(&viewer.client))
                 .await?;

@@ -36,7 +36,7 @@ fn codes_context(user_id: i32) -> String {
 }
 
 /// How long new recovery codes can be shown again (to a session whose password is fresh) before
-/// "Gedaan": after that they are only hashes, and a new set is the way to see codes again.
+/// "Gedaan": after that they are dropped, and a new set is the way to see codes again.
 pub const PENDING_CODES_MINUTES: i64 = 15;
 
 /// New recovery codes as kept until the user has saved them: encrypted, bound to the user, with
@@ -364,6 +364,32 @@ pub fn pending_codes(ctx: &AppContext, row: &two_factor::Model) -> Option<Vec<St
     Some(lines.map(str::to_owned).collect())
 }
 
+/// The recovery codes waiting to be saved, to show (behind a fresh password, which the caller
+/// checks). Codes past `PENDING_CODES_MINUTES` are dropped here, so that from then on they exist
+/// only as hashes; a set made meanwhile by another request stays (compare-and-set).
+pub async fn codes_to_show(
+    ctx: &AppContext,
+    row: &two_factor::Model,
+) -> Result<Option<Vec<String>>, AppError> {
+    let Some(sealed) = row.pending_codes_enc.as_deref() else {
+        return Ok(None);
+    };
+    if let Some(codes) = pending_codes(ctx, row) {
+        return Ok(Some(codes));
+    }
+    two_factor::Entity::update_many()
+        .col_expr(
+            two_factor::Column::PendingCodesEnc,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(two_factor::Column::UserId.eq(row.user_id))
+        .filter(two_factor::Column::PendingCodesEnc.eq(sealed))
+        .exec(&ctx.db)
+        .await
+        .map_err(internal)?;
+    Ok(None)
+}
+
 /// "Gedaan": the codes are no longer kept anywhere but as hashes.
 pub async fn finish_enrolment(ctx: &AppContext, user_id: i32) -> Result<(), AppError> {
     two_factor::Entity::update_many()
@@ -661,12 +687,8 @@ pub async fn reset_two_factor(
 ) -> Result<(), AppError> {
     let reason = helpdesk_reason(reason)?;
     let txn = ctx.db.begin().await.map_err(internal)?;
-    remove_factors(&txn, user_id).await?;
-    crate::db::entity::session::Entity::delete_many()
-        .filter(crate::db::entity::session::Column::UserId.eq(user_id))
-        .exec(&txn)
-        .await
-        .map_err(internal)?;
+    // The user's row first, as a password change does: one lock order, no deadlock between
+    // the two.
     user::Entity::update_many()
         .col_expr(user::Column::FailedAttempts, Expr::value(0))
         .col_expr(
@@ -674,6 +696,12 @@ pub async fn reset_two_factor(
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .filter(user::Column::Id.eq(user_id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    remove_factors(&txn, user_id).await?;
+    crate::db::entity::session::Entity::delete_many()
+        .filter(crate::db::entity::session::Column::UserId.eq(user_id))
         .exec(&txn)
         .await
         .map_err(internal)?;
@@ -706,10 +734,8 @@ pub async fn remembered_devices(
         .map_err(internal)
 }
 
-/// "Vergeten": one of the user's own remembered browsers, or all of them (`None`). Returns how
-/// many were forgotten; another user's browser is never touched.
-/// "Vergeten" for one of the user's browsers (`device_id`), or all of them; logged when it
-/// forgot any. Returns how many.
+/// "Vergeten": one of the user's own remembered browsers (`device_id`), or all of them; another
+/// user's browser is never touched. Logged when it forgot any; returns how many.
 pub async fn forget_devices(
     ctx: &AppContext,
     user_id: i32,

@@ -122,12 +122,16 @@ impl TestApp {
             .headers_mut()
             .entry(header::HOST)
             .or_insert(HOST.parse().unwrap());
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("the router answers");
+        let what = format!("{} {}", request.method(), request.uri());
+        // A watchdog, not a measurement: a request that never answers fails its test with its
+        // name instead of holding up the whole run.
+        let response = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            self.router.clone().oneshot(request),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{what}: no answer within a minute"))
+        .expect("the router answers");
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response

@@ -356,7 +356,10 @@ async fn the_helpdesk_sees_the_rollout_and_finds_a_professional(backend: Backend
         detail.contains("Aan: authenticatie-applicatie, sinds 4 mei 2026"),
         "{detail}"
     );
-    assert!(detail.contains("Er is nog niets gebeurd."), "{detail}");
+    assert!(
+        detail.contains("Twee-staps-authenticatie ingeschakeld (authenticatie-applicatie)"),
+        "the security log: {detail}"
+    );
     for bad in [
         "/configuratie/twee-staps/999999",
         "/configuratie/twee-staps/abc",

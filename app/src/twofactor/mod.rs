@@ -120,7 +120,6 @@ pub struct SecondStep {
 #[cfg(feature = "ssr")]
 pub(crate) mod server {
     use super::*;
-    pub use crate::security::log as security;
     use crate::{
         auth::{Viewer, safe_next, session},
         context::{AppContext, internal},
@@ -352,26 +351,16 @@ pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppEr
         server::go(&with_next(WIZARD_PAGE, &next));
         return Ok(());
     }
-    let detail = match factor {
+    match factor {
         Some(row) if row.method == sms::METHOD_SMS => {
             sms::confirm_enrolment(&ctx, &session.user, session.id, &code, Some(&viewer.client))
                 .await?;
-            format!("SMS naar {}", sms::number_of(&ctx, &row)?.masked())
         }
         _ => {
             service::confirm_app_enrolment(&ctx, &session.user, &code, Some(&viewer.client))
                 .await?;
-            "authenticatie-applicatie".to_owned()
         }
-    };
-    server::security::record(
-        &ctx,
-        session.user.id,
-        server::security::Event::TwoFactorEnabled,
-        Some(detail),
-        Some(&viewer.client),
-    )
-    .await?;
+    }
     server::complete_session(&ctx, &viewer, &session).await?;
     server::go(&with_next(WIZARD_PAGE, &next));
     Ok(())
@@ -420,18 +409,8 @@ pub async fn second_step_code(
         service::verify_app_code(&ctx, &session.user, &code, Some(&viewer.client)).await?;
     }
     if remember.as_deref() == Some("on") {
-        let token =
-            service::remember_browser(&ctx, session.user.id, viewer.client.user_agent.clone())
-                .await?;
+        let token = service::remember_browser(&ctx, session.user.id, &viewer.client).await?;
         server::set_cookie(&token.cookie(ctx.settings.remember_for));
-        server::security::record(
-            &ctx,
-            session.user.id,
-            server::security::Event::DeviceRemembered,
-            None,
-            Some(&viewer.client),
-        )
-        .await?;
     }
     server::complete_session(&ctx, &viewer, &session).await?;
     tracing::info!(user_id = session.user.id, "second step passed");
@@ -443,15 +422,7 @@ pub async fn second_step_code(
 #[server(endpoint = "second_step_recovery")]
 pub async fn second_step_recovery(code: String, next: Option<String>) -> Result<(), AppError> {
     let (ctx, viewer, session) = server::logged_in()?;
-    let left = service::use_recovery_code(&ctx, &session.user, &code, Some(&viewer.client)).await?;
-    server::security::record(
-        &ctx,
-        session.user.id,
-        server::security::Event::RecoveryCodeUsed,
-        Some(format!("nog {left} over")),
-        Some(&viewer.client),
-    )
-    .await?;
+    service::use_recovery_code(&ctx, &session.user, &code, Some(&viewer.client)).await?;
     server::complete_session(&ctx, &viewer, &session).await?;
     server::go(&with_next(RECOVERY_USED_PAGE, &next));
     Ok(())

@@ -224,7 +224,15 @@ pub async fn confirm_app_enrolment(
         record_failure(ctx, user.id, client).await?;
         return Err(AppError::WrongCode);
     };
-    enable(ctx, user.id, Some(step), &row.secret_enc).await?;
+    enable(
+        ctx,
+        user.id,
+        Some(step),
+        &row.secret_enc,
+        "authenticatie-applicatie".to_owned(),
+        client,
+    )
+    .await?;
     tracing::info!(user_id = user.id, "two-step authentication enabled (app)");
     Ok(())
 }
@@ -233,12 +241,15 @@ pub async fn confirm_app_enrolment(
 /// makes the recovery codes, which are kept (encrypted) until the user confirms saving them.
 /// For the app, the step of the code that did it is spent (SEC-07).
 /// Only the factor whose code was checked (`secret_enc`) is switched on: if another tab
-/// replaced the enrolment meanwhile, nothing is.
+/// replaced the enrolment meanwhile, nothing is. The request that switches it on logs it, in
+/// the same transaction (SEC-21), as `how` ("authenticatie-applicatie", "SMS naar ...").
 pub(crate) async fn enable(
     ctx: &AppContext,
     user_id: i32,
     step: Option<i64>,
     secret_enc: &str,
+    how: String,
+    client: Option<&ClientInfo>,
 ) -> Result<(), AppError> {
     let codes = recovery::generate_set();
     let now = ctx.now();
@@ -256,10 +267,20 @@ pub(crate) async fn enable(
         .exec(&txn)
         .await
         .map_err(internal)?;
+    let mut mailed = false;
     if enabled.rows_affected == 1 {
         replace_recovery_codes(ctx, &txn, user_id, &codes).await?;
+        mailed = log::record_in(
+            &txn,
+            ctx,
+            user_id,
+            log::Event::TwoFactorEnabled,
+            Some(how),
+            client,
+        )
+        .await?;
     }
-    txn.commit().await.map_err(internal)?;
+    log::commit(ctx, txn, mailed).await?;
     if enabled.rows_affected == 0 {
         // Switched on already by a parallel request with the same code is fine; a factor that
         // was replaced meanwhile is not.
@@ -468,21 +489,40 @@ pub async fn use_recovery_code(
     }
     reserve_attempt(ctx, user.id, client).await?;
     let hash = crypto::keyed_hash(&ctx.settings.secret_key, "recovery-code", &code);
+    let txn = ctx.db.begin().await.map_err(internal)?;
     let spent = recovery_code::Entity::update_many()
         .col_expr(recovery_code::Column::UsedAt, Expr::value(ctx.now()))
         .filter(recovery_code::Column::UserId.eq(user.id))
         .filter(recovery_code::Column::CodeHash.eq(hash))
         .filter(recovery_code::Column::UsedAt.is_null())
-        .exec(&ctx.db)
+        .exec(&txn)
         .await
         .map_err(internal)?;
     if spent.rows_affected != 1 {
+        txn.rollback().await.map_err(internal)?;
         record_failure(ctx, user.id, client).await?;
         return Err(AppError::WrongRecoveryCode);
     }
+    // The code is spent together with its log entry (SEC-21), or not at all.
+    let left = recovery_code::Entity::find()
+        .filter(recovery_code::Column::UserId.eq(user.id))
+        .filter(recovery_code::Column::UsedAt.is_null())
+        .count(&txn)
+        .await
+        .map_err(internal)?;
+    let mailed = log::record_in(
+        &txn,
+        ctx,
+        user.id,
+        log::Event::RecoveryCodeUsed,
+        Some(format!("nog {left} over")),
+        client,
+    )
+    .await?;
+    log::commit(ctx, txn, mailed).await?;
     record_success(ctx, user.id).await?;
     tracing::info!(user_id = user.id, "logged in with a recovery code");
-    recovery_codes_left(ctx, user.id).await
+    Ok(left)
 }
 
 /// Takes one attempt from the account's allowance before a code is checked, so that parallel
@@ -619,26 +659,42 @@ impl RememberToken {
     }
 }
 
+/// "Onthoud mij": a new token for this browser (`client`), stored as a hash with its expiry, and
+/// logged with it in one transaction.
 pub async fn remember_browser(
     ctx: &AppContext,
     user_id: i32,
-    user_agent: Option<String>,
+    client: &ClientInfo,
 ) -> Result<RememberToken, AppError> {
     use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
     let token = RememberToken(URL_SAFE_NO_PAD.encode(crypto::os_random::<32>()));
     let now = ctx.now();
+    let txn = ctx.db.begin().await.map_err(internal)?;
     remembered_device::ActiveModel {
         user_id: Set(user_id),
         token_hash: Set(token.hash()),
         created_at: Set(now),
         last_used_at: Set(now),
         expires_at: Set(now + ctx.settings.remember_for),
-        user_agent: Set(user_agent.map(|ua| ua.chars().take(512).collect())),
+        user_agent: Set(client
+            .user_agent
+            .as_ref()
+            .map(|ua| ua.chars().take(512).collect())),
         ..Default::default()
     }
-    .insert(&ctx.db)
+    .insert(&txn)
     .await
     .map_err(internal)?;
+    let mailed = log::record_in(
+        &txn,
+        ctx,
+        user_id,
+        log::Event::DeviceRemembered,
+        None,
+        Some(client),
+    )
+    .await?;
+    log::commit(ctx, txn, mailed).await?;
     Ok(token)
 }
 

@@ -325,9 +325,16 @@ async fn remembered_browsers_are_bound_to_user_and_expiry(backend: Backend) {
     let (ctx, clock, _db) = testing::context(backend).await;
     let judith = testing::add_judith(&ctx).await;
     let bram = add_bram(&ctx).await;
-    let token = service::remember_browser(&ctx, judith.id, Some("Chrome".into()))
-        .await
-        .unwrap();
+    let token = service::remember_browser(
+        &ctx,
+        judith.id,
+        &crate::auth::session::ClientInfo {
+            ip_address: None,
+            user_agent: Some("Chrome".into()),
+        },
+    )
+    .await
+    .unwrap();
     let cookie = token.cookie(ctx.settings.remember_for);
     assert!(
         cookie.contains("HttpOnly")
@@ -421,7 +428,7 @@ async fn a_helpdesk_reset_removes_every_factor_and_ends_the_sessions(backend: Ba
     let (ctx, clock, _db) = testing::context(backend).await;
     let judith = testing::add_judith(&ctx).await;
     let (_, codes) = enrol(&ctx, &judith).await;
-    let token = service::remember_browser(&ctx, judith.id, None)
+    let token = service::remember_browser(&ctx, judith.id, &Default::default())
         .await
         .unwrap();
     let (session_token, _) = session::start(

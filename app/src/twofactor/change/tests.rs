@@ -156,7 +156,7 @@ async fn app_to_sms_keeps_the_app_until_the_new_number_is_confirmed_sec_11_sec_2
 ) {
     let (ctx, clock, _db, outbox, judith) = with_sms(backend).await;
     let secret = enrol_app(&ctx, &clock, &judith).await;
-    let browser = service::remember_browser(&ctx, judith.id, None)
+    let browser = service::remember_browser(&ctx, judith.id, &Default::default())
         .await
         .unwrap();
     let session = session_of(&ctx, &judith, SessionStage::Complete).await;

@@ -677,7 +677,8 @@ pub async fn confirm_enrolment(
     )
     .await?;
     // Only the number the code went to is switched on.
-    service::enable(ctx, user.id, None, &row.secret_enc).await?;
+    let how = format!("SMS naar {}", number.masked());
+    service::enable(ctx, user.id, None, &row.secret_enc, how, client).await?;
     tracing::info!(user_id = user.id, "two-step authentication enabled (SMS)");
     Ok(())
 }

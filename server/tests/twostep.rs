@@ -313,11 +313,7 @@ async fn new_recovery_codes_need_the_password_again_and_replace_the_old_sec_13_s
         made.body
     );
     let page = app.get("/profiel/herstelcodes").await.body;
-    let new_codes: Vec<String> = page
-        .split("<li><code>")
-        .skip(1)
-        .map(|rest| rest.split('<').next().unwrap().to_owned())
-        .collect();
+    let new_codes: Vec<String> = support::shown_recovery_codes(&page);
     assert_eq!(new_codes.len(), 10, "{page}");
     assert!(new_codes.iter().all(|code| !old_codes.contains(code)));
     app.call("/api/recovery_codes_done", "saved=on").await;
@@ -653,12 +649,7 @@ async fn unsaved_recovery_codes_are_shown_again_only_behind_the_password_sec_13_
     let made = app.call("/api/regenerate_recovery_codes", "").await;
     assert_eq!(made.header("location"), "/profiel/herstelcodes");
     let page = app.get("/profiel/herstelcodes").await.body;
-    let first_code = page
-        .split("<li><code>")
-        .nth(1)
-        .and_then(|rest| rest.split('<').next())
-        .unwrap()
-        .to_owned();
+    let first_code = support::shown_recovery_codes(&page)[0].clone();
 
     // The tab is closed without "Gedaan". Another session of Judith's, past both steps but
     // without the password again, sees neither the codes nor the wizard's last step.

@@ -195,6 +195,15 @@ impl TestApp {
     }
 }
 
+/// The recovery codes a page shows (the wizard's last step, "Herstelcodes opnieuw aanmaken").
+pub fn shown_recovery_codes(page: &str) -> Vec<String> {
+    page.split("<li><code>")
+        .skip(1)
+        .filter_map(|rest| rest.split('<').next())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// A form field's value, percent-encoded.
 pub fn encode(value: &str) -> String {
     app::url::percent_encode(value, b"")

@@ -400,17 +400,7 @@ async fn a_helpdesk_reset_needs_the_admins_password_and_a_reason_sec_20_sec_21(b
     assert!(refused.body.contains("PasswordConfirmationNeeded"));
     assert!(service::is_enabled(&app.ctx, judith_id).await.unwrap());
 
-    let confirmed = admin
-        .call(
-            "/api/reauthenticate",
-            &format!(
-                "password={}&next={}",
-                encode(ADMIN_PASSWORD),
-                encode(&user_page)
-            ),
-        )
-        .await;
-    assert_eq!(confirmed.header("location"), user_page);
+    admin_password_again(&mut admin, &user_page).await;
     let page = admin.get(&user_page).await.body;
     assert!(page.contains("name=\"reason\""));
     for reason in ["", "+++", &"x".repeat(201)] {
@@ -497,16 +487,7 @@ async fn the_helpdesk_lifts_a_lock_with_a_reason_sec_21(backend: Backend) {
         .body
         .replace("<!>", "");
     assert!(found.contains(", geblokkeerd"), "{found}");
-    admin
-        .call(
-            "/api/reauthenticate",
-            &format!(
-                "password={}&next={}",
-                encode(ADMIN_PASSWORD),
-                encode(&user_page)
-            ),
-        )
-        .await;
+    admin_password_again(&mut admin, &user_page).await;
     let page = admin.get(&user_page).await.body.replace("<!>", "");
     assert!(page.contains("Geblokkeerd tot "), "{page}");
     assert!(page.contains("Blokkering opheffen"));
@@ -556,21 +537,26 @@ async fn the_helpdesk_lifts_a_lock_with_a_reason_sec_21(backend: Backend) {
     );
 }
 
-/// The admin's password again, then every helpdesk action refused for want of the admin's own
-/// second step, and none offered on the page.
-async fn helpdesk_actions_refused(admin: &mut TestApp, judith_id: i32) {
-    let user_page = format!("/configuratie/twee-staps/{judith_id}");
+/// The admin's password again on a helpdesk page, which it returns to (SEC-20).
+async fn admin_password_again(admin: &mut TestApp, user_page: &str) {
     let confirmed = admin
         .call(
             "/api/reauthenticate",
             &format!(
                 "password={}&next={}",
                 encode(ADMIN_PASSWORD),
-                encode(&user_page)
+                encode(user_page)
             ),
         )
         .await;
     assert_eq!(confirmed.header("location"), user_page);
+}
+
+/// The admin's password again, then every helpdesk action refused for want of the admin's own
+/// second step, and none offered on the page.
+async fn helpdesk_actions_refused(admin: &mut TestApp, judith_id: i32) {
+    let user_page = format!("/configuratie/twee-staps/{judith_id}");
+    admin_password_again(admin, &user_page).await;
     let page = admin.get(&user_page).await.body;
     assert!(
         page.contains("moet je zelf zijn ingelogd met twee-staps-authenticatie"),

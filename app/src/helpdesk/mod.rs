@@ -111,17 +111,19 @@ mod server {
             .is_some_and(|since| since < session.created_at))
     }
 
-    /// What the actions need of the admin: a login with their own second step, and their
-    /// password within the last minutes (SEC-20).
-    pub async fn may_act(ctx: &AppContext, session: &ActiveSession) -> Result<(), AppError> {
-        if !own_second_step(ctx, session).await? {
+    /// An admin about to act on `user`: logged in with their own second step, with their
+    /// password within the last minutes (SEC-20), and the user must exist (an unknown id is a
+    /// clear message, not a silent success).
+    pub async fn acting_on(user: i32) -> Result<(AppContext, Viewer, ActiveSession), AppError> {
+        let (ctx, viewer, session) = admin()?;
+        if !own_second_step(&ctx, &session).await? {
             return Err(AppError::OwnTwoFactorRequired);
         }
-        if crate::twofactor::manage::password_fresh(ctx, session) {
-            Ok(())
-        } else {
-            Err(AppError::PasswordConfirmationNeeded)
+        if !crate::twofactor::manage::password_fresh(&ctx, &session) {
+            return Err(AppError::PasswordConfirmationNeeded);
         }
+        super::service::user_state(&ctx, user).await?;
+        Ok((ctx, viewer, session))
     }
 
     pub fn status(method: Option<&str>, enrolling: bool) -> String {
@@ -243,10 +245,7 @@ pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
 /// sessions go; the admin and the reason are logged, and the user is told (SEC-21).
 #[server(endpoint = "helpdesk_reset")]
 pub async fn helpdesk_reset(user: i32, reason: String) -> Result<(), AppError> {
-    let (ctx, viewer, session) = server::admin()?;
-    server::may_act(&ctx, &session).await?;
-    // The user must exist: an unknown id is a clear message, not a silent success.
-    service::user_state(&ctx, user).await?;
+    let (ctx, viewer, session) = server::acting_on(user).await?;
     crate::twofactor::service::reset_two_factor(
         &ctx,
         user,
@@ -272,9 +271,7 @@ pub async fn helpdesk_reset(user: i32, reason: String) -> Result<(), AppError> {
 /// Lifts a lock on the second step before it runs out, with a reason; logged (SEC-21).
 #[server(endpoint = "helpdesk_lift_lock")]
 pub async fn helpdesk_lift_lock(user: i32, reason: String) -> Result<(), AppError> {
-    let (ctx, viewer, session) = server::admin()?;
-    server::may_act(&ctx, &session).await?;
-    service::user_state(&ctx, user).await?;
+    let (ctx, viewer, session) = server::acting_on(user).await?;
     let lifted = service::lift_lock(
         &ctx,
         user,

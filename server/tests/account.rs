@@ -83,13 +83,7 @@ async fn admin_browser(app: &TestApp) -> TestApp {
     let mut admin = app.another_browser();
     let login = admin.log_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(login.header("location"), "/inloggen/code");
-    let passed = admin
-        .call(
-            "/api/second_step_code",
-            &format!("code={}", code_now(&admin, &secret)),
-        )
-        .await;
-    assert_eq!(passed.header("location"), "/", "{}", passed.body);
+    admin.pass_second_step(&secret).await;
     admin
 }
 
@@ -517,13 +511,7 @@ async fn the_helpdesk_lifts_a_lock_with_a_reason_sec_21(backend: Backend) {
     assert!(page.contains("Niet geblokkeerd"), "{page}");
 
     // Judith's right code works again at once.
-    let ok = app
-        .call(
-            "/api/second_step_code",
-            &format!("code={}", code_now(&app, &secret)),
-        )
-        .await;
-    assert_eq!(ok.header("location"), "/", "{}", ok.body);
+    app.pass_second_step(&secret).await;
     let log = app
         .get("/profiel/instellingen")
         .await
@@ -606,13 +594,7 @@ async fn an_admin_without_two_step_authentication_cannot_reset_or_unlock(backend
     // A new login with the code opens the actions.
     let mut admin = app.another_browser();
     admin.log_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let passed = admin
-        .call(
-            "/api/second_step_code",
-            &format!("code={}", code_now(&admin, &secret)),
-        )
-        .await;
-    assert_eq!(passed.header("location"), "/", "{}", passed.body);
+    admin.pass_second_step(&secret).await;
     admin
         .call(
             "/api/reauthenticate",

@@ -40,11 +40,7 @@ async fn enrol_judith(app: &TestApp) -> Vec<u8> {
 async fn judith_ready_to_change(app: &mut TestApp) {
     let secret = enrol_judith(app).await;
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
-    let code = code_now(app, &secret);
-    let passed = app
-        .call("/api/second_step_code", &format!("code={code}"))
-        .await;
-    assert_eq!(passed.header("location"), "/", "{}", passed.body);
+    app.pass_second_step(&secret).await;
     app.call(
         "/api/reauthenticate",
         &format!("password={}", encode(JUDITH_PASSWORD)),
@@ -289,12 +285,7 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     admin
         .log_in("beheer@example.nl", "Beheer-van-het-platform-1")
         .await;
-    admin
-        .call(
-            "/api/second_step_code",
-            &format!("code={}", code_now(&admin, &admin_secret)),
-        )
-        .await;
+    admin.pass_second_step(&admin_secret).await;
     admin
         .call("/api/reauthenticate", "password=Beheer-van-het-platform-1")
         .await;
@@ -370,11 +361,7 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     app.cookies.clear();
     app.log_in(JUDITH_EMAIL, new_password).await;
     let secret = current_secret(&app, judith_id).await;
-    app.call(
-        "/api/second_step_code",
-        &format!("code={}", code_now(&app, &secret)),
-    )
-    .await;
+    app.pass_second_step(&secret).await;
     app.call(
         "/api/reauthenticate",
         &format!("password={}", encode(new_password)),

@@ -95,13 +95,7 @@ async fn pending_secret(app: &TestApp, user_id: i32) -> Vec<u8> {
 async fn log_in_with_app(app: &mut TestApp, email: &str, password: &str, secret: &[u8]) {
     app.cookies.clear();
     app.log_in(email, password).await;
-    let passed = app
-        .call(
-            "/api/second_step_code",
-            &format!("code={}", code_now(app, secret)),
-        )
-        .await;
-    assert_eq!(passed.header("location"), "/", "{}", passed.body);
+    app.pass_second_step(secret).await;
     app.clock.advance(Duration::seconds(30));
 }
 

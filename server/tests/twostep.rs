@@ -579,13 +579,7 @@ async fn switching_off_needs_the_password_and_is_refused_when_mandatory_sec_20(b
 /// Judith past both steps in this browser, with the app.
 async fn judith_logged_in(app: &mut TestApp, secret: &[u8]) {
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
-    let done = app
-        .call(
-            "/api/second_step_code",
-            &format!("code={}", code_now(app, secret)),
-        )
-        .await;
-    assert_eq!(done.header("location"), "/", "{}", done.body);
+    app.pass_second_step(secret).await;
 }
 
 // SEC-03: entering the password again is a privilege change: the session gets a new id, and

@@ -504,11 +504,11 @@ const SENT_ONE: Delivered = Delivered {
     failed: 0,
 };
 
-// The production path (port 587): STARTTLS first, then the login and the mail, encrypted, to
-// a server whose certificate is checked against the configured CA.
-async fn with_starttls_the_login_and_the_mail_go_encrypted(backend: Backend) {
-    let sink = SmtpSink::start(SinkTls::StartTls).await;
-    let delivered = deliver_one(backend, trusting(&sink, SmtpSecurity::StartTls)).await;
+/// One mail through a sink that offers `tls`, trusting its CA: the login and the whole mail
+/// arrive, and both went over TLS.
+async fn delivers_encrypted(backend: Backend, tls: SinkTls, security: SmtpSecurity) {
+    let sink = SmtpSink::start(tls).await;
+    let delivered = deliver_one(backend, trusting(&sink, security)).await;
     assert_eq!(delivered, SENT_ONE);
     let received = sink.received();
     assert_eq!(received.len(), 1);
@@ -529,18 +529,15 @@ async fn with_starttls_the_login_and_the_mail_go_encrypted(backend: Backend) {
     assert!(body.contains("Browser: Chrome op Windows"), "{body}");
 }
 
+// The production path (port 587): STARTTLS first, then the login and the mail, encrypted, to
+// a server whose certificate is checked against the configured CA.
+async fn with_starttls_the_login_and_the_mail_go_encrypted(backend: Backend) {
+    delivers_encrypted(backend, SinkTls::StartTls, SmtpSecurity::StartTls).await;
+}
+
 // Port 465: TLS from the first byte.
 async fn with_implicit_tls_the_login_and_the_mail_go_encrypted(backend: Backend) {
-    let sink = SmtpSink::start(SinkTls::Wrapper).await;
-    let delivered = deliver_one(backend, trusting(&sink, SmtpSecurity::Tls)).await;
-    assert_eq!(delivered, SENT_ONE);
-    let received = sink.received();
-    assert_eq!(received.len(), 1);
-    assert!(
-        received[0].auth_over_tls && received[0].over_tls,
-        "{:?}",
-        received[0]
-    );
+    delivers_encrypted(backend, SinkTls::Wrapper, SmtpSecurity::Tls).await;
 }
 
 // A certificate from a CA that is not trusted (someone in between, or a CA file left out):

@@ -190,6 +190,16 @@ impl TestApp {
         .await
     }
 
+    /// The second step with the authenticator app's code of this moment; it must lead on to
+    /// the home page.
+    pub async fn pass_second_step(&mut self, secret: &[u8]) {
+        let code = code_now(self, secret);
+        let passed = self
+            .call("/api/second_step_code", &format!("code={code}"))
+            .await;
+        assert_eq!(passed.header("location"), "/", "{}", passed.body);
+    }
+
     pub fn session_cookie(&self) -> Option<String> {
         self.cookies.get("tweestap_sessie").cloned()
     }

@@ -195,6 +195,82 @@ pub fn FormError(error: Option<AppError>) -> impl leptos::IntoView {
     }
 }
 
+/// The one place where the domain's answers become the browser's messages. An internal failure
+/// is logged here, once, with its whole cause chain; the browser only hears that it failed.
+#[cfg(feature = "ssr")]
+impl From<tweestap_domain::Error> for AppError {
+    fn from(err: tweestap_domain::Error) -> Self {
+        use tweestap_domain::Error as E;
+        match err {
+            E::Invalid(invalid) => Self::InvalidInput(invalid.into()),
+            E::InvalidCredentials => Self::InvalidCredentials,
+            E::NotLoggedIn => Self::NotLoggedIn,
+            E::NotAllowed => Self::Forbidden,
+            E::WrongPassword => Self::WrongPassword,
+            E::CodeRejected => Self::WrongCode,
+            E::SmsCodeRejected => Self::WrongSmsCode,
+            E::SmsCodeExpired => Self::SmsCodeExpired,
+            E::RecoveryCodeRejected => Self::WrongRecoveryCode,
+            E::Locked { .. } => Self::Locked,
+            E::ReauthenticationRequired => Self::PasswordConfirmationNeeded,
+            E::SecondStepRequired => Self::SecondStepRequired,
+            E::EnrolmentRequired => Self::EnrolmentRequired,
+            E::TwoFactorMandatory => Self::TwoFactorMandatory,
+            E::OwnTwoFactorRequired => Self::OwnTwoFactorRequired,
+            E::SmsCooldown => Self::SmsCooldown,
+            E::SmsLimit => Self::SmsLimit,
+            E::SmsUnavailable => Self::SmsUnavailable,
+            E::SmsNotSent => Self::SmsNotSent,
+            E::Database(_) | E::Hashing(_) | E::Internal(_) => {
+                tracing::error!(error = %err.chain(), "unexpected failure");
+                Self::Internal
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<tweestap_domain::Invalid> for Problem {
+    fn from(invalid: tweestap_domain::Invalid) -> Self {
+        use tweestap_domain::Invalid as I;
+        match invalid {
+            I::EmailMissing => Self::EmailMissing,
+            I::EmailTooLong => Self::EmailTooLong,
+            I::EmailInvalid => Self::EmailInvalid,
+            I::PasswordMissing => Self::PasswordMissing,
+            I::PasswordTooLong => Self::PasswordTooLong,
+            I::PasswordTooShort => Self::PasswordTooShort,
+            I::NewPasswordsDiffer => Self::NewPasswordsDiffer,
+            I::PasswordUnchanged => Self::PasswordUnchanged,
+            I::SearchInvalid => Self::SearchInvalid,
+            I::UserUnknown => Self::UserUnknown,
+            I::CodeFormat => Self::CodeFormat,
+            I::RecoveryCodeFormat => Self::RecoveryCodeFormat,
+            I::MethodMissing => Self::MethodMissing,
+            I::CodesNotSaved => Self::CodesNotSaved,
+            I::PhoneMissing => Self::PhoneMissing,
+            I::PhoneInvalid => Self::PhoneInvalid,
+            I::ReasonMissing => Self::ReasonMissing,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<tweestap_domain::Invalid> for AppError {
+    fn from(invalid: tweestap_domain::Invalid) -> Self {
+        Self::InvalidInput(invalid.into())
+    }
+}
+
+/// A failure sending an SMS, as the code page and the wizard show it next to "Code opnieuw
+/// versturen".
+#[cfg(feature = "ssr")]
+impl From<tweestap_domain::sms::SendProblem> for AppError {
+    fn from(problem: tweestap_domain::sms::SendProblem) -> Self {
+        tweestap_domain::Error::from(problem).into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,5 +289,31 @@ mod tests {
         ));
         assert_eq!(err, AppError::Internal);
         assert!(!err.to_string().contains("relation"));
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_message_for_short_passwords_names_the_minimum() {
+        use tweestap_domain::accounts::password::Password;
+        assert!(
+            Problem::PasswordTooShort
+                .to_string()
+                .contains(&format!(" {} ", Password::MIN_LEN))
+        );
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_lock_is_told_with_the_helpdesk_and_an_internal_failure_reveals_nothing() {
+        let until = chrono::Utc::now();
+        assert_eq!(
+            AppError::from(tweestap_domain::Error::Locked { until }),
+            AppError::Locked
+        );
+        let internal = AppError::from(tweestap_domain::Error::Database(sea_orm::DbErr::Custom(
+            "relation users does not exist".into(),
+        )));
+        assert_eq!(internal, AppError::Internal);
+        assert!(!internal.to_string().contains("relation"));
     }
 }

@@ -1,31 +1,21 @@
 //! Tweestap: two-step authentication for an e-health platform, following the Dutch user manual.
-//! This crate holds the pages, components and server functions, and, behind the `ssr` feature,
-//! the services, storage and migrations they call.
+//! This crate holds the pages, by the manual's chapters, and their server functions: thin
+//! adapters that parse the input, call `tweestap-domain` (behind the `ssr` feature) and map its
+//! error to the browser's Dutch messages.
 #![recursion_limit = "256"]
 
-pub mod auth;
+pub mod access;
+pub mod components;
+pub mod enrol;
 pub mod error;
 pub mod helpdesk;
-pub mod security;
+pub mod login;
+#[cfg(feature = "ssr")]
+pub mod request;
+pub mod routes;
+pub mod settings;
 pub mod shell;
-pub mod twofactor;
-pub mod url;
 pub mod words;
-
-#[cfg(feature = "ssr")]
-pub mod context;
-#[cfg(feature = "ssr")]
-pub mod crypto;
-#[cfg(feature = "ssr")]
-pub mod db;
-#[cfg(feature = "ssr")]
-pub mod mail;
-#[cfg(feature = "ssr")]
-pub mod outbox;
-#[cfg(feature = "ssr")]
-pub mod testing;
-#[cfg(feature = "ssr")]
-pub mod time;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -36,12 +26,21 @@ use leptos_router::{
 };
 
 use crate::{
-    auth::{LoginPage, shell_data_for_request},
+    enrol::{intro::IntroPage, wizard::WizardPage},
+    helpdesk::{ConfigurationPage, HelpdeskPage, HelpdeskUserPage},
+    login::{
+        LoginPage,
+        code::CodePage,
+        recovery::{RecoveryPage, RecoveryUsedPage},
+    },
+    settings::{
+        devices::DevicesPage, disable::DisablePage, method::MethodPage,
+        password::ChangePasswordPage, recovery_codes::RecoveryCodesPage,
+    },
     shell::{
         CASELOAD, Footer, Header, HomePage, NotFound, ProfileDetails, ProfileLayout,
-        ProfileSettings, SectionPage, SectionRoute,
+        ProfileSettings, SectionPage, SectionRoute, shell_data_for_request,
     },
-    twofactor::{CodePage, IntroPage, RecoveryPage, RecoveryUsedPage, WizardPage},
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -95,27 +94,27 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("instellingen") view=ProfileSettings ssr=SsrMode::Async/>
                         <Route
                             path=path!("uitschakelen")
-                            view=crate::twofactor::manage::DisablePage
+                            view=DisablePage
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=path!("apparaten")
-                            view=crate::twofactor::manage::DevicesPage
+                            view=DevicesPage
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=path!("methode")
-                            view=crate::twofactor::change::MethodPage
+                            view=MethodPage
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=path!("herstelcodes")
-                            view=crate::twofactor::manage::RecoveryCodesPage
+                            view=RecoveryCodesPage
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=path!("wachtwoord")
-                            view=crate::auth::change_password::ChangePasswordPage
+                            view=ChangePasswordPage
                             ssr=SsrMode::Async
                         />
                         <Route
@@ -126,17 +125,17 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                     <Route
                         path=path!("/configuratie")
-                        view=crate::helpdesk::ConfigurationPage
+                        view=ConfigurationPage
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=path!("/configuratie/twee-staps")
-                        view=crate::helpdesk::HelpdeskPage
+                        view=HelpdeskPage
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=path!("/configuratie/twee-staps/:gebruiker")
-                        view=crate::helpdesk::HelpdeskUserPage
+                        view=HelpdeskUserPage
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/:sectie") view=SectionRoute ssr=SsrMode::Async/>

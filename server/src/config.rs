@@ -6,15 +6,14 @@ use std::path::{Path, PathBuf};
 use base64::{Engine as _, engine::general_purpose::STANDARD};
 use chrono::Duration;
 
-use app::{
-    context::{SecretKey, Settings},
-    mail::{MailProvider, MailSettings, Smtp, SmtpSecurity},
-    twofactor::{
-        policy::Rollout,
-        sms::{SmsLimits, SmsProvider, SmsSettings, Twilio, TwilioSender},
-    },
-};
 use chrono::NaiveDate;
+use tweestap_domain::{
+    crypto::SecretKey,
+    mail::{MailProvider, MailSettings, Smtp, SmtpSecurity},
+    settings::Settings,
+    sms::{SmsLimits, SmsProvider, SmsSettings, Twilio, TwilioSender},
+    twofactor::policy::Rollout,
+};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tweestap.db?mode=rwc";
 
@@ -452,7 +451,9 @@ fn smtp_settings(
     // Without TLS the password and every mail could be read and changed on the way; only a
     // server on this machine (a local relay) is reached without crossing a network.
     if security == SmtpSecurity::Plain
-        && host.as_deref().is_some_and(|h| !app::mail::is_loopback(h))
+        && host
+            .as_deref()
+            .is_some_and(|h| !tweestap_domain::mail::is_loopback(h))
     {
         problems.push(
             "TWEESTAP_SMTP_SECURITY=none is only allowed for a server on this machine (localhost, 127.0.0.1 or ::1): use starttls or tls".to_owned(),
@@ -485,7 +486,7 @@ fn smtp_settings(
             problems.push("TWEESTAP_MAIL_FROM is required with TWEESTAP_MAIL_PROVIDER=smtp (for example: PRO Praktijksteun <noreply@praktijk.example.nl>)".to_owned());
             None
         }
-        Some(raw) => match raw.trim().parse::<app::mail::Mailbox>() {
+        Some(raw) => match raw.trim().parse::<tweestap_domain::mail::Mailbox>() {
             Ok(mailbox) => Some(mailbox),
             Err(_) => {
                 problems.push(format!(
@@ -497,7 +498,7 @@ fn smtp_settings(
     };
     let ca_pem = var("TWEESTAP_SMTP_CA_FILE").and_then(|path| {
         let problem = match std::fs::read(path.trim()) {
-            Ok(pem) if app::mail::is_ca_pem(&pem) => return Some(pem),
+            Ok(pem) if tweestap_domain::mail::is_ca_pem(&pem) => return Some(pem),
             Ok(_) => "holds no PEM certificate that can be used",
             Err(_) => "cannot be read",
         };
@@ -572,7 +573,7 @@ fn load_or_create_key(path: &Path) -> std::io::Result<SecretKey> {
         tracing::warn!(file = %path.display(), "using the development key file; set TWEESTAP_SECRET_KEY in production");
         return Ok(SecretKey::from_bytes(bytes));
     }
-    let bytes = app::crypto::os_random::<32>();
+    let bytes = tweestap_domain::crypto::os_random::<32>();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

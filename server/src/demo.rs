@@ -1,8 +1,8 @@
 //! The demo accounts a newcomer logs in with. Seeded only when TWEESTAP_DEMO is true.
 
-use app::{
-    auth::{email::Email, password::Password, users},
-    context::AppContext,
+use tweestap_domain::{
+    Context,
+    accounts::{email::Email, password::Password, users},
     db::entity::user::Role,
 };
 
@@ -29,7 +29,7 @@ pub const ACCOUNTS: [DemoAccount; 2] = [
 ];
 
 /// Creates the demo accounts that do not exist yet; existing ones are left as they are.
-pub async fn seed(ctx: &AppContext) -> Result<(), users::CreateUserError> {
+pub async fn seed(ctx: &Context) -> Result<(), users::CreateUserError> {
     for account in &ACCOUNTS {
         let email = Email::parse(account.email).map_err(|_| users::CreateUserError::InvalidName)?;
         if users::find_by_email(ctx, &email).await?.is_some() {

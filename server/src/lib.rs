@@ -10,11 +10,12 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list};
 use tower_http::trace::TraceLayer;
 
-use app::{App, context::AppContext, shell};
+use app::{App, shell};
+use tweestap_domain::Context;
 
 /// The whole application as one router: pages, server functions, static files and the
 /// middleware around them.
-pub fn router(ctx: AppContext, options: LeptosOptions) -> Router {
+pub fn router(ctx: Context, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let reload_port = std::env::var_os("LEPTOS_WATCH").map(|_| options.reload_port);
     let leptos_context = {

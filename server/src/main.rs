@@ -5,12 +5,13 @@ use std::{io::BufRead as _, net::SocketAddr, process::ExitCode, sync::Arc};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use app::{
-    auth::{email::Email, password::Password, users},
-    context::{AppContext, SystemClock},
+use server::{config::Config, demo, router};
+use tweestap_domain::{
+    Context,
+    accounts::{email::Email, password::Password, users},
+    clock::SystemClock,
     db::{self, entity::user::Role},
 };
-use server::{config::Config, demo, router};
 
 #[derive(Parser)]
 #[command(
@@ -86,7 +87,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     db::migrate(&db)
         .await
         .map_err(|e| format!("migrations failed: {e}"))?;
-    let ctx = AppContext::new(db, Arc::new(SystemClock), settings);
+    let ctx = Context::new(db, Arc::new(SystemClock), settings);
 
     match cli.command.unwrap_or(Command::Serve) {
         Command::Migrate => {
@@ -103,8 +104,13 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-async fn add_user(ctx: &AppContext, email: &str, name: &str, admin: bool) -> Result<(), String> {
-    let email = Email::parse(email).map_err(|e| e.to_string())?;
+/// What is wrong with an operator's input, in the same Dutch words as on the pages.
+fn in_dutch(invalid: tweestap_domain::Invalid) -> String {
+    app::error::Problem::from(invalid).to_string()
+}
+
+async fn add_user(ctx: &Context, email: &str, name: &str, admin: bool) -> Result<(), String> {
+    let email = Email::parse(email).map_err(in_dutch)?;
     if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         eprint!("Wachtwoord voor {email} (één regel): ");
     }
@@ -113,8 +119,8 @@ async fn add_user(ctx: &AppContext, email: &str, name: &str, admin: bool) -> Res
         .lock()
         .read_line(&mut line)
         .map_err(|e| format!("cannot read the password: {e}"))?;
-    let password = Password::new_password(line.trim_end_matches(['\r', '\n']).to_owned())
-        .map_err(|e| e.to_string())?;
+    let password =
+        Password::new_password(line.trim_end_matches(['\r', '\n']).to_owned()).map_err(in_dutch)?;
     let role = if admin {
         Role::Admin
     } else {
@@ -130,14 +136,14 @@ async fn add_user(ctx: &AppContext, email: &str, name: &str, admin: bool) -> Res
     Ok(())
 }
 
-async fn reset_2fa(ctx: &AppContext, email: &str, reason: &str) -> Result<(), String> {
-    let parsed = Email::parse(email).map_err(|e| e.to_string())?;
+async fn reset_2fa(ctx: &Context, email: &str, reason: &str) -> Result<(), String> {
+    let parsed = Email::parse(email).map_err(in_dutch)?;
     let user = users::find_by_email(ctx, &parsed)
         .await
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no user with email {email}"))?;
     let operator = std::env::var("USER").unwrap_or_else(|_| "operator".to_owned());
-    app::twofactor::service::reset_two_factor(
+    tweestap_domain::helpdesk::reset_two_factor(
         ctx,
         user.id,
         &format!("{operator} (server)"),
@@ -153,7 +159,7 @@ async fn reset_2fa(ctx: &AppContext, email: &str, reason: &str) -> Result<(), St
     // The user is told by email now rather than at the server's next round; a mail that
     // does not go out stays queued for the server's worker.
     if ctx.settings.mail.provider.is_some() {
-        match app::mail::deliver_due(ctx).await {
+        match tweestap_domain::mail::deliver_due(ctx).await {
             Ok(report) if report.sent > 0 => println!("the user was emailed"),
             _ => println!("the email to the user is queued; the server sends it"),
         }
@@ -167,24 +173,24 @@ async fn reset_2fa(ctx: &AppContext, email: &str, reason: &str) -> Result<(), St
     Ok(())
 }
 
-async fn serve(ctx: AppContext, config: &Config) -> Result<(), String> {
+async fn serve(ctx: Context, config: &Config) -> Result<(), String> {
     if config.demo {
         demo::seed(&ctx)
             .await
             .map_err(|e| format!("seeding the demo accounts failed: {e}"))?;
     }
-    if let Some(app::twofactor::sms::SmsProvider::Outbox(path)) = &config.sms.provider {
+    if let Some(tweestap_domain::sms::SmsProvider::Outbox(path)) = &config.sms.provider {
         tracing::warn!(
             file = %path.display(),
             "SMS codes are written to the outbox file, not sent: for development and tests only (TWEESTAP_SMS_PROVIDER)"
         );
     }
     match &config.mail.provider {
-        Some(app::mail::MailProvider::Outbox(path)) => tracing::warn!(
+        Some(tweestap_domain::mail::MailProvider::Outbox(path)) => tracing::warn!(
             file = %path.display(),
             "security emails are written to the outbox file, not sent: for development and tests only (TWEESTAP_MAIL_PROVIDER)"
         ),
-        Some(app::mail::MailProvider::Smtp(smtp)) => tracing::info!(
+        Some(tweestap_domain::mail::MailProvider::Smtp(smtp)) => tracing::info!(
             host = %smtp.host,
             port = smtp.port,
             security = ?smtp.security,
@@ -195,7 +201,7 @@ async fn serve(ctx: AppContext, config: &Config) -> Result<(), String> {
         ),
     }
     if config.mail.provider.is_some() {
-        app::mail::spawn_worker(ctx.clone());
+        tweestap_domain::mail::spawn_worker(ctx.clone());
     }
     let conf = leptos::config::get_configuration(None).map_err(|e| e.to_string())?;
     let options = conf.leptos_options;

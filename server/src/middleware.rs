@@ -13,14 +13,16 @@ use axum::{
 };
 
 use app::{
-    auth::{
-        Viewer,
-        access::{self, Access, Stage},
-        session::{self, ActiveSession, ClientInfo, SessionStage, SessionToken},
-    },
-    context::AppContext,
+    access::{self, Access, Stage},
     error::{AppError, Problem},
-    twofactor::{CODE_PAGE, WIZARD_PAGE, policy::Phase, service},
+    request::Viewer,
+    routes::{CODE, LOGIN, WIZARD, query_value},
+};
+use tweestap_domain::{
+    Context,
+    accounts::session::{self, ActiveSession, SessionStage, SessionToken},
+    client::ClientInfo,
+    twofactor::{policy::Phase, service},
 };
 
 /// Server functions take a few short fields; anything larger is refused before it is read.
@@ -246,7 +248,7 @@ fn origin_host(value: &str) -> Option<String> {
 /// Looks up the session behind the cookie and applies the access policy: one gate for all
 /// pages and server functions.
 pub async fn session_and_access(
-    State(ctx): State<AppContext>,
+    State(ctx): State<Context>,
     mut req: Request,
     next: Next,
 ) -> Response {
@@ -259,8 +261,7 @@ pub async fn session_and_access(
         Some(token) => match session::resolve(&ctx, &token).await {
             Ok(found) => found,
             Err(err) => {
-                app::context::internal(err);
-                return error_response(AppError::Internal);
+                return error_response(tweestap_domain::Error::from(err).into());
             }
         },
         None => None,
@@ -286,7 +287,7 @@ pub async fn session_and_access(
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned),
             };
-            let remembered = cookie_value(req.headers(), app::twofactor::service::REMEMBER_COOKIE);
+            let remembered = cookie_value(req.headers(), service::REMEMBER_COOKIE);
             req.extensions_mut().insert(Viewer {
                 session,
                 client,
@@ -300,13 +301,9 @@ pub async fn session_and_access(
         Access::LoginRequired => {
             let wanted = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
             let target = if wanted == "/" {
-                access::LOGIN_PAGE.to_owned()
+                LOGIN.to_owned()
             } else {
-                format!(
-                    "{}?volgende={}",
-                    access::LOGIN_PAGE,
-                    app::url::query_value(wanted)
-                )
+                format!("{}?volgende={}", LOGIN, query_value(wanted))
             };
             redirect(&target)
         }
@@ -314,11 +311,11 @@ pub async fn session_and_access(
         Access::SecondStepRequired if is_server_fn(&path) || req.method() != Method::GET => {
             error_response(AppError::SecondStepRequired)
         }
-        Access::SecondStepRequired => redirect(CODE_PAGE),
+        Access::SecondStepRequired => redirect(CODE),
         Access::EnrolmentRequired if is_server_fn(&path) || req.method() != Method::GET => {
             error_response(AppError::EnrolmentRequired)
         }
-        Access::EnrolmentRequired => redirect(WIZARD_PAGE),
+        Access::EnrolmentRequired => redirect(WIZARD),
     };
 
     // A cookie that no longer opens a session is removed, unless this answer sets a new one.
@@ -336,7 +333,7 @@ pub async fn session_and_access(
 }
 
 /// How far this session got: password only, or complete but obliged to enrol first.
-async fn stage_of(ctx: &AppContext, session: Option<&ActiveSession>) -> Result<Stage, AppError> {
+async fn stage_of(ctx: &Context, session: Option<&ActiveSession>) -> Result<Stage, AppError> {
     let Some(session) = session else {
         return Ok(Stage::Anonymous);
     };

@@ -9,18 +9,23 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+use crate::routes::LOGIN;
 use crate::{
-    error::{AppError, FormError, form_error},
-    security::{LogEntry, LogTable},
-    twofactor::manage::{PasswordAgain, Reauthenticate},
+    error::{AppError, FormError, Problem, form_error},
+    routes::{HELPDESK, WIZARD},
+    settings::{
+        reauth::{PasswordAgain, Reauthenticate},
+        security_log::{LogEntry, LogTable},
+    },
+};
+#[cfg(feature = "ssr")]
+use tweestap_domain::{
+    accounts::reauth::{self, Window},
+    helpdesk as service, time,
+    twofactor::service as factors,
 };
 
-#[cfg(feature = "ssr")]
-pub mod service;
-#[cfg(all(test, feature = "ssr"))]
-mod tests;
-
-pub const HELPDESK_PAGE: &str = "/configuratie/twee-staps";
 /// How many of a user's security events the helpdesk sees.
 pub const EVENTS_SHOWN: u64 = 20;
 
@@ -78,16 +83,21 @@ pub struct UserDetail {
 
 #[cfg(feature = "ssr")]
 mod server {
-    pub use crate::{
-        auth::{Viewer, session::ActiveSession},
-        context::AppContext,
+    pub use crate::{error::AppError, request::Viewer};
+    pub use tweestap_domain::{
+        Context,
+        accounts::{
+            reauth::{self, Window},
+            session::ActiveSession,
+        },
         db::entity::user::Role,
-        error::AppError,
+        helpdesk as service, sms,
+        twofactor::service as factors,
     };
 
     /// An admin's session, or 403 for anyone else.
-    pub fn admin() -> Result<(AppContext, Viewer, ActiveSession), AppError> {
-        let (ctx, viewer, session) = crate::twofactor::server::logged_in()?;
+    pub fn admin() -> Result<(Context, Viewer, ActiveSession), AppError> {
+        let (ctx, viewer, session) = crate::request::logged_in()?;
         if session.user.role != Role::Admin {
             tracing::warn!(
                 user_id = session.user.id,
@@ -101,11 +111,8 @@ mod server {
     /// Whether the admin logged in with a second step: their own two-step authentication was on
     /// before this session began. Switched on during the session, it proves nothing yet: a
     /// stolen password would do for that.
-    pub async fn own_second_step(
-        ctx: &AppContext,
-        session: &ActiveSession,
-    ) -> Result<bool, AppError> {
-        Ok(crate::twofactor::service::factor(ctx, session.user.id)
+    pub async fn own_second_step(ctx: &Context, session: &ActiveSession) -> Result<bool, AppError> {
+        Ok(factors::factor(ctx, session.user.id)
             .await?
             .and_then(|row| row.enabled_at)
             .is_some_and(|since| since < session.created_at))
@@ -114,22 +121,22 @@ mod server {
     /// An admin about to act on `user`: logged in with their own second step, with their
     /// password within the last minutes (SEC-20), and the user must exist (an unknown id is a
     /// clear message, not a silent success).
-    pub async fn acting_on(user: i32) -> Result<(AppContext, Viewer, ActiveSession), AppError> {
+    pub async fn acting_on(user: i32) -> Result<(Context, Viewer, ActiveSession), AppError> {
         let (ctx, viewer, session) = admin()?;
         if !own_second_step(&ctx, &session).await? {
             return Err(AppError::OwnTwoFactorRequired);
         }
-        if !crate::twofactor::manage::password_fresh(&ctx, &session) {
+        if !reauth::is_fresh(&ctx, &session, Window::Settings) {
             return Err(AppError::PasswordConfirmationNeeded);
         }
-        super::service::user_state(&ctx, user).await?;
+        service::user_state(&ctx, user).await?;
         Ok((ctx, viewer, session))
     }
 
     pub fn status(method: Option<&str>, enrolling: bool) -> String {
         match method {
-            Some(crate::twofactor::service::METHOD_APP) => "Aan: authenticatie-applicatie",
-            Some(crate::twofactor::sms::METHOD_SMS) => "Aan: SMS",
+            Some(factors::METHOD_APP) => "Aan: authenticatie-applicatie",
+            Some(sms::METHOD_SMS) => "Aan: SMS",
             Some(_) => "Aan",
             None if enrolling => "Uit (instellen begonnen, niet afgerond)",
             None => "Uit",
@@ -138,13 +145,13 @@ mod server {
     }
 
     pub fn user_page(user_id: i32) -> String {
-        format!("{}/{user_id}", super::HELPDESK_PAGE)
+        format!("{}/{user_id}", crate::routes::HELPDESK)
     }
 }
 
 #[server(endpoint = "helpdesk_overview")]
 pub async fn helpdesk_overview() -> Result<Overview, AppError> {
-    use crate::twofactor::policy::Phase;
+    use tweestap_domain::twofactor::policy::Phase;
     let (ctx, _, _) = server::admin()?;
     let counts = service::rollout_counts(&ctx).await?;
     let rollout = ctx.settings.rollout;
@@ -158,8 +165,8 @@ pub async fn helpdesk_overview() -> Result<Overview, AppError> {
         deferred_users: counts.deferred_users,
         deferrals: counts.deferrals,
         not_logged_in_since_start: counts.not_logged_in_since_start,
-        optional_from: crate::time::format_date(rollout.optional_from),
-        mandatory_from: crate::time::format_date(rollout.mandatory_from),
+        optional_from: time::format_date(rollout.optional_from),
+        mandatory_from: time::format_date(rollout.mandatory_from),
         phase: match rollout.phase(ctx.now()) {
             Phase::Before => "Nog niet begonnen",
             Phase::Optional => "Vrijwillig: 'Niet nu' is nog mogelijk",
@@ -175,7 +182,7 @@ pub async fn helpdesk_search(query: String) -> Result<Vec<UserSummary>, AppError
     let (ctx, _, _) = server::admin()?;
     let mut found = Vec::new();
     for user in service::search(&ctx, &query).await? {
-        let row = crate::twofactor::service::factor(&ctx, user.id).await?;
+        let row = factors::factor(&ctx, user.id).await?;
         let enabled = row.as_ref().filter(|row| row.enabled_at.is_some());
         found.push(UserSummary {
             id: user.id,
@@ -193,13 +200,13 @@ pub async fn helpdesk_search(query: String) -> Result<Vec<UserSummary>, AppError
 
 #[server(endpoint = "helpdesk_user")]
 pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
-    use crate::time::format_dutch;
+    use tweestap_domain::time::format_dutch;
     let (ctx, _, session) = server::admin()?;
     let state = service::user_state(&ctx, user).await?;
-    let events = crate::security::log::recent(&ctx, user, EVENTS_SHOWN)
+    let events = tweestap_domain::audit::log::recent(&ctx, user, EVENTS_SHOWN)
         .await?
         .into_iter()
-        .map(crate::security::entry)
+        .map(crate::settings::security_log::entry)
         .collect();
     let status = match (&state.factor, &state.sms_number) {
         (Some(_), Some(number)) => format!("Aan: SMS naar {number}"),
@@ -237,7 +244,7 @@ pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
         failed_attempts: state.user.failed_attempts,
         events,
         own_two_factor: server::own_second_step(&ctx, &session).await?,
-        may_act: crate::twofactor::manage::password_fresh(&ctx, &session),
+        may_act: reauth::is_fresh(&ctx, &session, Window::Settings),
     })
 }
 
@@ -246,7 +253,7 @@ pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
 #[server(endpoint = "helpdesk_reset")]
 pub async fn helpdesk_reset(user: i32, reason: String) -> Result<(), AppError> {
     let (ctx, viewer, session) = server::acting_on(user).await?;
-    crate::twofactor::service::reset_two_factor(
+    service::reset_two_factor(
         &ctx,
         user,
         &session.user.email,
@@ -261,7 +268,7 @@ pub async fn helpdesk_reset(user: i32, reason: String) -> Result<(), AppError> {
     );
     if user == session.user.id {
         // Their own sessions ended with the reset: off to the login page.
-        leptos_axum::redirect(crate::auth::LOGIN_PAGE_PATH);
+        leptos_axum::redirect(LOGIN);
     } else {
         leptos_axum::redirect(&format!("{}?gedaan=reset", server::user_page(user)));
     }
@@ -311,7 +318,7 @@ fn error_view(err: AppError) -> AnyView {
 /// Configuratie: the platform's section, with the helpdesk's tools for admins.
 #[component]
 pub fn ConfigurationPage() -> impl IntoView {
-    let admin = use_context::<crate::auth::ShellData>()
+    let admin = use_context::<crate::shell::ShellData>()
         .and_then(|data| data.user)
         .is_some_and(|user| user.is_admin);
     view! {
@@ -320,7 +327,7 @@ pub fn ConfigurationPage() -> impl IntoView {
             <section class="tile" aria-labelledby="tegel-beheer-twee-staps">
                 <h2 id="tegel-beheer-twee-staps">"Twee-staps-authenticatie"</h2>
                 <p>"De invoering in cijfers, en hulp voor een professional die niet meer kan inloggen: blokkering opheffen of twee-staps-authenticatie resetten."</p>
-                <a class="button secondary" href=HELPDESK_PAGE>"Twee-staps-authenticatie beheren"</a>
+                <a class="button secondary" href=HELPDESK>"Twee-staps-authenticatie beheren"</a>
             </section>
         })}
     }
@@ -351,13 +358,12 @@ pub fn HelpdeskPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(overview) => view! { <RolloutOverview overview/> }.into_any(),
-                    Err(err) => error_view(err),
-                }
+                    Err(err) => error_view(err)}
             })}
         </Suspense>
         <section aria-labelledby="zoeken-titel">
             <h2 id="zoeken-titel">"Professional zoeken"</h2>
-            <form method="get" action=HELPDESK_PAGE role="search" class="search">
+            <form method="get" action=HELPDESK role="search" class="search">
                 <div class="field">
                     <label for="zoek">"Naam of e-mailadres"</label>
                     <input id="zoek" name="zoek" type="search" maxlength="100" value=query required/>
@@ -374,8 +380,7 @@ pub fn HelpdeskPage() -> impl IntoView {
                         .into_any(),
                         Ok(Some(users)) => view! { <SearchResults users/> }.into_any(),
                         Err(AppError::Forbidden) => error_view(AppError::Forbidden),
-                        Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),
-                    }
+                        Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any()}
                 })}
             </Suspense>
         </section>
@@ -424,7 +429,7 @@ fn SearchResults(users: Vec<UserSummary>) -> impl IntoView {
             <tbody>
                 {users.into_iter().map(|user| view! {
                     <tr>
-                        <td><a href=format!("{HELPDESK_PAGE}/{}", user.id)>{user.name}</a></td>
+                        <td><a href=format!("{HELPDESK}/{}", user.id)>{user.name}</a></td>
                         <td>{user.email}</td>
                         <td>{user.status}{user.locked.then_some(", geblokkeerd")}</td>
                     </tr>
@@ -461,7 +466,7 @@ pub fn HelpdeskUserPage() -> impl IntoView {
         |id| async move {
             match id {
                 Some(id) => helpdesk_user(id).await,
-                None => Err(AppError::invalid(crate::error::Problem::UserUnknown)),
+                None => Err(AppError::invalid(Problem::UserUnknown)),
             }
         },
     );
@@ -472,7 +477,7 @@ pub fn HelpdeskUserPage() -> impl IntoView {
     );
     view! {
         <Title text="Professional: twee-staps-authenticatie"/>
-        <p><a href=HELPDESK_PAGE>"Terug naar het overzicht"</a></p>
+        <p><a href=HELPDESK>"Terug naar het overzicht"</a></p>
         <Suspense fallback=|| view! { <p>"Laden…"</p> }>
             {move || {
                 let (password_error, reset_error, lock_error) = errors.clone();
@@ -486,8 +491,7 @@ pub fn HelpdeskUserPage() -> impl IntoView {
                             <h1>"Professional"</h1>
                             {error_view(err)}
                         }
-                        .into_any(),
-                    }
+                        .into_any()}
                 })
             }}
         </Suspense>
@@ -502,7 +506,7 @@ fn UserView(
     reset_error: Option<AppError>,
     lock_error: Option<AppError>,
 ) -> impl IntoView {
-    let page = format!("{HELPDESK_PAGE}/{}", user.id);
+    let page = format!("{HELPDESK}/{}", user.id);
     let id = user.id;
     view! {
         <h1>{user.name.clone()}</h1>
@@ -529,8 +533,7 @@ fn UserView(
             <dd>
                 {match user.locked.clone() {
                     Some(until) => format!("Geblokkeerd {until}, na te veel onjuiste codes."),
-                    None => format!("Niet geblokkeerd ({} onjuiste codes sinds de laatste goede).", user.failed_attempts),
-                }}
+                    None => format!("Niet geblokkeerd ({} onjuiste codes sinds de laatste goede).", user.failed_attempts)}}
             </dd>
         </dl>
         <section aria-labelledby="acties-titel">
@@ -538,7 +541,7 @@ fn UserView(
             {if !user.own_two_factor {
                 view! {
                     <p>{AppError::OwnTwoFactorRequired.to_string()}</p>
-                    <p><a href=crate::twofactor::WIZARD_PAGE>"Twee-staps-authenticatie instellen"</a></p>
+                    <p><a href=WIZARD>"Twee-staps-authenticatie instellen"</a></p>
                 }
                 .into_any()
             } else if user.may_act {

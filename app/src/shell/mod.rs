@@ -6,10 +6,60 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Outlet};
 
-use crate::auth::{
-    CurrentUser, Logout, ShellData, change_password::PasswordTile, session_overview,
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::request::Viewer;
+use crate::{
+    login::Logout,
+    settings::{
+        password::PasswordTile,
+        security_log::SecurityLogTile,
+        tile::{TwoFactorTile, session_overview},
+    },
 };
-use crate::{security::SecurityLogTile, twofactor::TwoFactorTile};
+#[cfg(feature = "ssr")]
+use tweestap_domain::Context;
+
+/// The logged-in user as the browser sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub name: String,
+    pub email: String,
+    pub is_admin: bool,
+}
+
+/// What every page needs: the platform's name, the helpdesk and who is logged in.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShellData {
+    pub platform_name: String,
+    pub helpdesk: String,
+    pub user: Option<CurrentUser>,
+}
+
+/// The shell's data for the page being rendered. Pages are rendered on the server only (the
+/// browser hydrates islands, not pages), so this reads the request directly.
+pub fn shell_data_for_request() -> ShellData {
+    #[cfg(feature = "ssr")]
+    {
+        let Some(ctx) = use_context::<Context>() else {
+            // Listing the routes at startup renders the app without a request.
+            return ShellData::default();
+        };
+        let user = Viewer::current().session.map(|session| CurrentUser {
+            name: session.user.display_name,
+            email: session.user.email,
+            is_admin: session.user.role == tweestap_domain::db::entity::user::Role::Admin,
+        });
+        ShellData {
+            platform_name: ctx.settings.platform_name.clone(),
+            helpdesk: ctx.settings.helpdesk.clone(),
+            user,
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    ShellData::default()
+}
 
 /// The platform's sections, in the order of the navigation bar, and the profile's caseload.
 pub const SECTIONS: [(&str, &str, &str); 9] = [

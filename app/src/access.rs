@@ -1,0 +1,193 @@
+//! Which requests a session may make. One decision for every page and server function, deny
+//! by default, so that a route added later is protected without anyone remembering to.
+
+use leptos::server_fn::ServerFn;
+
+use crate::{
+    components::factor::ResendSmsCode,
+    enrol::wizard::{
+        WizardCode, WizardDone, WizardMethod, WizardPassword, WizardPhone, WizardRestart,
+        WizardState,
+    },
+    login::{
+        Login, Logout,
+        code::{RememberHours, SecondStepCode, SecondStepInfo},
+        recovery::SecondStepRecovery,
+    },
+    routes::{CODE, LOGIN, RECOVERY, WIZARD},
+};
+
+/// How far a request's session got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Anonymous,
+    /// The password was right; the second step is still to come (SEC-01).
+    SecondStepPending,
+    /// Two-step authentication is mandatory and this user has not set it up (SEC-04).
+    EnrolmentRequired,
+    Authenticated,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Allow,
+    /// Not logged in: pages redirect to the login page, server functions answer 401.
+    LoginRequired,
+    /// The login page for someone who is already in: send them home.
+    AlreadyLoggedIn,
+    /// Only the second step: pages redirect to it, server functions answer 401.
+    SecondStepRequired,
+    /// Only the wizard: pages redirect to it, server functions answer 403.
+    EnrolmentRequired,
+}
+
+/// Static files any visitor may fetch: the bundle and the public assets.
+fn is_asset(path: &str) -> bool {
+    path.starts_with("/pkg/") || matches!(path, "/favicon.ico" | "/favicon.svg" | "/robots.txt")
+}
+
+/// Server functions an anonymous visitor may call.
+fn is_public_server_fn(path: &str) -> bool {
+    [Login::PATH, Logout::PATH].contains(&path)
+}
+
+/// What a session between the password and the second step may reach.
+fn is_second_step(path: &str) -> bool {
+    [
+        CODE,
+        RECOVERY,
+        SecondStepCode::PATH,
+        SecondStepRecovery::PATH,
+        SecondStepInfo::PATH,
+    ]
+    .contains(&path)
+}
+
+/// What the second step, the wizard and a logged-in user all use. "Code opnieuw versturen"
+/// decides from the session what the code is for.
+fn is_shared(path: &str) -> bool {
+    [RememberHours::PATH, ResendSmsCode::PATH].contains(&path)
+}
+
+/// What a user who must enrol may reach.
+fn is_enrolment(path: &str) -> bool {
+    [
+        WIZARD,
+        WizardState::PATH,
+        WizardPassword::PATH,
+        WizardMethod::PATH,
+        WizardPhone::PATH,
+        WizardRestart::PATH,
+        WizardCode::PATH,
+        WizardDone::PATH,
+    ]
+    .contains(&path)
+}
+
+pub fn decide(path: &str, stage: Stage) -> Access {
+    if is_asset(path) || is_public_server_fn(path) {
+        return Access::Allow;
+    }
+    if is_shared(path) && stage != Stage::Anonymous {
+        return Access::Allow;
+    }
+    match stage {
+        Stage::Anonymous if path == LOGIN => Access::Allow,
+        Stage::Anonymous => Access::LoginRequired,
+        // Logging in again (as someone else, say) is always possible.
+        Stage::SecondStepPending if path == LOGIN || is_second_step(path) => Access::Allow,
+        Stage::SecondStepPending => Access::SecondStepRequired,
+        Stage::EnrolmentRequired if is_enrolment(path) => Access::Allow,
+        Stage::EnrolmentRequired => Access::EnrolmentRequired,
+        Stage::Authenticated if path == LOGIN || is_second_step(path) => Access::AlreadyLoggedIn,
+        Stage::Authenticated => Access::Allow,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anonymous_visitors_reach_only_login_assets_and_public_functions() {
+        for path in [
+            "/inloggen",
+            "/pkg/tweestap.wasm",
+            "/favicon.ico",
+            Login::PATH,
+        ] {
+            assert_eq!(decide(path, Stage::Anonymous), Access::Allow, "{path}");
+        }
+        for path in [
+            "/",
+            "/profiel",
+            "/profiel/instellingen",
+            "/configuratie",
+            "/api/anything",
+            "/onbekend",
+            CODE,
+            WIZARD,
+            SecondStepCode::PATH,
+        ] {
+            assert_eq!(
+                decide(path, Stage::Anonymous),
+                Access::LoginRequired,
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn logged_in_users_are_sent_home_from_the_login_page() {
+        assert_eq!(
+            decide("/inloggen", Stage::Authenticated),
+            Access::AlreadyLoggedIn
+        );
+        assert_eq!(decide(CODE, Stage::Authenticated), Access::AlreadyLoggedIn);
+        assert_eq!(decide("/profiel", Stage::Authenticated), Access::Allow);
+    }
+
+    // SEC-01: between password and code, only the second step and logout.
+    #[test]
+    fn a_pending_second_step_reaches_only_the_second_step_sec_01() {
+        for path in [CODE, RECOVERY, SecondStepCode::PATH, Logout::PATH] {
+            assert_eq!(
+                decide(path, Stage::SecondStepPending),
+                Access::Allow,
+                "{path}"
+            );
+        }
+        for path in [
+            "/",
+            "/profiel",
+            WIZARD,
+            WizardState::PATH,
+            "/api/session_overview",
+        ] {
+            assert_eq!(
+                decide(path, Stage::SecondStepPending),
+                Access::SecondStepRequired,
+                "{path}"
+            );
+        }
+    }
+
+    // SEC-04: in the mandatory period, only the wizard and logout.
+    #[test]
+    fn enrolment_required_reaches_only_the_wizard_sec_04() {
+        for path in [WIZARD, WizardCode::PATH, Logout::PATH] {
+            assert_eq!(
+                decide(path, Stage::EnrolmentRequired),
+                Access::Allow,
+                "{path}"
+            );
+        }
+        for path in ["/", "/profiel/instellingen", CODE, "/api/not_now"] {
+            assert_eq!(
+                decide(path, Stage::EnrolmentRequired),
+                Access::EnrolmentRequired,
+                "{path}"
+            );
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! Parts the wizard, the code page and the method change share: the key to scan, the code and
+//! phone fields, where an SMS went and "Code opnieuw versturen", and the recovery codes to save.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::request::{go, logged_in};
+#[cfg(feature = "ssr")]
+use crate::routes::{CODE, WIZARD, with_next};
+use crate::{
+    components::islands::{CopyButton, PrintButton, ResendButton},
+    error::{AppError, FormError},
+};
+#[cfg(feature = "ssr")]
+use tweestap_domain::{
+    Context,
+    accounts::{
+        reauth::{self, Window},
+        session,
+    },
+    sms,
+};
+
+/// Where SMS codes for this login or enrolment go, and how the last send went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsState {
+    /// "+31 6 ** ** ** 78"
+    pub number: String,
+    /// Whether the latest code went out and can be entered.
+    pub code_sent: bool,
+    /// Why the latest attempt did not send one.
+    pub problem: Option<AppError>,
+    /// Seconds until "Code opnieuw versturen" is possible.
+    pub resend_in: i64,
+}
+
+#[cfg(feature = "ssr")]
+pub async fn sms_state(
+    ctx: &Context,
+    user_id: i32,
+    session_id: i32,
+    purpose: sms::Purpose,
+    number: &sms::PhoneNumber,
+) -> Result<SmsState, AppError> {
+    let sends = sms::session_sends(ctx, session_id, purpose).await?;
+    Ok(SmsState {
+        number: number.masked(),
+        code_sent: sends.code_sent,
+        problem: sends.problem.map(AppError::from),
+        resend_in: sms::seconds_until_resend(ctx, user_id).await?,
+    })
+}
+
+/// Problems with sending, which the page shows next to "Code opnieuw versturen", as
+/// opposed to problems with the request.
+#[cfg(feature = "ssr")]
+pub fn is_send_problem(err: &tweestap_domain::Error) -> bool {
+    use tweestap_domain::Error;
+    matches!(
+        err,
+        Error::SmsNotSent | Error::SmsCooldown | Error::SmsLimit
+    )
+}
+
+/// "Code opnieuw versturen", at login or in the wizard. Allowed only once the cooldown has
+/// passed, and within the limits (SEC-10).
+#[server(endpoint = "resend_sms_code")]
+pub async fn resend_sms_code(next: Option<String>) -> Result<(), AppError> {
+    let (ctx, _, session) = logged_in()?;
+    match session.stage {
+        session::SessionStage::PasswordOnly => {
+            sms::send_login_code(&ctx, session.user.id, session.id).await?;
+            go(&with_next(CODE, &next));
+        }
+        session::SessionStage::Complete => {
+            if !reauth::is_fresh(&ctx, &session, Window::Wizard) {
+                return Err(AppError::PasswordConfirmationNeeded);
+            }
+            sms::resend_enrolment_code(&ctx, &session.user, session.id).await?;
+            go(&with_next(WIZARD, &next));
+        }
+    }
+    Ok(())
+}
+
+#[component]
+pub fn Apps() -> impl IntoView {
+    view! {
+        <p>"Als je nog geen authenticatie-applicatie op je mobiele telefoon hebt kun je bijvoorbeeld een van deze downloaden:"</p>
+        <ul class="apps">
+            <li>"Microsoft Authenticator (Android, iOS, Windows Phone)"</li>
+            <li>"Google Authenticator (Android, iOS)"</li>
+            <li>"LastPass Authenticator (Android, iOS, Windows Phone)"</li>
+        </ul>
+        <p class="hint">
+            "Je vindt ze in de Play Store (Android) of de App Store (iPhone): zoek op de naam van de app en kies 'Installeren' of 'Downloaden'."
+        </p>
+    }
+}
+
+/// New recovery codes, shown once: the manual's explanation, the codes, download, print and
+/// copy, and the confirmation that they are saved, posted to `action`.
+#[component]
+pub fn SaveRecoveryCodes(
+    codes: Vec<String>,
+    action: &'static str,
+    next: Option<String>,
+    error: Option<AppError>,
+) -> impl IntoView {
+    let text = codes.join("\n");
+    let download = format!(
+        "data:text/plain;charset=utf-8,{}",
+        text.replace('\n', "%0A")
+    );
+    view! {
+        <p>
+            "Wanneer je geen authenticatie-codes kunt ontvangen, bijvoorbeeld wanneer je je mobiele telefoon kwijt bent of deze gestolen is, kun je een herstelcode gebruiken om alsnog toegang te krijgen tot je account. Herstelcodes kunnen slechts eenmalig gebruikt worden. Schrijf je herstelcodes op, print ze uit, of gebruik een wachtwoordmanager zoals 1Password of LastPass om ze op een veilige manier op te slaan."
+        </p>
+        <ul class="recovery-codes" aria-label="Herstelcodes">
+            {codes.into_iter().map(|code| view! { <li><code>{code}</code></li> }).collect_view()}
+        </ul>
+        <div class="actions no-print">
+            <a class="button secondary" href=download download="herstelcodes.txt">"Downloaden"</a>
+            <PrintButton/>
+            <CopyButton text=text label="Kopiëren".to_owned()/>
+        </div>
+        <form method="post" action=action class="no-print">
+            <input type="hidden" name="next" value=next/>
+            <div class="check">
+                <input id="saved" type="checkbox" name="saved" required/>
+                <label for="saved">"Ik heb mijn herstelcodes veilig opgeslagen"</label>
+            </div>
+            <FormError error/>
+            <button type="submit" class="primary">"Gedaan"</button>
+        </form>
+    }
+}
+
+/// The choice between SMS (when it is offered) and the app, which is recommended because SMS
+/// costs money: in the wizard and under "Methode wijzigen".
+#[component]
+pub fn MethodChoice(legend: &'static str, sms_available: bool) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend><h2>{legend}</h2></legend>
+            {sms_available.then(|| view! {
+                <div class="choice">
+                    <input id="method-sms" type="radio" name="method" value="sms"/>
+                    <label for="method-sms">
+                        <strong>"SMS met code"</strong>
+                        <span>"Ontvang een gratis tekstbericht met authenticatie-code op je mobiele telefoon. Hiervoor is je mobiele telefoonnummer nodig."</span>
+                    </label>
+                </div>
+            })}
+            <div class="choice">
+                <input id="method-app" type="radio" name="method" value="app" checked/>
+                <label for="method-app">
+                    <span><strong>"Code van authenticatie-applicatie"</strong> " " <span class="badge">"Aanbevolen"</span></span>
+                    <span>"Gebruik een gratis authenticatie-applicatie die je op je mobiele telefoon moet installeren om authenticatie-codes mee aan te maken."</span>
+                </label>
+            </div>
+        </fieldset>
+        <p class="hint">
+            "In verband met bijkomende kosten bij gebruik van de optie 'SMS met code', verzoeken we je om gebruik te maken van een authenticatie-applicatie op je telefoon. Een authenticatie-applicatie maakt telkens automatisch een nieuwe code aan waarmee je kunt inloggen."
+        </p>
+    }
+}
+
+/// The QR code and, for when scanning does not work, the key as text (SEC-08: shown only
+/// while a new app is being set up).
+#[component]
+pub fn KeyToScan(qr_svg: String, secret: String) -> impl IntoView {
+    view! {
+        <div class="qr" role="img" aria-label="QR-code om te scannen met je authenticatie-applicatie" inner_html=qr_svg></div>
+        <p>"Lukt scannen niet? Voer dan deze sleutel in de app in:"</p>
+        <p class="secret"><code id="sleutel">{secret.clone()}</code> " " <CopyButton text=secret.replace(' ', "") label="Sleutel kopiëren".to_owned()/></p>
+    }
+}
+
+#[component]
+pub fn PhoneField() -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="phone">"Mobiel telefoonnummer"</label>
+            <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="32" placeholder="06 12345678" aria-describedby="phone-hint" required autofocus/>
+            <p id="phone-hint" class="hint">"Een Nederlands nummer zonder landcode, zoals 06 12345678, of een buitenlands nummer met + en landcode."</p>
+        </div>
+    }
+}
+
+/// Where the SMS code went, or that it did not go.
+#[component]
+pub fn SentTo(state: SmsState) -> impl IntoView {
+    view! {
+        {state.code_sent.then(|| view! {
+            <p class="sent-to">"We hebben een SMS met een code gestuurd naar " <strong>{state.number.clone()}</strong> ". De code is 5 minuten geldig."</p>
+        })}
+    }
+}
+
+/// "Code opnieuw versturen", with why the last attempt sent nothing, if it did not. Posted to
+/// `action`: at login and in the wizard `resend_sms_code`.
+#[component]
+pub fn ResendForm(
+    state: SmsState,
+    next: Option<String>,
+    error: Option<AppError>,
+    #[prop(default = ResendSmsCode::PATH)] action: &'static str,
+) -> impl IntoView {
+    view! {
+        <form method="post" action=action class="resend">
+            <FormError error=error.or(state.problem)/>
+            <input type="hidden" name="next" value=next/>
+            <p class="hint">"Geen SMS ontvangen? Controleer of je telefoon bereik heeft."</p>
+            <ResendButton seconds=state.resend_in/>
+        </form>
+    }
+}
+
+#[component]
+pub fn CodeField() -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="code">"Code"</label>
+            <input
+                id="code"
+                name="code"
+                type="text"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                pattern="[0-9 ]*"
+                maxlength="16"
+                required
+                autofocus
+                class="code-input"
+            />
+        </div>
+    }
+}
+
+/// What two-step authentication is, in the manual's words.
+#[component]
+pub fn Explanation() -> impl IntoView {
+    view! {
+        <p>
+            "Twee-staps-authenticatie biedt een extra beveiligingslaag voor jouw account. Na het inloggen word je om een authenticatie-code gevraagd. Deze ontvang je naar keuze: per SMS of in een authenticatie-applicatie op je mobiele telefoon."
+        </p>
+    }
+}

@@ -1,0 +1,101 @@
+//! The introduction a clinician sees after login from the rollout's first day, with
+//! "Twee-staps-authenticatie instellen" and, in the optional period, "Niet nu".
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::request::{go, logged_in};
+#[cfg(feature = "ssr")]
+use crate::routes::safe_next;
+use crate::{
+    components::next_from_query,
+    error::{AppError, FormError, form_error},
+    login::code::RememberExplanation,
+    routes::{WIZARD, with_next},
+};
+#[cfg(feature = "ssr")]
+use tweestap_domain::twofactor::{policy, service};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rollout {
+    /// The last day to set it up, "30 juni 2027".
+    pub last_day: String,
+}
+
+#[server(endpoint = "rollout_info")]
+pub async fn rollout_info() -> Result<Rollout, AppError> {
+    let (ctx, _, _) = logged_in()?;
+    Ok(Rollout {
+        last_day: ctx.settings.rollout.last_optional_day(),
+    })
+}
+
+/// "Niet nu": recorded, and on to where the user was going.
+#[server(endpoint = "not_now")]
+pub async fn not_now(next: Option<String>) -> Result<(), AppError> {
+    let (ctx, _, session) = logged_in()?;
+    if ctx.settings.rollout.phase(ctx.now()) == policy::Phase::Mandatory {
+        return Err(AppError::EnrolmentRequired);
+    }
+    service::defer(&ctx, session.user.id).await?;
+    tracing::info!(
+        user_id = session.user.id,
+        "two-step authentication deferred"
+    );
+    go(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+/// The manual's explanation, shared by the introduction, the wizard and the settings tile.
+
+/// After the password, during the optional period: the manual's introduction.
+#[component]
+pub fn IntroPage() -> impl IntoView {
+    let next = next_from_query();
+    let info = Resource::new(|| (), |_| rollout_info());
+    let not_now_error = form_error::<NotNow>();
+    let setup = with_next(WIZARD, &next);
+    view! {
+        <Title text="Introductie van twee-staps-authenticatie"/>
+        <section class="card" aria-labelledby="intro-titel">
+            <h1 id="intro-titel">"Introductie van twee-staps-authenticatie"</h1>
+            <p>
+                "Twee-staps-authenticatie biedt een extra beveiligingslaag voor jouw account. Zo heb alleen jij toegang tot je account, zelfs wanneer iemand achter je wachtwoord is gekomen. Instellen duurt maar één minuut."
+            </p>
+            <h2>"Hoe werkt het?"</h2>
+            <p>
+                "Na het inloggen met je e-mailadres en wachtwoord word je om een authenticatie-code gevraagd. Deze wordt via SMS verstuurd of aangemaakt in een authenticatie-applicatie op je mobiele telefoon."
+            </p>
+            <h2>"Waarom is dit veiliger?"</h2>
+            <p>
+                "Omdat alleen jij toegang tot je mobiele telefoon hebt, kan iemand die achter je wachtwoord is gekomen nog steeds niet bij je account. Met andere woorden, om bij je account te komen heb je niet alleen iets nodig wat alleen jij weet (je wachtwoord), maar ook iets wat alleen jij hebt (je mobiele telefoon)."
+            </p>
+            <h2>"Moet ik dat iedere keer gebruiken?"</h2>
+            <RememberExplanation/>
+            <p>
+                "Als je het niet nu wilt instellen, kun je twee-staps-authenticatie altijd onder je instellingen terugvinden."
+            </p>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    info.await.ok().map(|info| view! {
+                        <p class="deadline">
+                            <strong>"Stel het uiterlijk " {info.last_day} " in."</strong>
+                            " Daarna is twee-staps-authenticatie verplicht."
+                        </p>
+                    })
+                })}
+            </Suspense>
+            <FormError error=not_now_error/>
+            <div class="actions">
+                <a class="button primary" href=setup>"Twee-staps-authenticatie instellen"</a>
+                <form method="post" action=NotNow::PATH>
+                    <input type="hidden" name="next" value=next/>
+                    <button type="submit" class="secondary">"Niet nu"</button>
+                </form>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,397 @@
+//! The wizard: the password again, the method, the QR code or the phone number, the code, the
+//! recovery codes and "Gedaan". The server decides each step from the user's state.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::components::factor::{is_send_problem, sms_state};
+#[cfg(feature = "ssr")]
+use crate::request::{complete_session, confirm_password, go, logged_in};
+use crate::{
+    components::factor::{
+        Apps, CodeField, Explanation, KeyToScan, MethodChoice, PhoneField, ResendForm,
+        ResendSmsCode, SaveRecoveryCodes, SentTo, SmsState,
+    },
+    components::next_from_query,
+    enrol::intro::NotNow,
+    error::{AppError, FormError, form_error},
+    routes::{STEP_CODE, WIZARD, next_suffix, with_next},
+};
+#[cfg(feature = "ssr")]
+use crate::{
+    error::Problem,
+    routes::{STEP_PHONE, safe_next},
+};
+#[cfg(feature = "ssr")]
+use tweestap_domain::{
+    accounts::{
+        reauth::{self, Window},
+        session,
+    },
+    sms,
+    twofactor::{policy, service},
+};
+
+/// What the wizard shows, decided on the server from the user's state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WizardStep {
+    Password,
+    Method {
+        sms_available: bool,
+    },
+    /// SMS was chosen: the mobile number.
+    Phone,
+    /// A code went to the number: enter it.
+    SmsCode(SmsState),
+    Scan {
+        qr_svg: String,
+        secret: String,
+        sms_available: bool,
+    },
+    Code,
+    RecoveryCodes {
+        codes: Vec<String>,
+    },
+    AlreadyOn,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wizard {
+    pub step: WizardStep,
+    /// During the optional period the user may leave the wizard ("niet nu instellen").
+    pub optional: bool,
+}
+
+#[server(endpoint = "wizard_state")]
+pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
+    let (ctx, _, session) = logged_in()?;
+    let optional = ctx.settings.rollout.phase(ctx.now()) != policy::Phase::Mandatory;
+    let factor = service::factor(&ctx, session.user.id).await?;
+    let sms_available = sms::available(&ctx);
+    let asked = step.as_deref();
+    let password_fresh = reauth::is_fresh(&ctx, &session, Window::Wizard);
+    let step = match &factor {
+        Some(row) if row.enabled_at.is_some() => match service::codes_to_show(&ctx, row).await? {
+            // Shown again only behind the password: not to a session found open later.
+            Some(_) if !password_fresh => WizardStep::Password,
+            Some(codes) => WizardStep::RecoveryCodes { codes },
+            None => WizardStep::AlreadyOn,
+        },
+        _ if !password_fresh => WizardStep::Password,
+        None if asked == Some(STEP_PHONE) && sms_available => WizardStep::Phone,
+        None => WizardStep::Method { sms_available },
+        Some(row) if row.method == sms::METHOD_SMS => {
+            let number = sms::number_of(&ctx, row)?;
+            WizardStep::SmsCode(
+                sms_state(
+                    &ctx,
+                    session.user.id,
+                    session.id,
+                    sms::Purpose::Enrol,
+                    &number,
+                )
+                .await?,
+            )
+        }
+        Some(_) if asked == Some(STEP_CODE) => WizardStep::Code,
+        Some(row) => {
+            let key = service::enrolment_key(&ctx, &session.user, row)?;
+            WizardStep::Scan {
+                qr_svg: key.qr_svg,
+                secret: key.secret_for_people,
+                sms_available,
+            }
+        }
+    };
+    Ok(Wizard { step, optional })
+}
+
+/// Step 1: the password again. A wrong one is answered like a wrong password at login.
+#[server(endpoint = "wizard_password")]
+pub async fn wizard_password(password: String, next: Option<String>) -> Result<(), AppError> {
+    let (ctx, _, session) = logged_in()?;
+    confirm_password(&ctx, &session, password).await?;
+    go(&with_next(WIZARD, &next));
+    Ok(())
+}
+
+/// Step 2: the method. SMS only when a provider is configured.
+#[server(endpoint = "wizard_method")]
+pub async fn wizard_method(method: Option<String>, next: Option<String>) -> Result<(), AppError> {
+    let (ctx, _, session) = logged_in()?;
+    if !reauth::is_fresh(&ctx, &session, Window::Wizard) {
+        return Err(AppError::PasswordConfirmationNeeded);
+    }
+    match method.as_deref() {
+        Some(service::METHOD_APP) => {
+            service::start_app_enrolment(&ctx, &session.user).await?;
+            go(&with_next(WIZARD, &next));
+        }
+        Some(sms::METHOD_SMS) if sms::available(&ctx) => {
+            go(&format!("{WIZARD}?stap={STEP_PHONE}{}", next_suffix(&next)));
+        }
+        _ => return Err(AppError::invalid(Problem::MethodMissing)),
+    }
+    Ok(())
+}
+
+/// Step 3 with SMS: the mobile number, to which a code is sent at once. Problems with sending
+/// show on the next step, which offers to send again.
+#[server(endpoint = "wizard_phone")]
+pub async fn wizard_phone(phone: String, next: Option<String>) -> Result<(), AppError> {
+    let (ctx, _, session) = logged_in()?;
+    if session.stage != session::SessionStage::Complete {
+        return Err(AppError::SecondStepRequired);
+    }
+    if !reauth::is_fresh(&ctx, &session, Window::Wizard) {
+        return Err(AppError::PasswordConfirmationNeeded);
+    }
+    let number = sms::PhoneNumber::parse(&phone)?;
+    match sms::start_enrolment(&ctx, &session.user, session.id, &number).await {
+        Err(err) if !is_send_problem(&err) => return Err(err.into()),
+        _ => {}
+    }
+    go(&with_next(WIZARD, &next));
+    Ok(())
+}
+
+/// "Ander nummer of andere methode kiezen": the enrolment in progress is dropped.
+#[server(endpoint = "wizard_restart")]
+pub async fn wizard_restart(next: Option<String>) -> Result<(), AppError> {
+    let (ctx, _, session) = logged_in()?;
+    service::drop_enrolment(&ctx, session.user.id).await?;
+    go(&with_next(WIZARD, &next));
+    Ok(())
+}
+
+/// Step 4: the code from the app switches two-step authentication on; the session gets a new
+/// id (SEC-03).
+#[server(endpoint = "wizard_code")]
+pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppError> {
+    let (ctx, viewer, session) = logged_in()?;
+    // Enrolment belongs to a complete login; the access policy already keeps a session that is
+    // waiting for its second step away from here, and this says so once more.
+    if session.stage != session::SessionStage::Complete {
+        return Err(AppError::SecondStepRequired);
+    }
+    if !reauth::is_fresh(&ctx, &session, Window::Wizard) {
+        return Err(AppError::PasswordConfirmationNeeded);
+    }
+    let factor = service::factor(&ctx, session.user.id).await?;
+    if factor.as_ref().is_some_and(|row| row.enabled_at.is_some()) {
+        // Switched on already (another tab, a second click): nothing to confirm or log again.
+        go(&with_next(WIZARD, &next));
+        return Ok(());
+    }
+    match factor {
+        Some(row) if row.method == sms::METHOD_SMS => {
+            sms::confirm_enrolment(&ctx, &session.user, session.id, &code, Some(&viewer.client))
+                .await?;
+        }
+        _ => {
+            service::confirm_app_enrolment(&ctx, &session.user, &code, Some(&viewer.client))
+                .await?;
+        }
+    }
+    complete_session(&ctx, &viewer, &session).await?;
+    go(&with_next(WIZARD, &next));
+    Ok(())
+}
+
+/// Step 5: "Gedaan", once the user has ticked that the codes are saved.
+#[server(endpoint = "wizard_done")]
+pub async fn wizard_done(saved: Option<String>, next: Option<String>) -> Result<(), AppError> {
+    let (ctx, _, session) = logged_in()?;
+    if saved.as_deref() != Some("on") {
+        return Err(AppError::invalid(Problem::CodesNotSaved));
+    }
+    service::finish_enrolment(&ctx, session.user.id).await?;
+    go(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+/// The wizard: one page whose step follows from what the server knows, so a reload or going
+/// back lands on the same step with the same secret.
+#[component]
+pub fn WizardPage() -> impl IntoView {
+    let query = use_query_map();
+    let next = next_from_query();
+    let step = query.read_untracked().get("stap");
+    let wizard = Resource::new(move || step.clone(), wizard_state);
+    let errors = StepErrors {
+        password: form_error::<WizardPassword>(),
+        method: form_error::<WizardMethod>(),
+        phone: form_error::<WizardPhone>(),
+        code: form_error::<WizardCode>(),
+        resend: form_error::<ResendSmsCode>(),
+        restart: form_error::<WizardRestart>(),
+        done: form_error::<WizardDone>(),
+        not_now: form_error::<NotNow>(),
+    };
+    view! {
+        <Title text="Twee-staps-authenticatie inschakelen"/>
+        <section class="card wizard" aria-labelledby="wizard-titel">
+            <h1 id="wizard-titel">"Twee-staps-authenticatie inschakelen"</h1>
+            <Suspense>
+                {move || {
+                    let next = next.clone();
+                    let errors = errors.clone();
+                    Suspend::new(async move {
+                        match wizard.await {
+                            Ok(wizard) => wizard_step(wizard, next, errors).into_any(),
+                            Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any()}
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The error each of the wizard's forms came back with, if any.
+#[derive(Clone, Debug, Default)]
+struct StepErrors {
+    password: Option<AppError>,
+    method: Option<AppError>,
+    phone: Option<AppError>,
+    code: Option<AppError>,
+    resend: Option<AppError>,
+    restart: Option<AppError>,
+    done: Option<AppError>,
+    not_now: Option<AppError>,
+}
+
+fn not_now_link(optional: bool, next: Option<String>) -> impl IntoView {
+    optional.then(|| {
+        view! {
+            <form method="post" action=NotNow::PATH class="not-now">
+                <input type="hidden" name="next" value=next/>
+                <button type="submit" class="link">"Twee-staps-authenticatie niet nu instellen"</button>
+            </form>
+        }
+    })
+}
+
+fn wizard_step(wizard: Wizard, next: Option<String>, errors: StepErrors) -> impl IntoView {
+    let StepErrors {
+        password: password_error,
+        method: method_error,
+        phone: phone_error,
+        code: code_error,
+        resend: resend_error,
+        restart: restart_error,
+        done: done_error,
+        not_now: not_now_error,
+    } = errors;
+    match wizard.step {
+        WizardStep::Password => view! {
+            <Explanation/>
+            <form method="post" action=WizardPassword::PATH>
+                <h2>"1. Vul je wachtwoord in"</h2>
+                <input type="hidden" name="next" value=next.clone()/>
+                <div class="field">
+                    <label for="password">"Wachtwoord"</label>
+                    <input id="password" name="password" type="password" autocomplete="current-password" maxlength="256" required/>
+                </div>
+                <FormError error=password_error/>
+                <button type="submit" class="primary">"Doorgaan"</button>
+            </form>
+            <FormError error=not_now_error/>
+            {not_now_link(wizard.optional, next)}
+        }
+        .into_any(),
+        WizardStep::Method { sms_available } => view! {
+            <Explanation/>
+            <form method="post" action=WizardMethod::PATH>
+                <MethodChoice legend="2. Kies hoe je authenticatie-codes wilt ontvangen" sms_available/>
+                <input type="hidden" name="next" value=next.clone()/>
+                <FormError error=method_error/>
+                <button type="submit" class="primary">"Doorgaan"</button>
+            </form>
+            <FormError error=not_now_error/>
+            {not_now_link(wizard.optional, next)}
+        }
+        .into_any(),
+        WizardStep::Scan {
+            qr_svg,
+            secret,
+            sms_available} => view! {
+            <h2>"3. Scan deze QR-code met de authenticatie-applicatie op je mobiele telefoon"</h2>
+            <KeyToScan qr_svg secret/>
+            <Apps/>
+            <a class="button primary" href=format!("{WIZARD}?stap={STEP_CODE}{}", next_suffix(&next))>"Doorgaan"</a>
+            {sms_available.then(|| restart_form("Andere methode kiezen", next.clone(), restart_error))}
+            <FormError error=not_now_error/>
+            {not_now_link(wizard.optional, next)}
+        }
+        .into_any(),
+        WizardStep::Phone => view! {
+            <form method="post" action=WizardPhone::PATH>
+                <h2>"3. Vul je mobiele telefoonnummer in"</h2>
+                <p>"We sturen een SMS met een code naar dit nummer, zodat je kunt bevestigen dat het klopt."</p>
+                <input type="hidden" name="next" value=next.clone()/>
+                <PhoneField/>
+                <FormError error=phone_error/>
+                <button type="submit" class="primary">"Code versturen"</button>
+            </form>
+            <p><a href=with_next(WIZARD, &next)>"Terug naar de keuze van de methode"</a></p>
+            <FormError error=not_now_error/>
+            {not_now_link(wizard.optional, next)}
+        }
+        .into_any(),
+        WizardStep::SmsCode(state) => view! {
+            <form method="post" action=WizardCode::PATH>
+                <h2>"4. Vul de code in die je per SMS hebt ontvangen"</h2>
+                <SentTo state=state.clone()/>
+                <input type="hidden" name="next" value=next.clone()/>
+                <CodeField/>
+                <FormError error=code_error/>
+                <button type="submit" class="primary">"Doorgaan"</button>
+            </form>
+            <ResendForm state next=next.clone() error=resend_error/>
+            {restart_form("Ander nummer of andere methode kiezen", next.clone(), restart_error)}
+            <FormError error=not_now_error/>
+            {not_now_link(wizard.optional, next)}
+        }
+        .into_any(),
+        WizardStep::Code => view! {
+            <form method="post" action=WizardCode::PATH>
+                <h2>"4. Vul de code in van de authenticatie-applicatie"</h2>
+                <p>"Elke 30 seconden maakt de app een nieuwe code aan. De vorige code blijft daarna nog 30 seconden geldig."</p>
+                <input type="hidden" name="next" value=next.clone()/>
+                <CodeField/>
+                <FormError error=code_error/>
+                <button type="submit" class="primary">"Doorgaan"</button>
+            </form>
+            <p><a href=with_next(WIZARD, &next)>"Terug naar de QR-code"</a></p>
+        }
+        .into_any(),
+        WizardStep::RecoveryCodes { codes } => view! {
+            <p class="success" role="status">"Twee-staps-authenticatie is nu ingeschakeld voor jouw account."</p>
+            <h2>"5. Bewaar je herstelcodes op een veilige manier"</h2>
+            <SaveRecoveryCodes codes action=WizardDone::PATH next error=done_error/>
+        }
+        .into_any(),
+        WizardStep::AlreadyOn => view! {
+            <p>"Twee-staps-authenticatie is ingeschakeld voor jouw account."</p>
+            <p><a href="/profiel/instellingen">"Naar je instellingen"</a></p>
+        }
+        .into_any()}
+}
+
+fn restart_form(
+    label: &'static str,
+    next: Option<String>,
+    error: Option<AppError>,
+) -> impl IntoView {
+    view! {
+        <form method="post" action=WizardRestart::PATH class="restart">
+            <input type="hidden" name="next" value=next/>
+            <FormError error/>
+            <button type="submit" class="link">{label}</button>
+        </form>
+    }
+}

@@ -1,0 +1,158 @@
+//! The second step at login: the code from the app or from an SMS, with "Onthoud mij".
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::components::factor::sms_state;
+#[cfg(feature = "ssr")]
+use crate::request::{complete_session, go, logged_in, set_cookie};
+#[cfg(feature = "ssr")]
+use crate::routes::safe_next;
+use crate::{
+    components::factor::{CodeField, ResendForm, ResendSmsCode, SentTo, SmsState},
+    components::next_from_query,
+    error::{AppError, FormError, form_error},
+    routes::{RECOVERY, with_next},
+};
+#[cfg(feature = "ssr")]
+use tweestap_domain::{accounts::session, sms, twofactor::service};
+
+/// What the code page asks for: the app's code, or the code sent by SMS.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondStep {
+    pub sms: Option<SmsState>,
+}
+
+#[server(endpoint = "remember_hours")]
+pub async fn remember_hours() -> Result<i64, AppError> {
+    let (ctx, _, _) = logged_in()?;
+    Ok(ctx.settings.remember_for.num_hours())
+}
+
+/// The second step at login with a code from the app.
+#[server(endpoint = "second_step_code")]
+pub async fn second_step_code(
+    code: String,
+    remember: Option<String>,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    let (ctx, viewer, session) = logged_in()?;
+    if session.stage != session::SessionStage::PasswordOnly {
+        return Err(AppError::Forbidden);
+    }
+    if sms::login_number(&ctx, session.user.id).await?.is_some() {
+        sms::verify_code(
+            &ctx,
+            &session.user,
+            session.id,
+            sms::Purpose::Login,
+            &code,
+            Some(&viewer.client),
+        )
+        .await?;
+    } else {
+        service::verify_app_code(&ctx, &session.user, &code, Some(&viewer.client)).await?;
+    }
+    if remember.as_deref() == Some("on") {
+        let token = service::remember_browser(&ctx, session.user.id, &viewer.client).await?;
+        set_cookie(&token.cookie(ctx.settings.remember_for));
+    }
+    complete_session(&ctx, &viewer, &session).await?;
+    tracing::info!(user_id = session.user.id, "second step passed");
+    go(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+/// What the code page shows: for an SMS user where the code went and whether it went.
+#[server(endpoint = "second_step_info")]
+pub async fn second_step_info() -> Result<SecondStep, AppError> {
+    let (ctx, _, session) = logged_in()?;
+    let sms = match sms::login_number(&ctx, session.user.id).await? {
+        Some(number) => Some(
+            sms_state(
+                &ctx,
+                session.user.id,
+                session.id,
+                sms::Purpose::Login,
+                &number,
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    Ok(SecondStep { sms })
+}
+
+#[component]
+pub fn RememberExplanation() -> impl IntoView {
+    let hours = Resource::new(|| (), |_| remember_hours());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let hours = hours.await.unwrap_or(12);
+                view! {
+                    <p>
+                        "Om niet bij iedere keer dat je wilt inloggen je mobiele telefoon nodig te hebben, kun je bij het inloggen 'Onthoud mij' aanvinken: dan wordt er op dat apparaat " {hours} " uur lang niet om een authenticatie-code gevraagd. Op deze manier ben je nog steeds beveiligd, want wanneer iemand op een ander apparaat probeert in te loggen met jouw gegevens moet die nog steeds een authenticatie-code invullen."
+                    </p>
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The second step at login: the code from the app, or the code sent by SMS.
+#[component]
+pub fn CodePage() -> impl IntoView {
+    let next = next_from_query();
+    let error = form_error::<SecondStepCode>();
+    let resend_error = form_error::<ResendSmsCode>();
+    let info = Resource::new(|| (), |_| second_step_info());
+    let hours = Resource::new(|| (), |_| remember_hours());
+    view! {
+        <Title text="Vul de code in"/>
+        <section class="card narrow" aria-labelledby="code-titel">
+            <Suspense>
+                {move || {
+                    let (next, error, resend_error) = (next.clone(), error.clone(), resend_error.clone());
+                    Suspend::new(async move {
+                        let sms = info.await.ok().and_then(|info| info.sms);
+                        let hours = hours.await.unwrap_or(12);
+                        let intro = match &sms {
+                            Some(state) => view! {
+                                <h1 id="code-titel">"Vul de code in die je per SMS hebt ontvangen"</h1>
+                                <SentTo state=state.clone()/>
+                            }
+                            .into_any(),
+                            None => view! {
+                                <h1 id="code-titel">"Vul de code in van de authenticatie-applicatie"</h1>
+                                <p>"Open de authenticatie-applicatie op je mobiele telefoon en vul de code in die je daar ziet."</p>
+                            }
+                            .into_any()};
+                        view! {
+                            {intro}
+                            <form method="post" action=SecondStepCode::PATH>
+                                <input type="hidden" name="next" value=next.clone()/>
+                                <CodeField/>
+                                <div class="check">
+                                    <input id="remember" type="checkbox" name="remember"/>
+                                    <label for="remember">
+                                        "Onthoud mij (op dit apparaat " {hours} " uur geen code vragen)"
+                                    </label>
+                                </div>
+                                <FormError error/>
+                                <button type="submit" class="primary">"Inloggen"</button>
+                            </form>
+                            {sms.map(|state| view! { <ResendForm state next=next.clone() error=resend_error/> })}
+                            <p>
+                                <a href=with_next(RECOVERY, &next)>"Telefoon kwijt? Gebruik een herstelcode"</a>
+                            </p>
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}

@@ -1,0 +1,83 @@
+//! The second step with a recovery code, when the phone is lost, and the page after it that
+//! says how many codes are left.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+use leptos_meta::Title;
+
+#[cfg(feature = "ssr")]
+use crate::request::{complete_session, go, logged_in};
+#[cfg(feature = "ssr")]
+use crate::routes::RECOVERY_USED;
+use crate::{
+    components::next_from_query,
+    error::{AppError, FormError, form_error},
+    routes::{CODE, safe_next, with_next},
+};
+#[cfg(feature = "ssr")]
+use tweestap_domain::twofactor::service;
+
+/// Recovery codes left at which the user is warned.
+pub const FEW_CODES_LEFT: u64 = 3;
+
+/// The second step with a recovery code; the next page says how many are left.
+#[server(endpoint = "second_step_recovery")]
+pub async fn second_step_recovery(code: String, next: Option<String>) -> Result<(), AppError> {
+    let (ctx, viewer, session) = logged_in()?;
+    service::use_recovery_code(&ctx, &session.user, &code, Some(&viewer.client)).await?;
+    complete_session(&ctx, &viewer, &session).await?;
+    go(&with_next(RECOVERY_USED, &next));
+    Ok(())
+}
+
+#[component]
+pub fn RecoveryPage() -> impl IntoView {
+    let next = next_from_query();
+    let error = form_error::<SecondStepRecovery>();
+    view! {
+        <Title text="Inloggen met een herstelcode"/>
+        <section class="card narrow" aria-labelledby="herstel-titel">
+            <h1 id="herstel-titel">"Inloggen met een herstelcode"</h1>
+            <p>"Vul een van de herstelcodes in die je bij het instellen van twee-staps-authenticatie hebt bewaard. Elke herstelcode werkt maar één keer."</p>
+            <form method="post" action=SecondStepRecovery::PATH>
+                <input type="hidden" name="next" value=next.clone()/>
+                <div class="field">
+                    <label for="recovery-code">"Herstelcode"</label>
+                    <input id="recovery-code" name="code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="32" placeholder="XXXX-XXXX-XXXX" required autofocus/>
+                </div>
+                <FormError error/>
+                <button type="submit" class="primary">"Inloggen"</button>
+            </form>
+            <p><a href=with_next(CODE, &next)>"Terug naar het invullen van de code"</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn RecoveryUsedPage() -> impl IntoView {
+    let next = next_from_query();
+    let status = Resource::new(|| (), |_| crate::settings::tile::two_factor_status());
+    let onward = safe_next(next.as_deref());
+    view! {
+        <Title text="Herstelcode gebruikt"/>
+        <section class="card narrow" aria-labelledby="gebruikt-titel">
+            <h1 id="gebruikt-titel">"Je bent ingelogd met een herstelcode"</h1>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    status.await.ok().map(|status| {
+                        let left = status.codes_left;
+                        view! {
+                            <p>{format!("Deze herstelcode is nu gebruikt. Je hebt nog {} over.", crate::words::count(left as i64, "herstelcode", "herstelcodes"))}</p>
+                            {(left <= FEW_CODES_LEFT).then(|| view! {
+                                <p class="warning" role="alert">
+                                    "Je hebt nog maar weinig herstelcodes over. Is je telefoon kwijt? Neem contact op met de helpdesk om twee-staps-authenticatie opnieuw in te stellen."
+                                </p>
+                            })}
+                        }
+                    })
+                })}
+            </Suspense>
+            <a class="button primary" href=onward>"Doorgaan"</a>
+        </section>
+    }
+}

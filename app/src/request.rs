@@ -1,0 +1,85 @@
+//! What a server function or a server-side render knows of its request: the domain's context,
+//! who is asking (the session the server's middleware found), and the cookies for the answer.
+
+use axum::http::{HeaderValue, header::SET_COOKIE, request::Parts};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+use tweestap_domain::{Context, accounts::session::ActiveSession, client::ClientInfo};
+
+use crate::error::AppError;
+
+/// Who is asking: put into every request's extensions by the server's session middleware.
+#[derive(Clone, Debug, Default)]
+pub struct Viewer {
+    pub session: Option<ActiveSession>,
+    pub client: ClientInfo,
+    /// The "Onthoud mij" cookie, if the browser sent one.
+    pub remembered: Option<String>,
+}
+
+impl Viewer {
+    /// The viewer of the request being handled; anonymous outside a request.
+    pub fn current() -> Self {
+        use_context::<Parts>()
+            .and_then(|parts| parts.extensions.get::<Viewer>().cloned())
+            .unwrap_or_default()
+    }
+}
+
+/// The domain's context, provided to Leptos by the server.
+pub fn context() -> Result<Context, AppError> {
+    use_context::<Context>().ok_or_else(|| {
+        tracing::error!("the domain's Context is missing from the Leptos context");
+        AppError::Internal
+    })
+}
+
+/// The context, the viewer and their session, for what only a logged-in user may do.
+pub fn logged_in() -> Result<(Context, Viewer, ActiveSession), AppError> {
+    let ctx = context()?;
+    let viewer = Viewer::current();
+    let session = viewer.session.clone().ok_or(AppError::NotLoggedIn)?;
+    Ok((ctx, viewer, session))
+}
+
+/// Adds a `Set-Cookie` header to the answer.
+pub fn set_cookie(cookie: &str) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(cookie),
+    ) {
+        response.append_header(SET_COOKIE, value);
+    }
+}
+
+/// Sends the browser on to `to` (a plain form's answer).
+pub fn go(to: &str) {
+    leptos_axum::redirect(to);
+}
+
+/// The second step is done (or enrolment confirmed): the session is complete, with a new token
+/// (SEC-03) for the browser.
+pub async fn complete_session(
+    ctx: &Context,
+    viewer: &Viewer,
+    session: &ActiveSession,
+) -> Result<(), AppError> {
+    let token = tweestap_domain::accounts::session::complete(ctx, session, &viewer.client)
+        .await
+        .map_err(tweestap_domain::Error::from)?;
+    set_cookie(&token.cookie());
+    Ok(())
+}
+
+/// The password entered again in this session (SEC-20); the session's new token goes to the
+/// browser (SEC-03).
+pub async fn confirm_password(
+    ctx: &Context,
+    session: &ActiveSession,
+    password: String,
+) -> Result<(), AppError> {
+    if let Some(token) = tweestap_domain::accounts::reauth::confirm(ctx, session, password).await? {
+        set_cookie(&token.cookie());
+    }
+    Ok(())
+}

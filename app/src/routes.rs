@@ -1,0 +1,108 @@
+//! The pages' addresses, and `?volgende=`: where the browser goes once a step is done. A leaf
+//! module: the pages, the access policy and the server all name paths from here.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+pub const HOME: &str = "/";
+pub const LOGIN: &str = "/inloggen";
+pub const CODE: &str = "/inloggen/code";
+pub const RECOVERY: &str = "/inloggen/herstelcode";
+pub const RECOVERY_USED: &str = "/inloggen/herstelcode-gebruikt";
+pub const INTRO: &str = "/twee-staps/introductie";
+pub const WIZARD: &str = "/twee-staps/instellen";
+pub const PROFILE: &str = "/profiel";
+pub const SETTINGS: &str = "/profiel/instellingen";
+pub const RECOVERY_CODES: &str = "/profiel/herstelcodes";
+pub const DEVICES: &str = "/profiel/apparaten";
+pub const DISABLE: &str = "/profiel/uitschakelen";
+pub const METHOD: &str = "/profiel/methode";
+pub const CHANGE_PASSWORD: &str = "/profiel/wachtwoord";
+pub const CONFIGURATION: &str = "/configuratie";
+pub const HELPDESK: &str = "/configuratie/twee-staps";
+
+/// The wizard's and the method change's steps that the address names (`?stap=`).
+pub const STEP_CODE: &str = "code";
+pub const STEP_PHONE: &str = "telefoon";
+
+/// Where to go after a step: a path on this site, never another site (no open redirect).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control)
+                && path != LOGIN =>
+        {
+            path.to_owned()
+        }
+        _ => HOME.to_owned(),
+    }
+}
+
+/// Everything but RFC 3986's unreserved characters and `/` is percent-encoded.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+/// A path as the value of a query parameter, such as `?volgende=/profiel`.
+pub fn query_value(value: &str) -> String {
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
+}
+
+/// `page?volgende=…` when there is somewhere to go after it.
+pub fn with_next(page: &str, next: &Option<String>) -> String {
+    match next.as_deref() {
+        Some(next) if !next.is_empty() && next != HOME => {
+            format!("{page}?volgende={}", query_value(next))
+        }
+        _ => page.to_owned(),
+    }
+}
+
+/// `&volgende=…` after a page's own query, or nothing.
+pub fn next_suffix(next: &Option<String>) -> String {
+    match next.as_deref() {
+        Some(next) if !next.is_empty() && next != HOME => {
+            format!("&volgende={}", query_value(next))
+        }
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_never_leaves_the_site() {
+        assert_eq!(safe_next(Some(SETTINGS)), SETTINGS);
+        for evil in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "",
+            "/inloggen",
+        ] {
+            assert_eq!(safe_next(Some(evil)), "/", "{evil}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn query_values_keep_only_unreserved_characters_and_slashes() {
+        assert_eq!(
+            query_value("/profiel?tab=a&b=c"),
+            "/profiel%3Ftab%3Da%26b%3Dc"
+        );
+        assert_eq!(query_value("/cliënt x"), "/cli%C3%ABnt%20x");
+        assert_eq!(
+            with_next(WIZARD, &Some(SETTINGS.to_owned())),
+            "/twee-staps/instellen?volgende=/profiel/instellingen"
+        );
+        assert_eq!(with_next(WIZARD, &Some("/".to_owned())), WIZARD);
+    }
+}

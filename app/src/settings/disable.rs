@@ -1,0 +1,108 @@
+//! "Twee-staps-authenticatie uitschakelen": only outside the mandatory period, behind the
+//! password entered again (SEC-20).
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::request::logged_in;
+use crate::{
+    error::{AppError, FormError, form_error},
+    routes::DISABLE,
+    settings::reauth::{PasswordAgain, Reauthenticate},
+};
+#[cfg(feature = "ssr")]
+use tweestap_domain::{
+    accounts::reauth::{self, Window},
+    twofactor::service,
+};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DisableStep {
+    /// Nothing to switch off.
+    Off,
+    /// The mandatory period: it stays on.
+    Mandatory,
+    Password,
+    Confirm,
+}
+
+#[server(endpoint = "disable_state")]
+pub async fn disable_state() -> Result<DisableStep, AppError> {
+    let (ctx, _, session) = logged_in()?;
+    Ok(if !service::is_enabled(&ctx, session.user.id).await? {
+        DisableStep::Off
+    } else if ctx.settings.rollout.phase(ctx.now())
+        == tweestap_domain::twofactor::policy::Phase::Mandatory
+    {
+        DisableStep::Mandatory
+    } else if !reauth::is_fresh(&ctx, &session, Window::Settings) {
+        DisableStep::Password
+    } else {
+        DisableStep::Confirm
+    })
+}
+
+/// "Twee-staps-authenticatie uitschakelen": only while it is not mandatory, with the password
+/// entered in the last 5 minutes (SEC-20). Logged.
+#[server(endpoint = "disable_two_factor")]
+pub async fn disable_two_factor() -> Result<(), AppError> {
+    let (ctx, viewer, session) = logged_in()?;
+    if ctx.settings.rollout.phase(ctx.now()) == tweestap_domain::twofactor::policy::Phase::Mandatory
+    {
+        return Err(AppError::TwoFactorMandatory);
+    }
+    if !reauth::is_fresh(&ctx, &session, Window::Settings) {
+        return Err(AppError::PasswordConfirmationNeeded);
+    }
+    service::disable_two_factor(&ctx, session.user.id, Some(&viewer.client)).await?;
+    leptos_axum::redirect("/profiel/instellingen");
+    Ok(())
+}
+
+/// Profile -> Instellingen -> "Twee-staps-authenticatie uitschakelen".
+#[component]
+pub fn DisablePage() -> impl IntoView {
+    let state = Resource::new(|| (), |_| disable_state());
+    let errors = (
+        form_error::<Reauthenticate>(),
+        form_error::<DisableTwoFactor>(),
+    );
+    view! {
+        <Title text="Twee-staps-authenticatie uitschakelen"/>
+        <h1>"Twee-staps-authenticatie uitschakelen"</h1>
+        <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+            {move || {
+                let (password_error, disable_error) = errors.clone();
+                Suspend::new(async move {
+                    match state.await {
+                        Ok(DisableStep::Off) => view! {
+                            <p>"Twee-staps-authenticatie is al uitgeschakeld."</p>
+                        }
+                        .into_any(),
+                        Ok(DisableStep::Mandatory) => view! {
+                            <p>{AppError::TwoFactorMandatory.to_string()}</p>
+                        }
+                        .into_any(),
+                        Ok(DisableStep::Password) => view! {
+                            <PasswordAgain next=DISABLE error=password_error/>
+                        }
+                        .into_any(),
+                        Ok(DisableStep::Confirm) => view! {
+                            <p>"Zonder twee-staps-authenticatie is je account alleen met je wachtwoord beveiligd. Je authenticatie-methode, je herstelcodes en je onthouden apparaten worden verwijderd. Je kunt het later weer inschakelen onder je instellingen."</p>
+                            <form method="post" action=DisableTwoFactor::PATH>
+                                <FormError error=disable_error/>
+                                <button type="submit" class="primary">"Twee-staps-authenticatie uitschakelen"</button>
+                            </form>
+                        }
+                        .into_any(),
+                        Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+        <p><a href="/profiel/instellingen">"Terug naar je instellingen"</a></p>
+    }
+}

@@ -1,0 +1,320 @@
+//! Profile -> Instellingen -> "Methode wijzigen": from the app to SMS or back, or a new phone or
+//! number. The new factor is confirmed with a code before it replaces the old one, and every
+//! step needs the password entered within the last few minutes (SEC-20).
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::components::factor::{is_send_problem, sms_state};
+#[cfg(feature = "ssr")]
+use crate::request::{Viewer, logged_in};
+use crate::{
+    components::factor::{
+        Apps, CodeField, KeyToScan, MethodChoice, PhoneField, ResendForm, SentTo, SmsState,
+    },
+    error::{AppError, FormError, form_error},
+    routes::{METHOD, SETTINGS, STEP_CODE},
+    settings::reauth::{PasswordAgain, Reauthenticate},
+};
+#[cfg(feature = "ssr")]
+use crate::{error::Problem, routes::STEP_PHONE};
+#[cfg(feature = "ssr")]
+use tweestap_domain::{
+    Context,
+    accounts::{
+        reauth::{self, Window},
+        session,
+    },
+    twofactor::change as service,
+};
+
+/// What the page shows, decided on the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MethodStep {
+    /// Two-step authentication is off: nothing to change.
+    Off,
+    Password,
+    /// The choice of the new method; `current_sms` is the masked number when SMS is in use.
+    Choose {
+        current_sms: Option<String>,
+        sms_available: bool,
+    },
+    Phone,
+    SmsCode(SmsState),
+    Scan {
+        qr_svg: String,
+        secret: String,
+    },
+    Code,
+}
+
+/// A session that may change its factor now: past the second step, with the password entered
+/// within the last few minutes (SEC-20).
+#[cfg(feature = "ssr")]
+fn may_change() -> Result<(Context, Viewer, session::ActiveSession), AppError> {
+    let (ctx, viewer, session) = logged_in()?;
+    if session.stage != session::SessionStage::Complete {
+        return Err(AppError::SecondStepRequired);
+    }
+    if !reauth::is_fresh(&ctx, &session, Window::Settings) {
+        return Err(AppError::PasswordConfirmationNeeded);
+    }
+    Ok((ctx, viewer, session))
+}
+
+#[server(endpoint = "method_change_state")]
+pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, AppError> {
+    use tweestap_domain::{sms, twofactor::service as factors};
+    let (ctx, _, session) = logged_in()?;
+    let user = &session.user;
+    let Some(factor) = factors::factor(&ctx, user.id)
+        .await?
+        .filter(|row| row.enabled_at.is_some())
+    else {
+        return Ok(MethodStep::Off);
+    };
+    if !reauth::is_fresh(&ctx, &session, Window::Settings) {
+        return Ok(MethodStep::Password);
+    }
+    let sms_available = sms::available(&ctx);
+    let asked = step.as_deref();
+    Ok(match service::pending(&ctx, user.id, session.id).await? {
+        Some(row) if row.method == sms::METHOD_SMS => {
+            let number = service::new_number(&ctx, &row)?;
+            MethodStep::SmsCode(
+                sms_state(&ctx, user.id, session.id, sms::Purpose::Change, &number).await?,
+            )
+        }
+        Some(_) if asked == Some(STEP_CODE) => MethodStep::Code,
+        Some(row) => {
+            let key = factors::key_to_scan(&ctx, user, &service::new_secret(&ctx, &row)?)?;
+            MethodStep::Scan {
+                qr_svg: key.qr_svg,
+                secret: key.secret_for_people,
+            }
+        }
+        None if asked == Some(STEP_PHONE) && sms_available => MethodStep::Phone,
+        None => MethodStep::Choose {
+            current_sms: if factor.method == sms::METHOD_SMS {
+                Some(sms::number_of(&ctx, &factor)?.masked())
+            } else {
+                None
+            },
+            sms_available,
+        },
+    })
+}
+
+/// The new method. For the app a new key is made at once; SMS asks for the number first.
+#[server(endpoint = "method_change_start")]
+pub async fn method_change_start(method: Option<String>) -> Result<(), AppError> {
+    use tweestap_domain::{sms, twofactor::service as factors};
+    let (ctx, _, session) = may_change()?;
+    match method.as_deref() {
+        Some(factors::METHOD_APP) => {
+            service::start_app(&ctx, &session.user, session.id).await?;
+            leptos_axum::redirect(METHOD);
+        }
+        Some(sms::METHOD_SMS) if sms::available(&ctx) => {
+            service::cancel(&ctx, session.user.id).await?;
+            leptos_axum::redirect(&format!("{METHOD}?stap={STEP_PHONE}"));
+        }
+        _ => return Err(AppError::invalid(Problem::MethodMissing)),
+    }
+    Ok(())
+}
+
+/// The new mobile number; a code goes to it at once. Problems with sending show on the next
+/// step, which offers to send again.
+#[server(endpoint = "method_change_phone")]
+pub async fn method_change_phone(phone: String) -> Result<(), AppError> {
+    let (ctx, _, session) = may_change()?;
+    let number = tweestap_domain::sms::PhoneNumber::parse(&phone)?;
+    match service::start_sms(&ctx, &session.user, session.id, &number).await {
+        Err(err) if !is_send_problem(&err) => return Err(err.into()),
+        _ => {}
+    }
+    leptos_axum::redirect(METHOD);
+    Ok(())
+}
+
+/// "Code opnieuw versturen" to the new number.
+#[server(endpoint = "method_change_resend")]
+pub async fn method_change_resend() -> Result<(), AppError> {
+    let (ctx, _, session) = may_change()?;
+    service::resend_sms(&ctx, &session.user, session.id).await?;
+    leptos_axum::redirect(METHOD);
+    Ok(())
+}
+
+/// The code from the new app or SMS: the new method replaces the old one, and it is logged.
+#[server(endpoint = "method_change_code")]
+pub async fn method_change_code(code: String) -> Result<(), AppError> {
+    let (ctx, viewer, session) = may_change()?;
+    service::confirm(&ctx, &session.user, session.id, &code, Some(&viewer.client)).await?;
+    leptos_axum::redirect(SETTINGS);
+    Ok(())
+}
+
+/// "Annuleren" (back to the settings) or "Andere methode kiezen" (`choose_again`): the change
+/// in progress is dropped; the method in use stays.
+#[server(endpoint = "method_change_cancel")]
+pub async fn method_change_cancel(choose_again: Option<String>) -> Result<(), AppError> {
+    let (ctx, _, session) = may_change()?;
+    service::cancel(&ctx, session.user.id).await?;
+    leptos_axum::redirect(if choose_again.is_some() {
+        METHOD
+    } else {
+        SETTINGS
+    });
+    Ok(())
+}
+
+/// The error each of the page's forms came back with, if any.
+#[derive(Clone, Debug, Default)]
+struct Errors {
+    password: Option<AppError>,
+    start: Option<AppError>,
+    phone: Option<AppError>,
+    code: Option<AppError>,
+    resend: Option<AppError>,
+    cancel: Option<AppError>,
+}
+
+/// Profile -> Instellingen -> "Methode wijzigen".
+#[component]
+pub fn MethodPage() -> impl IntoView {
+    let step = use_query_map().read_untracked().get("stap");
+    let state = Resource::new(move || step.clone(), method_change_state);
+    let errors = Errors {
+        password: form_error::<Reauthenticate>(),
+        start: form_error::<MethodChangeStart>(),
+        phone: form_error::<MethodChangePhone>(),
+        code: form_error::<MethodChangeCode>(),
+        resend: form_error::<MethodChangeResend>(),
+        cancel: form_error::<MethodChangeCancel>(),
+    };
+    view! {
+        <Title text="Methode wijzigen"/>
+        <h1>"Methode wijzigen"</h1>
+        <p>
+            "Ontvang je authenticatie-codes voortaan op een andere manier: met de authenticatie-applicatie in plaats van per SMS of andersom, of op een nieuwe telefoon of een ander telefoonnummer. Je huidige methode blijft werken totdat je de nieuwe met een code hebt bevestigd. Je herstelcodes en onthouden apparaten blijven geldig."
+        </p>
+        <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+            {move || {
+                let errors = errors.clone();
+                Suspend::new(async move {
+                    match state.await {
+                        Ok(step) => method_step(step, errors).into_any(),
+                        Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any()}
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn back_to_settings() -> impl IntoView {
+    view! { <p><a href=SETTINGS>"Terug naar je instellingen"</a></p> }
+}
+
+/// "Annuleren", or with `choose_again` "Andere methode kiezen": drops the change in progress.
+fn cancel_form(label: &'static str, choose_again: bool, error: Option<AppError>) -> impl IntoView {
+    view! {
+        <form method="post" action=MethodChangeCancel::PATH class="restart">
+            {choose_again.then(|| view! { <input type="hidden" name="choose_again" value="on"/> })}
+            <FormError error/>
+            <button type="submit" class="link">{label}</button>
+        </form>
+    }
+}
+
+const NOT_YET: &str = "Pas als de code klopt, vervangt de nieuwe methode je huidige. Tot die tijd log je in met je huidige methode.";
+
+fn method_step(step: MethodStep, errors: Errors) -> impl IntoView {
+    let Errors {
+        password: password_error,
+        start: start_error,
+        phone: phone_error,
+        code: code_error,
+        resend: resend_error,
+        cancel: cancel_error,
+    } = errors;
+    match step {
+        MethodStep::Off => view! {
+            <p>"Twee-staps-authenticatie is uitgeschakeld, dus er is geen methode om te wijzigen."</p>
+            {back_to_settings()}
+        }
+        .into_any(),
+        MethodStep::Password => view! {
+            <PasswordAgain next=METHOD error=password_error/>
+            {back_to_settings()}
+        }
+        .into_any(),
+        MethodStep::Choose { current_sms, sms_available } => view! {
+            <p class="current">
+                {match current_sms {
+                    Some(number) => format!("Je huidige methode: SMS met code naar {number}."),
+                    None => "Je huidige methode: code van authenticatie-applicatie.".to_owned()}}
+            </p>
+            <form method="post" action=MethodChangeStart::PATH>
+                <MethodChoice legend="Kies hoe je voortaan authenticatie-codes wilt ontvangen" sms_available/>
+                <p class="hint">"Kies je dezelfde methode als nu, dan stel je een nieuwe authenticatie-applicatie of een ander telefoonnummer in."</p>
+                <FormError error=start_error/>
+                <button type="submit" class="primary">"Doorgaan"</button>
+            </form>
+            <p><a href=SETTINGS>"Annuleren"</a></p>
+        }
+        .into_any(),
+        MethodStep::Phone => view! {
+            <form method="post" action=MethodChangePhone::PATH>
+                <h2>"Vul je mobiele telefoonnummer in"</h2>
+                <p>"We sturen een SMS met een code naar dit nummer, zodat je kunt bevestigen dat het klopt."</p>
+                <PhoneField/>
+                <FormError error=phone_error/>
+                <button type="submit" class="primary">"Code versturen"</button>
+            </form>
+            <p><a href=METHOD>"Terug naar de keuze van de methode"</a></p>
+            <p><a href=SETTINGS>"Annuleren"</a></p>
+        }
+        .into_any(),
+        MethodStep::SmsCode(state) => view! {
+            <form method="post" action=MethodChangeCode::PATH>
+                <h2>"Vul de code in die je per SMS hebt ontvangen"</h2>
+                <SentTo state=state.clone()/>
+                <p class="hint">{NOT_YET}</p>
+                <CodeField/>
+                <FormError error=code_error/>
+                <button type="submit" class="primary">"Bevestigen"</button>
+            </form>
+            <ResendForm state next=None error=resend_error action=MethodChangeResend::PATH/>
+            {cancel_form("Ander nummer of andere methode kiezen", true, None)}
+            {cancel_form("Annuleren", false, cancel_error)}
+        }
+        .into_any(),
+        MethodStep::Scan { qr_svg, secret } => view! {
+            <h2>"Scan deze QR-code met de authenticatie-applicatie op je mobiele telefoon"</h2>
+            <KeyToScan qr_svg secret/>
+            <Apps/>
+            <a class="button primary" href=format!("{METHOD}?stap={STEP_CODE}")>"Doorgaan"</a>
+            {cancel_form("Andere methode kiezen", true, None)}
+            {cancel_form("Annuleren", false, cancel_error)}
+        }
+        .into_any(),
+        MethodStep::Code => view! {
+            <form method="post" action=MethodChangeCode::PATH>
+                <h2>"Vul de code in van de authenticatie-applicatie"</h2>
+                <p>"Elke 30 seconden maakt de app een nieuwe code aan. De vorige code blijft daarna nog 30 seconden geldig."</p>
+                <p class="hint">{NOT_YET}</p>
+                <CodeField/>
+                <FormError error=code_error/>
+                <button type="submit" class="primary">"Bevestigen"</button>
+            </form>
+            <p><a href=METHOD>"Terug naar de QR-code"</a></p>
+            {cancel_form("Annuleren", false, cancel_error)}
+        }
+        .into_any()}
+}

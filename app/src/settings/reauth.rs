@@ -1,0 +1,44 @@
+//! The password entered again for the settings' changes and the helpdesk's actions (SEC-20).
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+
+use crate::error::{AppError, FormError};
+#[cfg(feature = "ssr")]
+use crate::request::{confirm_password, logged_in};
+#[cfg(feature = "ssr")]
+use crate::routes::{DEVICES, DISABLE, HELPDESK, METHOD, RECOVERY_CODES, safe_next};
+
+/// The password again, for the changes in the settings; back to the page that asked.
+#[server(endpoint = "reauthenticate")]
+pub async fn reauthenticate(password: String, next: Option<String>) -> Result<(), AppError> {
+    let (ctx, _, session) = logged_in()?;
+    confirm_password(&ctx, &session, password).await?;
+    let back = match next.as_deref() {
+        Some(DEVICES) => DEVICES.to_owned(),
+        Some(DISABLE) => DISABLE.to_owned(),
+        Some(METHOD) => METHOD.to_owned(),
+        // The helpdesk's pages, for an admin's reset or unlock.
+        Some(path) if path.starts_with(HELPDESK) => safe_next(Some(path)),
+        _ => RECOVERY_CODES.to_owned(),
+    };
+    leptos_axum::redirect(&back);
+    Ok(())
+}
+
+/// The password form that opens the settings' changes for a few minutes (SEC-20).
+#[component]
+pub(crate) fn PasswordAgain(#[prop(into)] next: String, error: Option<AppError>) -> impl IntoView {
+    view! {
+        <form method="post" action=Reauthenticate::PATH class="narrow">
+            <p>"Vul voor de zekerheid eerst je wachtwoord opnieuw in."</p>
+            <input type="hidden" name="next" value=next/>
+            <div class="field">
+                <label for="password">"Wachtwoord"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" maxlength="256" required/>
+            </div>
+            <FormError error/>
+            <button type="submit" class="primary">"Doorgaan"</button>
+        </form>
+    }
+}

@@ -1,0 +1,129 @@
+//! "Herstelcodes opnieuw aanmaken": a new set replaces the whole previous one (SEC-13), behind
+//! the password entered again (SEC-20).
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::error::Problem;
+#[cfg(feature = "ssr")]
+use crate::request::logged_in;
+use crate::{
+    components::factor::SaveRecoveryCodes,
+    error::{AppError, FormError, form_error},
+    routes::RECOVERY_CODES,
+    settings::reauth::{PasswordAgain, Reauthenticate},
+};
+#[cfg(feature = "ssr")]
+use tweestap_domain::{
+    accounts::reauth::{self, Window},
+    twofactor::service,
+};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RecoveryCodesStep {
+    /// Two-step authentication is off: there are no recovery codes.
+    Off,
+    /// The password first.
+    Password,
+    /// Ready to make a new set; so many of the current set are left.
+    Confirm { left: u64 },
+    /// The new set, shown once until "Gedaan".
+    Show { codes: Vec<String> },
+}
+
+#[server(endpoint = "recovery_codes_state")]
+pub async fn recovery_codes_state() -> Result<RecoveryCodesStep, AppError> {
+    use tweestap_domain::twofactor::service;
+    let (ctx, _, session) = logged_in()?;
+    let Some(row) = service::factor(&ctx, session.user.id)
+        .await?
+        .filter(|row| row.enabled_at.is_some())
+    else {
+        return Ok(RecoveryCodesStep::Off);
+    };
+    // New codes not yet saved are shown behind the password entered in the last quarter of an
+    // hour, as in the wizard: a session found open later cannot read them.
+    let pending = service::codes_to_show(&ctx, &row).await?;
+    let recent = reauth::is_fresh(&ctx, &session, Window::Wizard);
+    Ok(match pending {
+        Some(codes) if recent => RecoveryCodesStep::Show { codes },
+        _ if !reauth::is_fresh(&ctx, &session, Window::Settings) => RecoveryCodesStep::Password,
+        _ => RecoveryCodesStep::Confirm {
+            left: service::recovery_codes_left(&ctx, session.user.id).await?,
+        },
+    })
+}
+
+/// "Herstelcodes opnieuw aanmaken": the whole previous set stops working (SEC-13).
+#[server(endpoint = "regenerate_recovery_codes")]
+pub async fn regenerate_recovery_codes() -> Result<(), AppError> {
+    let (ctx, viewer, session) = logged_in()?;
+    if !reauth::is_fresh(&ctx, &session, Window::Settings) {
+        return Err(AppError::PasswordConfirmationNeeded);
+    }
+    service::regenerate_recovery_codes(&ctx, session.user.id, Some(&viewer.client)).await?;
+    leptos_axum::redirect(RECOVERY_CODES);
+    Ok(())
+}
+
+/// "Gedaan": the new codes are no longer kept anywhere but as hashes.
+#[server(endpoint = "recovery_codes_done")]
+pub async fn recovery_codes_done(saved: Option<String>) -> Result<(), AppError> {
+    let (ctx, _, session) = logged_in()?;
+    if saved.as_deref() != Some("on") {
+        return Err(AppError::invalid(Problem::CodesNotSaved));
+    }
+    service::finish_enrolment(&ctx, session.user.id).await?;
+    leptos_axum::redirect("/profiel/instellingen");
+    Ok(())
+}
+
+/// Profile -> Instellingen -> "Herstelcodes opnieuw aanmaken".
+#[component]
+pub fn RecoveryCodesPage() -> impl IntoView {
+    let state = Resource::new(|| (), |_| recovery_codes_state());
+    let errors = (
+        form_error::<Reauthenticate>(),
+        form_error::<RegenerateRecoveryCodes>(),
+        form_error::<RecoveryCodesDone>(),
+    );
+    view! {
+        <Title text="Herstelcodes opnieuw aanmaken"/>
+        <h1>"Herstelcodes opnieuw aanmaken"</h1>
+        <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+            {move || {
+                let (password_error, regenerate_error, done_error) = errors.clone();
+                Suspend::new(async move {
+                    match state.await {
+                        Ok(RecoveryCodesStep::Off) => view! {
+                            <p>"Twee-staps-authenticatie is uitgeschakeld, dus je hebt geen herstelcodes."</p>
+                            <p><a href="/profiel/instellingen">"Terug naar je instellingen"</a></p>
+                        }
+                        .into_any(),
+                        Ok(RecoveryCodesStep::Password) => view! {
+                            <PasswordAgain next=RECOVERY_CODES error=password_error/>
+                        }
+                        .into_any(),
+                        Ok(RecoveryCodesStep::Confirm { left }) => view! {
+                            <p>{format!("Je hebt nog {} over. Maak je een nieuwe set aan, dan werken de huidige herstelcodes niet meer, ook de ongebruikte niet.", crate::words::count(left as i64, "herstelcode", "herstelcodes"))}</p>
+                            <form method="post" action=RegenerateRecoveryCodes::PATH>
+                                <FormError error=regenerate_error/>
+                                <button type="submit" class="primary">"Herstelcodes opnieuw aanmaken"</button>
+                            </form>
+                            <p><a href="/profiel/instellingen">"Annuleren"</a></p>
+                        }
+                        .into_any(),
+                        Ok(RecoveryCodesStep::Show { codes }) => view! {
+                            <p class="success" role="status">"Je nieuwe herstelcodes zijn aangemaakt. De vorige werken niet meer."</p>
+                            <SaveRecoveryCodes codes action=RecoveryCodesDone::PATH next=None error=done_error/>
+                        }
+                        .into_any(),
+                        Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any()}
+                })
+            }}
+        </Suspense>
+    }
+}

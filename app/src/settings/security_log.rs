@@ -1,0 +1,97 @@
+//! The security log (SEC-21): what happened to an account's sign-in, shown to the user under
+//! Instellingen as "Beveiligingslog".
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::request::{Viewer, context};
+#[cfg(feature = "ssr")]
+use tweestap_domain::time;
+
+/// How many entries the tile shows.
+pub const SHOWN: u64 = 20;
+
+/// One line of the log as the user reads it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub when: String,
+    pub what: String,
+    pub detail: Option<String>,
+    pub browser: String,
+    pub ip_address: Option<String>,
+}
+
+#[server(endpoint = "security_log")]
+pub async fn security_log() -> Result<Vec<LogEntry>, AppError> {
+    let ctx = context()?;
+    let session = Viewer::current().session.ok_or(AppError::NotLoggedIn)?;
+    Ok(
+        tweestap_domain::audit::log::recent(&ctx, session.user.id, SHOWN)
+            .await?
+            .into_iter()
+            .map(entry)
+            .collect(),
+    )
+}
+
+/// A stored event as people read it: the user in their log, the helpdesk on its page.
+#[cfg(feature = "ssr")]
+pub fn entry(row: tweestap_domain::db::entity::security_event::Model) -> LogEntry {
+    LogEntry {
+        when: time::format_dutch(row.created_at),
+        what: tweestap_domain::audit::log::Event::from_kind(&row.kind)
+            .map_or(
+                "Onbekende gebeurtenis",
+                tweestap_domain::audit::log::Event::text,
+            )
+            .to_owned(),
+        detail: row.detail,
+        browser: tweestap_domain::client::describe(row.user_agent.as_deref()),
+        ip_address: row.ip_address,
+    }
+}
+
+/// The log as a table, newest first.
+#[component]
+pub fn LogTable(entries: Vec<LogEntry>) -> impl IntoView {
+    view! {
+        <table class="log">
+            <thead>
+                <tr><th scope="col">"Wanneer"</th><th scope="col">"Wat"</th><th scope="col">"Browser"</th><th scope="col">"IP-adres"</th></tr>
+            </thead>
+            <tbody>
+                {entries.into_iter().map(|entry| view! {
+                    <tr>
+                        <td>{entry.when}</td>
+                        <td>{entry.what}{entry.detail.map(|d| format!(" ({d})"))}</td>
+                        <td>{entry.browser}</td>
+                        <td>{entry.ip_address.unwrap_or_else(|| "–".to_owned())}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Profile -> Instellingen -> "Beveiligingslog".
+#[component]
+pub fn SecurityLogTile() -> impl IntoView {
+    let entries = Resource::new(|| (), |_| security_log());
+    view! {
+        <section class="tile wide" aria-labelledby="tegel-log">
+            <h2 id="tegel-log">"Beveiligingslog"</h2>
+            <p>"Wat er met de beveiliging van je account is gebeurd. Herken je iets niet? Neem dan contact op met de helpdesk."</p>
+            <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+                {move || Suspend::new(async move {
+                    match entries.await {
+                        Ok(entries) if entries.is_empty() => view! { <p>"Er is nog niets gebeurd."</p> }.into_any(),
+                        Ok(entries) => view! { <LogTable entries/> }.into_any(),
+                        Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

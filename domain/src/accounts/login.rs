@@ -1,0 +1,66 @@
+//! The password step as one function: check the credentials, end the browser's old session and
+//! start a new one at the stage the second factor decides.
+
+use super::{
+    email::Email,
+    password::Password,
+    session::{self, ActiveSession, SessionStage, SessionToken},
+    users,
+};
+use crate::{
+    client::ClientInfo,
+    context::Context,
+    error::Error,
+    sms,
+    twofactor::{
+        second_step::{self, AfterPassword},
+        service,
+    },
+};
+
+/// The password step: checks the credentials, ends the session the browser had and starts a
+/// new one, so that the session id changes at login (SEC-03). A user with two-step
+/// authentication gets a session that reaches only the second step, unless this browser is
+/// remembered for them (SEC-19).
+pub async fn log_in(
+    ctx: &Context,
+    previous: Option<&ActiveSession>,
+    email: &str,
+    password: String,
+    client: &ClientInfo,
+    remembered: Option<&str>,
+) -> Result<(SessionToken, AfterPassword), Error> {
+    let email = Email::parse(email)?;
+    let password = Password::for_login(password)?;
+    let user = match users::check_password(ctx, &email, &password).await {
+        Ok(user) => user,
+        Err(err) => {
+            tracing::info!("password login refused");
+            return Err(err);
+        }
+    };
+    if let Some(previous) = previous {
+        session::end(ctx, previous.id).await?;
+    }
+    let after = second_step::after_password(ctx, &user, remembered).await?;
+    let stage = if after == AfterPassword::SecondStep {
+        SessionStage::PasswordOnly
+    } else {
+        SessionStage::Complete
+    };
+    let (token, session_id) = session::start(ctx, &user, client, stage).await?;
+    users::record_login(ctx, user.id).await?;
+    // SMS users get their code now, once per login (SEC-10: never before a right password). A
+    // failure is recorded and shown on the code page, which offers to send again.
+    // A locked second step would refuse any code: no SMS is paid for then.
+    if after == AfterPassword::SecondStep
+        && sms::login_number(ctx, user.id).await?.is_some()
+        && !service::is_locked(ctx, user.id).await?
+    {
+        if let Err(err) = sms::send_login_code(ctx, user.id, session_id).await {
+            tracing::info!(user_id = user.id, error = ?err, "no SMS code at login");
+        }
+    }
+    tracing::info!(user_id = user.id, next = ?after, "password login succeeded");
+    Ok((token, after))
+}

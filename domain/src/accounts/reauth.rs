@@ -1,0 +1,67 @@
+//! The password asked again inside a session (SEC-20): at the wizard's first step, for changes
+//! in the settings, and for the helpdesk's actions. One check, one kind of window.
+
+use chrono::Duration;
+
+use super::{
+    email::Email,
+    password::Password,
+    session::{self, ActiveSession, SessionToken},
+    users,
+};
+use crate::{context::Context, error::Error};
+
+/// How long a password entered again opens what it guards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Window {
+    /// The wizard's steps after its first one.
+    Wizard,
+    /// Changes from the settings and the helpdesk's actions.
+    Settings,
+}
+
+impl Window {
+    pub fn length(self) -> Duration {
+        match self {
+            Self::Wizard => Duration::minutes(15),
+            Self::Settings => Duration::minutes(5),
+        }
+    }
+
+    pub fn minutes(self) -> i64 {
+        self.length().num_minutes()
+    }
+}
+
+/// Whether the session's password was entered within `window`, by the server's clock.
+pub fn is_fresh(ctx: &Context, session: &ActiveSession, window: Window) -> bool {
+    session
+        .password_confirmed_at
+        .is_some_and(|at| ctx.now() - at < window.length())
+}
+
+/// The same, or `ReauthenticationRequired`.
+pub fn require(ctx: &Context, session: &ActiveSession, window: Window) -> Result<(), Error> {
+    if is_fresh(ctx, session, window) {
+        Ok(())
+    } else {
+        Err(Error::ReauthenticationRequired)
+    }
+}
+
+/// Checks the password entered again. A wrong one is answered like a wrong password at login;
+/// a right one gives the session a new token (SEC-03), which the caller hands to the browser.
+/// `None` when a parallel request already rotated it: the browser keeps the one that works.
+pub async fn confirm(
+    ctx: &Context,
+    session: &ActiveSession,
+    password: String,
+) -> Result<Option<SessionToken>, Error> {
+    let password = Password::for_login(password)?;
+    let email = Email::parse(&session.user.email)?;
+    if users::check_password(ctx, &email, &password).await.is_err() {
+        tracing::info!(user_id = session.user.id, "password confirmation refused");
+        return Err(Error::WrongPassword);
+    }
+    Ok(session::confirm_password(&ctx.db, ctx.now(), session).await?)
+}

@@ -1,0 +1,283 @@
+//! Server-side sessions. The browser holds a random token in an HttpOnly cookie; the database
+//! holds its SHA-256 hash, the user, and the times that bound its life (SEC-17, SEC-18).
+
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sha2::{Digest, Sha256};
+
+use super::users::User;
+use crate::{
+    client::ClientInfo,
+    context::Context,
+    db::entity::{session, user},
+};
+
+pub const COOKIE_NAME: &str = "tweestap_sessie";
+
+/// How often `last_seen_at` is written: often enough for the idle timeout, rarely enough that
+/// every page load is not a database write.
+const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+/// Whether a cookie value can be one of our 256-bit tokens: exactly 43 base64url characters.
+/// Anything else is not looked up at all.
+pub fn is_token_shaped(value: &str) -> bool {
+    value.len() == 43
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// 256 random bits from the OS, as the cookie carries them. Never logged.
+pub struct SessionToken(String);
+
+impl SessionToken {
+    fn generate() -> Self {
+        Self(URL_SAFE_NO_PAD.encode(crate::crypto::os_random::<32>()))
+    }
+
+    pub fn from_cookie(value: &str) -> Option<Self> {
+        is_token_shaped(value).then(|| Self(value.to_owned()))
+    }
+
+    fn hash(&self) -> String {
+        hex::encode(Sha256::digest(self.0.as_bytes()))
+    }
+
+    /// The `Set-Cookie` value that gives this token to the browser.
+    pub fn cookie(&self) -> String {
+        format!(
+            "{COOKIE_NAME}={}; Path=/; HttpOnly; Secure; SameSite=Lax",
+            self.0
+        )
+    }
+}
+
+impl std::fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionToken(..)")
+    }
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn removal_cookie() -> String {
+    format!("{COOKIE_NAME}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0")
+}
+
+/// How far a login got. A session that only passed the password reaches nothing but the
+/// second step (SEC-01).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionStage {
+    PasswordOnly,
+    Complete,
+}
+
+impl SessionStage {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::PasswordOnly => "password",
+            Self::Complete => "complete",
+        }
+    }
+
+    fn parse(stored: &str) -> Self {
+        // Anything unexpected counts as the lower stage.
+        if stored == "complete" {
+            Self::Complete
+        } else {
+            Self::PasswordOnly
+        }
+    }
+}
+
+/// A live session and its user, as the request handlers see it.
+#[derive(Clone, Debug)]
+pub struct ActiveSession {
+    pub id: i32,
+    pub user: User,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub stage: SessionStage,
+    pub password_confirmed_at: Option<DateTime<Utc>>,
+    /// The stored hash of the token this request came with: a rotation replaces only that one.
+    pub token_hash: String,
+}
+
+/// Starts a new session for `user`, and returns its token and id. The caller ends the previous
+/// one, so that a login always yields a new id (SEC-03).
+pub async fn start(
+    ctx: &Context,
+    user: &User,
+    client: &ClientInfo,
+    stage: SessionStage,
+) -> Result<(SessionToken, i32), sea_orm::DbErr> {
+    let token = SessionToken::generate();
+    let now = ctx.now();
+    let row = session::ActiveModel {
+        stage: Set(stage.as_str().to_owned()),
+        // The wizard asks for the password again, as the manual says, whatever the login was.
+        password_confirmed_at: Set(None),
+        token_hash: Set(token.hash()),
+        user_id: Set(user.id),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        expires_at: Set(now + ctx.settings.session_max),
+        ip_address: Set(client.ip_address.clone().map(|ip| truncate(ip, 64))),
+        user_agent: Set(client.user_agent.clone().map(|ua| truncate(ua, 512))),
+        ..Default::default()
+    }
+    .insert(&ctx.db)
+    .await?;
+    Ok((token, row.id))
+}
+
+/// The live session behind a token, or `None` when it is unknown, idle too long or past its
+/// absolute lifetime. Expired sessions are deleted on sight.
+pub async fn resolve(
+    ctx: &Context,
+    token: &SessionToken,
+) -> Result<Option<ActiveSession>, sea_orm::DbErr> {
+    let found = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(token.hash()))
+        .find_also_related(user::Entity)
+        .one(&ctx.db)
+        .await?;
+    let Some((row, Some(user))) = found else {
+        return Ok(None);
+    };
+    let now = ctx.now();
+    if now >= row.expires_at || now - row.last_seen_at >= ctx.settings.session_idle {
+        session::Entity::delete_by_id(row.id).exec(&ctx.db).await?;
+        return Ok(None);
+    }
+    let active = ActiveSession {
+        id: row.id,
+        user,
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+        stage: SessionStage::parse(&row.stage),
+        password_confirmed_at: row.password_confirmed_at,
+        token_hash: row.token_hash.clone(),
+    };
+    if now - row.last_seen_at >= TOUCH_EVERY {
+        let mut touched = row.into_active_model();
+        touched.last_seen_at = Set(now);
+        touched.update(&ctx.db).await?;
+    }
+    Ok(Some(active))
+}
+
+/// The second step is done: the session is replaced by a complete one with a new id (SEC-03).
+/// Its absolute end stays where it was.
+pub async fn complete(
+    ctx: &Context,
+    previous: &ActiveSession,
+    client: &ClientInfo,
+) -> Result<SessionToken, sea_orm::DbErr> {
+    let token = SessionToken::generate();
+    let now = ctx.now();
+    let txn = sea_orm::TransactionTrait::begin(&ctx.db).await?;
+    session::Entity::delete_by_id(previous.id)
+        .exec(&txn)
+        .await?;
+    session::ActiveModel {
+        token_hash: Set(token.hash()),
+        user_id: Set(previous.user.id),
+        created_at: Set(previous.created_at),
+        last_seen_at: Set(now),
+        expires_at: Set(previous.expires_at),
+        ip_address: Set(client.ip_address.clone().map(|ip| truncate(ip, 64))),
+        user_agent: Set(client.user_agent.clone().map(|ua| truncate(ua, 512))),
+        stage: Set(SessionStage::Complete.as_str().to_owned()),
+        password_confirmed_at: Set(previous.password_confirmed_at),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(token)
+}
+
+/// The password was entered (again) in this session: the wizard's first step, a change in the
+/// settings, a new password. A privilege change, so the session gets a new token and the old
+/// one stops working (SEC-03). The row stays, with what is bound to it (SMS codes, a method
+/// change under way). Only the token the request came with is replaced: of two submissions at
+/// once, the second gets `None` and sets no cookie, so the browser keeps the one that works.
+pub async fn confirm_password(
+    db: &impl sea_orm::ConnectionTrait,
+    now: DateTime<Utc>,
+    session: &ActiveSession,
+) -> Result<Option<SessionToken>, sea_orm::DbErr> {
+    let token = SessionToken::generate();
+    let rotated = session::Entity::update_many()
+        .col_expr(
+            session::Column::PasswordConfirmedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .col_expr(
+            session::Column::TokenHash,
+            sea_orm::sea_query::Expr::value(token.hash()),
+        )
+        .filter(session::Column::Id.eq(session.id))
+        .filter(session::Column::TokenHash.eq(session.token_hash.clone()))
+        .exec(db)
+        .await?;
+    Ok((rotated.rows_affected == 1).then_some(token))
+}
+
+/// Ends a session on the server: its token no longer works anywhere.
+pub async fn end(ctx: &Context, session_id: i32) -> Result<(), sea_orm::DbErr> {
+    session::Entity::delete_by_id(session_id)
+        .exec(&ctx.db)
+        .await
+        .map(|_| ())
+}
+
+fn truncate(mut value: String, max: usize) -> String {
+    if value.len() > max {
+        let mut cut = max;
+        while !value.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        value.truncate(cut);
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_carry_256_bits_and_differ_sec_17() {
+        let a = SessionToken::generate();
+        let b = SessionToken::generate();
+        assert_eq!(URL_SAFE_NO_PAD.decode(&a.0).unwrap().len(), 32);
+        assert_ne!(a.0, b.0);
+        assert_eq!(a.hash().len(), 64);
+        assert_ne!(a.hash(), a.0, "the stored form is a hash, not the token");
+    }
+
+    #[test]
+    fn the_cookie_is_httponly_secure_lax_sec_17() {
+        let cookie = SessionToken::generate().cookie();
+        for attribute in ["; Path=/", "; HttpOnly", "; Secure", "; SameSite=Lax"] {
+            assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+        }
+    }
+
+    #[test]
+    fn only_well_formed_tokens_are_looked_up() {
+        let token = SessionToken::generate();
+        assert!(SessionToken::from_cookie(&token.0).is_some());
+        assert!(SessionToken::from_cookie("").is_none());
+        assert!(SessionToken::from_cookie(&"a".repeat(44)).is_none());
+        assert!(SessionToken::from_cookie(&format!("{}%", &token.0[..42])).is_none());
+    }
+
+    #[test]
+    fn truncates_on_a_character_boundary() {
+        assert_eq!(truncate("cliënt".into(), 4), "cli");
+        assert_eq!(truncate("kort".into(), 10), "kort");
+    }
+}

@@ -1,0 +1,192 @@
+//! Writing and reading the security log (SEC-21).
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+
+use crate::{
+    client::ClientInfo,
+    context::Context,
+    db::entity::{security_event, user},
+    error::Error,
+};
+
+/// What can happen to an account's sign-in. The stored kind is the variant's name in snake
+/// case; the text is what the user reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    TwoFactorEnabled,
+    RecoveryCodeUsed,
+    DeviceRemembered,
+    Locked,
+    HelpdeskReset,
+    RecoveryCodesRegenerated,
+    DeviceForgotten,
+    TwoFactorDisabled,
+    PasswordChanged,
+    LockLifted,
+    MethodChanged,
+}
+
+impl Event {
+    pub const ALL: [Self; 11] = [
+        Self::PasswordChanged,
+        Self::LockLifted,
+        Self::MethodChanged,
+        Self::TwoFactorDisabled,
+        Self::DeviceForgotten,
+        Self::RecoveryCodesRegenerated,
+        Self::TwoFactorEnabled,
+        Self::RecoveryCodeUsed,
+        Self::DeviceRemembered,
+        Self::Locked,
+        Self::HelpdeskReset,
+    ];
+
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::TwoFactorEnabled => "two_factor_enabled",
+            Self::RecoveryCodeUsed => "recovery_code_used",
+            Self::DeviceRemembered => "device_remembered",
+            Self::Locked => "locked",
+            Self::HelpdeskReset => "helpdesk_reset",
+            Self::RecoveryCodesRegenerated => "recovery_codes_regenerated",
+            Self::DeviceForgotten => "device_forgotten",
+            Self::TwoFactorDisabled => "two_factor_disabled",
+            Self::PasswordChanged => "password_changed",
+            Self::LockLifted => "lock_lifted",
+            Self::MethodChanged => "method_changed",
+        }
+    }
+
+    pub fn from_kind(kind: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|event| event.kind() == kind)
+    }
+
+    /// In Dutch, for the user's own log.
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::TwoFactorEnabled => "Twee-staps-authenticatie ingeschakeld",
+            Self::RecoveryCodeUsed => "Ingelogd met een herstelcode",
+            Self::DeviceRemembered => "Apparaat onthouden ('Onthoud mij')",
+            Self::Locked => "Tweede stap geblokkeerd na te veel onjuiste codes",
+            Self::HelpdeskReset => "Twee-staps-authenticatie gereset door de helpdesk",
+            Self::RecoveryCodesRegenerated => "Nieuwe herstelcodes aangemaakt",
+            Self::DeviceForgotten => "Onthouden apparaat vergeten",
+            Self::TwoFactorDisabled => "Twee-staps-authenticatie uitgeschakeld",
+            Self::PasswordChanged => "Wachtwoord gewijzigd",
+            Self::LockLifted => "Blokkering van de tweede stap opgeheven door de helpdesk",
+            Self::MethodChanged => "Authenticatie-methode gewijzigd",
+        }
+    }
+}
+
+/// Writes one entry and, when mail is configured, queues the email that tells the user, in
+/// one transaction; the mail worker sends it in the background. `detail` must never hold a
+/// code, a secret or a full phone number.
+pub async fn record(
+    ctx: &Context,
+    user_id: i32,
+    event: Event,
+    detail: Option<String>,
+    client: Option<&ClientInfo>,
+) -> Result<(), Error> {
+    let txn = ctx.db.begin().await?;
+    let mailed = record_in(&txn, ctx, user_id, event, detail, client).await?;
+    commit(ctx, txn, mailed).await
+}
+
+/// Commits a change together with the entry `record_in` wrote in its transaction, then wakes
+/// the mail worker if the entry queued a mail.
+pub async fn commit(
+    ctx: &Context,
+    txn: sea_orm::DatabaseTransaction,
+    mailed: bool,
+) -> Result<(), Error> {
+    txn.commit().await?;
+    if mailed {
+        ctx.mail_kick.kick();
+    }
+    Ok(())
+}
+
+/// `record`, inside the caller's transaction: the entry (and its mail) is written with the
+/// change it describes, or not at all. Returns whether a mail was queued; the caller kicks the
+/// mail worker after committing (`ctx.mail_kick.kick()`).
+pub async fn record_in(
+    txn: &impl ConnectionTrait,
+    ctx: &Context,
+    user_id: i32,
+    event: Event,
+    detail: Option<String>,
+    client: Option<&ClientInfo>,
+) -> Result<bool, Error> {
+    let detail: Option<String> = detail.map(|d| d.chars().take(200).collect());
+    security_event::ActiveModel {
+        user_id: Set(user_id),
+        kind: Set(event.kind().to_owned()),
+        detail: Set(detail.clone()),
+        ip_address: Set(client.and_then(|c| c.ip_address.clone())),
+        user_agent: Set(client
+            .and_then(|c| c.user_agent.as_ref())
+            .map(|ua| ua.chars().take(512).collect())),
+        created_at: Set(ctx.now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let mailed = ctx.settings.mail.provider.is_some();
+    if mailed {
+        queue_mail(ctx, txn, user_id, event, detail.as_deref(), client).await?;
+    }
+    tracing::info!(user_id, event = event.kind(), mailed, "security event");
+    Ok(mailed)
+}
+
+async fn queue_mail(
+    ctx: &Context,
+    txn: &impl ConnectionTrait,
+    user_id: i32,
+    event: Event,
+    detail: Option<&str>,
+    client: Option<&ClientInfo>,
+) -> Result<(), Error> {
+    let user = user::Entity::find_by_id(user_id)
+        .one(txn)
+        .await?
+        .ok_or(Error::Internal("a log entry for a user who does not exist"))?;
+    let notice = super::notice::Notice {
+        platform: &ctx.settings.platform_name,
+        helpdesk: &ctx.settings.helpdesk,
+        display_name: &user.display_name,
+        event,
+        detail,
+        at: ctx.now(),
+        client,
+    };
+    let mail = crate::mail::Outgoing {
+        user_id,
+        kind: event.kind().to_owned(),
+        to: user.email,
+        subject: super::notice::subject(event),
+        body: super::notice::body(&notice),
+    };
+    crate::mail::enqueue(txn, mail, ctx.now()).await
+}
+
+/// The newest entries first.
+pub async fn recent(
+    ctx: &Context,
+    user_id: i32,
+    limit: u64,
+) -> Result<Vec<security_event::Model>, Error> {
+    security_event::Entity::find()
+        .filter(security_event::Column::UserId.eq(user_id))
+        .order_by_desc(security_event::Column::CreatedAt)
+        .order_by_desc(security_event::Column::Id)
+        .limit(limit)
+        .all(&ctx.db)
+        .await
+        .map_err(Error::from)
+}

@@ -1,0 +1,50 @@
+//! The product's settings as the services need them, validated at startup by the server's
+//! configuration and handed to every service in the context.
+
+use chrono::{Duration, Utc};
+
+use crate::{crypto::SecretKey, mail::MailSettings, sms::SmsSettings, twofactor::policy};
+
+/// The product's settings, validated at startup.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The platform's name, shown in the header and used as issuer towards authenticator apps.
+    pub platform_name: String,
+    /// The helpdesk contact text in every page's footer.
+    pub helpdesk: String,
+    pub session_idle: Duration,
+    pub session_max: Duration,
+    pub secret_key: SecretKey,
+    /// When two-step authentication becomes optional and when mandatory.
+    pub rollout: policy::Rollout,
+    /// How long "Onthoud mij" spares the code on a browser.
+    pub remember_for: Duration,
+    pub sms: SmsSettings,
+    /// Security emails (SEC-21); none by default.
+    pub mail: MailSettings,
+    /// The reverse proxies whose `X-Forwarded-For` names the client (SEC-14); none by default,
+    /// and then the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+impl Settings {
+    pub const DEFAULT_PLATFORM_NAME: &str = "PRO Praktijksteun";
+    pub const DEFAULT_HELPDESK: &str =
+        "Helpdesk: 088 - 123 45 67 (werkdagen 8.30 – 17.00 uur) of helpdesk@example.nl";
+
+    /// Defaults with the given key: what tests start from.
+    pub fn with_key(secret_key: SecretKey) -> Self {
+        Self {
+            platform_name: Self::DEFAULT_PLATFORM_NAME.to_owned(),
+            helpdesk: Self::DEFAULT_HELPDESK.to_owned(),
+            session_idle: Duration::minutes(30),
+            session_max: Duration::hours(12),
+            secret_key,
+            rollout: policy::Rollout::starting(policy::local_date(Utc::now())),
+            remember_for: Duration::hours(12),
+            sms: SmsSettings::default(),
+            mail: MailSettings::default(),
+            trusted_proxies: Vec::new(),
+        }
+    }
+}

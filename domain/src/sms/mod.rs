@@ -1,0 +1,759 @@
+//! SMS codes, the manual's second method: codes sent at login and during enrolment, and the
+//! limits that keep anyone from making the platform pay for SMS in bulk (SEC-09, SEC-10,
+//! SEC-11).
+
+pub mod phone;
+pub mod provider;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
+};
+
+use crate::twofactor::service;
+use crate::{
+    accounts::users::User,
+    client::ClientInfo,
+    context::Context,
+    crypto,
+    db::entity::{sms_code, sms_guard, sms_send, two_factor},
+    error::{Error, Invalid},
+};
+pub use phone::PhoneNumber;
+pub use provider::{SendFailure, SmsProvider, Twilio, TwilioSender};
+
+pub const METHOD_SMS: &str = "sms";
+/// How long a code works (SEC-09).
+pub const CODE_VALID_MINUTES: i64 = 5;
+const CODE_DIGITS: usize = 6;
+
+/// SMS as configured: the provider (none: SMS is not offered), the limits, and the host named
+/// in each message for the browser's autofill.
+#[derive(Debug, Clone)]
+pub struct SmsSettings {
+    pub provider: Option<SmsProvider>,
+    pub limits: SmsLimits,
+    /// The host clinicians use, as in `@praktijk.example.nl #123456` (WebOTP).
+    pub host: String,
+    /// How long the provider may take before the send counts as failed.
+    pub timeout: std::time::Duration,
+}
+
+/// What stops SMS from being sent in bulk (SEC-10). Every limit counts the messages the
+/// provider was asked to send, whether they arrived or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SmsLimits {
+    /// Between two codes for one user.
+    pub cooldown: Duration,
+    pub per_user_hour: u64,
+    pub per_user_day: u64,
+    /// To one number, whichever accounts use it.
+    pub per_number_day: u64,
+    /// The whole installation, per calendar day (Amsterdam).
+    pub per_day: u64,
+}
+
+impl Default for SmsLimits {
+    fn default() -> Self {
+        Self {
+            cooldown: Duration::seconds(60),
+            per_user_hour: 5,
+            per_user_day: 10,
+            per_number_day: 10,
+            per_day: 500,
+        }
+    }
+}
+
+impl Default for SmsSettings {
+    fn default() -> Self {
+        Self {
+            provider: None,
+            limits: SmsLimits::default(),
+            host: "localhost".to_owned(),
+            timeout: std::time::Duration::from_secs(10),
+        }
+    }
+}
+
+/// What a code is for; a code for one purpose never serves another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Login,
+    Enrol,
+    /// A new number under "Methode wijzigen".
+    Change,
+}
+
+impl Purpose {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Login => "login",
+            Self::Enrol => "enrol",
+            Self::Change => "change",
+        }
+    }
+}
+
+/// The message: short, Dutch, with the platform's name, and the WebOTP line last so that
+/// phones can offer the code for autofill on this site only.
+pub fn message(platform: &str, host: &str, code: &str) -> String {
+    format!(
+        "{code} is je code voor {platform}. De code is {CODE_VALID_MINUTES} minuten geldig. Deel hem met niemand.\n\n@{host} #{code}"
+    )
+}
+
+/// Six digits from the OS random source, without modulo bias (SEC-09).
+fn new_code() -> String {
+    const RANGE: u32 = 1_000_000;
+    // The largest multiple of RANGE that fits in a u32: values above it are drawn again.
+    const LIMIT: u32 = u32::MAX - (u32::MAX % RANGE);
+    loop {
+        let value = u32::from_le_bytes(crypto::os_random::<4>());
+        if value < LIMIT {
+            return format!("{:0width$}", value % RANGE, width = CODE_DIGITS);
+        }
+    }
+}
+
+/// The stored form of a code: bound to the session, the purpose and the number it went to, so
+/// that a code sent to one number never confirms another (SEC-11).
+fn code_hash(
+    ctx: &Context,
+    session_id: i32,
+    purpose: Purpose,
+    number: &PhoneNumber,
+    code: &str,
+) -> String {
+    crypto::keyed_hash(
+        &ctx.settings.secret_key,
+        "sms-code",
+        &format!("{session_id}:{}:{}:{code}", purpose.as_str(), number.e164()),
+    )
+}
+
+fn number_hash(ctx: &Context, number: &PhoneNumber) -> String {
+    crypto::keyed_hash(&ctx.settings.secret_key, "sms-number", number.e164())
+}
+
+fn number_context(user_id: i32) -> String {
+    format!("sms-number:{user_id}")
+}
+
+/// Whether SMS is offered at all.
+pub fn available(ctx: &Context) -> bool {
+    ctx.settings.sms.provider.is_some()
+}
+
+/// The number of an SMS factor.
+pub fn number_of(ctx: &Context, row: &two_factor::Model) -> Result<PhoneNumber, Error> {
+    open_number(ctx, row.user_id, &row.secret_enc)
+}
+
+/// A number as an SMS factor's `secret_enc` holds it: encrypted, bound to its user.
+pub(crate) fn seal_number(ctx: &Context, user_id: i32, number: &PhoneNumber) -> String {
+    crypto::seal(
+        &ctx.settings.secret_key,
+        &number_context(user_id),
+        number.e164().as_bytes(),
+    )
+}
+
+pub(crate) fn open_number(
+    ctx: &Context,
+    user_id: i32,
+    secret_enc: &str,
+) -> Result<PhoneNumber, Error> {
+    crypto::open(
+        &ctx.settings.secret_key,
+        &number_context(user_id),
+        secret_enc,
+    )
+    .and_then(|plain| String::from_utf8(plain).ok())
+    .and_then(PhoneNumber::from_stored)
+    .ok_or_else(|| {
+        tracing::error!(
+            user_id,
+            "an SMS number does not decrypt; was the key changed?"
+        );
+        Error::Internal("an SMS number does not decrypt")
+    })
+}
+
+/// Start of the current calendar day in Amsterdam, for the installation's daily maximum.
+fn start_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::TimeZone as _;
+    use chrono_tz::Europe::Amsterdam;
+    let today = now.with_timezone(&Amsterdam).date_naive();
+    Amsterdam
+        .from_local_datetime(&today.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest()
+        .map_or(now - Duration::hours(24), |start| start.with_timezone(&Utc))
+}
+
+const STATUS_PENDING: &str = "pending";
+const STATUS_SENT: &str = "sent";
+const STATUS_FAILED: &str = "failed";
+const STATUS_REFUSED: &str = "refused";
+
+/// Which limit refused a send, as the send log records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Refusal {
+    Cooldown,
+    UserHour,
+    UserDay,
+    NumberDay,
+    InstallationDay,
+}
+
+impl Refusal {
+    fn detail(self) -> &'static str {
+        match self {
+            Self::Cooldown => "limit: cooldown",
+            Self::UserHour => "limit: user per hour",
+            Self::UserDay => "limit: user per day",
+            Self::NumberDay => "limit: number per day",
+            Self::InstallationDay => "limit: installation per day",
+        }
+    }
+
+    fn error(self) -> Error {
+        match self {
+            Self::Cooldown => Error::SmsCooldown,
+            Self::UserHour | Self::UserDay | Self::NumberDay => Error::SmsLimit,
+            Self::InstallationDay => Error::SmsUnavailable,
+        }
+    }
+}
+
+fn attempted() -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(sms_send::Column::Status.eq(STATUS_PENDING))
+        .add(sms_send::Column::Status.eq(STATUS_SENT))
+        .add(sms_send::Column::Status.eq(STATUS_FAILED))
+}
+
+async fn count(
+    db: &impl ConnectionTrait,
+    filter: sea_orm::Condition,
+    since: DateTime<Utc>,
+) -> Result<u64, Error> {
+    sms_send::Entity::find()
+        .filter(filter)
+        .filter(attempted())
+        .filter(sms_send::Column::CreatedAt.gt(since))
+        .count(db)
+        .await
+        .map_err(Error::from)
+}
+
+/// The last code that went (or is going) to this user, for the cooldown.
+async fn last_delivery(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Option<DateTime<Utc>>, Error> {
+    Ok(sms_send::Entity::find()
+        .filter(sms_send::Column::UserId.eq(user_id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(sms_send::Column::Status.eq(STATUS_PENDING))
+                .add(sms_send::Column::Status.eq(STATUS_SENT)),
+        )
+        .order_by_desc(sms_send::Column::CreatedAt)
+        .one(db)
+        .await?
+        .map(|row| row.created_at))
+}
+
+/// Seconds until this user may be sent another code.
+pub async fn seconds_until_resend(ctx: &Context, user_id: i32) -> Result<i64, Error> {
+    let Some(last) = last_delivery(&ctx.db, user_id).await? else {
+        return Ok(0);
+    };
+    let wait = last + ctx.settings.sms.limits.cooldown - ctx.now();
+    if wait <= Duration::zero() {
+        return Ok(0);
+    }
+    // Whole seconds, rounded up: the button is never enabled a moment too early.
+    Ok(wait.num_seconds() + i64::from(wait.subsec_nanos() > 0))
+}
+
+/// Checks every limit and, if none is reached, records the send as pending: one reservation at
+/// a time, behind the guard row, so that parallel requests cannot pass a limit together.
+/// A refusal is recorded too.
+async fn reserve(
+    ctx: &Context,
+    user_id: i32,
+    session_id: i32,
+    purpose: Purpose,
+    number: &PhoneNumber,
+    provider: &SmsProvider,
+) -> Result<i32, Error> {
+    let limits = ctx.settings.sms.limits;
+    let now = ctx.now();
+    let number_hash = number_hash(ctx, number);
+    let txn = ctx.db.begin().await?;
+    // The first statement writes, so SQLite takes its write lock here and PostgreSQL locks the
+    // row: the checks below run for one request at a time.
+    sms_guard::Entity::update_many()
+        .col_expr(
+            sms_guard::Column::Reservations,
+            Expr::col(sms_guard::Column::Reservations).add(1),
+        )
+        .filter(sms_guard::Column::Id.eq(1))
+        .exec(&txn)
+        .await?;
+    let by_user = sea_orm::Condition::all().add(sms_send::Column::UserId.eq(user_id));
+    let to_number =
+        sea_orm::Condition::all().add(sms_send::Column::NumberHash.eq(number_hash.clone()));
+    let refusal = if count(&txn, sea_orm::Condition::all(), start_of_day(now)).await?
+        >= limits.per_day
+    {
+        Some(Refusal::InstallationDay)
+    } else if last_delivery(&txn, user_id)
+        .await?
+        .is_some_and(|last| now - last < limits.cooldown)
+    {
+        Some(Refusal::Cooldown)
+    } else if count(&txn, by_user.clone(), now - Duration::hours(1)).await? >= limits.per_user_hour
+    {
+        Some(Refusal::UserHour)
+    } else if count(&txn, by_user, now - Duration::days(1)).await? >= limits.per_user_day {
+        Some(Refusal::UserDay)
+    } else if count(&txn, to_number, now - Duration::days(1)).await? >= limits.per_number_day {
+        Some(Refusal::NumberDay)
+    } else {
+        None
+    };
+    if refusal == Some(Refusal::InstallationDay) {
+        alert_once(&txn, now, limits.per_day).await?;
+    }
+    let row = sms_send::ActiveModel {
+        user_id: Set(user_id),
+        session_id: Set(Some(session_id)),
+        purpose: Set(purpose.as_str().to_owned()),
+        number_masked: Set(number.masked()),
+        number_hash: Set(number_hash),
+        provider: Set(provider.name().to_owned()),
+        status: Set(if refusal.is_some() {
+            STATUS_REFUSED
+        } else {
+            STATUS_PENDING
+        }
+        .to_owned()),
+        detail: Set(refusal.map(|r| r.detail().to_owned())),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    match refusal {
+        Some(refusal) => {
+            tracing::warn!(user_id, limit = refusal.detail(), "SMS refused by a limit");
+            Err(refusal.error())
+        }
+        None => Ok(row.id),
+    }
+}
+
+/// The installation's daily maximum is reached: said loudly in the log, once a day.
+async fn alert_once(
+    txn: &sea_orm::DatabaseTransaction,
+    now: DateTime<Utc>,
+    per_day: u64,
+) -> Result<(), Error> {
+    let today = crate::twofactor::policy::local_date(now).to_string();
+    let first = sms_guard::Entity::update_many()
+        .col_expr(sms_guard::Column::AlertedOn, Expr::value(today.clone()))
+        .filter(sms_guard::Column::Id.eq(1))
+        .filter(
+            sea_orm::Condition::any()
+                .add(sms_guard::Column::AlertedOn.is_null())
+                .add(sms_guard::Column::AlertedOn.ne(today)),
+        )
+        .exec(txn)
+        .await?;
+    if first.rows_affected == 1 {
+        tracing::error!(
+            alert = "sms_daily_maximum",
+            per_day,
+            "ALERT: the daily maximum of SMS messages is reached; no SMS is sent until tomorrow (TWEESTAP_SMS_MAX_PER_DAY). Users are told to use a recovery code or the helpdesk."
+        );
+    }
+    Ok(())
+}
+
+/// Sends a new code for this session and purpose. The previous one stops working (SEC-09).
+/// The provider is asked outside any transaction, in a task of its own with a timeout, and the
+/// outcome is recorded; a code whose message did not go out is withdrawn.
+pub async fn send_code(
+    ctx: &Context,
+    user_id: i32,
+    session_id: i32,
+    purpose: Purpose,
+    number: &PhoneNumber,
+) -> Result<(), Error> {
+    let provider = ctx
+        .settings
+        .sms
+        .provider
+        .clone()
+        .ok_or(Error::SmsUnavailable)?;
+    let send_id = reserve(ctx, user_id, session_id, purpose, number, &provider).await?;
+    let code = new_code();
+    let now = ctx.now();
+    let txn = ctx.db.begin().await?;
+    sms_code::Entity::delete_many()
+        .filter(sms_code::Column::SessionId.eq(session_id))
+        .filter(sms_code::Column::Purpose.eq(purpose.as_str()))
+        .exec(&txn)
+        .await?;
+    let code_row = sms_code::ActiveModel {
+        user_id: Set(user_id),
+        session_id: Set(session_id),
+        purpose: Set(purpose.as_str().to_owned()),
+        code_hash: Set(code_hash(ctx, session_id, purpose, number, &code)),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::minutes(CODE_VALID_MINUTES)),
+        used_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+
+    let body = message(&ctx.settings.platform_name, &ctx.settings.sms.host, &code);
+    let to = number.e164().to_owned();
+    // A task of its own: the send, its record and the withdrawal of an undelivered code
+    // complete even if the browser goes away meanwhile.
+    let task_ctx = ctx.clone();
+    let outcome = tokio::spawn(async move {
+        let ctx = task_ctx;
+        let outcome = provider
+            .send(&to, &body, now, ctx.settings.sms.timeout)
+            .await;
+        let (status, detail) = match &outcome {
+            Ok(reference) => (STATUS_SENT, reference.clone()),
+            Err(failure) => (STATUS_FAILED, Some(failure.detail().to_owned())),
+        };
+        sms_send::Entity::update_many()
+            .col_expr(sms_send::Column::Status, Expr::value(status))
+            .col_expr(sms_send::Column::Detail, Expr::value(detail))
+            .filter(sms_send::Column::Id.eq(send_id))
+            .exec(&ctx.db)
+            .await?;
+        if outcome.is_err() {
+            sms_code::Entity::delete_by_id(code_row.id)
+                .exec(&ctx.db)
+                .await?;
+        }
+        Ok::<_, Error>(outcome)
+    })
+    .await
+    .map_err(|_| Error::Internal("the SMS send task did not finish"))??;
+    match outcome {
+        Ok(_) => {
+            tracing::info!(user_id, purpose = purpose.as_str(), number = %number.masked(), "SMS code sent");
+            Ok(())
+        }
+        Err(failure) => {
+            tracing::warn!(
+                user_id,
+                purpose = purpose.as_str(),
+                failure = failure.detail(),
+                "SMS code not sent"
+            );
+            Err(Error::SmsNotSent)
+        }
+    }
+}
+
+/// Checks a code sent for this session and purpose: right, unexpired and unused, spent by
+/// exactly one request (SEC-09), and counted against the account's attempts like app codes
+/// and recovery codes (SEC-14). The number is the user's SMS factor at login, or the number
+/// being enrolled.
+pub async fn verify_code(
+    ctx: &Context,
+    user: &User,
+    session_id: i32,
+    purpose: Purpose,
+    input: &str,
+    client: Option<&ClientInfo>,
+) -> Result<(), Error> {
+    let number = match purpose {
+        Purpose::Login => login_number(ctx, user.id).await?,
+        Purpose::Enrol => match pending_enrolment(ctx, user.id).await? {
+            Some(row) => Some(number_of(ctx, &row)?),
+            None => None,
+        },
+        // A change checks its code against the new number itself (`change::service`).
+        Purpose::Change => None,
+    }
+    .ok_or(Error::NotAllowed)?;
+    verify_code_for(ctx, user, session_id, purpose, &number, input, client).await
+}
+
+pub(crate) async fn verify_code_for(
+    ctx: &Context,
+    user: &User,
+    session_id: i32,
+    purpose: Purpose,
+    number: &PhoneNumber,
+    input: &str,
+    client: Option<&ClientInfo>,
+) -> Result<(), Error> {
+    let code =
+        crate::twofactor::totp::normalize(input).ok_or(Error::Invalid(Invalid::CodeFormat))?;
+    service::reserve_attempt(ctx, user.id, client).await?;
+    let now = ctx.now();
+    let hash = code_hash(ctx, session_id, purpose, number, &code);
+    let spent = sms_code::Entity::update_many()
+        .col_expr(sms_code::Column::UsedAt, Expr::value(now))
+        .filter(sms_code::Column::UserId.eq(user.id))
+        .filter(sms_code::Column::SessionId.eq(session_id))
+        .filter(sms_code::Column::Purpose.eq(purpose.as_str()))
+        .filter(sms_code::Column::CodeHash.eq(hash.clone()))
+        .filter(sms_code::Column::UsedAt.is_null())
+        .filter(sms_code::Column::ExpiresAt.gt(now))
+        .exec(&ctx.db)
+        .await?;
+    if spent.rows_affected == 1 {
+        return service::record_success(ctx, user.id).await;
+    }
+    service::record_failure(ctx, user.id, client).await?;
+    let expired = sms_code::Entity::find()
+        .filter(sms_code::Column::UserId.eq(user.id))
+        .filter(sms_code::Column::SessionId.eq(session_id))
+        .filter(sms_code::Column::Purpose.eq(purpose.as_str()))
+        .filter(sms_code::Column::CodeHash.eq(hash))
+        .filter(sms_code::Column::UsedAt.is_null())
+        .one(&ctx.db)
+        .await?
+        .is_some();
+    Err(if expired {
+        Error::SmsCodeExpired
+    } else {
+        Error::SmsCodeRejected
+    })
+}
+
+/// Why the latest send for a session sent no code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendProblem {
+    NotSent,
+    Cooldown,
+    Limit,
+    Unavailable,
+}
+
+impl From<SendProblem> for Error {
+    fn from(problem: SendProblem) -> Self {
+        match problem {
+            SendProblem::NotSent => Self::SmsNotSent,
+            SendProblem::Cooldown => Self::SmsCooldown,
+            SendProblem::Limit => Self::SmsLimit,
+            SendProblem::Unavailable => Self::SmsUnavailable,
+        }
+    }
+}
+
+/// How sending went for this session and purpose: for the code page and the wizard.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SessionSends {
+    /// The latest code went out and can be entered.
+    pub code_sent: bool,
+    /// Why the latest attempt sent nothing, if it did not.
+    pub problem: Option<SendProblem>,
+}
+
+pub async fn session_sends(
+    ctx: &Context,
+    session_id: i32,
+    purpose: Purpose,
+) -> Result<SessionSends, Error> {
+    let rows = sms_send::Entity::find()
+        .filter(sms_send::Column::SessionId.eq(session_id))
+        .filter(sms_send::Column::Purpose.eq(purpose.as_str()))
+        .order_by_desc(sms_send::Column::Id)
+        .all(&ctx.db)
+        .await?;
+    let problem = rows.first().and_then(|row| match row.status.as_str() {
+        STATUS_SENT | STATUS_PENDING => None,
+        STATUS_REFUSED => Some(match row.detail.as_deref() {
+            Some(detail) if detail == Refusal::Cooldown.detail() => SendProblem::Cooldown,
+            Some(detail) if detail == Refusal::InstallationDay.detail() => SendProblem::Unavailable,
+            _ => SendProblem::Limit,
+        }),
+        _ => Some(SendProblem::NotSent),
+    });
+    // A refusal leaves the code before it in place; a failed send withdrew it.
+    let code_sent = rows
+        .iter()
+        .find(|row| row.status != STATUS_REFUSED)
+        .is_some_and(|row| row.status != STATUS_FAILED);
+    Ok(SessionSends { code_sent, problem })
+}
+
+/// The wizard with SMS: the number is kept (encrypted) as an enrolment in progress and a code
+/// goes to it. Only a code from that message switches SMS on (SEC-11).
+pub async fn start_enrolment(
+    ctx: &Context,
+    user: &User,
+    session_id: i32,
+    number: &PhoneNumber,
+) -> Result<(), Error> {
+    if !available(ctx) {
+        return Err(Error::SmsUnavailable);
+    }
+    if service::is_enabled(ctx, user.id).await? {
+        return Err(Error::NotAllowed);
+    }
+    let txn = ctx.db.begin().await?;
+    two_factor::Entity::delete_many()
+        .filter(two_factor::Column::UserId.eq(user.id))
+        .filter(two_factor::Column::EnabledAt.is_null())
+        .exec(&txn)
+        .await?;
+    // Codes sent for an earlier number, in any session, no longer count.
+    sms_code::Entity::delete_many()
+        .filter(sms_code::Column::UserId.eq(user.id))
+        .filter(sms_code::Column::Purpose.eq(Purpose::Enrol.as_str()))
+        .exec(&txn)
+        .await?;
+    two_factor::ActiveModel {
+        user_id: Set(user.id),
+        method: Set(METHOD_SMS.to_owned()),
+        secret_enc: Set(seal_number(ctx, user.id, number)),
+        created_at: Set(ctx.now()),
+        enabled_at: Set(None),
+        last_step: Set(None),
+        pending_codes_enc: Set(None),
+    }
+    .insert(&txn)
+    .await
+    // Another tab switched two-step authentication on meanwhile.
+    .map_err(|_| Error::NotAllowed)?;
+    txn.commit().await?;
+    send_code(ctx, user.id, session_id, Purpose::Enrol, number).await
+}
+
+/// The enrolment in progress with SMS, if there is one.
+pub async fn pending_enrolment(
+    ctx: &Context,
+    user_id: i32,
+) -> Result<Option<two_factor::Model>, Error> {
+    Ok(service::factor(ctx, user_id)
+        .await?
+        .filter(|row| row.enabled_at.is_none() && row.method == METHOD_SMS))
+}
+
+/// Another code for the enrolment in progress.
+pub async fn resend_enrolment_code(
+    ctx: &Context,
+    user: &User,
+    session_id: i32,
+) -> Result<(), Error> {
+    let row = pending_enrolment(ctx, user.id)
+        .await?
+        .ok_or(Error::NotAllowed)?;
+    let number = number_of(ctx, &row)?;
+    send_code(ctx, user.id, session_id, Purpose::Enrol, &number).await
+}
+
+/// The code from the enrolment message switches two-step authentication on with SMS.
+pub async fn confirm_enrolment(
+    ctx: &Context,
+    user: &User,
+    session_id: i32,
+    input: &str,
+    client: Option<&ClientInfo>,
+) -> Result<(), Error> {
+    let row = pending_enrolment(ctx, user.id)
+        .await?
+        .ok_or(Error::NotAllowed)?;
+    let number = number_of(ctx, &row)?;
+    verify_code_for(
+        ctx,
+        user,
+        session_id,
+        Purpose::Enrol,
+        &number,
+        input,
+        client,
+    )
+    .await?;
+    // Only the number the code went to is switched on.
+    let how = format!("SMS naar {}", number.masked());
+    service::enable(ctx, user.id, None, &row.secret_enc, how, client).await?;
+    tracing::info!(user_id = user.id, "two-step authentication enabled (SMS)");
+    Ok(())
+}
+
+/// The user's SMS factor, if SMS is their method and it is on.
+pub async fn login_number(ctx: &Context, user_id: i32) -> Result<Option<PhoneNumber>, Error> {
+    match service::factor(ctx, user_id).await? {
+        Some(row) if row.enabled_at.is_some() && row.method == METHOD_SMS => {
+            Ok(Some(number_of(ctx, &row)?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// After a right password, for a user with SMS: one code for this login attempt.
+pub async fn send_login_code(ctx: &Context, user_id: i32, session_id: i32) -> Result<(), Error> {
+    let number = login_number(ctx, user_id).await?.ok_or(Error::NotAllowed)?;
+    send_code(ctx, user_id, session_id, Purpose::Login, &number).await
+}
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn codes_are_six_digits_and_vary() {
+        let codes: std::collections::HashSet<String> = (0..200).map(|_| new_code()).collect();
+        assert!(
+            codes
+                .iter()
+                .all(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()))
+        );
+        assert!(
+            codes.len() > 190,
+            "200 codes from 10^6 should hardly repeat"
+        );
+    }
+
+    #[test]
+    fn the_message_is_short_dutch_and_ends_with_the_webotp_line() {
+        let text = message("PRO Praktijksteun", "praktijk.example.nl", "123456");
+        assert!(text.starts_with("123456 is je code voor PRO Praktijksteun."));
+        assert!(text.ends_with("\n\n@praktijk.example.nl #123456"));
+        assert!(
+            text.chars().count() <= 160,
+            "one SMS: {}",
+            text.chars().count()
+        );
+        assert!(text.is_ascii(), "GSM-7 characters only");
+    }
+
+    #[test]
+    fn the_day_starts_at_midnight_in_amsterdam() {
+        use chrono::TimeZone as _;
+        let evening = Utc.with_ymd_and_hms(2026, 11, 25, 22, 30, 0).unwrap();
+        assert_eq!(
+            start_of_day(evening),
+            Utc.with_ymd_and_hms(2026, 11, 24, 23, 0, 0).unwrap()
+        );
+        let summer = Utc.with_ymd_and_hms(2026, 6, 30, 12, 0, 0).unwrap();
+        assert_eq!(
+            start_of_day(summer),
+            Utc.with_ymd_and_hms(2026, 6, 29, 22, 0, 0).unwrap()
+        );
+    }
+}

@@ -1,0 +1,511 @@
+//! Service tests for two-step authentication, on SQLite and on PostgreSQL, with a settable
+//! clock. Each names the checklist item it proves.
+
+use chrono::Duration;
+use sea_orm::EntityTrait;
+
+use super::{recovery, service, totp};
+use crate::{
+    accounts::users::User,
+    clock::ManualClock,
+    context::Context,
+    crypto,
+    db::entity::two_factor,
+    error::Error,
+    on_both_backends,
+    testing::{self, Backend},
+};
+
+on_both_backends!(
+    enrolment_needs_a_confirmed_code_and_keeps_the_secret_encrypted,
+    the_window_is_the_current_and_previous_code,
+    each_time_step_logs_in_once_under_parallel_submissions,
+    recovery_codes_are_single_use_under_parallel_submissions,
+    failed_attempts_lock_the_account_across_sessions,
+    a_parallel_burst_cannot_get_past_the_limit,
+    codes_are_bound_to_their_user,
+    remembered_browsers_are_bound_to_user_and_expiry,
+    deferrals_are_counted,
+    a_new_set_of_recovery_codes_replaces_the_old_one,
+    a_helpdesk_reset_removes_every_factor_and_ends_the_sessions,
+);
+
+/// The secret as the authenticator app has it, read back the way the server does.
+async fn secret_of(ctx: &Context, user: &User) -> Vec<u8> {
+    let row = two_factor::Entity::find_by_id(user.id)
+        .one(&ctx.db)
+        .await
+        .unwrap()
+        .unwrap();
+    crypto::open(
+        &ctx.settings.secret_key,
+        &format!("totp-secret:{}", user.id),
+        &row.secret_enc,
+    )
+    .unwrap()
+}
+
+fn code_now(ctx: &Context, secret: &[u8]) -> String {
+    totp::code_for_step(secret, totp::step_at(ctx.now().timestamp()))
+}
+
+/// Enrols `user` with the app; returns the secret and the recovery codes.
+async fn enrol(ctx: &Context, user: &User) -> (Vec<u8>, Vec<String>) {
+    let row = service::start_app_enrolment(ctx, user).await.unwrap();
+    let secret = secret_of(ctx, user).await;
+    service::confirm_app_enrolment(ctx, user, &code_now(ctx, &secret), None)
+        .await
+        .unwrap();
+    let row = two_factor::Entity::find_by_id(row.user_id)
+        .one(&ctx.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let codes = service::pending_codes(ctx, &row).unwrap();
+    service::finish_enrolment(ctx, user.id).await.unwrap();
+    (secret, codes)
+}
+
+/// A second professional, for what must not cross from one user to another.
+async fn add_bram(ctx: &Context) -> User {
+    testing::add_user(
+        ctx,
+        "bram@example.nl",
+        "Bram",
+        "Een-ander-wachtwoord-1",
+        crate::db::entity::user::Role::Professional,
+    )
+    .await
+}
+
+fn next_step(clock: &ManualClock) {
+    clock.advance(Duration::seconds(30));
+}
+
+// SEC-08: 160-bit secret, encrypted at rest, not active until a code was confirmed; going
+// back in the wizard keeps the same secret.
+async fn enrolment_needs_a_confirmed_code_and_keeps_the_secret_encrypted(backend: Backend) {
+    let (ctx, _clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    let first = service::start_app_enrolment(&ctx, &judith).await.unwrap();
+    let again = service::start_app_enrolment(&ctx, &judith).await.unwrap();
+    assert_eq!(first.secret_enc, again.secret_enc, "no second secret");
+    let secret = secret_of(&ctx, &judith).await;
+    assert_eq!(secret.len(), 20);
+    let base32 = totp::secret_for_people(&secret).replace(' ', "");
+    assert!(!first.secret_enc.contains(&base32));
+    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
+
+    let wrong = if code_now(&ctx, &secret) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    assert_eq!(
+        service::confirm_app_enrolment(&ctx, &judith, wrong, None).await,
+        Err(Error::CodeRejected)
+    );
+    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
+    service::confirm_app_enrolment(&ctx, &judith, &code_now(&ctx, &secret), None)
+        .await
+        .unwrap();
+    assert!(service::is_enabled(&ctx, judith.id).await.unwrap());
+    assert_eq!(
+        service::recovery_codes_left(&ctx, judith.id).await.unwrap(),
+        10
+    );
+    // SEC-07: the code that confirmed enrolment cannot log in.
+    assert_eq!(
+        service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None).await,
+        Err(Error::CodeRejected)
+    );
+}
+
+// SEC-06: the current and the previous code; not older, not newer.
+async fn the_window_is_the_current_and_previous_code(backend: Backend) {
+    let (ctx, clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    let (secret, _) = enrol(&ctx, &judith).await;
+    let step = |c: &Context| totp::step_at(c.now().timestamp());
+
+    next_step(&clock);
+    let earlier = code_now(&ctx, &secret);
+    next_step(&clock);
+    // Thirty seconds later the app shows a new code; the previous one is still valid.
+    service::verify_app_code(&ctx, &judith, &earlier, None)
+        .await
+        .unwrap();
+
+    next_step(&clock);
+    next_step(&clock);
+    let too_old = totp::code_for_step(&secret, step(&ctx) - 2);
+    let too_new = totp::code_for_step(&secret, step(&ctx) + 1);
+    let current = totp::code_for_step(&secret, step(&ctx));
+    for code in [&too_old, &too_new] {
+        if *code != current && *code != totp::code_for_step(&secret, step(&ctx) - 1) {
+            assert_eq!(
+                service::verify_app_code(&ctx, &judith, code, None).await,
+                Err(Error::CodeRejected)
+            );
+        }
+    }
+    service::verify_app_code(&ctx, &judith, &current, None)
+        .await
+        .unwrap();
+}
+
+// SEC-07: twenty parallel submissions of one code: exactly one succeeds. After a newer step
+// was used, the older one in the window is refused.
+async fn each_time_step_logs_in_once_under_parallel_submissions(backend: Backend) {
+    let (ctx, clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    let (secret, _) = enrol(&ctx, &judith).await;
+    next_step(&clock);
+    let code = code_now(&ctx, &secret);
+    let attempts = (0..20).map(|_| {
+        let (ctx, judith, code) = (ctx.clone(), judith.clone(), code.clone());
+        tokio::spawn(async move { service::verify_app_code(&ctx, &judith, &code, None).await })
+    });
+    let results: Vec<_> = futures_join(attempts).await;
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    // More submissions at once than the attempt limit lock the account for a while (SEC-14).
+    clock.advance(Duration::minutes(service::LOCK_MINUTES) + Duration::seconds(1));
+
+    next_step(&clock);
+    let older = totp::code_for_step(&secret, totp::step_at(ctx.now().timestamp()) - 1);
+    let newer = code_now(&ctx, &secret);
+    service::verify_app_code(&ctx, &judith, &newer, None)
+        .await
+        .unwrap();
+    if older != newer {
+        assert_eq!(
+            service::verify_app_code(&ctx, &judith, &older, None).await,
+            Err(Error::CodeRejected)
+        );
+    }
+}
+
+async fn futures_join<T: Send + 'static>(
+    handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<T> {
+    let mut results = Vec::new();
+    for handle in handles.collect::<Vec<_>>() {
+        results.push(handle.await.unwrap());
+    }
+    results
+}
+
+// SEC-12: a recovery code is spent by exactly one of twenty parallel submissions; typed in any
+// case, with or without dashes.
+async fn recovery_codes_are_single_use_under_parallel_submissions(backend: Backend) {
+    let (ctx, clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    let (_, codes) = enrol(&ctx, &judith).await;
+    assert_eq!(codes.len(), recovery::COUNT);
+    let typed = codes[3].replace('-', "").to_lowercase();
+    let attempts = (0..20).map(|_| {
+        let (ctx, judith, typed) = (ctx.clone(), judith.clone(), typed.clone());
+        tokio::spawn(async move { service::use_recovery_code(&ctx, &judith, &typed, None).await })
+    });
+    let results = futures_join(attempts).await;
+    let ok: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(ok, vec![&9], "{results:?}");
+    clock.advance(Duration::minutes(service::LOCK_MINUTES) + Duration::seconds(1));
+    assert_eq!(
+        service::use_recovery_code(&ctx, &judith, &codes[3], None).await,
+        Err(Error::RecoveryCodeRejected)
+    );
+    assert_eq!(
+        service::use_recovery_code(&ctx, &judith, "geen code", None).await,
+        Err(Error::Invalid(crate::Invalid::RecoveryCodeFormat))
+    );
+    assert_eq!(
+        service::use_recovery_code(&ctx, &judith, &codes[4], None).await,
+        Ok(8)
+    );
+}
+
+// SEC-14: app codes and recovery codes count together, per account; a right code during the
+// lock is refused; the lock ends after its time.
+async fn failed_attempts_lock_the_account_across_sessions(backend: Backend) {
+    let (ctx, clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    let (secret, codes) = enrol(&ctx, &judith).await;
+    next_step(&clock);
+    let right = code_now(&ctx, &secret);
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for i in 0..service::MAX_FAILED_ATTEMPTS {
+        let result = if i % 2 == 0 {
+            service::verify_app_code(&ctx, &judith, wrong, None).await
+        } else {
+            service::use_recovery_code(&ctx, &judith, "2222-2222-2222", None)
+                .await
+                .map(|_| ())
+        };
+        assert!(
+            matches!(
+                result,
+                Err(Error::CodeRejected | Error::RecoveryCodeRejected)
+            ),
+            "attempt {i}: {result:?}"
+        );
+    }
+    assert!(
+        matches!(
+            service::verify_app_code(&ctx, &judith, &right, None).await,
+            Err(Error::Locked { .. })
+        ),
+        "a right code during the lock"
+    );
+    assert!(matches!(
+        service::use_recovery_code(&ctx, &judith, &codes[0], None).await,
+        Err(Error::Locked { .. })
+    ));
+    clock.advance(Duration::minutes(service::LOCK_MINUTES) + Duration::seconds(1));
+    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None)
+        .await
+        .unwrap();
+}
+
+// SEC-14: thirty wrong codes at once: no more than the limit are even checked.
+async fn a_parallel_burst_cannot_get_past_the_limit(backend: Backend) {
+    let (ctx, clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    let (secret, _) = enrol(&ctx, &judith).await;
+    next_step(&clock);
+    let wrong = if code_now(&ctx, &secret) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let attempts = (0..30).map(|_| {
+        let (ctx, judith) = (ctx.clone(), judith.clone());
+        tokio::spawn(async move { service::verify_app_code(&ctx, &judith, wrong, None).await })
+    });
+    let results = futures_join(attempts).await;
+    let checked = results
+        .iter()
+        .filter(|r| **r == Err(Error::CodeRejected))
+        .count();
+    assert!(
+        checked <= service::MAX_FAILED_ATTEMPTS as usize,
+        "{checked} codes were checked"
+    );
+    assert!(
+        results
+            .iter()
+            .any(|r| matches!(r, Err(Error::Locked { .. })))
+    );
+}
+
+// SEC-02: a code is checked against the user of the session, never anyone else's secret.
+async fn codes_are_bound_to_their_user(backend: Backend) {
+    let (ctx, clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    let bram = add_bram(&ctx).await;
+    let (judith_secret, judith_codes) = enrol(&ctx, &judith).await;
+    let (bram_secret, _) = enrol(&ctx, &bram).await;
+    next_step(&clock);
+    let judith_code = code_now(&ctx, &judith_secret);
+    if judith_code != code_now(&ctx, &bram_secret) {
+        assert_eq!(
+            service::verify_app_code(&ctx, &bram, &judith_code, None).await,
+            Err(Error::CodeRejected)
+        );
+    }
+    assert_eq!(
+        service::use_recovery_code(&ctx, &bram, &judith_codes[0], None).await,
+        Err(Error::RecoveryCodeRejected)
+    );
+}
+
+// SEC-19: the token only works for its user, unaltered and unexpired.
+async fn remembered_browsers_are_bound_to_user_and_expiry(backend: Backend) {
+    let (ctx, clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    let bram = add_bram(&ctx).await;
+    let token = service::remember_browser(
+        &ctx,
+        judith.id,
+        &crate::client::ClientInfo {
+            ip_address: None,
+            user_agent: Some("Chrome".into()),
+        },
+    )
+    .await
+    .unwrap();
+    let cookie = token.cookie(ctx.settings.remember_for);
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("Secure")
+            && cookie.contains("Max-Age=43200")
+    );
+    let value = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_owned();
+    let parse = |v: &str| service::RememberToken::from_cookie(v).unwrap();
+    assert!(
+        service::is_remembered(&ctx, judith.id, &parse(&value))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !service::is_remembered(&ctx, bram.id, &parse(&value))
+            .await
+            .unwrap()
+    );
+    let mut altered = value.clone().into_bytes();
+    altered[10] = if altered[10] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).unwrap();
+    assert!(
+        !service::is_remembered(&ctx, judith.id, &parse(&altered))
+            .await
+            .unwrap()
+    );
+    assert!(service::RememberToken::from_cookie("kort").is_none());
+    clock.advance(ctx.settings.remember_for);
+    assert!(
+        !service::is_remembered(&ctx, judith.id, &parse(&value))
+            .await
+            .unwrap()
+    );
+}
+
+async fn deferrals_are_counted(backend: Backend) {
+    let (ctx, _clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    service::defer(&ctx, judith.id).await.unwrap();
+    service::defer(&ctx, judith.id).await.unwrap();
+    let row = crate::db::entity::user::Entity::find_by_id(judith.id)
+        .one(&ctx.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.deferrals, 2);
+    assert_eq!(row.last_deferred_at, Some(ctx.now()));
+}
+
+// SEC-13: regenerating invalidates the whole previous set, used or not.
+async fn a_new_set_of_recovery_codes_replaces_the_old_one(backend: Backend) {
+    let (ctx, _clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    let (_, old) = enrol(&ctx, &judith).await;
+    service::use_recovery_code(&ctx, &judith, &old[0], None)
+        .await
+        .unwrap();
+    let new = service::regenerate_recovery_codes(&ctx, judith.id, None)
+        .await
+        .unwrap();
+    assert_eq!(new.len(), recovery::COUNT);
+    assert_eq!(
+        service::recovery_codes_left(&ctx, judith.id).await.unwrap(),
+        10
+    );
+    for code in &old[1..4] {
+        if !new.contains(code) {
+            assert_eq!(
+                service::use_recovery_code(&ctx, &judith, code, None).await,
+                Err(Error::RecoveryCodeRejected)
+            );
+        }
+    }
+    assert_eq!(
+        service::use_recovery_code(&ctx, &judith, &new[0], None).await,
+        Ok(9)
+    );
+}
+
+// The helpdesk's reset: factor, recovery codes, remembered browsers, sessions and the lock go,
+// the reason is logged (SEC-21), and in the mandatory period the next login enrols again.
+async fn a_helpdesk_reset_removes_every_factor_and_ends_the_sessions(backend: Backend) {
+    use crate::accounts::session::{self, SessionStage};
+    let (ctx, clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    let (_, codes) = enrol(&ctx, &judith).await;
+    let token = service::remember_browser(&ctx, judith.id, &Default::default())
+        .await
+        .unwrap();
+    let (session_token, _) = session::start(
+        &ctx,
+        &judith,
+        &crate::client::ClientInfo::default(),
+        SessionStage::Complete,
+    )
+    .await
+    .unwrap();
+    for _ in 0..service::MAX_FAILED_ATTEMPTS {
+        let _ = service::use_recovery_code(&ctx, &judith, "AAAA-AAAA-AAAA", None).await;
+    }
+    assert!(matches!(
+        service::use_recovery_code(&ctx, &judith, &codes[0], None).await,
+        Err(Error::Locked { .. })
+    ));
+
+    assert_eq!(
+        crate::helpdesk::reset_two_factor(&ctx, judith.id, "helpdesk@example.nl", "  ", None).await,
+        Err(Error::Invalid(crate::Invalid::ReasonMissing))
+    );
+    assert!(service::is_enabled(&ctx, judith.id).await.unwrap());
+    crate::helpdesk::reset_two_factor(
+        &ctx,
+        judith.id,
+        "helpdesk@example.nl",
+        "telefoon kwijt",
+        None,
+    )
+    .await
+    .unwrap();
+
+    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
+    assert!(service::factor(&ctx, judith.id).await.unwrap().is_none());
+    assert_eq!(
+        service::recovery_codes_left(&ctx, judith.id).await.unwrap(),
+        0
+    );
+    assert!(
+        !service::is_remembered(&ctx, judith.id, &token)
+            .await
+            .unwrap()
+    );
+    assert!(
+        session::resolve(&ctx, &session_token)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let log = crate::audit::log::recent(&ctx, judith.id, 10)
+        .await
+        .unwrap();
+    assert_eq!(log[0].kind, "helpdesk_reset");
+    assert_eq!(
+        log[0].detail.as_deref(),
+        Some("door helpdesk@example.nl: telefoon kwijt")
+    );
+    assert!(log.iter().any(|event| event.kind == "locked"));
+
+    clock.set(testing::in_mandatory_period());
+    let (_, after) = crate::accounts::login::log_in(
+        &ctx,
+        None,
+        testing::JUDITH_EMAIL,
+        testing::JUDITH_PASSWORD.to_owned(),
+        &crate::client::ClientInfo::default(),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(after, crate::twofactor::second_step::AfterPassword::Enrol);
+}

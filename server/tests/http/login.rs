@@ -1,0 +1,540 @@
+//! The real router, in-process, against a real database (SQLite and PostgreSQL): login, wrong
+//! password, unknown user, logout, session expiry, and bad input.
+
+use axum::{
+    body::Body,
+    http::{Method, Request, StatusCode, header},
+};
+use chrono::Duration;
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+use crate::support::{ORIGIN, TestApp};
+use tweestap_domain::{
+    db::entity::session,
+    testing::{Backend, JUDITH_EMAIL, JUDITH_PASSWORD},
+};
+
+tweestap_domain::on_both_backends!(
+    login_opens_the_platform_with_a_secure_cookie,
+    wrong_password_and_unknown_user_look_the_same,
+    login_rotates_the_session_id,
+    logout_ends_the_session_on_the_server,
+    sessions_expire_when_idle_and_at_their_absolute_end,
+    every_route_and_server_function_is_closed_to_visitors,
+    state_changes_need_our_origin,
+    bad_input_gets_a_dutch_answer_never_a_500,
+    responses_carry_the_security_headers,
+    plain_forms_get_pages_back_with_errors_in_dutch,
+    x_forwarded_for_is_believed_only_from_a_trusted_proxy_sec_14,
+);
+
+// SEC-17: the cookie is HttpOnly, Secure, SameSite=Lax, Path=/, and only a hash is stored.
+async fn login_opens_the_platform_with_a_secure_cookie(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let home = app.get("/").await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER);
+    assert_eq!(home.header("location"), "/inloggen");
+
+    let login = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    // 4 May is in the optional period: the introduction to two-step authentication comes first.
+    assert_eq!(login.header("location"), "/twee-staps/introductie");
+    let cookie = login
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("tweestap_sessie="))
+        .unwrap();
+    for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+    }
+    let token = app.session_cookie().unwrap();
+    let stored = session::Entity::find().all(&app.ctx.db).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(
+        stored[0].token_hash, token,
+        "the token itself is never stored"
+    );
+    assert!(!stored[0].token_hash.contains(&token));
+
+    let profile = app.get("/profiel").await;
+    assert_eq!(profile.status, StatusCode::OK);
+    assert!(profile.body.contains("Judith van Haare"));
+    assert!(profile.body.contains("judith@example.nl"));
+
+    // Mixed case and spaces in the address still log in: email is case-insensitive.
+    app.cookies.clear();
+    let again = app.log_in("  JUDITH@Example.nl ", JUDITH_PASSWORD).await;
+    assert_eq!(again.status, StatusCode::OK);
+}
+
+// SEC-15: same status, same body, same cookies for an unknown address and a wrong password.
+async fn wrong_password_and_unknown_user_look_the_same(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let wrong = app.log_in(JUDITH_EMAIL, "niet-het-wachtwoord").await;
+    let unknown = app
+        .log_in("niemand@example.nl", "niet-het-wachtwoord")
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.status, unknown.status);
+    assert_eq!(wrong.body, unknown.body);
+    assert!(wrong.body.contains("InvalidCredentials"));
+    assert_eq!(wrong.set_cookies(), unknown.set_cookies());
+    assert!(wrong.set_cookies().is_empty());
+    assert_eq!(session::Entity::find().count(&app.ctx.db).await.unwrap(), 0);
+}
+
+// SEC-03: a new session id at login; the old one no longer works.
+async fn login_rotates_the_session_id(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    let first = app.session_cookie().unwrap();
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    let second = app.session_cookie().unwrap();
+    assert_ne!(first, second);
+    assert_eq!(session::Entity::find().count(&app.ctx.db).await.unwrap(), 1);
+
+    let old = app
+        .send(
+            Request::get("/profiel")
+                .header(header::COOKIE, format!("tweestap_sessie={first}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(old.status, StatusCode::SEE_OTHER);
+    assert!(
+        old.set_cookies().iter().any(|c| c.contains("Max-Age=0")),
+        "the stale cookie is removed"
+    );
+}
+
+// SEC-17: logout ends the session on the server, not only in the browser.
+async fn logout_ends_the_session_on_the_server(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    let token = app.session_cookie().unwrap();
+    let logout = app.call("/api/logout", "").await;
+    assert_eq!(logout.status, StatusCode::OK);
+    assert_eq!(logout.header("location"), "/inloggen");
+    assert!(app.session_cookie().is_none());
+    assert_eq!(session::Entity::find().count(&app.ctx.db).await.unwrap(), 0);
+
+    app.cookies.insert("tweestap_sessie".into(), token);
+    assert_eq!(app.get("/profiel").await.status, StatusCode::SEE_OTHER);
+}
+
+// SEC-18: idle timeout (30 minutes) and absolute lifetime (12 hours), by the server's clock.
+async fn sessions_expire_when_idle_and_at_their_absolute_end(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    app.clock.advance(Duration::minutes(29));
+    assert_eq!(
+        app.get("/profiel").await.status,
+        StatusCode::OK,
+        "29 idle minutes are fine"
+    );
+    app.clock.advance(Duration::minutes(29));
+    assert_eq!(
+        app.get("/profiel").await.status,
+        StatusCode::OK,
+        "activity resets the idle clock"
+    );
+    app.clock.advance(Duration::minutes(30));
+    let idle = app.get("/profiel").await;
+    assert_eq!(
+        idle.status,
+        StatusCode::SEE_OTHER,
+        "30 idle minutes end the session"
+    );
+    assert_eq!(idle.header("location"), "/inloggen?volgende=/profiel");
+
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    for _ in 0..(12 * 60 / 20 - 1) {
+        app.clock.advance(Duration::minutes(20));
+        assert_eq!(app.get("/").await.status, StatusCode::OK);
+    }
+    app.clock.advance(Duration::minutes(20));
+    assert_eq!(
+        app.get("/").await.status,
+        StatusCode::SEE_OTHER,
+        "12 hours end any session"
+    );
+    assert_eq!(session::Entity::find().count(&app.ctx.db).await.unwrap(), 0);
+}
+
+// SEC-01 (foundation part): the list of all pages and server functions, so that a new one
+// cannot slip through. Visitors reach only the login page and the public functions.
+async fn every_route_and_server_function_is_closed_to_visitors(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let pages: Vec<String> = leptos_axum::generate_route_list(app::App)
+        .iter()
+        .map(|r| r.path().to_owned())
+        .collect();
+    assert!(pages.len() >= 6, "{pages:?}");
+    for page in &pages {
+        let response = app.get(page).await;
+        if page == "/inloggen" {
+            assert_eq!(response.status, StatusCode::OK);
+        } else {
+            assert_eq!(response.status, StatusCode::SEE_OTHER, "{page}");
+            assert!(
+                response.header("location").starts_with("/inloggen"),
+                "{page}"
+            );
+            assert!(!response.body.contains("Judith"), "{page}");
+        }
+    }
+    let public = ["/api/login", "/api/logout"];
+    let functions: Vec<String> = server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    assert!(functions.len() >= 3, "{functions:?}");
+    for function in &functions {
+        let response = app.call(function, "").await;
+        if public.contains(&function.as_str()) {
+            assert_ne!(response.status, StatusCode::UNAUTHORIZED, "{function}");
+        } else {
+            assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{function}");
+            assert!(
+                response.body.contains("NotLoggedIn"),
+                "{function}: {}",
+                response.body
+            );
+        }
+    }
+}
+
+// Every state-changing request is checked against our own origin.
+async fn state_changes_need_our_origin(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let form = format!("email={JUDITH_EMAIL}&password={JUDITH_PASSWORD}");
+    for origin in [Some("https://evil.example"), Some("null"), None] {
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(origin) = origin {
+            request = request.header(header::ORIGIN, origin);
+        }
+        let response = app
+            .send(request.body(Body::from(form.clone())).unwrap())
+            .await;
+        assert_eq!(response.status, StatusCode::FORBIDDEN, "{origin:?}");
+        assert!(response.body.contains("ForeignOrigin"));
+        assert!(app.session_cookie().is_none());
+    }
+    // A Referer from our own site is accepted when a client sends no Origin.
+    let response = app
+        .send(
+            Request::builder()
+                .method(Method::POST)
+                .uri("/api/login")
+                .header(header::REFERER, format!("{ORIGIN}/inloggen"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(form))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK);
+}
+
+// SEC-22: oversized, malformed, wrongly typed, empty and invalid UTF-8 input.
+async fn bad_input_gets_a_dutch_answer_never_a_500(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
+        (
+            "oversized, chunked",
+            format!("email={}", "a".repeat(70_000)).into_bytes(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Het verzoek is te groot",
+        ),
+        (
+            "missing password",
+            b"email=judith%40example.nl".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "De invoer is ongeldig",
+        ),
+        (
+            "empty body",
+            Vec::new(),
+            StatusCode::BAD_REQUEST,
+            "De invoer is ongeldig",
+        ),
+        (
+            "not a form",
+            b"{\"email\": 1}".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "De invoer is ongeldig",
+        ),
+        (
+            "invalid UTF-8",
+            b"email=\xff\xfe&password=x".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "ongeldige tekens",
+        ),
+        // Percent-encoded bytes are decoded lossily: an address nobody has, answered as such.
+        (
+            "invalid UTF-8, encoded",
+            b"email=%FF%FE%40example.nl&password=x".to_vec(),
+            StatusCode::UNAUTHORIZED,
+            "Het e-mailadres of het wachtwoord is onjuist.",
+        ),
+        (
+            "empty fields",
+            b"email=&password=".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "Vul je e-mailadres in.",
+        ),
+        (
+            "too long email",
+            format!("email={}%40example.nl&password=x", "a".repeat(300)).into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "Het e-mailadres is te lang.",
+        ),
+        (
+            "too long password",
+            format!("email=judith%40example.nl&password={}", "x".repeat(300)).into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "Het wachtwoord is te lang.",
+        ),
+        (
+            "not an address",
+            b"email=judith&password=x".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "Dit is geen geldig e-mailadres",
+        ),
+    ];
+    for (name, body, status, message) in cases {
+        let response = app
+            .send(
+                Request::builder()
+                    .method(Method::POST)
+                    .uri("/api/login")
+                    .header(header::ORIGIN, ORIGIN)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(response.status, status, "{name}: {}", response.body);
+        let shown = serde_json::from_str::<app::error::AppError>(&response.body)
+            .map(|err| err.to_string())
+            .unwrap_or_default();
+        assert!(shown.contains(message), "{name}: {}", response.body);
+        assert!(
+            !response.body.contains("panicked") && !response.body.contains("sqlx"),
+            "{name}"
+        );
+    }
+    // The same with the length declared: refused before the body is read.
+    let response = app
+        .send(
+            Request::builder()
+                .method(Method::POST)
+                .uri("/api/login")
+                .header(header::ORIGIN, ORIGIN)
+                .header(header::CONTENT_LENGTH, "10000000")
+                .body(Body::from("x"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(response.body.contains("TooLarge"));
+    // Unexpected extra fields change nothing: no user id or role can be smuggled in.
+    let response = app
+        .call(
+            "/api/login",
+            &format!("email={JUDITH_EMAIL}&password=fout-wachtwoord&user_id=1&role=admin"),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+    // Nothing was lost or half-written: Judith still logs in.
+    assert_eq!(
+        app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
+
+// SEC-24: CSP with a nonce that the page's scripts carry, frame-ancestors 'none', nosniff,
+// Referrer-Policy and no-store.
+async fn responses_carry_the_security_headers(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let page = app.get("/inloggen").await;
+    let csp = page.header("content-security-policy").to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap();
+    assert!(nonce.len() >= 16, "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("unsafe-inline"));
+    assert!(
+        page.body.contains(&format!("nonce=\"{nonce}\"")),
+        "scripts carry the nonce"
+    );
+    let next_page = app.get("/inloggen").await;
+    assert_ne!(
+        next_page.header("content-security-policy"),
+        csp,
+        "a fresh nonce per page"
+    );
+
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    for response in [
+        app.get("/profiel").await,
+        app.call("/api/session_overview", "").await,
+    ] {
+        assert_eq!(response.header("x-content-type-options"), "nosniff");
+        assert_eq!(response.header("referrer-policy"), "same-origin");
+        assert_eq!(response.header("cache-control"), "no-store");
+        assert!(
+            response
+                .header("content-security-policy")
+                .contains("frame-ancestors 'none'")
+        );
+    }
+}
+
+/// A plain HTML form post, as the browser sends it.
+fn form_post(path: &str, referer: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::REFERER, format!("{ORIGIN}{referer}"))
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+// The pages work without a script: a form's error comes back on the form's own page, in Dutch,
+// and only the latest one; an address made up by someone else cannot put words on the page.
+async fn plain_forms_get_pages_back_with_errors_in_dutch(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let wrong = format!(
+        "email={}&password=fout&next=%2Fprofiel",
+        crate::support::encode(JUDITH_EMAIL)
+    );
+    let first = app
+        .send(form_post(
+            "/api/login",
+            "/inloggen?volgende=%2Fprofiel",
+            &wrong,
+        ))
+        .await;
+    assert!(first.status.is_redirection(), "{}", first.status);
+    let back = first.header("location").to_owned();
+    assert!(
+        back.contains("/inloggen?volgende=%2Fprofiel&__path="),
+        "{back}"
+    );
+    let path = back.trim_start_matches(ORIGIN).to_owned();
+    let page = app.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("Het e-mailadres of het wachtwoord is onjuist.")
+    );
+
+    // A second error replaces the first in the address.
+    let second = app
+        .send(form_post("/api/login", &path, "email=&password=x"))
+        .await;
+    let again = second.header("location");
+    assert_eq!(again.matches("__err=").count(), 1, "{again}");
+    let page = app.get(again.trim_start_matches(ORIGIN)).await;
+    assert!(page.body.contains("Vul je e-mailadres in."));
+
+    // Errors from the way in (here: too large) come back the same way, not as JSON.
+    let big = format!("email={}", "a".repeat(70_000));
+    let refused = app.send(form_post("/api/login", "/inloggen", &big)).await;
+    assert!(refused.status.is_redirection(), "{}", refused.status);
+    let page = app
+        .get(refused.header("location").trim_start_matches(ORIGIN))
+        .await;
+    assert!(page.body.contains("Het verzoek is te groot"));
+
+    // Someone else's words in the address are not shown: errors are a fixed list.
+    let forged = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE,
+        br#"{"InvalidInput":"Bel 0900-1234 voor je nieuwe wachtwoord"}"#,
+    );
+    let page = app
+        .get(&format!("/inloggen?__path=%2Fapi%2Flogin&__err={forged}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("0900-1234"));
+
+    // The right password goes on to the page asked for.
+    let right = format!(
+        "email={}&password={}&next=%2Fprofiel",
+        crate::support::encode(JUDITH_EMAIL),
+        crate::support::encode(JUDITH_PASSWORD)
+    );
+    let ok = app.send(form_post("/api/login", &path, &right)).await;
+    assert!(ok.status.is_redirection(), "{}", ok.status);
+    assert_eq!(
+        ok.header("location"),
+        "/twee-staps/introductie?volgende=/profiel"
+    );
+}
+
+/// Logs Judith in from `peer`, claiming to be `203.0.113.7`, and returns the address her new
+/// session was recorded with.
+async fn recorded_address(app: &TestApp, peer: &str) -> Option<String> {
+    use sea_orm::QueryOrder;
+    let mut browser = app.another_browser();
+    browser.peer = Some(peer.parse().unwrap());
+    browser
+        .send(
+            Request::builder()
+                .method(Method::POST)
+                .uri("/api/login")
+                .header(header::ORIGIN, ORIGIN)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("x-forwarded-for", "203.0.113.7")
+                .body(Body::from(format!(
+                    "email={}&password={}",
+                    crate::support::encode(JUDITH_EMAIL),
+                    crate::support::encode(JUDITH_PASSWORD)
+                )))
+                .unwrap(),
+        )
+        .await;
+    session::Entity::find()
+        .order_by_desc(session::Column::Id)
+        .one(&app.ctx.db)
+        .await
+        .unwrap()
+        .expect("a session")
+        .ip_address
+}
+
+// SEC-14: X-Forwarded-For is ignored unless the connection comes from a configured proxy; then
+// the address the proxy saw is the one recorded (and shown in the security log and emails).
+async fn x_forwarded_for_is_believed_only_from_a_trusted_proxy_sec_14(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    assert_eq!(
+        recorded_address(&app, "127.0.0.1:50000").await.as_deref(),
+        Some("127.0.0.1"),
+        "no proxy configured"
+    );
+    drop(app);
+
+    let app = TestApp::with_settings(backend, |settings| {
+        settings.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    assert_eq!(
+        recorded_address(&app, "127.0.0.1:50000").await.as_deref(),
+        Some("203.0.113.7"),
+        "through the proxy"
+    );
+    assert_eq!(
+        recorded_address(&app, "127.0.0.2:50000").await.as_deref(),
+        Some("127.0.0.2"),
+        "straight to the server, past the proxy"
+    );
+}

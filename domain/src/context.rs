@@ -6,7 +6,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
-use crate::{accounts::password::PasswordHasher, clock::Clock, mail, settings::Settings};
+use crate::{
+    accounts::password::PasswordHasher, clock::Clock, mail::kick::Kick, settings::Settings,
+};
 
 #[derive(Clone)]
 pub struct Context {
@@ -15,7 +17,7 @@ pub struct Context {
     pub settings: Arc<Settings>,
     pub hasher: PasswordHasher,
     /// Wakes the mail worker when a mail was queued.
-    pub mail_kick: mail::Kick,
+    pub mail_kick: Kick,
 }
 
 impl Context {
@@ -25,7 +27,7 @@ impl Context {
             clock,
             settings: Arc::new(settings),
             hasher: PasswordHasher::new(),
-            mail_kick: mail::Kick::default(),
+            mail_kick: Kick::default(),
         }
     }
 

@@ -53,10 +53,21 @@ pub enum Error {
     #[error("database failure")]
     Database(#[from] DbErr),
     #[error("password hashing failed")]
-    Hashing(#[from] crate::accounts::password::HashError),
+    Hashing(#[from] HashError),
     /// Something that should not happen: stored data that does not decrypt, a task that died.
     #[error("{0}")]
     Internal(&'static str),
+}
+
+/// Why a password could not be hashed or checked.
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("password hashing failed: {0}")]
+    Hash(String),
+    #[error("the hashing task did not finish")]
+    Join(#[from] tokio::task::JoinError),
+    #[error("the hashing pool is closed")]
+    Closed(#[from] tokio::sync::AcquireError),
 }
 
 /// What is wrong with what the user typed or chose.

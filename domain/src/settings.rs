@@ -3,7 +3,9 @@
 
 use chrono::{Duration, Utc};
 
-use crate::{crypto::SecretKey, mail::MailSettings, sms::SmsSettings, twofactor::policy};
+use crate::{
+    crypto::SecretKey, mail::settings::MailSettings, sms::settings::SmsSettings, twofactor::policy,
+};
 
 /// The product's settings, validated at startup.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
 use tokio::sync::Semaphore;
 
-use crate::error::Invalid;
+use crate::error::{HashError, Invalid};
 
 /// A password as typed. No `Debug` that shows it, no `Serialize`, no `Display`.
 pub struct Password(String);
@@ -47,16 +47,6 @@ impl std::fmt::Debug for Password {
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19_456, 2, 1, None).unwrap_or_default();
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum HashError {
-    #[error("password hashing failed: {0}")]
-    Hash(String),
-    #[error("the hashing task did not finish")]
-    Join(#[from] tokio::task::JoinError),
-    #[error("the hashing pool is closed")]
-    Closed(#[from] tokio::sync::AcquireError),
 }
 
 #[derive(Clone)]

@@ -6,11 +6,10 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 
-use super::users::User;
 use crate::{
     client::ClientInfo,
     context::Context,
-    db::entity::{session, user},
+    db::entity::{session, user, user::Model as User},
 };
 
 pub const COOKIE_NAME: &str = "tweestap_sessie";

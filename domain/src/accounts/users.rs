@@ -18,7 +18,7 @@ pub enum CreateUserError {
     #[error("the display name is empty or longer than 200 characters")]
     InvalidName,
     #[error(transparent)]
-    Hash(#[from] super::password::HashError),
+    Hash(#[from] crate::error::HashError),
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
 }

@@ -1,5 +1,6 @@
 //! The security log (SEC-21): what happened to an account's factors, and the email that tells
 //! its owner.
 
+pub mod event;
 pub mod log;
 pub mod notice;

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::log::Event;
+use super::event::Event;
 use crate::client::ClientInfo;
 
 /// What happened, to whom and from where: everything the email says.

@@ -4,6 +4,7 @@
 
 pub mod phone;
 pub mod provider;
+pub mod settings;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
@@ -23,60 +24,12 @@ use crate::{
 };
 pub use phone::PhoneNumber;
 pub use provider::{SendFailure, SmsProvider, Twilio, TwilioSender};
+pub use settings::{SmsLimits, SmsSettings};
 
 pub const METHOD_SMS: &str = "sms";
 /// How long a code works (SEC-09).
 pub const CODE_VALID_MINUTES: i64 = 5;
 const CODE_DIGITS: usize = 6;
-
-/// SMS as configured: the provider (none: SMS is not offered), the limits, and the host named
-/// in each message for the browser's autofill.
-#[derive(Debug, Clone)]
-pub struct SmsSettings {
-    pub provider: Option<SmsProvider>,
-    pub limits: SmsLimits,
-    /// The host clinicians use, as in `@praktijk.example.nl #123456` (WebOTP).
-    pub host: String,
-    /// How long the provider may take before the send counts as failed.
-    pub timeout: std::time::Duration,
-}
-
-/// What stops SMS from being sent in bulk (SEC-10). Every limit counts the messages the
-/// provider was asked to send, whether they arrived or not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SmsLimits {
-    /// Between two codes for one user.
-    pub cooldown: Duration,
-    pub per_user_hour: u64,
-    pub per_user_day: u64,
-    /// To one number, whichever accounts use it.
-    pub per_number_day: u64,
-    /// The whole installation, per calendar day (Amsterdam).
-    pub per_day: u64,
-}
-
-impl Default for SmsLimits {
-    fn default() -> Self {
-        Self {
-            cooldown: Duration::seconds(60),
-            per_user_hour: 5,
-            per_user_day: 10,
-            per_number_day: 10,
-            per_day: 500,
-        }
-    }
-}
-
-impl Default for SmsSettings {
-    fn default() -> Self {
-        Self {
-            provider: None,
-            limits: SmsLimits::default(),
-            host: "localhost".to_owned(),
-            timeout: std::time::Duration::from_secs(10),
-        }
-    }
-}
 
 /// What a code is for; a code for one purpose never serves another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

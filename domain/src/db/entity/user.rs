@@ -33,16 +33,8 @@ pub enum Role {
     Admin,
 }
 
+/// Sessions point at their user (`session::Relation::User`); nothing here needs the way back.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(has_many = "super::session::Entity")]
-    Session,
-}
-
-impl Related<super::session::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::Session.def()
-    }
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

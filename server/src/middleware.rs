@@ -361,10 +361,10 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .map(|cookie| cookie.value().to_owned())
 }
 
 /// Leptos answers every server-function error with 500. Ours know their status: a wrong
@@ -466,6 +466,15 @@ mod tests {
             Some("abc")
         );
         assert_eq!(cookie_value(&headers, "tweestap"), None);
+        // Several Cookie headers (HTTP/2), and a broken pair among them.
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("=x; tweestap_onthouden=def"),
+        );
+        assert_eq!(
+            cookie_value(&headers, "tweestap_onthouden").as_deref(),
+            Some("def")
+        );
     }
 
     fn forwarded(values: &[&'static str]) -> HeaderMap {

@@ -21,8 +21,9 @@ use tweestap_domain::{
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tweestap.db?mode=rwc";
 
 /// The server's configuration. Every option is also a command-line flag, which wins over the
-/// variable; the value name is the variable's, so that clap's errors name it.
-#[derive(Debug, Clone, clap::Args)]
+/// variable; the value name is the variable's, so that clap's errors name it. `Debug` prints
+/// nothing of it: it holds the secret key, the Twilio token and the SMTP password as given.
+#[derive(Clone, clap::Args)]
 #[command(next_help_heading = "Configuration (environment variables)")]
 pub struct Config {
     /// `sqlite:` file, or `postgres://...`
@@ -183,6 +184,12 @@ pub struct Config {
     /// The reverse proxies whose X-Forwarded-For is read, separated by commas (SEC-14)
     #[arg(long, env = "TWEESTAP_TRUSTED_PROXIES", value_name = "TWEESTAP_TRUSTED_PROXIES", value_delimiter = ',', value_parser = ip_address)]
     pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config").finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

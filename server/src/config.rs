@@ -1,15 +1,18 @@
-//! Configuration from environment variables, read once at startup. Every bad value is reported
-//! with the variable's name and what it should look like, all at once.
+//! Configuration from environment variables, read once at startup by clap (so `server --help`
+//! lists them); each value is checked as it is read, and `Config::validate` then reports every
+//! problem between variables at once, each with the variable's name.
 
-use std::path::{Path, PathBuf};
+use std::{
+    net::IpAddr,
+    path::{Path, PathBuf},
+};
 
 use base64::{Engine as _, engine::general_purpose::STANDARD};
-use chrono::Duration;
-
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate};
+use clap::builder::BoolishValueParser;
 use tweestap_domain::{
     crypto::SecretKey,
-    mail::{MailProvider, MailSettings, Smtp, SmtpSecurity},
+    mail::{MailProvider, MailSettings, Mailbox, Smtp, SmtpSecurity},
     settings::Settings,
     sms::{SmsLimits, SmsProvider, SmsSettings, Twilio, TwilioSender},
     twofactor::policy::Rollout,
@@ -17,23 +20,211 @@ use tweestap_domain::{
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tweestap.db?mode=rwc";
 
-#[derive(Debug)]
+/// The server's configuration. Every option is also a command-line flag, which wins over the
+/// variable; the value name is the variable's, so that clap's errors name it. `Debug` prints
+/// nothing of it: it holds the secret key, the Twilio token and the SMTP password as given.
+#[derive(Clone, clap::Args)]
+#[command(next_help_heading = "Configuration (environment variables)")]
 pub struct Config {
+    /// `sqlite:` file, or `postgres://...`
+    #[arg(long, env = "DATABASE_URL", value_name = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, value_parser = database_url)]
     pub database_url: String,
+    /// `true` seeds the demo accounts at startup if they do not exist
+    #[arg(long, env = "TWEESTAP_DEMO", value_name = "TWEESTAP_DEMO", action = clap::ArgAction::Set, default_value_t = false, value_parser = BoolishValueParser::new())]
     pub demo: bool,
-    pub key: KeySource,
+    /// 32 bytes, base64 (openssl rand -base64 32); unset: a development key file next to the
+    /// SQLite file
+    // A String, checked in `validate`: clap's errors would print the value.
+    #[arg(
+        long,
+        env = "TWEESTAP_SECRET_KEY",
+        value_name = "TWEESTAP_SECRET_KEY",
+        hide_env_values = true
+    )]
+    pub secret_key: Option<String>,
+    /// The platform's name in the header and page titles
+    #[arg(long, env = "TWEESTAP_PLATFORM_NAME", value_name = "TWEESTAP_PLATFORM_NAME", default_value = Settings::DEFAULT_PLATFORM_NAME, value_parser = short_text)]
     pub platform_name: String,
+    /// The helpdesk contact under "Vragen?" on every page
+    #[arg(long, env = "TWEESTAP_HELPDESK", value_name = "TWEESTAP_HELPDESK", default_value = Settings::DEFAULT_HELPDESK, value_parser = short_text)]
     pub helpdesk: String,
-    pub session_idle: Duration,
-    pub session_max: Duration,
-    /// Configured rollout dates; `None` for the default (optional from today, mandatory in
-    /// three months).
-    pub rollout: Option<Rollout>,
-    pub remember_for: Duration,
-    pub sms: SmsSettings,
-    pub mail: MailSettings,
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A session ends after this many minutes without a request
+    #[arg(long, env = "TWEESTAP_SESSION_IDLE_MINUTES", value_name = "TWEESTAP_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=1440))]
+    pub session_idle_minutes: i64,
+    /// And at the latest this many hours after login
+    #[arg(long, env = "TWEESTAP_SESSION_MAX_HOURS", value_name = "TWEESTAP_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(i64).range(1..=720))]
+    pub session_max_hours: i64,
+    /// YYYY-MM-DD: from this day clinicians see the introduction to two-step authentication
+    /// (default: the day the server started)
+    #[arg(long = "2fa-optional-from", env = "TWEESTAP_2FA_OPTIONAL_FROM", value_name = "TWEESTAP_2FA_OPTIONAL_FROM", value_parser = date)]
+    pub optional_from: Option<NaiveDate>,
+    /// YYYY-MM-DD: from this day two-step authentication is required (default: 91 days after
+    /// the server started)
+    #[arg(long = "2fa-mandatory-from", env = "TWEESTAP_2FA_MANDATORY_FROM", value_name = "TWEESTAP_2FA_MANDATORY_FROM", value_parser = date)]
+    pub mandatory_from: Option<NaiveDate>,
+    /// How long "Onthoud mij" spares the code on a browser, in hours
+    #[arg(long, env = "TWEESTAP_REMEMBER_HOURS", value_name = "TWEESTAP_REMEMBER_HOURS", default_value_t = 12, value_parser = clap::value_parser!(i64).range(1..=720))]
+    pub remember_hours: i64,
+
+    /// Unset: SMS is not offered; `outbox`: messages go to a file; `twilio`: Twilio
+    #[arg(
+        long,
+        env = "TWEESTAP_SMS_PROVIDER",
+        value_name = "TWEESTAP_SMS_PROVIDER"
+    )]
+    pub sms_provider: Option<SmsKind>,
+    /// The SMS outbox file (default: sms-outbox.jsonl next to the SQLite file)
+    #[arg(long, env = "TWEESTAP_SMS_OUTBOX", value_name = "TWEESTAP_SMS_OUTBOX")]
+    pub sms_outbox: Option<PathBuf>,
+    /// Required with twilio
+    #[arg(
+        long,
+        env = "TWEESTAP_TWILIO_ACCOUNT_SID",
+        value_name = "TWEESTAP_TWILIO_ACCOUNT_SID"
+    )]
+    pub twilio_account_sid: Option<String>,
+    /// Required with twilio
+    #[arg(
+        long,
+        env = "TWEESTAP_TWILIO_AUTH_TOKEN",
+        value_name = "TWEESTAP_TWILIO_AUTH_TOKEN",
+        hide_env_values = true
+    )]
+    pub twilio_auth_token: Option<String>,
+    /// The sender number or id; this or a messaging service, not both
+    #[arg(
+        long,
+        env = "TWEESTAP_TWILIO_FROM",
+        value_name = "TWEESTAP_TWILIO_FROM"
+    )]
+    pub twilio_from: Option<String>,
+    /// A messaging service; this or a sender, not both
+    #[arg(
+        long,
+        env = "TWEESTAP_TWILIO_MESSAGING_SERVICE_SID",
+        value_name = "TWEESTAP_TWILIO_MESSAGING_SERVICE_SID"
+    )]
+    pub twilio_messaging_service_sid: Option<String>,
+    /// Twilio's API, or a test server on http://127.0.0.1
+    #[arg(long, env = "TWEESTAP_TWILIO_BASE_URL", value_name = "TWEESTAP_TWILIO_BASE_URL", default_value = Twilio::DEFAULT_BASE_URL, value_parser = twilio_base_url)]
+    pub twilio_base_url: String,
+    /// How long the provider may take before the send counts as failed
+    #[arg(long, env = "TWEESTAP_SMS_TIMEOUT_SECONDS", value_name = "TWEESTAP_SMS_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub sms_timeout_seconds: u64,
+    /// The host clinicians use, named in each SMS for autofill (WebOTP)
+    #[arg(long, env = "TWEESTAP_PUBLIC_HOST", value_name = "TWEESTAP_PUBLIC_HOST", default_value = "localhost", value_parser = public_host)]
+    pub public_host: String,
+    /// Seconds between two codes for one user
+    #[arg(long, env = "TWEESTAP_SMS_COOLDOWN_SECONDS", value_name = "TWEESTAP_SMS_COOLDOWN_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(i64).range(1..=3600))]
+    pub sms_cooldown_seconds: i64,
+    /// Codes per user in any hour
+    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_USER_HOUR", value_name = "TWEESTAP_SMS_MAX_PER_USER_HOUR", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub sms_max_per_user_hour: u64,
+    /// Codes per user in any 24 hours
+    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_USER_DAY", value_name = "TWEESTAP_SMS_MAX_PER_USER_DAY", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub sms_max_per_user_day: u64,
+    /// Codes to one phone number in any 24 hours
+    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_NUMBER_DAY", value_name = "TWEESTAP_SMS_MAX_PER_NUMBER_DAY", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub sms_max_per_number_day: u64,
+    /// Codes for the whole installation per calendar day
+    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_DAY", value_name = "TWEESTAP_SMS_MAX_PER_DAY", default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub sms_max_per_day: u64,
+
+    /// Security emails. Unset: no mail; `outbox`: mails go to a file; `smtp`: a mail server
+    #[arg(
+        long,
+        env = "TWEESTAP_MAIL_PROVIDER",
+        value_name = "TWEESTAP_MAIL_PROVIDER"
+    )]
+    pub mail_provider: Option<MailKind>,
+    /// The mail outbox file (default: mail-outbox.jsonl next to the SQLite file)
+    #[arg(
+        long,
+        env = "TWEESTAP_MAIL_OUTBOX",
+        value_name = "TWEESTAP_MAIL_OUTBOX"
+    )]
+    pub mail_outbox: Option<PathBuf>,
+    /// Required with smtp: the mail server's host name or IP address
+    #[arg(long, env = "TWEESTAP_SMTP_HOST", value_name = "TWEESTAP_SMTP_HOST", value_parser = smtp_host)]
+    pub smtp_host: Option<String>,
+    /// `none` only for a server on this machine
+    #[arg(
+        long,
+        env = "TWEESTAP_SMTP_SECURITY",
+        value_name = "TWEESTAP_SMTP_SECURITY",
+        default_value = "starttls",
+        ignore_case = true
+    )]
+    pub smtp_security: Security,
+    /// Default: 587 with starttls, 465 with tls, 25 with none
+    #[arg(long, env = "TWEESTAP_SMTP_PORT", value_name = "TWEESTAP_SMTP_PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub smtp_port: Option<u16>,
+    /// Both or neither
+    #[arg(
+        long,
+        env = "TWEESTAP_SMTP_USERNAME",
+        value_name = "TWEESTAP_SMTP_USERNAME"
+    )]
+    pub smtp_username: Option<String>,
+    /// Both or neither
+    #[arg(
+        long,
+        env = "TWEESTAP_SMTP_PASSWORD",
+        value_name = "TWEESTAP_SMTP_PASSWORD",
+        hide_env_values = true
+    )]
+    pub smtp_password: Option<String>,
+    /// A PEM file with the CA certificate(s) of the mail server, trusted besides the public CAs
+    #[arg(long, env = "TWEESTAP_SMTP_CA_FILE", value_name = "TWEESTAP_SMTP_CA_FILE", value_parser = ca_file)]
+    pub smtp_ca_file: Option<CaPem>,
+    /// Required with smtp: the sender, as `PRO Praktijksteun <noreply@praktijk.example.nl>`
+    #[arg(long, env = "TWEESTAP_MAIL_FROM", value_name = "TWEESTAP_MAIL_FROM", value_parser = mailbox)]
+    pub mail_from: Option<Mailbox>,
+
+    /// The reverse proxies whose X-Forwarded-For is read, separated by commas (SEC-14)
+    #[arg(long, env = "TWEESTAP_TRUSTED_PROXIES", value_name = "TWEESTAP_TRUSTED_PROXIES", value_delimiter = ',', value_parser = ip_address)]
+    pub trusted_proxies: Vec<IpAddr>,
 }
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config").finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SmsKind {
+    Outbox,
+    Twilio,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MailKind {
+    Outbox,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Security {
+    Starttls,
+    Tls,
+    #[value(name = "none")]
+    Plain,
+}
+
+impl From<Security> for SmtpSecurity {
+    fn from(security: Security) -> Self {
+        match security {
+            Security::Starttls => Self::StartTls,
+            Security::Tls => Self::Tls,
+            Security::Plain => Self::Plain,
+        }
+    }
+}
+
+/// The contents of `TWEESTAP_SMTP_CA_FILE`, read and checked at startup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaPem(pub Vec<u8>);
 
 #[derive(Debug)]
 pub enum KeySource {
@@ -47,502 +238,284 @@ pub enum KeySource {
 pub struct ConfigError(pub Vec<String>);
 
 impl Config {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    /// Every problem between variables (and with the secret key), all at once.
+    pub fn validate(&self) -> Result<(), ConfigError> {
         let mut problems = Vec::new();
-        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-
-        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        if !(database_url.starts_with("sqlite:")
-            || database_url.starts_with("postgres://")
-            || database_url.starts_with("postgresql://"))
-        {
-            problems.push(
-                "DATABASE_URL must start with sqlite: or postgres:// (for example sqlite://tweestap.db?mode=rwc)".to_owned(),
+        let mut check = |ok: bool, problem: &str| {
+            if !ok {
+                problems.push(problem.to_owned());
+            }
+        };
+        check(
+            self.secret_key.is_none() || self.configured_key().is_some(),
+            "TWEESTAP_SECRET_KEY must be 32 bytes in base64 (make one with: openssl rand -base64 32)",
+        );
+        check(
+            self.session_idle_minutes <= self.session_max_hours * 60,
+            "TWEESTAP_SESSION_IDLE_MINUTES must not be longer than TWEESTAP_SESSION_MAX_HOURS",
+        );
+        check(
+            !matches!((self.optional_from, self.mandatory_from), (Some(o), Some(m)) if o > m),
+            "TWEESTAP_2FA_OPTIONAL_FROM must not be after TWEESTAP_2FA_MANDATORY_FROM",
+        );
+        if self.sms_provider == Some(SmsKind::Twilio) {
+            check(
+                self.twilio_account_sid.is_some(),
+                "TWEESTAP_TWILIO_ACCOUNT_SID is required with TWEESTAP_SMS_PROVIDER=twilio",
+            );
+            check(
+                self.twilio_auth_token.is_some(),
+                "TWEESTAP_TWILIO_AUTH_TOKEN is required with TWEESTAP_SMS_PROVIDER=twilio",
+            );
+            check(
+                self.twilio_from.is_some() != self.twilio_messaging_service_sid.is_some(),
+                "set exactly one of TWEESTAP_TWILIO_FROM and TWEESTAP_TWILIO_MESSAGING_SERVICE_SID",
             );
         }
-
-        let demo = match var("TWEESTAP_DEMO")
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            None | Some("false" | "0" | "no") => false,
-            Some("true" | "1" | "yes") => true,
-            Some(other) => {
-                problems.push(format!(
-                    "TWEESTAP_DEMO must be true or false, not {other:?}"
-                ));
-                false
-            }
-        };
-
-        let key = match var("TWEESTAP_SECRET_KEY") {
-            Some(encoded) => match STANDARD
-                .decode(encoded.trim())
-                .ok()
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-            {
-                Some(bytes) => KeySource::Configured(SecretKey::from_bytes(bytes)),
-                None => {
-                    problems.push(
-                        "TWEESTAP_SECRET_KEY must be 32 bytes in base64 (make one with: openssl rand -base64 32)".to_owned(),
-                    );
-                    KeySource::DevelopmentFile(PathBuf::new())
-                }
-            },
-            None => KeySource::DevelopmentFile(file_next_to(&database_url, "tweestap.key")),
-        };
-
-        let session_idle = minutes_or_hours(
-            &var,
-            "TWEESTAP_SESSION_IDLE_MINUTES",
-            30,
-            1..=1440,
-            Duration::minutes,
-            &mut problems,
-        );
-        let session_max = minutes_or_hours(
-            &var,
-            "TWEESTAP_SESSION_MAX_HOURS",
-            12,
-            1..=720,
-            Duration::hours,
-            &mut problems,
-        );
-        if session_idle > session_max {
-            problems.push(
-                "TWEESTAP_SESSION_IDLE_MINUTES must not be longer than TWEESTAP_SESSION_MAX_HOURS"
-                    .to_owned(),
+        if self.mail_provider == Some(MailKind::Smtp) {
+            check(
+                self.smtp_host.is_some(),
+                "TWEESTAP_SMTP_HOST is required with TWEESTAP_MAIL_PROVIDER=smtp",
+            );
+            // Without TLS the password and every mail could be read and changed on the way;
+            // only a server on this machine (a local relay) is reached without a network.
+            check(
+                self.smtp_security != Security::Plain
+                    || self
+                        .smtp_host
+                        .as_deref()
+                        .is_none_or(tweestap_domain::mail::is_loopback),
+                "TWEESTAP_SMTP_SECURITY=none is only allowed for a server on this machine (localhost, 127.0.0.1 or ::1): use starttls or tls",
+            );
+            check(
+                self.smtp_username.is_some() == self.smtp_password.is_some(),
+                "set both TWEESTAP_SMTP_USERNAME and TWEESTAP_SMTP_PASSWORD, or neither",
+            );
+            check(
+                self.mail_from.is_some(),
+                "TWEESTAP_MAIL_FROM is required with TWEESTAP_MAIL_PROVIDER=smtp (for example: PRO Praktijksteun <noreply@praktijk.example.nl>)",
+            );
+            check(
+                self.smtp_ca_file.is_none() || self.smtp_security != Security::Plain,
+                "TWEESTAP_SMTP_CA_FILE needs TWEESTAP_SMTP_SECURITY=starttls or tls",
             );
         }
-
-        let remember_for = minutes_or_hours(
-            &var,
-            "TWEESTAP_REMEMBER_HOURS",
-            12,
-            1..=720,
-            Duration::hours,
-            &mut problems,
-        );
-
-        let date = |name: &str, problems: &mut Vec<String>| -> Option<NaiveDate> {
-            let raw = var(name)?;
-            match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
-                Ok(date) => Some(date),
-                Err(_) => {
-                    problems.push(format!(
-                        "{name} must be a date as YYYY-MM-DD (for example 2027-07-01), not {raw:?}"
-                    ));
-                    None
-                }
-            }
-        };
-        let optional_from = date("TWEESTAP_2FA_OPTIONAL_FROM", &mut problems);
-        let mandatory_from = date("TWEESTAP_2FA_MANDATORY_FROM", &mut problems);
-        let rollout = match (optional_from, mandatory_from) {
-            (None, None) => None,
-            (Some(optional_from), Some(mandatory_from)) if optional_from <= mandatory_from => {
-                Some(Rollout {
-                    optional_from,
-                    mandatory_from,
-                })
-            }
-            (Some(_), Some(_)) => {
-                problems.push(
-                    "TWEESTAP_2FA_OPTIONAL_FROM must not be after TWEESTAP_2FA_MANDATORY_FROM"
-                        .to_owned(),
-                );
-                None
-            }
-            (Some(optional_from), None) => Some(Rollout {
-                optional_from,
-                mandatory_from: NaiveDate::MAX,
-            }),
-            (None, Some(mandatory_from)) => Some(Rollout {
-                optional_from: mandatory_from,
-                mandatory_from,
-            }),
-        };
-
-        let text = |name: &str, default: &str, problems: &mut Vec<String>| {
-            let value = var(name).unwrap_or_else(|| default.to_owned());
-            if value.chars().count() > 500 {
-                problems.push(format!("{name} must be at most 500 characters"));
-            }
-            value
-        };
-        let platform_name = text(
-            "TWEESTAP_PLATFORM_NAME",
-            Settings::DEFAULT_PLATFORM_NAME,
-            &mut problems,
-        );
-        let helpdesk = text(
-            "TWEESTAP_HELPDESK",
-            Settings::DEFAULT_HELPDESK,
-            &mut problems,
-        );
-
-        let sms = sms_settings(&var, &database_url, &mut problems);
-        let mail = mail_settings(&var, &database_url, &mut problems);
-        let trusted_proxies = trusted_proxies(var("TWEESTAP_TRUSTED_PROXIES"), &mut problems);
-
         if problems.is_empty() {
-            Ok(Self {
-                database_url,
-                demo,
-                key,
-                platform_name,
-                helpdesk,
-                session_idle,
-                session_max,
-                rollout,
-                remember_for,
-                sms,
-                mail,
-                trusted_proxies,
-            })
+            Ok(())
         } else {
             Err(ConfigError(problems))
         }
     }
 
-    /// The settings for the app, with the key loaded or, in development, made.
-    pub fn settings(&self) -> std::io::Result<Settings> {
-        let secret_key = match &self.key {
-            KeySource::Configured(key) => key.clone(),
-            KeySource::DevelopmentFile(path) => load_or_create_key(path)?,
+    fn configured_key(&self) -> Option<SecretKey> {
+        let bytes = STANDARD.decode(self.secret_key.as_deref()?.trim()).ok()?;
+        Some(SecretKey::from_bytes(<[u8; 32]>::try_from(bytes).ok()?))
+    }
+
+    pub fn key(&self) -> KeySource {
+        match self.configured_key() {
+            Some(key) => KeySource::Configured(key),
+            None => KeySource::DevelopmentFile(file_next_to(&self.database_url, "tweestap.key")),
+        }
+    }
+
+    /// The settings for the app, validated, with the key loaded or, in development, made.
+    pub fn settings(&self) -> Result<Settings, String> {
+        self.validate().map_err(|e| e.to_string())?;
+        let key = match self.key() {
+            KeySource::Configured(key) => key,
+            KeySource::DevelopmentFile(path) => {
+                load_or_create_key(&path).map_err(|e| format!("secret key: {e}"))?
+            }
         };
+        Ok(self.settings_with_key(key))
+    }
+
+    /// The settings with the given key; `validate` has passed.
+    fn settings_with_key(&self, secret_key: SecretKey) -> Settings {
         let mut settings = Settings::with_key(secret_key);
         settings.platform_name = self.platform_name.clone();
         settings.helpdesk = self.helpdesk.clone();
-        settings.session_idle = self.session_idle;
-        settings.session_max = self.session_max;
-        settings.remember_for = self.remember_for;
-        settings.sms = self.sms.clone();
-        settings.mail = self.mail.clone();
-        settings.trusted_proxies = self.trusted_proxies.clone();
-        if let Some(rollout) = self.rollout {
+        settings.session_idle = Duration::minutes(self.session_idle_minutes);
+        settings.session_max = Duration::hours(self.session_max_hours);
+        settings.remember_for = Duration::hours(self.remember_hours);
+        if let Some(rollout) = self.rollout() {
             settings.rollout = rollout;
         }
-        Ok(settings)
-    }
-}
-
-/// `TWEESTAP_TRUSTED_PROXIES`: the addresses of the reverse proxies in front of the server,
-/// separated by commas; only their `X-Forwarded-For` is believed.
-fn trusted_proxies(value: Option<String>, problems: &mut Vec<String>) -> Vec<std::net::IpAddr> {
-    let Some(value) = value else {
-        return Vec::new();
-    };
-    let mut proxies = Vec::new();
-    for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        match part.parse() {
-            Ok(ip) => proxies.push(ip),
-            Err(_) => problems.push(format!(
-                "TWEESTAP_TRUSTED_PROXIES must be IP addresses separated by commas (for example 127.0.0.1,::1), not {part:?}"
-            )),
-        }
-    }
-    proxies
-}
-
-/// `TWEESTAP_SMS_PROVIDER` and what it needs, the limits, and the host named in messages.
-fn sms_settings(
-    var: &impl Fn(&str) -> Option<String>,
-    database_url: &str,
-    problems: &mut Vec<String>,
-) -> SmsSettings {
-    let defaults = SmsLimits::default();
-    let count = |name: &str, default: u64, problems: &mut Vec<String>| -> u64 {
-        match var(name) {
-            None => default,
-            Some(raw) => match raw.trim().parse::<u64>() {
-                Ok(n) if (1..=1_000_000).contains(&n) => n,
-                _ => {
-                    problems.push(format!(
-                        "{name} must be a whole number from 1 to 1000000, not {raw:?}"
-                    ));
-                    default
-                }
+        settings.sms = SmsSettings {
+            provider: self.sms(),
+            limits: SmsLimits {
+                cooldown: Duration::seconds(self.sms_cooldown_seconds),
+                per_user_hour: self.sms_max_per_user_hour,
+                per_user_day: self.sms_max_per_user_day,
+                per_number_day: self.sms_max_per_number_day,
+                per_day: self.sms_max_per_day,
             },
-        }
-    };
-    let cooldown = minutes_or_hours(
-        var,
-        "TWEESTAP_SMS_COOLDOWN_SECONDS",
-        defaults.cooldown.num_seconds(),
-        1..=3600,
-        Duration::seconds,
-        problems,
-    );
-    let limits = SmsLimits {
-        cooldown,
-        per_user_hour: count(
-            "TWEESTAP_SMS_MAX_PER_USER_HOUR",
-            defaults.per_user_hour,
-            problems,
-        ),
-        per_user_day: count(
-            "TWEESTAP_SMS_MAX_PER_USER_DAY",
-            defaults.per_user_day,
-            problems,
-        ),
-        per_number_day: count(
-            "TWEESTAP_SMS_MAX_PER_NUMBER_DAY",
-            defaults.per_number_day,
-            problems,
-        ),
-        per_day: count("TWEESTAP_SMS_MAX_PER_DAY", defaults.per_day, problems),
-    };
-    let timeout = minutes_or_hours(
-        var,
-        "TWEESTAP_SMS_TIMEOUT_SECONDS",
-        10,
-        1..=120,
-        Duration::seconds,
-        problems,
-    )
-    .to_std()
-    .unwrap_or(std::time::Duration::from_secs(10));
-    let host = var("TWEESTAP_PUBLIC_HOST").unwrap_or_else(|| "localhost".to_owned());
-    if host.len() > 253
-        || !host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-    {
-        problems.push(format!(
-            "TWEESTAP_PUBLIC_HOST must be a host name such as praktijk.example.nl, without scheme or port, not {host:?}"
-        ));
-    }
-    let provider = match var("TWEESTAP_SMS_PROVIDER").as_deref().map(str::trim) {
-        None => None,
-        Some("outbox") => Some(SmsProvider::Outbox(
-            var("TWEESTAP_SMS_OUTBOX")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| file_next_to(database_url, "sms-outbox.jsonl")),
-        )),
-        Some("twilio") => {
-            let mut required = |name: &str| {
-                var(name).unwrap_or_else(|| {
-                    problems.push(format!(
-                        "{name} is required with TWEESTAP_SMS_PROVIDER=twilio"
-                    ));
-                    String::new()
-                })
-            };
-            let account_sid = required("TWEESTAP_TWILIO_ACCOUNT_SID");
-            let auth_token = required("TWEESTAP_TWILIO_AUTH_TOKEN");
-            let sender = match (
-                var("TWEESTAP_TWILIO_FROM"),
-                var("TWEESTAP_TWILIO_MESSAGING_SERVICE_SID"),
-            ) {
-                (Some(from), None) => TwilioSender::From(from),
-                (None, Some(service)) => TwilioSender::MessagingService(service),
-                _ => {
-                    problems.push(
-                        "set exactly one of TWEESTAP_TWILIO_FROM and TWEESTAP_TWILIO_MESSAGING_SERVICE_SID".to_owned(),
-                    );
-                    TwilioSender::From(String::new())
-                }
-            };
-            let base_url = var("TWEESTAP_TWILIO_BASE_URL")
-                .unwrap_or_else(|| Twilio::DEFAULT_BASE_URL.to_owned());
-            if !(base_url.starts_with("https://") || base_url.starts_with("http://127.0.0.1")) {
-                problems.push(
-                    "TWEESTAP_TWILIO_BASE_URL must start with https:// (or http://127.0.0.1 for a test server)".to_owned(),
-                );
-            }
-            Some(SmsProvider::Twilio(Twilio {
-                base_url,
-                account_sid,
-                auth_token,
-                sender,
-            }))
-        }
-        Some(other) => {
-            problems.push(format!(
-                "TWEESTAP_SMS_PROVIDER must be outbox or twilio (or unset for no SMS), not {other:?}"
-            ));
-            None
-        }
-    };
-    SmsSettings {
-        provider,
-        limits,
-        host,
-        timeout,
-    }
-}
-
-/// `TWEESTAP_MAIL_PROVIDER` and what it needs: the outbox file, or the SMTP server.
-fn mail_settings(
-    var: &impl Fn(&str) -> Option<String>,
-    database_url: &str,
-    problems: &mut Vec<String>,
-) -> MailSettings {
-    let provider = match var("TWEESTAP_MAIL_PROVIDER").as_deref().map(str::trim) {
-        None => None,
-        Some("outbox") => Some(MailProvider::Outbox(
-            var("TWEESTAP_MAIL_OUTBOX")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| file_next_to(database_url, "mail-outbox.jsonl")),
-        )),
-        Some("smtp") => smtp_settings(var, problems).map(MailProvider::Smtp),
-        Some(other) => {
-            problems.push(format!(
-                "TWEESTAP_MAIL_PROVIDER must be outbox or smtp (or unset for no mail), not {other:?}"
-            ));
-            None
-        }
-    };
-    MailSettings {
-        provider,
-        ..MailSettings::default()
-    }
-}
-
-fn smtp_settings(
-    var: &impl Fn(&str) -> Option<String>,
-    problems: &mut Vec<String>,
-) -> Option<Smtp> {
-    let host = var("TWEESTAP_SMTP_HOST").map(|h| {
-        // An IPv6 address may come in brackets, as in URLs.
-        h.trim()
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned()
-    });
-    match &host {
-        None => problems
-            .push("TWEESTAP_SMTP_HOST is required with TWEESTAP_MAIL_PROVIDER=smtp".to_owned()),
-        Some(h)
-            if h.is_empty()
-                || h.len() > 253
-                || !(h
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-                    || h.parse::<std::net::IpAddr>().is_ok()) =>
-        {
-            problems.push(format!(
-                "TWEESTAP_SMTP_HOST must be a host name or IP address such as smtp.example.nl, without scheme or port, not {h:?}"
-            ));
-        }
-        Some(_) => {}
-    }
-    let security = match var("TWEESTAP_SMTP_SECURITY")
-        .as_deref()
-        .map(|s| s.trim().to_ascii_lowercase())
-        .as_deref()
-    {
-        None | Some("starttls") => SmtpSecurity::StartTls,
-        Some("tls") => SmtpSecurity::Tls,
-        Some("none") => SmtpSecurity::Plain,
-        Some(other) => {
-            problems.push(format!(
-                "TWEESTAP_SMTP_SECURITY must be starttls, tls or none, not {other:?}"
-            ));
-            SmtpSecurity::StartTls
-        }
-    };
-    // Without TLS the password and every mail could be read and changed on the way; only a
-    // server on this machine (a local relay) is reached without crossing a network.
-    if security == SmtpSecurity::Plain
-        && host
-            .as_deref()
-            .is_some_and(|h| !tweestap_domain::mail::is_loopback(h))
-    {
-        problems.push(
-            "TWEESTAP_SMTP_SECURITY=none is only allowed for a server on this machine (localhost, 127.0.0.1 or ::1): use starttls or tls".to_owned(),
-        );
-    }
-    let port = match var("TWEESTAP_SMTP_PORT") {
-        None => security.default_port(),
-        Some(raw) => match raw.trim().parse::<u16>() {
-            Ok(port) if port > 0 => port,
-            _ => {
-                problems.push(format!(
-                    "TWEESTAP_SMTP_PORT must be a port number from 1 to 65535, not {raw:?}"
-                ));
-                security.default_port()
-            }
-        },
-    };
-    let credentials = match (var("TWEESTAP_SMTP_USERNAME"), var("TWEESTAP_SMTP_PASSWORD")) {
-        (Some(user), Some(password)) => Some((user, password)),
-        (None, None) => None,
-        _ => {
-            problems.push(
-                "set both TWEESTAP_SMTP_USERNAME and TWEESTAP_SMTP_PASSWORD, or neither".to_owned(),
-            );
-            None
-        }
-    };
-    let from = match var("TWEESTAP_MAIL_FROM") {
-        None => {
-            problems.push("TWEESTAP_MAIL_FROM is required with TWEESTAP_MAIL_PROVIDER=smtp (for example: PRO Praktijksteun <noreply@praktijk.example.nl>)".to_owned());
-            None
-        }
-        Some(raw) => match raw.trim().parse::<tweestap_domain::mail::Mailbox>() {
-            Ok(mailbox) => Some(mailbox),
-            Err(_) => {
-                problems.push(format!(
-                    "TWEESTAP_MAIL_FROM must be a mail address, optionally with a name, such as PRO Praktijksteun <noreply@praktijk.example.nl>, not {raw:?}"
-                ));
-                None
-            }
-        },
-    };
-    let ca_pem = var("TWEESTAP_SMTP_CA_FILE").and_then(|path| {
-        let problem = match std::fs::read(path.trim()) {
-            Ok(pem) if tweestap_domain::mail::is_ca_pem(&pem) => return Some(pem),
-            Ok(_) => "holds no PEM certificate that can be used",
-            Err(_) => "cannot be read",
+            host: self.public_host.clone(),
+            timeout: std::time::Duration::from_secs(self.sms_timeout_seconds),
         };
-        problems.push(format!(
-            "TWEESTAP_SMTP_CA_FILE must be a PEM file with the CA certificate(s) of the mail server; {path:?} {problem}"
-        ));
-        None
-    });
-    if ca_pem.is_some() && security == SmtpSecurity::Plain {
-        problems
-            .push("TWEESTAP_SMTP_CA_FILE needs TWEESTAP_SMTP_SECURITY=starttls or tls".to_owned());
+        settings.mail = MailSettings {
+            provider: self.mail(),
+            ..MailSettings::default()
+        };
+        settings.trusted_proxies = self.trusted_proxies.clone();
+        settings
     }
-    Some(Smtp {
-        host: host?,
-        port,
-        security,
-        credentials,
-        from: from?,
-        ca_pem,
+
+    /// The configured rollout dates; `None` for the default (optional from today, mandatory
+    /// in three months). One date alone: optional from it for ever, or mandatory from it.
+    pub fn rollout(&self) -> Option<Rollout> {
+        match (self.optional_from, self.mandatory_from) {
+            (None, None) => None,
+            (Some(optional_from), mandatory_from) => Some(Rollout {
+                optional_from,
+                mandatory_from: mandatory_from.unwrap_or(NaiveDate::MAX),
+            }),
+            (None, Some(mandatory_from)) => Some(Rollout {
+                optional_from: mandatory_from,
+                mandatory_from,
+            }),
+        }
+    }
+
+    fn sms(&self) -> Option<SmsProvider> {
+        Some(match self.sms_provider? {
+            SmsKind::Outbox => SmsProvider::Outbox(
+                self.sms_outbox
+                    .clone()
+                    .unwrap_or_else(|| file_next_to(&self.database_url, "sms-outbox.jsonl")),
+            ),
+            SmsKind::Twilio => SmsProvider::Twilio(Twilio {
+                base_url: self.twilio_base_url.clone(),
+                account_sid: self.twilio_account_sid.clone()?,
+                auth_token: self.twilio_auth_token.clone()?,
+                sender: match (&self.twilio_from, &self.twilio_messaging_service_sid) {
+                    (Some(from), None) => TwilioSender::From(from.clone()),
+                    (None, Some(service)) => TwilioSender::MessagingService(service.clone()),
+                    _ => return None,
+                },
+            }),
+        })
+    }
+
+    fn mail(&self) -> Option<MailProvider> {
+        Some(match self.mail_provider? {
+            MailKind::Outbox => MailProvider::Outbox(
+                self.mail_outbox
+                    .clone()
+                    .unwrap_or_else(|| file_next_to(&self.database_url, "mail-outbox.jsonl")),
+            ),
+            MailKind::Smtp => MailProvider::Smtp(Smtp {
+                host: self.smtp_host.clone()?,
+                port: self
+                    .smtp_port
+                    .unwrap_or(SmtpSecurity::from(self.smtp_security).default_port()),
+                security: self.smtp_security.into(),
+                credentials: self.smtp_username.clone().zip(self.smtp_password.clone()),
+                from: self.mail_from.clone()?,
+                ca_pem: self.smtp_ca_file.clone().map(|pem| pem.0),
+            }),
+        })
+    }
+}
+
+/// Blank variables count as unset (a `KEY=` line in a unit or compose file), as clap would
+/// otherwise parse the empty text; clap has no setting for this.
+pub fn blank_env_is_unset(command: clap::Command) -> clap::Command {
+    command.mut_args(|arg| {
+        let blank = arg
+            .get_env()
+            .and_then(std::env::var_os)
+            .is_some_and(|value| value.to_string_lossy().trim().is_empty());
+        if blank { arg.env(None) } else { arg }
     })
 }
 
-fn minutes_or_hours(
-    var: &impl Fn(&str) -> Option<String>,
-    name: &str,
-    default: i64,
-    range: std::ops::RangeInclusive<i64>,
-    unit: fn(i64) -> Duration,
-    problems: &mut Vec<String>,
-) -> Duration {
-    match var(name) {
-        None => unit(default),
-        Some(raw) => match raw.trim().parse::<i64>() {
-            Ok(n) if range.contains(&n) => unit(n),
-            _ => {
-                problems.push(format!(
-                    "{name} must be a whole number from {} to {}, not {raw:?}",
-                    range.start(),
-                    range.end()
-                ));
-                unit(default)
-            }
-        },
+fn database_url(value: &str) -> Result<String, String> {
+    if ["sqlite:", "postgres://", "postgresql://"]
+        .iter()
+        .any(|prefix| value.starts_with(prefix))
+    {
+        Ok(value.to_owned())
+    } else {
+        Err(
+            "must start with sqlite: or postgres:// (for example sqlite://tweestap.db?mode=rwc)"
+                .to_owned(),
+        )
     }
+}
+
+fn short_text(value: &str) -> Result<String, String> {
+    if value.chars().count() > 500 {
+        Err("must be at most 500 characters".to_owned())
+    } else {
+        Ok(value.to_owned())
+    }
+}
+
+fn date(value: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+        .map_err(|_| "must be a date as YYYY-MM-DD (for example 2027-07-01)".to_owned())
+}
+
+fn twilio_base_url(value: &str) -> Result<String, String> {
+    if value.starts_with("https://") || value.starts_with("http://127.0.0.1") {
+        Ok(value.to_owned())
+    } else {
+        Err("must start with https:// (or http://127.0.0.1 for a test server)".to_owned())
+    }
+}
+
+fn is_host_name(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 253
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+}
+
+fn public_host(value: &str) -> Result<String, String> {
+    if is_host_name(value) {
+        Ok(value.to_owned())
+    } else {
+        Err("must be a host name such as praktijk.example.nl, without scheme or port".to_owned())
+    }
+}
+
+fn smtp_host(value: &str) -> Result<String, String> {
+    // An IPv6 address may come in brackets, as in URLs.
+    let host = value.trim().trim_start_matches('[').trim_end_matches(']');
+    if is_host_name(host) || host.parse::<IpAddr>().is_ok() {
+        Ok(host.to_owned())
+    } else {
+        Err(
+            "must be a host name or IP address such as smtp.example.nl, without scheme or port"
+                .to_owned(),
+        )
+    }
+}
+
+fn mailbox(value: &str) -> Result<Mailbox, String> {
+    value.trim().parse().map_err(|_| {
+        "must be a mail address, optionally with a name, such as PRO Praktijksteun <noreply@praktijk.example.nl>".to_owned()
+    })
+}
+
+fn ca_file(value: &str) -> Result<CaPem, String> {
+    let problem = match std::fs::read(value.trim()) {
+        Ok(pem) if tweestap_domain::mail::is_ca_pem(&pem) => return Ok(CaPem(pem)),
+        Ok(_) => "holds no PEM certificate that can be used",
+        Err(_) => "cannot be read",
+    };
+    Err(format!(
+        "must be a PEM file with the CA certificate(s) of the mail server; {value:?} {problem}"
+    ))
+}
+
+fn ip_address(value: &str) -> Result<IpAddr, String> {
+    value.trim().parse().map_err(|_| {
+        "must be IP addresses separated by commas (for example 127.0.0.1,::1)".to_owned()
+    })
 }
 
 /// `name` in the SQLite database's folder, or in the working directory for PostgreSQL: the
@@ -586,34 +559,56 @@ fn load_or_create_key(path: &Path) -> std::io::Result<SecretKey> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use clap::{Args as _, FromArgMatches as _};
 
-    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        Config::from_lookup(|name| map.get(name).cloned())
+    /// The configuration from exactly these variables, validated: each is given as its flag
+    /// to the command with every `env` removed, so tests neither read nor change the process
+    /// environment.
+    fn parse(vars: &[(&str, &str)]) -> Result<Config, String> {
+        let command = Config::augment_args(clap::Command::new("server"));
+        let mut args = vec!["server".to_owned()];
+        for (name, value) in vars {
+            let arg = command
+                .get_arguments()
+                .find(|arg| arg.get_env().is_some_and(|env| env == *name))
+                .unwrap_or_else(|| panic!("no variable {name}"));
+            args.push(format!("--{}={value}", arg.get_long().unwrap()));
+        }
+        let matches = command
+            .mut_args(|arg| arg.env(None))
+            .try_get_matches_from(args)
+            .map_err(|e| e.to_string())?;
+        let config = Config::from_arg_matches(&matches).map_err(|e| e.to_string())?;
+        config.validate().map_err(|e| e.to_string())?;
+        Ok(config)
+    }
+
+    /// The settings from exactly these variables, with a fixed key.
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, String> {
+        parse(vars).map(|config| config.settings_with_key(SecretKey::from_bytes([7; 32])))
     }
 
     #[test]
     fn defaults_need_nothing_set() {
-        let config = config(&[]).unwrap();
-        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
-        assert!(!config.demo, "demo accounts are off unless asked for");
+        let parsed = parse(&[]).unwrap();
+        assert_eq!(parsed.database_url, DEFAULT_DATABASE_URL);
+        assert!(!parsed.demo, "demo accounts are off unless asked for");
+        assert_eq!(parsed.rollout(), None);
+        assert!(
+            matches!(parsed.key(), KeySource::DevelopmentFile(ref p) if p == Path::new("tweestap.key"))
+        );
+        let config = settings(&[]).unwrap();
         assert_eq!(config.session_idle, Duration::minutes(30));
         assert_eq!(config.session_max, Duration::hours(12));
         assert_eq!(config.remember_for, Duration::hours(12));
-        assert_eq!(config.rollout, None);
-        assert!(
-            matches!(config.key, KeySource::DevelopmentFile(ref p) if p == Path::new("tweestap.key"))
-        );
+        assert_eq!(config.platform_name, Settings::DEFAULT_PLATFORM_NAME);
+        assert_eq!(config.helpdesk, Settings::DEFAULT_HELPDESK);
         assert!(config.trusted_proxies.is_empty(), "no proxy is believed");
     }
 
     #[test]
     fn trusted_proxies_are_addresses() {
-        let config = config(&[("TWEESTAP_TRUSTED_PROXIES", "127.0.0.1, ::1")]).unwrap();
+        let config = settings(&[("TWEESTAP_TRUSTED_PROXIES", "127.0.0.1, ::1")]).unwrap();
         assert_eq!(
             config.trusted_proxies,
             vec![
@@ -621,25 +616,23 @@ mod tests {
                 "::1".parse().unwrap()
             ]
         );
-        let err = super::tests::config(&[("TWEESTAP_TRUSTED_PROXIES", "127.0.0.1,proxy.local")])
-            .unwrap_err();
+        let err = settings(&[("TWEESTAP_TRUSTED_PROXIES", "127.0.0.1,proxy.local")]).unwrap_err();
         assert!(
-            err.to_string()
-                .contains("TWEESTAP_TRUSTED_PROXIES must be IP addresses"),
+            err.contains("<TWEESTAP_TRUSTED_PROXIES>': must be IP addresses"),
             "{err}"
         );
     }
 
     #[test]
     fn rollout_dates_are_read_and_checked() {
-        let config = config(&[
+        let config = settings(&[
             ("TWEESTAP_2FA_OPTIONAL_FROM", "2027-01-01"),
             ("TWEESTAP_2FA_MANDATORY_FROM", "2027-07-01"),
         ])
         .unwrap();
-        let rollout = config.rollout.unwrap();
+        let rollout = config.rollout;
         assert_eq!(rollout.last_optional_day(), "30 juni 2027");
-        let err = super::tests::config(&[
+        let err = settings(&[
             ("TWEESTAP_2FA_OPTIONAL_FROM", "2027-07-01"),
             ("TWEESTAP_2FA_MANDATORY_FROM", "2027-01-01"),
         ])
@@ -647,9 +640,11 @@ mod tests {
         assert!(err.to_string().contains("must not be after"));
     }
 
+    /// clap stops at the first bad value, so each is tried alone; the problems between
+    /// variables are reported all at once.
     #[test]
     fn every_bad_value_is_named() {
-        let err = config(&[
+        for (name, value) in [
             ("DATABASE_URL", "mysql://x"),
             ("TWEESTAP_DEMO", "perhaps"),
             ("TWEESTAP_SECRET_KEY", "c2hvcnQ="),
@@ -657,28 +652,36 @@ mod tests {
             ("TWEESTAP_SESSION_MAX_HOURS", "0"),
             ("TWEESTAP_2FA_OPTIONAL_FROM", "1 juli"),
             ("TWEESTAP_REMEMBER_HOURS", "-3"),
+            ("TWEESTAP_PLATFORM_NAME", &"x".repeat(501)),
+            ("TWEESTAP_TWILIO_BASE_URL", "http://twilio.example"),
+        ] {
+            let err = parse(&[(name, value)]).unwrap_err();
+            assert!(err.contains(name), "{name} missing from: {err}");
+        }
+        let err = parse(&[
+            ("TWEESTAP_SECRET_KEY", "c2hvcnQ="),
+            ("TWEESTAP_SESSION_IDLE_MINUTES", "1440"),
+            ("TWEESTAP_SESSION_MAX_HOURS", "1"),
+            ("TWEESTAP_2FA_OPTIONAL_FROM", "2027-07-01"),
+            ("TWEESTAP_2FA_MANDATORY_FROM", "2027-01-01"),
         ])
         .unwrap_err();
-        let text = err.to_string();
         for name in [
-            "DATABASE_URL",
-            "TWEESTAP_DEMO",
             "TWEESTAP_SECRET_KEY",
-            "TWEESTAP_SESSION_IDLE_MINUTES",
-            "TWEESTAP_SESSION_MAX_HOURS",
-            "TWEESTAP_2FA_OPTIONAL_FROM",
-            "TWEESTAP_REMEMBER_HOURS",
+            "TWEESTAP_SESSION_IDLE_MINUTES must not be longer",
+            "TWEESTAP_2FA_OPTIONAL_FROM must not be after",
         ] {
-            assert!(text.contains(name), "{name} missing from: {text}");
+            assert!(err.contains(name), "{name} missing from: {err}");
         }
+        assert!(!err.contains("c2hvcnQ="), "the key is never printed: {err}");
     }
 
     #[test]
     fn sms_is_off_unless_a_provider_is_chosen() {
-        let config = config(&[]).unwrap();
+        let config = settings(&[]).unwrap();
         assert!(config.sms.provider.is_none());
         assert_eq!(config.sms.limits, SmsLimits::default());
-        let config = super::tests::config(&[
+        let config = settings(&[
             ("DATABASE_URL", "sqlite://data/tw.db?mode=rwc"),
             ("TWEESTAP_SMS_PROVIDER", "outbox"),
             ("TWEESTAP_SMS_COOLDOWN_SECONDS", "5"),
@@ -696,7 +699,7 @@ mod tests {
 
     #[test]
     fn twilio_needs_its_account_and_one_sender() {
-        let err = config(&[("TWEESTAP_SMS_PROVIDER", "twilio")]).unwrap_err();
+        let err = settings(&[("TWEESTAP_SMS_PROVIDER", "twilio")]).unwrap_err();
         let text = err.to_string();
         for name in [
             "TWEESTAP_TWILIO_ACCOUNT_SID",
@@ -705,7 +708,7 @@ mod tests {
         ] {
             assert!(text.contains(name), "{name} missing from: {text}");
         }
-        let config = super::tests::config(&[
+        let config = settings(&[
             ("TWEESTAP_SMS_PROVIDER", "twilio"),
             ("TWEESTAP_TWILIO_ACCOUNT_SID", "AC123"),
             ("TWEESTAP_TWILIO_AUTH_TOKEN", "geheim"),
@@ -721,26 +724,20 @@ mod tests {
             !format!("{twilio:?}").contains("geheim"),
             "the auth token is never printed"
         );
-        let err = super::tests::config(&[
+        for (name, value) in [
             ("TWEESTAP_SMS_PROVIDER", "carrier-pigeon"),
             ("TWEESTAP_SMS_MAX_PER_USER_HOUR", "0"),
             ("TWEESTAP_PUBLIC_HOST", "https://x.nl/"),
-        ])
-        .unwrap_err()
-        .to_string();
-        for name in [
-            "TWEESTAP_SMS_PROVIDER",
-            "TWEESTAP_SMS_MAX_PER_USER_HOUR",
-            "TWEESTAP_PUBLIC_HOST",
         ] {
+            let err = parse(&[(name, value)]).unwrap_err();
             assert!(err.contains(name), "{name} missing from: {err}");
         }
     }
 
     #[test]
     fn mail_is_off_unless_a_provider_is_chosen_and_the_outbox_sits_by_the_database() {
-        assert!(config(&[]).unwrap().mail.provider.is_none());
-        let config = super::tests::config(&[
+        assert!(settings(&[]).unwrap().mail.provider.is_none());
+        let config = settings(&[
             ("DATABASE_URL", "sqlite://data/tw.db?mode=rwc"),
             ("TWEESTAP_MAIL_PROVIDER", "outbox"),
         ])
@@ -748,7 +745,7 @@ mod tests {
         assert!(
             matches!(config.mail.provider, Some(MailProvider::Outbox(ref p)) if p == Path::new("data/mail-outbox.jsonl"))
         );
-        let config = super::tests::config(&[
+        let config = settings(&[
             ("TWEESTAP_MAIL_PROVIDER", "outbox"),
             ("TWEESTAP_MAIL_OUTBOX", "/tmp/mails.jsonl"),
         ])
@@ -756,11 +753,12 @@ mod tests {
         assert!(
             matches!(config.mail.provider, Some(MailProvider::Outbox(ref p)) if p == Path::new("/tmp/mails.jsonl"))
         );
-        let err = super::tests::config(&[("TWEESTAP_MAIL_PROVIDER", "sendmail")])
+        let err = settings(&[("TWEESTAP_MAIL_PROVIDER", "sendmail")])
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("TWEESTAP_MAIL_PROVIDER must be outbox or smtp"),
+            err.contains("TWEESTAP_MAIL_PROVIDER")
+                && err.contains("[possible values: outbox, smtp]"),
             "{err}"
         );
     }
@@ -768,17 +766,12 @@ mod tests {
     fn smtp(vars: &[(&str, &str)]) -> Result<Smtp, String> {
         let mut all = vec![("TWEESTAP_MAIL_PROVIDER", "smtp")];
         all.extend_from_slice(vars);
-        match config(&all) {
-            Ok(Config {
-                mail:
-                    MailSettings {
-                        provider: Some(MailProvider::Smtp(smtp)),
-                        ..
-                    },
+        match settings(&all)?.mail {
+            MailSettings {
+                provider: Some(MailProvider::Smtp(smtp)),
                 ..
-            }) => Ok(smtp),
-            Ok(other) => panic!("SMTP expected: {:?}", other.mail),
-            Err(err) => Err(err.to_string()),
+            } => Ok(smtp),
+            other => panic!("SMTP expected: {other:?}"),
         }
     }
 
@@ -892,21 +885,32 @@ mod tests {
         for name in ["TWEESTAP_SMTP_HOST", "TWEESTAP_MAIL_FROM"] {
             assert!(err.contains(name), "{name} missing from: {err}");
         }
-        let err = smtp(&[
+        for (name, value) in [
             ("TWEESTAP_SMTP_HOST", "smtp://smtp.example.nl:587"),
             ("TWEESTAP_SMTP_SECURITY", "ssl"),
             ("TWEESTAP_SMTP_PORT", "70000"),
-            ("TWEESTAP_SMTP_USERNAME", "tweestap"),
+            ("TWEESTAP_SMTP_PORT", "0"),
             ("TWEESTAP_MAIL_FROM", "niet een adres"),
+        ] {
+            let err = smtp(&[(name, value)]).unwrap_err();
+            assert!(err.contains(name), "{name} missing from: {err}");
+        }
+        let err = smtp(&[
+            ("TWEESTAP_SMTP_HOST", "[::1]"),
+            ("TWEESTAP_SMTP_SECURITY", "NONE"),
+            ("TWEESTAP_SMTP_USERNAME", "tweestap"),
+            ("TWEESTAP_MAIL_FROM", "noreply@praktijk.example.nl"),
+            ("TWEESTAP_SMTP_CA_FILE", "/nonexistent/ca.pem"),
         ])
         .unwrap_err();
-        for name in [
-            "TWEESTAP_SMTP_HOST",
-            "TWEESTAP_SMTP_SECURITY",
-            "TWEESTAP_SMTP_PORT",
-            "TWEESTAP_SMTP_PASSWORD",
-            "TWEESTAP_MAIL_FROM",
-        ] {
+        assert!(err.contains("TWEESTAP_SMTP_CA_FILE"), "{err}");
+        let err = smtp(&[
+            ("TWEESTAP_SMTP_HOST", "[::1]"),
+            ("TWEESTAP_SMTP_SECURITY", "NONE"),
+            ("TWEESTAP_SMTP_USERNAME", "tweestap"),
+        ])
+        .unwrap_err();
+        for name in ["TWEESTAP_SMTP_PASSWORD", "TWEESTAP_MAIL_FROM"] {
             assert!(err.contains(name), "{name} missing from: {err}");
         }
     }
@@ -914,17 +918,19 @@ mod tests {
     #[test]
     fn reads_a_configured_key_and_the_timeouts() {
         let key = STANDARD.encode([9u8; 32]);
-        let config = config(&[
+        let parsed = parse(&[("TWEESTAP_SECRET_KEY", &key), ("TWEESTAP_DEMO", "true")]).unwrap();
+        assert!(matches!(parsed.key(), KeySource::Configured(ref k) if k.expose() == &[9u8; 32]));
+        assert!(parsed.demo);
+        assert!(parse(&[("TWEESTAP_DEMO", "no")]).is_ok_and(|c| !c.demo));
+        let config = settings(&[
             ("TWEESTAP_SECRET_KEY", &key),
             ("TWEESTAP_SESSION_IDLE_MINUTES", "15"),
             ("TWEESTAP_SESSION_MAX_HOURS", "8"),
             ("TWEESTAP_DEMO", "true"),
         ])
         .unwrap();
-        assert!(matches!(config.key, KeySource::Configured(ref k) if k.expose() == &[9u8; 32]));
         assert_eq!(config.session_idle, Duration::minutes(15));
         assert_eq!(config.session_max, Duration::hours(8));
-        assert!(config.demo);
     }
 
     #[test]

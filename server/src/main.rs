@@ -2,10 +2,13 @@
 
 use std::{io::BufRead as _, net::SocketAddr, process::ExitCode, sync::Arc};
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use server::{config::Config, demo, router};
+use server::{
+    config::{self, Config},
+    demo, router,
+};
 use tweestap_domain::{
     Context,
     accounts::{email::Email, password::Password, users},
@@ -16,11 +19,15 @@ use tweestap_domain::{
 #[derive(Parser)]
 #[command(
     name = "server",
-    about = "Tweestap: two-step authentication for the e-health platform"
+    about = "Tweestap: two-step authentication for the e-health platform",
+    after_help = "Also read: LEPTOS_SITE_ADDR (default 127.0.0.1:3000), LEPTOS_SITE_ROOT \
+                  (default target/site), RUST_LOG (default info,sqlx=warn,sea_orm=warn)."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    config: Config,
 }
 
 #[derive(Subcommand)]
@@ -69,7 +76,9 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match run(Cli::parse()).await {
+    let matches = config::blank_env_is_unset(Cli::command()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
@@ -79,8 +88,8 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let config = Config::from_env().map_err(|e| e.to_string())?;
-    let settings = config.settings().map_err(|e| format!("secret key: {e}"))?;
+    let config = cli.config;
+    let settings = config.settings()?;
     let db = db::connect(&config.database_url)
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
@@ -179,13 +188,13 @@ async fn serve(ctx: Context, config: &Config) -> Result<(), String> {
             .await
             .map_err(|e| format!("seeding the demo accounts failed: {e}"))?;
     }
-    if let Some(tweestap_domain::sms::SmsProvider::Outbox(path)) = &config.sms.provider {
+    if let Some(tweestap_domain::sms::SmsProvider::Outbox(path)) = &ctx.settings.sms.provider {
         tracing::warn!(
             file = %path.display(),
             "SMS codes are written to the outbox file, not sent: for development and tests only (TWEESTAP_SMS_PROVIDER)"
         );
     }
-    match &config.mail.provider {
+    match &ctx.settings.mail.provider {
         Some(tweestap_domain::mail::MailProvider::Outbox(path)) => tracing::warn!(
             file = %path.display(),
             "security emails are written to the outbox file, not sent: for development and tests only (TWEESTAP_MAIL_PROVIDER)"
@@ -200,7 +209,7 @@ async fn serve(ctx: Context, config: &Config) -> Result<(), String> {
             "no mail provider: users are not emailed about changes to their sign-in (TWEESTAP_MAIL_PROVIDER)"
         ),
     }
-    if config.mail.provider.is_some() {
+    if ctx.settings.mail.provider.is_some() {
         tweestap_domain::mail::spawn_worker(ctx.clone());
     }
     let conf = leptos::config::get_configuration(None).map_err(|e| e.to_string())?;
@@ -239,4 +248,40 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::Cli;
+
+    /// `server --help` names every variable of the README's configuration table, with its
+    /// default where the README gives one value.
+    #[test]
+    fn help_names_every_variable_and_default_of_the_readme() {
+        let help = Cli::command().render_long_help().to_string();
+        let readme = include_str!("../../README.md");
+        let table = readme
+            .split("\n## Configuration\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .unwrap();
+        let mut checked = 0;
+        for row in table.lines().filter(|line| line.starts_with("| `")) {
+            let cells: Vec<&str> = row.split(" | ").collect();
+            for name in cells[0].split('`').skip(1).step_by(2) {
+                assert!(help.contains(name), "{name} missing from:\n{help}");
+                checked += 1;
+            }
+            let default: Vec<&str> = cells[1].split('`').collect();
+            if let ["", value, ""] = default[..] {
+                assert!(help.contains(value), "{row}: {value} missing from:\n{help}");
+            }
+        }
+        assert!(
+            checked >= 37,
+            "only {checked} variables found in the README"
+        );
+    }
 }

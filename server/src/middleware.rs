@@ -12,6 +12,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use leptos::server_fn::error::{FromServerFnError as _, ServerFnUrlError};
+
 use app::{
     access::{self, Access, Stage},
     error::{AppError, Problem},
@@ -150,54 +152,47 @@ pub async fn plain_form_answers(req: Request, next: Next) -> Response {
     }
     let (_, body) = response.into_parts();
     let err = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => serde_json::from_slice::<AppError>(&bytes).unwrap_or(AppError::Internal),
+        // Decoded as server_fn encoded it; anything else becomes `AppError::Internal`.
+        Ok(bytes) => AppError::de(bytes),
         Err(_) => AppError::Internal,
     };
-    let back = referer.unwrap_or_else(|| "/".to_owned());
-    let Ok(mut url) = url::Url::parse(&back) else {
-        return error_response(err);
-    };
-    let encoded = base64::Engine::encode(
-        &base64::engine::general_purpose::URL_SAFE,
-        serde_json::to_vec(&err).unwrap_or_default(),
-    );
-    let kept: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(key, _)| key != "__path" && key != "__err")
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    url.query_pairs_mut()
-        .clear()
-        .extend_pairs(kept)
-        .append_pair("__path", &path)
-        .append_pair("__err", &encoded);
-    redirect_to(url.as_str())
+    let mut back = referer.unwrap_or_else(|| "/".to_owned());
+    FormError::strip_error_info(&mut back);
+    let answer = FormError::new(&path, err);
+    match answer.to_url(&back) {
+        Ok(url) => redirect_to(url.as_str()),
+        Err(_) => error_response(answer.error().clone()),
+    }
 }
 
-/// A redirect's address with only its last server-function error, if it has any.
+/// server_fn's own format for an error in the address (`__path`, `__err`).
+type FormError = ServerFnUrlError<AppError>;
+
+/// A redirect's address with only its last server-function error, if it has any: Leptos
+/// adds its error to the form's address, which may hold an earlier one.
 fn latest_error_only(location: &str) -> String {
-    let Ok(mut url) = url::Url::parse(location) else {
+    let Ok(url) = url::Url::parse(location) else {
         return location.to_owned();
     };
-    let pairs: Vec<(String, String)> = url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let count = |name: &str| pairs.iter().filter(|(key, _)| key == name).count();
-    if count("__err") <= 1 && count("__path") <= 1 {
+    let last = |name: &str| {
+        let values: Vec<String> = url
+            .query_pairs()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+            .collect();
+        (values.len(), values.last().cloned())
+    };
+    let ((paths, Some(path)), (errors, Some(err))) = (last("__path"), last("__err")) else {
+        return location.to_owned();
+    };
+    if paths <= 1 && errors <= 1 {
         return location.to_owned();
     }
-    let last = |name: &str| pairs.iter().rev().find(|(key, _)| key == name).cloned();
-    let (path, err) = (last("__path"), last("__err"));
-    let kept: Vec<(String, String)> = pairs
-        .iter()
-        .filter(|(key, _)| key != "__path" && key != "__err")
-        .cloned()
-        .chain(path)
-        .chain(err)
-        .collect();
-    url.query_pairs_mut().clear().extend_pairs(kept);
-    url.to_string()
+    let mut tidy = location.to_owned();
+    FormError::strip_error_info(&mut tidy);
+    FormError::new(path, FormError::decode_err(&err))
+        .to_url(&tidy)
+        .map_or_else(|_| location.to_owned(), String::from)
 }
 
 fn redirect_to(location: &str) -> Response {
@@ -361,10 +356,10 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .map(|cookie| cookie.value().to_owned())
 }
 
 /// Leptos answers every server-function error with 500. Ours know their status: a wrong
@@ -431,13 +426,24 @@ mod tests {
 
     #[test]
     fn only_the_latest_form_error_stays_in_the_address() {
-        let location = "http://h/inloggen?volgende=%2Fx&__path=%2Fapi%2Fa&__err=b2xk&__path=%2Fapi%2Fb&__err=bmV3";
+        let old = FormError::new("/api/a", AppError::WrongCode);
+        let new = FormError::new("/api/b", AppError::WrongPassword);
+        let single = old.to_url("http://h/inloggen?volgende=%2Fx").unwrap();
+        assert_eq!(latest_error_only(single.as_str()), single.as_str());
+        let both = new.to_url(single.as_str()).unwrap();
         assert_eq!(
-            latest_error_only(location),
-            "http://h/inloggen?volgende=%2Fx&__path=%2Fapi%2Fb&__err=bmV3"
+            latest_error_only(both.as_str()),
+            new.to_url("http://h/inloggen?volgende=%2Fx")
+                .unwrap()
+                .as_str()
         );
-        let single = "http://h/inloggen?__path=%2Fapi%2Fa&__err=b2xk";
-        assert_eq!(latest_error_only(single), single);
+        assert!(latest_error_only(both.as_str()).ends_with(&format!(
+            "volgende=%2Fx&__path=%2Fapi%2Fb&__err={}",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::URL_SAFE,
+                serde_json::to_vec(&AppError::WrongPassword).unwrap()
+            )
+        )));
     }
 
     #[test]
@@ -466,6 +472,15 @@ mod tests {
             Some("abc")
         );
         assert_eq!(cookie_value(&headers, "tweestap"), None);
+        // Several Cookie headers (HTTP/2), and a broken pair among them.
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("=x; tweestap_onthouden=def"),
+        );
+        assert_eq!(
+            cookie_value(&headers, "tweestap_onthouden").as_deref(),
+            Some("def")
+        );
     }
 
     fn forwarded(values: &[&'static str]) -> HeaderMap {

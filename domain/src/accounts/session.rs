@@ -45,10 +45,7 @@ impl SessionToken {
 
     /// The `Set-Cookie` value that gives this token to the browser.
     pub fn cookie(&self) -> String {
-        format!(
-            "{COOKIE_NAME}={}; Path=/; HttpOnly; Secure; SameSite=Lax",
-            self.0
-        )
+        set_cookie(COOKIE_NAME, &self.0, None)
     }
 }
 
@@ -60,7 +57,21 @@ impl std::fmt::Debug for SessionToken {
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn removal_cookie() -> String {
-    format!("{COOKIE_NAME}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0")
+    set_cookie(COOKIE_NAME, "", Some(Duration::zero()))
+}
+
+/// A `Set-Cookie` value for one of our cookies: HttpOnly, Secure, SameSite=Lax, Path=/
+/// (SEC-17), with a Max-Age if given (none: the cookie ends with the browser session).
+pub(crate) fn set_cookie(name: &'static str, value: &str, max_age: Option<Duration>) -> String {
+    let mut cookie = cookie::Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .secure(true)
+        .same_site(cookie::SameSite::Lax);
+    if let Some(max_age) = max_age {
+        cookie = cookie.max_age(cookie::time::Duration::seconds(max_age.num_seconds()));
+    }
+    cookie.build().to_string()
 }
 
 /// How far a login got. A session that only passed the password reaches nothing but the
@@ -259,10 +270,17 @@ mod tests {
 
     #[test]
     fn the_cookie_is_httponly_secure_lax_sec_17() {
-        let cookie = SessionToken::generate().cookie();
+        let token = SessionToken::generate();
+        let cookie = token.cookie();
         for attribute in ["; Path=/", "; HttpOnly", "; Secure", "; SameSite=Lax"] {
             assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
         }
+        assert!(cookie.starts_with(&format!("{COOKIE_NAME}={};", token.0)));
+        assert!(!cookie.contains("Max-Age") && !cookie.contains("Expires"));
+        assert_eq!(
+            removal_cookie(),
+            format!("{COOKIE_NAME}=; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=0")
+        );
     }
 
     #[test]

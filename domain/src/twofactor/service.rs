@@ -614,11 +614,7 @@ impl RememberToken {
     }
 
     pub fn cookie(&self, max_age: Duration) -> String {
-        format!(
-            "{REMEMBER_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={}",
-            self.0,
-            max_age.num_seconds()
-        )
+        crate::accounts::session::set_cookie(REMEMBER_COOKIE, &self.0, Some(max_age))
     }
 }
 

@@ -33,7 +33,7 @@ use tweestap_domain::{
         session,
     },
     sms,
-    twofactor::{policy, service},
+    twofactor::{Method, policy, service},
 };
 
 /// What the wizard shows, decided on the server from the user's state.
@@ -84,7 +84,7 @@ pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
         _ if !password_fresh => WizardStep::Password,
         None if asked == Some(STEP_PHONE) && sms_available => WizardStep::Phone,
         None => WizardStep::Method { sms_available },
-        Some(row) if row.method == sms::METHOD_SMS => {
+        Some(row) if row.method == Method::Sms => {
             let number = sms::number_of(&ctx, row)?;
             WizardStep::SmsCode(
                 sms_state(
@@ -126,12 +126,12 @@ pub async fn wizard_method(method: Option<String>, next: Option<String>) -> Resu
     if !reauth::is_fresh(&ctx, &session, Window::Wizard) {
         return Err(AppError::PasswordConfirmationNeeded);
     }
-    match method.as_deref() {
-        Some(service::METHOD_APP) => {
+    match method.as_deref().and_then(Method::from_name) {
+        Some(Method::App) => {
             service::start_app_enrolment(&ctx, &session.user).await?;
             go(&with_next(WIZARD, &next));
         }
-        Some(sms::METHOD_SMS) if sms::available(&ctx) => {
+        Some(Method::Sms) if sms::available(&ctx) => {
             go(&format!("{WIZARD}?stap={STEP_PHONE}{}", next_suffix(&next)));
         }
         _ => return Err(AppError::invalid(Problem::MethodMissing)),
@@ -188,7 +188,7 @@ pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppEr
         return Ok(());
     }
     match factor {
-        Some(row) if row.method == sms::METHOD_SMS => {
+        Some(row) if row.method == Method::Sms => {
             sms::confirm_enrolment(&ctx, &session.user, session.id, &code, Some(&viewer.client))
                 .await?;
         }

@@ -14,7 +14,7 @@ use crate::{
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
     sms, time,
-    twofactor::{policy, service},
+    twofactor::{Method, policy, service},
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +34,7 @@ pub async fn two_factor_status() -> Result<Status, AppError> {
         .await?
         .filter(|row| row.enabled_at.is_some());
     let sms_number = match &factor {
-        Some(row) if row.method == sms::METHOD_SMS => Some(sms::number_of(&ctx, row)?.masked()),
+        Some(row) if row.method == Method::Sms => Some(sms::number_of(&ctx, row)?.masked()),
         _ => None,
     };
     Ok(Status {

@@ -56,7 +56,7 @@ pub async fn record_in(
     let detail: Option<String> = detail.map(|d| d.chars().take(200).collect());
     security_event::ActiveModel {
         user_id: Set(user_id),
-        kind: Set(event.kind().to_owned()),
+        kind: Set(event),
         detail: Set(detail.clone()),
         ip_address: Set(client.and_then(|c| c.ip_address.clone())),
         user_agent: Set(client
@@ -71,7 +71,7 @@ pub async fn record_in(
     if mailed {
         queue_mail(ctx, txn, user_id, event, detail.as_deref(), client).await?;
     }
-    tracing::info!(user_id, event = event.kind(), mailed, "security event");
+    tracing::info!(user_id, event = %event.kind(), mailed, "security event");
     Ok(mailed)
 }
 
@@ -98,7 +98,7 @@ async fn queue_mail(
     };
     let mail = crate::mail::Outgoing {
         user_id,
-        kind: event.kind().to_owned(),
+        kind: event.kind(),
         to: user.email,
         subject: super::notice::subject(event),
         body: super::notice::body(&notice),

@@ -16,7 +16,7 @@ use crate::{
     db::entity::{remembered_device, two_factor, user, user::Role},
     error::{Error, Invalid},
     sms,
-    twofactor::service,
+    twofactor::{Method, service},
 };
 
 /// How many users a search shows at most.
@@ -50,7 +50,7 @@ fn professionals() -> Condition {
     Condition::all().add(user::Column::Role.eq(Role::Professional))
 }
 
-async fn enabled_professionals_with(ctx: &Context, method: &str) -> Result<u64, Error> {
+async fn enabled_professionals_with(ctx: &Context, method: Method) -> Result<u64, Error> {
     two_factor::Entity::find()
         .filter(two_factor::Column::EnabledAt.is_not_null())
         .filter(two_factor::Column::Method.eq(method))
@@ -93,8 +93,8 @@ pub async fn rollout_counts(ctx: &Context) -> Result<RolloutCounts, Error> {
         .flatten();
     Ok(RolloutCounts {
         professionals: count(Condition::all()).await?,
-        with_app: enabled_professionals_with(ctx, service::METHOD_APP).await?,
-        with_sms: enabled_professionals_with(ctx, sms::METHOD_SMS).await?,
+        with_app: enabled_professionals_with(ctx, Method::App).await?,
+        with_sms: enabled_professionals_with(ctx, Method::Sms).await?,
         deferred_users: count(Condition::all().add(user::Column::Deferrals.gt(0))).await?,
         deferrals: deferrals.unwrap_or(0),
         not_logged_in_since_start: count(
@@ -171,7 +171,7 @@ pub async fn user_state(ctx: &Context, user_id: i32) -> Result<UserState, Error>
     let enrolling = row.as_ref().is_some_and(|row| row.enabled_at.is_none());
     let factor = row.filter(|row| row.enabled_at.is_some());
     let sms_number = match &factor {
-        Some(row) if row.method == sms::METHOD_SMS => Some(sms::number_of(ctx, row)?.masked()),
+        Some(row) if row.method == Method::Sms => Some(sms::number_of(ctx, row)?.masked()),
         _ => None,
     };
     let remembered_devices = remembered_device::Entity::find()

@@ -37,7 +37,7 @@ async fn professional(ctx: &Context, name: &str) -> user::Model {
 async fn with_sms(ctx: &Context, user_id: i32) {
     two_factor::ActiveModel {
         user_id: Set(user_id),
-        method: Set(crate::sms::METHOD_SMS.to_owned()),
+        method: Set(crate::twofactor::Method::Sms),
         secret_enc: Set("not-read-by-the-counts".to_owned()),
         created_at: Set(ctx.now()),
         enabled_at: Set(Some(ctx.now())),
@@ -222,7 +222,7 @@ async fn lifting_a_lock_needs_a_reason_and_is_logged_sec_21(backend: Backend) {
         .expect("a right code works again at once");
 
     let newest = log::recent(&ctx, judith.id, 1).await.unwrap().remove(0);
-    assert_eq!(newest.kind, log::Event::LockLifted.kind());
+    assert_eq!(newest.kind, log::Event::LockLifted);
     assert_eq!(
         newest.detail.as_deref(),
         Some("door beheer@example.nl: Belde de helpdesk")

@@ -13,7 +13,11 @@ use crate::{
     client::ClientInfo,
     clock::ManualClock,
     context::Context,
-    db::entity::{sms_code, sms_guard, sms_send, two_factor},
+    db::entity::{
+        sms_code, sms_guard,
+        sms_send::{self, SendStatus},
+        two_factor,
+    },
     error::Error,
     on_both_backends, sms,
     testing::{self, Backend, Outbox, TestDb},
@@ -136,7 +140,7 @@ async fn sms_becomes_the_method_only_with_the_code_from_the_message_sec_11(backe
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(row.method, sms::METHOD_SMS);
+    assert_eq!(row.method, crate::twofactor::Method::Sms);
     assert!(!row.secret_enc.contains("612345678"));
     assert_eq!(sms::number_of(&ctx, &row).unwrap(), number);
     assert!(service::pending_codes(&ctx, &row).is_some());
@@ -144,8 +148,8 @@ async fn sms_becomes_the_method_only_with_the_code_from_the_message_sec_11(backe
     let logged = sms_send::Entity::find().all(&ctx.db).await.unwrap();
     assert_eq!(logged.len(), 1);
     assert_eq!(logged[0].number_masked, "+31 6 ** ** ** 78");
-    assert_eq!(logged[0].status, "sent");
-    assert_eq!(logged[0].purpose, "enrol");
+    assert_eq!(logged[0].status, SendStatus::Sent);
+    assert_eq!(logged[0].purpose, Purpose::Enrol);
     let stored = sms_code::Entity::find().all(&ctx.db).await.unwrap();
     assert!(stored.iter().all(|row| !row.code_hash.contains(&code)));
     assert_eq!(
@@ -481,7 +485,7 @@ async fn a_failing_provider_leaves_nothing_half_enabled(backend: Backend) {
     assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
     let logged = sms_send::Entity::find().all(&ctx.db).await.unwrap();
     assert_eq!(logged.len(), 1);
-    assert_eq!(logged[0].status, "failed");
+    assert_eq!(logged[0].status, SendStatus::Failed);
     assert!(
         logged[0]
             .detail

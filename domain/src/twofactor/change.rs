@@ -5,7 +5,7 @@
 
 use chrono::Duration;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
     TransactionTrait, sea_query::Expr,
 };
 
@@ -16,11 +16,8 @@ use crate::{
     context::Context,
     db::entity::{factor_change, sms_code, two_factor},
     error::{Error, Invalid},
-    sms::{self, METHOD_SMS, PhoneNumber, Purpose},
-    twofactor::{
-        service::{self, METHOD_APP},
-        totp,
-    },
+    sms::{self, PhoneNumber, Purpose},
+    twofactor::{Method, service, totp},
 };
 
 /// How long a change waits for its code; an older one is ignored and replaced.
@@ -60,7 +57,7 @@ pub async fn pending(
 
 /// The new app's secret, for the QR step: only while the change is pending (SEC-08).
 pub fn new_secret(ctx: &Context, row: &factor_change::Model) -> Result<Vec<u8>, Error> {
-    if row.method != METHOD_APP {
+    if row.method != Method::App {
         return Err(Error::NotAllowed);
     }
     service::open_secret(ctx, row.user_id, &row.secret_enc)
@@ -68,7 +65,7 @@ pub fn new_secret(ctx: &Context, row: &factor_change::Model) -> Result<Vec<u8>, 
 
 /// The new number, for the SMS code step.
 pub fn new_number(ctx: &Context, row: &factor_change::Model) -> Result<PhoneNumber, Error> {
-    if row.method != METHOD_SMS {
+    if row.method != Method::Sms {
         return Err(Error::NotAllowed);
     }
     sms::open_number(ctx, row.user_id, &row.secret_enc)
@@ -80,7 +77,7 @@ async fn drop_pending(txn: &DatabaseTransaction, user_id: i32) -> Result<(), Err
         .await?;
     sms_code::Entity::delete_many()
         .filter(sms_code::Column::UserId.eq(user_id))
-        .filter(sms_code::Column::Purpose.eq(Purpose::Change.as_str()))
+        .filter(sms_code::Column::Purpose.eq(Purpose::Change))
         .exec(txn)
         .await?;
     Ok(())
@@ -99,7 +96,7 @@ async fn keep_pending(
     ctx: &Context,
     user_id: i32,
     session_id: i32,
-    method: &str,
+    method: Method,
     secret_enc: String,
 ) -> Result<factor_change::Model, Error> {
     let txn = ctx.db.begin().await?;
@@ -107,7 +104,7 @@ async fn keep_pending(
     let inserted = factor_change::ActiveModel {
         user_id: Set(user_id),
         session_id: Set(session_id),
-        method: Set(method.to_owned()),
+        method: Set(method),
         secret_enc: Set(secret_enc),
         created_at: Set(ctx.now()),
     }
@@ -140,7 +137,7 @@ pub async fn start_app(
     in_use(ctx, user.id).await?;
     if let Some(row) = pending(ctx, user.id, session_id)
         .await?
-        .filter(|row| row.method == METHOD_APP)
+        .filter(|row| row.method == Method::App)
     {
         return Ok(row);
     }
@@ -149,7 +146,7 @@ pub async fn start_app(
         ctx,
         user.id,
         session_id,
-        METHOD_APP,
+        Method::App,
         service::seal_secret(ctx, user.id, &secret),
     )
     .await
@@ -172,7 +169,7 @@ pub async fn start_sms(
         ctx,
         user.id,
         session_id,
-        METHOD_SMS,
+        Method::Sms,
         sms::seal_number(ctx, user.id, number),
     )
     .await?;
@@ -202,7 +199,7 @@ pub async fn confirm(
         .await?
         .ok_or(Error::NotAllowed)?;
     let old = in_use(ctx, user.id).await?;
-    let step = if row.method == METHOD_APP {
+    let step = if row.method == Method::App {
         let code = totp::normalize(input).ok_or(Error::Invalid(Invalid::CodeFormat))?;
         service::reserve_attempt(ctx, user.id, client).await?;
         let secret = new_secret(ctx, &row)?;
@@ -230,8 +227,8 @@ pub async fn confirm(
 }
 
 /// A factor as the security log names it: the number only masked, never a secret.
-fn describe(ctx: &Context, user_id: i32, method: &str, secret_enc: &str) -> String {
-    if method == METHOD_SMS {
+fn describe(ctx: &Context, user_id: i32, method: Method, secret_enc: &str) -> String {
+    if method == Method::Sms {
         match sms::open_number(ctx, user_id, secret_enc) {
             Ok(number) => format!("SMS ({})", number.masked()),
             Err(_) => "SMS".to_owned(),
@@ -254,16 +251,16 @@ pub(super) async fn replace(
     client: Option<&ClientInfo>,
 ) -> Result<(), Error> {
     let user_id = old.user_id;
-    let to = describe(ctx, user_id, &new.method, &new.secret_enc);
-    let detail = match describe(ctx, user_id, &old.method, &old.secret_enc) {
-        from if old.method == METHOD_APP && new.method == METHOD_APP => {
+    let to = describe(ctx, user_id, new.method, &new.secret_enc);
+    let detail = match describe(ctx, user_id, old.method, &old.secret_enc) {
+        from if old.method == Method::App && new.method == Method::App => {
             format!("van {from} naar nieuwe app")
         }
         from => format!("van {from} naar {to}"),
     };
     let txn = ctx.db.begin().await?;
     let replaced = two_factor::Entity::update_many()
-        .col_expr(two_factor::Column::Method, Expr::value(new.method.clone()))
+        .col_expr(two_factor::Column::Method, Expr::value(new.method))
         .col_expr(
             two_factor::Column::SecretEnc,
             Expr::value(new.secret_enc.clone()),
@@ -303,6 +300,6 @@ pub(super) async fn replace(
     )
     .await?;
     log::commit(ctx, txn, mailed).await?;
-    tracing::info!(user_id, method = %new.method, "two-step method changed");
+    tracing::info!(user_id, method = %new.method.to_value(), "two-step method changed");
     Ok(())
 }

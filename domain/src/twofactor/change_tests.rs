@@ -19,7 +19,7 @@ use crate::{
     on_both_backends,
     sms::{self, PhoneNumber, Purpose, SmsLimits},
     testing::{self, Backend, Outbox, TestDb},
-    twofactor::{service, totp},
+    twofactor::{Method, service, totp},
 };
 
 on_both_backends!(
@@ -143,7 +143,7 @@ async fn sms_login(ctx: &Context, clock: &ManualClock, outbox: &Outbox, user: &U
 }
 
 /// The newest entry of the security log: its kind and detail.
-async fn last_logged(ctx: &Context, user: &User) -> (String, Option<String>) {
+async fn last_logged(ctx: &Context, user: &User) -> (log::Event, Option<String>) {
     let entry = log::recent(ctx, user.id, 1).await.unwrap().remove(0);
     (entry.kind, entry.detail)
 }
@@ -184,7 +184,7 @@ async fn app_to_sms_keeps_the_app_until_the_new_number_is_confirmed_sec_11_sec_2
         .await
         .unwrap();
     let row = factor(&ctx, &judith).await;
-    assert_eq!(row.method, sms::METHOD_SMS);
+    assert_eq!(row.method, Method::Sms);
     assert_eq!(sms::number_of(&ctx, &row).unwrap(), number);
     next_step(&clock);
     assert_eq!(
@@ -213,10 +213,10 @@ async fn app_to_sms_keeps_the_app_until_the_new_number_is_confirmed_sec_11_sec_2
         .await
         .unwrap()
         .into_iter()
-        .find(|entry| entry.kind == "method_changed")
+        .find(|entry| entry.kind == log::Event::MethodChanged)
         .map(|entry| (entry.kind, entry.detail))
         .unwrap();
-    assert_eq!(kind, "method_changed");
+    assert_eq!(kind, log::Event::MethodChanged);
     assert_eq!(
         detail.as_deref(),
         Some("van app naar SMS (+31 6 ** ** ** 78)")
@@ -247,7 +247,7 @@ async fn sms_to_app_keeps_sms_until_the_code_and_spends_its_step_sec_07(backend:
     change::confirm(&ctx, &judith, session, &code, None)
         .await
         .unwrap();
-    assert_eq!(factor(&ctx, &judith).await.method, service::METHOD_APP);
+    assert_eq!(factor(&ctx, &judith).await.method, Method::App);
     assert_eq!(sms::login_number(&ctx, judith.id).await.unwrap(), None);
     assert_eq!(
         service::verify_app_code(&ctx, &judith, &code, None).await,
@@ -312,7 +312,7 @@ async fn a_new_app_replaces_the_old_secret_once_under_parallel_codes_sec_07_sec_
         .await
         .unwrap()
         .into_iter()
-        .filter(|entry| entry.kind == "method_changed")
+        .filter(|entry| entry.kind == log::Event::MethodChanged)
         .count();
     assert_eq!(changes, 1);
     assert_eq!(
@@ -420,7 +420,7 @@ async fn wrong_codes_leave_everything_and_count_toward_the_lock_sec_14(backend: 
         "one lock for login and change"
     );
     assert_eq!(factor(&ctx, &judith).await, before);
-    assert_eq!(last_logged(&ctx, &judith).await.0, "locked");
+    assert_eq!(last_logged(&ctx, &judith).await.0, log::Event::Locked);
 }
 
 // Between start and confirm, a switch-off or a helpdesk reset wins: the confirm fails and
@@ -512,7 +512,7 @@ async fn a_stale_or_other_sessions_change_is_not_usable(backend: Backend) {
         change::confirm(&ctx, &judith, session, &code_now(&ctx, &new), None).await,
         Err(Error::NotAllowed)
     );
-    assert_eq!(factor(&ctx, &judith).await.method, service::METHOD_APP);
+    assert_eq!(factor(&ctx, &judith).await.method, Method::App);
     let fresh = change::start_app(&ctx, &judith, session).await.unwrap();
     assert_ne!(fresh.secret_enc, row.secret_enc, "a new change, a new key");
 

@@ -8,6 +8,8 @@ pub mod second_step;
 pub mod service;
 pub mod totp;
 
+pub use crate::db::entity::two_factor::Method;
+
 #[cfg(test)]
 mod change_tests;
 #[cfg(test)]

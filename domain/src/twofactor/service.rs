@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use super::{recovery, totp};
+use super::{Method, recovery, totp};
 use crate::{
     accounts::users::User,
     audit::log,
@@ -23,7 +23,6 @@ use crate::{
 /// second step is locked, and for how long (SEC-14).
 pub const MAX_FAILED_ATTEMPTS: i32 = 10;
 pub const LOCK_MINUTES: i64 = 15;
-pub const METHOD_APP: &str = "app";
 pub const REMEMBER_COOKIE: &str = "tweestap_onthouden";
 
 fn secret_context(user_id: i32) -> String {
@@ -76,7 +75,7 @@ pub async fn is_enabled(ctx: &Context, user_id: i32) -> Result<bool, Error> {
 /// the wizard or reloading never makes a second secret behind the user's back.
 pub async fn start_app_enrolment(ctx: &Context, user: &User) -> Result<two_factor::Model, Error> {
     if let Some(existing) = factor(ctx, user.id).await? {
-        if existing.method == METHOD_APP || existing.enabled_at.is_some() {
+        if existing.method == Method::App || existing.enabled_at.is_some() {
             return Ok(existing);
         }
         // The user went from SMS to the app before confirming the number.
@@ -85,7 +84,7 @@ pub async fn start_app_enrolment(ctx: &Context, user: &User) -> Result<two_facto
     let secret = totp::new_secret();
     let row = two_factor::ActiveModel {
         user_id: Set(user.id),
-        method: Set(METHOD_APP.to_owned()),
+        method: Set(Method::App),
         secret_enc: Set(seal_secret(ctx, user.id, &secret)),
         created_at: Set(ctx.now()),
         enabled_at: Set(None),
@@ -155,7 +154,7 @@ pub fn enrolment_key(
     user: &User,
     row: &two_factor::Model,
 ) -> Result<EnrolmentKey, Error> {
-    if row.enabled_at.is_some() || row.method != METHOD_APP {
+    if row.enabled_at.is_some() || row.method != Method::App {
         return Err(Error::NotAllowed);
     }
     key_to_scan(ctx, user, &secret_of(ctx, row)?)
@@ -192,7 +191,7 @@ pub async fn confirm_app_enrolment(
     let code = totp::normalize(input).ok_or(Error::Invalid(Invalid::CodeFormat))?;
     let row = factor(ctx, user.id)
         .await?
-        .filter(|row| row.method == METHOD_APP)
+        .filter(|row| row.method == Method::App)
         .ok_or(Error::NotAllowed)?;
     if row.enabled_at.is_some() {
         return Ok(());
@@ -416,7 +415,7 @@ pub async fn verify_app_code(
     let code = totp::normalize(input).ok_or(Error::Invalid(Invalid::CodeFormat))?;
     let row = factor(ctx, user.id)
         .await?
-        .filter(|row| row.enabled_at.is_some() && row.method == METHOD_APP)
+        .filter(|row| row.enabled_at.is_some() && row.method == Method::App)
         .ok_or(Error::NotAllowed)?;
     reserve_attempt(ctx, user.id, client).await?;
     let secret = secret_of(ctx, &row)?;

@@ -489,12 +489,15 @@ async fn a_helpdesk_reset_removes_every_factor_and_ends_the_sessions(backend: Ba
     let log = crate::audit::log::recent(&ctx, judith.id, 10)
         .await
         .unwrap();
-    assert_eq!(log[0].kind, "helpdesk_reset");
+    assert_eq!(log[0].kind, crate::audit::log::Event::HelpdeskReset);
     assert_eq!(
         log[0].detail.as_deref(),
         Some("door helpdesk@example.nl: telefoon kwijt")
     );
-    assert!(log.iter().any(|event| event.kind == "locked"));
+    assert!(
+        log.iter()
+            .any(|event| event.kind == crate::audit::log::Event::Locked)
+    );
 
     clock.set(testing::in_mandatory_period());
     let (_, after) = crate::accounts::login::log_in(

@@ -290,7 +290,10 @@ async fn a_change_to_sms_is_logged_without_code_or_secret_sec_11_sec_21(backend:
         .unwrap();
     let changed: Vec<_> = events
         .iter()
-        .filter(|event| event.kind == "method_changed" && event.user_id == judith)
+        .filter(|event| {
+            event.kind == tweestap_domain::audit::log::Event::MethodChanged
+                && event.user_id == judith
+        })
         .collect();
     assert_eq!(changed.len(), 1);
     // Time and browser (the in-process router has no peer address to record).

@@ -5,7 +5,6 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
     sea_query::{Alias, Expr, Func, Query},
 };
 
@@ -201,7 +200,7 @@ pub async fn lift_lock(
     client: Option<&ClientInfo>,
 ) -> Result<bool, Error> {
     let reason = helpdesk_reason(reason_input)?;
-    let txn = ctx.db.begin().await?;
+    let audited = log::Audited::begin(ctx).await?;
     let lifted = user::Entity::update_many()
         .col_expr(user::Column::FailedAttempts, Expr::value(0))
         .col_expr(
@@ -210,22 +209,21 @@ pub async fn lift_lock(
         )
         .filter(user::Column::Id.eq(user_id))
         .filter(user::Column::LockedUntil.gt(ctx.now()))
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
     if lifted.rows_affected == 0 {
-        txn.commit().await?;
+        // No lock to lift, nothing to log.
+        audited.rollback().await?;
         return Ok(false);
     }
-    let mailed = log::record_in(
-        &txn,
-        ctx,
-        user_id,
-        Event::LockLifted,
-        Some(format!("door {by}: {reason}")),
-        client,
-    )
-    .await?;
-    log::commit(ctx, txn, mailed).await?;
+    audited
+        .commit(
+            user_id,
+            Event::LockLifted,
+            Some(format!("door {by}: {reason}")),
+            client,
+        )
+        .await?;
     tracing::warn!(user_id, by, "second-step lock lifted by the helpdesk");
     Ok(true)
 }
@@ -261,7 +259,7 @@ pub async fn reset_two_factor(
     client: Option<&ClientInfo>,
 ) -> Result<(), Error> {
     let reason = helpdesk_reason(reason)?;
-    let txn = ctx.db.begin().await?;
+    let audited = log::Audited::begin(ctx).await?;
     // The user's row first, as a password change does: one lock order, no deadlock between
     // the two.
     user::Entity::update_many()
@@ -271,23 +269,21 @@ pub async fn reset_two_factor(
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .filter(user::Column::Id.eq(user_id))
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
-    crate::twofactor::service::remove_factors(&txn, user_id).await?;
+    crate::twofactor::service::remove_factors(audited.txn(), user_id).await?;
     crate::db::entity::session::Entity::delete_many()
         .filter(crate::db::entity::session::Column::UserId.eq(user_id))
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
-    let mailed = log::record_in(
-        &txn,
-        ctx,
-        user_id,
-        log::Event::HelpdeskReset,
-        Some(format!("door {by}: {reason}")),
-        client,
-    )
-    .await?;
-    log::commit(ctx, txn, mailed).await?;
+    audited
+        .commit(
+            user_id,
+            log::Event::HelpdeskReset,
+            Some(format!("door {by}: {reason}")),
+            client,
+        )
+        .await?;
     tracing::warn!(user_id, by, "two-step authentication reset by the helpdesk");
     Ok(())
 }

@@ -297,7 +297,7 @@ async fn the_cooldown_and_the_caps_per_user_sec_10(backend: Backend) {
     let sent = outbox.messages().len();
     assert_eq!(sent, 1 + 5, "the enrolment's message and five login codes");
     let refused = sms_send::Entity::find()
-        .filter(sms_send::Column::Status.eq("refused"))
+        .filter(sms_send::Column::Status.eq(SendStatus::Refused))
         .all(&ctx.db)
         .await
         .unwrap();

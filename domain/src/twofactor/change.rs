@@ -258,7 +258,7 @@ pub(super) async fn replace(
         }
         from => format!("van {from} naar {to}"),
     };
-    let txn = ctx.db.begin().await?;
+    let audited = log::Audited::begin(ctx).await?;
     let replaced = two_factor::Entity::update_many()
         .col_expr(two_factor::Column::Method, Expr::value(new.method))
         .col_expr(
@@ -270,16 +270,16 @@ pub(super) async fn replace(
         .filter(two_factor::Column::UserId.eq(user_id))
         .filter(two_factor::Column::SecretEnc.eq(old.secret_enc.clone()))
         .filter(two_factor::Column::EnabledAt.is_not_null())
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
     let taken = factor_change::Entity::delete_many()
         .filter(factor_change::Column::UserId.eq(user_id))
         .filter(factor_change::Column::SessionId.eq(new.session_id))
         .filter(factor_change::Column::SecretEnc.eq(new.secret_enc.clone()))
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
     if replaced.rows_affected != 1 || taken.rows_affected != 1 {
-        txn.rollback().await?;
+        audited.rollback().await?;
         tracing::info!(
             user_id,
             "method change refused: the factor or the change was replaced meanwhile"
@@ -288,18 +288,11 @@ pub(super) async fn replace(
     }
     sms_code::Entity::delete_many()
         .filter(sms_code::Column::UserId.eq(user_id))
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
-    let mailed = log::record_in(
-        &txn,
-        ctx,
-        user_id,
-        log::Event::MethodChanged,
-        Some(detail),
-        client,
-    )
-    .await?;
-    log::commit(ctx, txn, mailed).await?;
+    audited
+        .commit(user_id, log::Event::MethodChanged, Some(detail), client)
+        .await?;
     tracing::info!(user_id, method = %new.method.to_value(), "two-step method changed");
     Ok(())
 }

@@ -112,7 +112,10 @@ pub async fn drop_enrolment(ctx: &Context, user_id: i32) -> Result<(), Error> {
         .await?;
     crate::db::entity::sms_code::Entity::delete_many()
         .filter(crate::db::entity::sms_code::Column::UserId.eq(user_id))
-        .filter(crate::db::entity::sms_code::Column::Purpose.eq("enrol"))
+        .filter(
+            crate::db::entity::sms_code::Column::Purpose
+                .eq(crate::db::entity::sms_code::Purpose::Enrol),
+        )
         .exec(&txn)
         .await?;
     txn.commit().await.map_err(Error::from)
@@ -231,7 +234,7 @@ pub(crate) async fn enable(
 ) -> Result<(), Error> {
     let codes = recovery::generate_set();
     let now = ctx.now();
-    let txn = ctx.db.begin().await?;
+    let audited = log::Audited::begin(ctx).await?;
     let enabled = two_factor::Entity::update_many()
         .col_expr(two_factor::Column::EnabledAt, Expr::value(now))
         .col_expr(two_factor::Column::LastStep, Expr::value(step))
@@ -242,23 +245,16 @@ pub(crate) async fn enable(
         .filter(two_factor::Column::UserId.eq(user_id))
         .filter(two_factor::Column::SecretEnc.eq(secret_enc))
         .filter(two_factor::Column::EnabledAt.is_null())
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
-    let mut mailed = false;
     if enabled.rows_affected == 1 {
-        replace_recovery_codes(ctx, &txn, user_id, &codes).await?;
-        mailed = log::record_in(
-            &txn,
-            ctx,
-            user_id,
-            log::Event::TwoFactorEnabled,
-            Some(how),
-            client,
-        )
-        .await?;
-    }
-    log::commit(ctx, txn, mailed).await?;
-    if enabled.rows_affected == 0 {
+        replace_recovery_codes(ctx, audited.txn(), user_id, &codes).await?;
+        audited
+            .commit(user_id, log::Event::TwoFactorEnabled, Some(how), client)
+            .await?;
+    } else {
+        // Nothing was switched on here, so there is nothing to log.
+        audited.rollback().await?;
         // Switched on already by a parallel request with the same code is fine; a factor that
         // was replaced meanwhile is not.
         let same = factor(ctx, user_id)
@@ -305,8 +301,8 @@ pub async fn regenerate_recovery_codes(
         return Err(Error::NotAllowed);
     }
     let codes = recovery::generate_set();
-    let txn = ctx.db.begin().await?;
-    replace_recovery_codes(ctx, &txn, user_id, &codes).await?;
+    let audited = log::Audited::begin(ctx).await?;
+    replace_recovery_codes(ctx, audited.txn(), user_id, &codes).await?;
     // Kept (encrypted) until the user confirms saving them, as in the wizard.
     two_factor::Entity::update_many()
         .col_expr(
@@ -314,18 +310,11 @@ pub async fn regenerate_recovery_codes(
             Expr::value(seal_codes(ctx, user_id, &codes)),
         )
         .filter(two_factor::Column::UserId.eq(user_id))
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
-    let mailed = log::record_in(
-        &txn,
-        ctx,
-        user_id,
-        log::Event::RecoveryCodesRegenerated,
-        None,
-        client,
-    )
-    .await?;
-    log::commit(ctx, txn, mailed).await?;
+    audited
+        .commit(user_id, log::Event::RecoveryCodesRegenerated, None, client)
+        .await?;
     tracing::info!(user_id, "recovery codes regenerated");
     Ok(codes)
 }
@@ -456,16 +445,16 @@ pub async fn use_recovery_code(
     }
     reserve_attempt(ctx, user.id, client).await?;
     let hash = crypto::keyed_hash(&ctx.settings.secret_key, "recovery-code", &code);
-    let txn = ctx.db.begin().await?;
+    let audited = log::Audited::begin(ctx).await?;
     let spent = recovery_code::Entity::update_many()
         .col_expr(recovery_code::Column::UsedAt, Expr::value(ctx.now()))
         .filter(recovery_code::Column::UserId.eq(user.id))
         .filter(recovery_code::Column::CodeHash.eq(hash))
         .filter(recovery_code::Column::UsedAt.is_null())
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
     if spent.rows_affected != 1 {
-        txn.rollback().await?;
+        audited.rollback().await?;
         record_failure(ctx, user.id, client).await?;
         return Err(Error::RecoveryCodeRejected);
     }
@@ -473,18 +462,16 @@ pub async fn use_recovery_code(
     let left = recovery_code::Entity::find()
         .filter(recovery_code::Column::UserId.eq(user.id))
         .filter(recovery_code::Column::UsedAt.is_null())
-        .count(&txn)
+        .count(audited.txn())
         .await?;
-    let mailed = log::record_in(
-        &txn,
-        ctx,
-        user.id,
-        log::Event::RecoveryCodeUsed,
-        Some(format!("nog {left} over")),
-        client,
-    )
-    .await?;
-    log::commit(ctx, txn, mailed).await?;
+    audited
+        .commit(
+            user.id,
+            log::Event::RecoveryCodeUsed,
+            Some(format!("nog {left} over")),
+            client,
+        )
+        .await?;
     record_success(ctx, user.id).await?;
     tracing::info!(user_id = user.id, "logged in with a recovery code");
     Ok(left)
@@ -536,7 +523,7 @@ pub(crate) async fn reserve_attempt(
 /// Locks the second step, once: the request that does it writes the log entry, with where the
 /// attempt came from.
 async fn lock(ctx: &Context, user_id: i32, client: Option<&ClientInfo>) -> Result<(), Error> {
-    let txn = ctx.db.begin().await?;
+    let audited = log::Audited::begin(ctx).await?;
     let locked = user::Entity::update_many()
         .col_expr(
             user::Column::LockedUntil,
@@ -544,22 +531,21 @@ async fn lock(ctx: &Context, user_id: i32, client: Option<&ClientInfo>) -> Resul
         )
         .filter(user::Column::Id.eq(user_id))
         .filter(user::Column::LockedUntil.is_null())
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
     if locked.rows_affected != 1 {
-        return txn.commit().await.map_err(Error::from);
+        // Locked already, by a parallel request that logs it.
+        return audited.rollback().await;
     }
     tracing::warn!(user_id, "second step locked after too many failed attempts");
-    let mailed = log::record_in(
-        &txn,
-        ctx,
-        user_id,
-        log::Event::Locked,
-        Some(format!("{LOCK_MINUTES} minuten")),
-        client,
-    )
-    .await?;
-    log::commit(ctx, txn, mailed).await
+    audited
+        .commit(
+            user_id,
+            log::Event::Locked,
+            Some(format!("{LOCK_MINUTES} minuten")),
+            client,
+        )
+        .await
 }
 
 /// The attempt was wrong: it stays counted, and the last one allowed locks the account.
@@ -631,7 +617,7 @@ pub async fn remember_browser(
     use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
     let token = RememberToken(URL_SAFE_NO_PAD.encode(crypto::os_random::<32>()));
     let now = ctx.now();
-    let txn = ctx.db.begin().await?;
+    let audited = log::Audited::begin(ctx).await?;
     remembered_device::ActiveModel {
         user_id: Set(user_id),
         token_hash: Set(token.hash()),
@@ -644,18 +630,11 @@ pub async fn remember_browser(
             .map(|ua| ua.chars().take(512).collect())),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(audited.txn())
     .await?;
-    let mailed = log::record_in(
-        &txn,
-        ctx,
-        user_id,
-        log::Event::DeviceRemembered,
-        None,
-        Some(client),
-    )
-    .await?;
-    log::commit(ctx, txn, mailed).await?;
+    audited
+        .commit(user_id, log::Event::DeviceRemembered, None, Some(client))
+        .await?;
     Ok(token)
 }
 
@@ -705,26 +684,21 @@ pub async fn forget_devices(
     if let Some(id) = device_id {
         delete = delete.filter(remembered_device::Column::Id.eq(id));
     }
-    let txn = ctx.db.begin().await?;
-    let forgotten = delete.exec(&txn).await?.rows_affected;
-    let mut mailed = false;
-    if forgotten > 0 {
-        let detail = if device_id.is_some() {
-            "één apparaat".to_owned()
-        } else {
-            format!("alle apparaten ({forgotten})")
-        };
-        mailed = log::record_in(
-            &txn,
-            ctx,
-            user_id,
-            log::Event::DeviceForgotten,
-            Some(detail),
-            client,
-        )
-        .await?;
+    let audited = log::Audited::begin(ctx).await?;
+    let forgotten = delete.exec(audited.txn()).await?.rows_affected;
+    if forgotten == 0 {
+        // Nothing forgotten, nothing to log.
+        audited.rollback().await?;
+        return Ok(0);
     }
-    log::commit(ctx, txn, mailed).await?;
+    let detail = if device_id.is_some() {
+        "één apparaat".to_owned()
+    } else {
+        format!("alle apparaten ({forgotten})")
+    };
+    audited
+        .commit(user_id, log::Event::DeviceForgotten, Some(detail), client)
+        .await?;
     Ok(forgotten)
 }
 
@@ -769,18 +743,11 @@ pub async fn disable_two_factor(
     if !is_enabled(ctx, user_id).await? {
         return Err(Error::NotAllowed);
     }
-    let txn = ctx.db.begin().await?;
-    remove_factors(&txn, user_id).await?;
-    let mailed = log::record_in(
-        &txn,
-        ctx,
-        user_id,
-        log::Event::TwoFactorDisabled,
-        None,
-        client,
-    )
-    .await?;
-    log::commit(ctx, txn, mailed).await?;
+    let audited = log::Audited::begin(ctx).await?;
+    remove_factors(audited.txn(), user_id).await?;
+    audited
+        .commit(user_id, log::Event::TwoFactorDisabled, None, client)
+        .await?;
     tracing::info!(user_id, "two-step authentication disabled by the user");
     Ok(())
 }

@@ -14,6 +14,7 @@ use sea_orm::{
 };
 
 pub use crate::db::entity::sms_code::Purpose;
+pub use crate::delivery::SendFailure;
 use crate::twofactor::service;
 use crate::{
     accounts::users::User,
@@ -28,7 +29,7 @@ use crate::{
     error::{Error, Invalid},
 };
 pub use phone::PhoneNumber;
-pub use provider::{SendFailure, SmsProvider, Twilio, TwilioSender};
+pub use provider::{SmsProvider, Twilio, TwilioSender};
 pub use settings::{SmsLimits, SmsSettings};
 
 /// How long a code works (SEC-09).

@@ -23,7 +23,7 @@ use crate::{
 use tweestap_domain::{
     accounts::reauth::{self, Window},
     helpdesk as service, time,
-    twofactor::service as factors,
+    twofactor::factor,
 };
 
 /// How many of a user's security events the helpdesk sees.
@@ -92,7 +92,7 @@ mod server {
         },
         db::entity::user::Role,
         helpdesk as service,
-        twofactor::{Method, service as factors},
+        twofactor::{Method, factor},
     };
 
     /// An admin's session, or 403 for anyone else.
@@ -112,7 +112,7 @@ mod server {
     /// before this session began. Switched on during the session, it proves nothing yet: a
     /// stolen password would do for that.
     pub async fn own_second_step(ctx: &Context, session: &ActiveSession) -> Result<bool, AppError> {
-        Ok(factors::factor(ctx, session.user.id)
+        Ok(factor::factor(ctx, session.user.id)
             .await?
             .and_then(|row| row.enabled_at)
             .is_some_and(|since| since < session.created_at))
@@ -181,7 +181,7 @@ pub async fn helpdesk_search(query: String) -> Result<Vec<UserSummary>, AppError
     let (ctx, _, _) = server::admin()?;
     let mut found = Vec::new();
     for user in service::search(&ctx, &query).await? {
-        let row = factors::factor(&ctx, user.id).await?;
+        let row = factor::factor(&ctx, user.id).await?;
         let enabled = row.as_ref().filter(|row| row.enabled_at.is_some());
         found.push(UserSummary {
             id: user.id,

@@ -68,10 +68,13 @@ fn may_change() -> Result<(Context, Viewer, session::ActiveSession), AppError> {
 
 #[server(endpoint = "method_change_state")]
 pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, AppError> {
-    use tweestap_domain::{sms, twofactor::service as factors};
+    use tweestap_domain::{
+        sms,
+        twofactor::{enrolment, factor},
+    };
     let (ctx, _, session) = logged_in()?;
     let user = &session.user;
-    let Some(factor) = factors::factor(&ctx, user.id)
+    let Some(factor) = factor::factor(&ctx, user.id)
         .await?
         .filter(|row| row.enabled_at.is_some())
     else {
@@ -91,7 +94,7 @@ pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, App
         }
         Some(_) if asked == Some(STEP_CODE) => MethodStep::Code,
         Some(row) => {
-            let key = factors::key_to_scan(&ctx, user, &service::new_secret(&ctx, &row)?)?;
+            let key = enrolment::key_to_scan(&ctx, user, &service::new_secret(&ctx, &row)?)?;
             MethodStep::Scan {
                 qr_svg: key.qr_svg,
                 secret: key.secret_for_people,

@@ -15,7 +15,7 @@ use crate::{
     db::entity::{remembered_device, two_factor, user, user::Role},
     error::{Error, Invalid},
     sms,
-    twofactor::{Method, service},
+    twofactor::{Method, factor, recovery_codes},
 };
 
 /// How many users a search shows at most.
@@ -166,7 +166,7 @@ pub async fn user_state(ctx: &Context, user_id: i32) -> Result<UserState, Error>
         .one(&ctx.db)
         .await?
         .ok_or(Error::Invalid(Invalid::UserUnknown))?;
-    let row = service::factor(ctx, user_id).await?;
+    let row = factor::factor(ctx, user_id).await?;
     let enrolling = row.as_ref().is_some_and(|row| row.enabled_at.is_none());
     let factor = row.filter(|row| row.enabled_at.is_some());
     let sms_number = match &factor {
@@ -180,7 +180,7 @@ pub async fn user_state(ctx: &Context, user_id: i32) -> Result<UserState, Error>
         .await?;
     let locked_until = user.locked_until.filter(|until| *until > ctx.now());
     Ok(UserState {
-        codes_left: service::recovery_codes_left(ctx, user_id).await?,
+        codes_left: recovery_codes::recovery_codes_left(ctx, user_id).await?,
         user,
         factor,
         sms_number,
@@ -271,7 +271,7 @@ pub async fn reset_two_factor(
         .filter(user::Column::Id.eq(user_id))
         .exec(audited.txn())
         .await?;
-    crate::twofactor::service::remove_factors(audited.txn(), user_id).await?;
+    crate::twofactor::disable::remove_factors(audited.txn(), user_id).await?;
     crate::db::entity::session::Entity::delete_many()
         .filter(crate::db::entity::session::Column::UserId.eq(user_id))
         .exec(audited.txn())

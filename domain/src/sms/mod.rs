@@ -15,7 +15,7 @@ use sea_orm::{
 
 pub use crate::db::entity::sms_code::Purpose;
 pub use crate::delivery::SendFailure;
-use crate::twofactor::service;
+use crate::twofactor::{attempts, enrolment, factor};
 use crate::{
     accounts::users::User,
     client::ClientInfo,
@@ -426,7 +426,7 @@ pub async fn verify_code(
             Some(row) => Some(number_of(ctx, &row)?),
             None => None,
         },
-        // A change checks its code against the new number itself (`change::service`).
+        // A change checks its code against the new number itself (`twofactor::change`).
         Purpose::Change => None,
     }
     .ok_or(Error::NotAllowed)?;
@@ -444,7 +444,7 @@ pub(crate) async fn verify_code_for(
 ) -> Result<(), Error> {
     let code =
         crate::twofactor::totp::normalize(input).ok_or(Error::Invalid(Invalid::CodeFormat))?;
-    service::reserve_attempt(ctx, user.id, client).await?;
+    attempts::reserve_attempt(ctx, user.id, client).await?;
     let now = ctx.now();
     let hash = code_hash(ctx, session_id, purpose, number, &code);
     let spent = sms_code::Entity::update_many()
@@ -458,9 +458,9 @@ pub(crate) async fn verify_code_for(
         .exec(&ctx.db)
         .await?;
     if spent.rows_affected == 1 {
-        return service::record_success(ctx, user.id).await;
+        return attempts::record_success(ctx, user.id).await;
     }
-    service::record_failure(ctx, user.id, client).await?;
+    attempts::record_failure(ctx, user.id, client).await?;
     let expired = sms_code::Entity::find()
         .filter(sms_code::Column::UserId.eq(user.id))
         .filter(sms_code::Column::SessionId.eq(session_id))
@@ -545,7 +545,7 @@ pub async fn start_enrolment(
     if !available(ctx) {
         return Err(Error::SmsUnavailable);
     }
-    if service::is_enabled(ctx, user.id).await? {
+    if factor::is_enabled(ctx, user.id).await? {
         return Err(Error::NotAllowed);
     }
     let txn = ctx.db.begin().await?;
@@ -582,7 +582,7 @@ pub async fn pending_enrolment(
     ctx: &Context,
     user_id: i32,
 ) -> Result<Option<two_factor::Model>, Error> {
-    Ok(service::factor(ctx, user_id)
+    Ok(factor::factor(ctx, user_id)
         .await?
         .filter(|row| row.enabled_at.is_none() && row.method == Method::Sms))
 }
@@ -624,14 +624,14 @@ pub async fn confirm_enrolment(
     .await?;
     // Only the number the code went to is switched on.
     let how = format!("SMS naar {}", number.masked());
-    service::enable(ctx, user.id, None, &row.secret_enc, how, client).await?;
+    enrolment::enable(ctx, user.id, None, &row.secret_enc, how, client).await?;
     tracing::info!(user_id = user.id, "two-step authentication enabled (SMS)");
     Ok(())
 }
 
 /// The user's SMS factor, if SMS is their method and it is on.
 pub async fn login_number(ctx: &Context, user_id: i32) -> Result<Option<PhoneNumber>, Error> {
-    match service::factor(ctx, user_id).await? {
+    match factor::factor(ctx, user_id).await? {
         Some(row) if row.enabled_at.is_some() && row.method == Method::Sms => {
             Ok(Some(number_of(ctx, &row)?))
         }

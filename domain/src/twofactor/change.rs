@@ -17,7 +17,7 @@ use crate::{
     db::entity::{factor_change, sms_code, two_factor},
     error::{Error, Invalid},
     sms::{self, PhoneNumber, Purpose},
-    twofactor::{Method, service, totp},
+    twofactor::{Method, attempts, factor, totp},
 };
 
 /// How long a change waits for its code; an older one is ignored and replaced.
@@ -25,7 +25,7 @@ pub const PENDING_VALID_MINUTES: i64 = 60;
 
 /// The factor in use: a change needs one.
 async fn in_use(ctx: &Context, user_id: i32) -> Result<two_factor::Model, Error> {
-    service::factor(ctx, user_id)
+    factor::factor(ctx, user_id)
         .await?
         .filter(|row| row.enabled_at.is_some())
         .ok_or(Error::NotAllowed)
@@ -38,7 +38,7 @@ pub async fn pending(
     user_id: i32,
     session_id: i32,
 ) -> Result<Option<factor_change::Model>, Error> {
-    let Some(enabled_at) = service::factor(ctx, user_id)
+    let Some(enabled_at) = factor::factor(ctx, user_id)
         .await?
         .and_then(|row| row.enabled_at)
     else {
@@ -60,7 +60,7 @@ pub fn new_secret(ctx: &Context, row: &factor_change::Model) -> Result<Vec<u8>, 
     if row.method != Method::App {
         return Err(Error::NotAllowed);
     }
-    service::open_secret(ctx, row.user_id, &row.secret_enc)
+    factor::open_secret(ctx, row.user_id, &row.secret_enc)
 }
 
 /// The new number, for the SMS code step.
@@ -147,7 +147,7 @@ pub async fn start_app(
         user.id,
         session_id,
         Method::App,
-        service::seal_secret(ctx, user.id, &secret),
+        factor::seal_secret(ctx, user.id, &secret),
     )
     .await
 }
@@ -201,13 +201,13 @@ pub async fn confirm(
     let old = in_use(ctx, user.id).await?;
     let step = if row.method == Method::App {
         let code = totp::normalize(input).ok_or(Error::Invalid(Invalid::CodeFormat))?;
-        service::reserve_attempt(ctx, user.id, client).await?;
+        attempts::reserve_attempt(ctx, user.id, client).await?;
         let secret = new_secret(ctx, &row)?;
         let Some(step) = totp::matching_step(&secret, &code, ctx.now().timestamp()) else {
-            service::record_failure(ctx, user.id, client).await?;
+            attempts::record_failure(ctx, user.id, client).await?;
             return Err(Error::CodeRejected);
         };
-        service::record_success(ctx, user.id).await?;
+        attempts::record_success(ctx, user.id).await?;
         Some(step)
     } else {
         let number = new_number(ctx, &row)?;

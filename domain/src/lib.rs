@@ -9,6 +9,7 @@ pub mod clock;
 pub mod context;
 pub mod crypto;
 pub mod db;
+pub mod delivery;
 pub mod error;
 pub mod helpdesk;
 pub mod mail;

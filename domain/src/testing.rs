@@ -324,9 +324,9 @@ pub async fn enrol_app(
     clock: &ManualClock,
     user: &users::User,
 ) -> (Vec<u8>, Vec<String>) {
-    use crate::twofactor::{service, totp};
+    use crate::twofactor::{enrolment, recovery_codes, totp};
     use sea_orm::EntityTrait;
-    service::start_app_enrolment(ctx, user)
+    enrolment::start_app_enrolment(ctx, user)
         .await
         .expect("start enrolment");
     let row = crate::db::entity::two_factor::Entity::find_by_id(user.id)
@@ -341,7 +341,7 @@ pub async fn enrol_app(
     )
     .expect("the secret decrypts");
     let code = totp::code_for_step(&secret, totp::step_at(ctx.now().timestamp()));
-    service::confirm_app_enrolment(ctx, user, &code, None)
+    enrolment::confirm_app_enrolment(ctx, user, &code, None)
         .await
         .expect("confirm enrolment");
     let row = crate::db::entity::two_factor::Entity::find_by_id(user.id)
@@ -349,8 +349,8 @@ pub async fn enrol_app(
         .await
         .expect("read the factor")
         .expect("a factor");
-    let codes = service::pending_codes(ctx, &row).expect("pending recovery codes");
-    service::finish_enrolment(ctx, user.id)
+    let codes = recovery_codes::pending_codes(ctx, &row).expect("pending recovery codes");
+    enrolment::finish_enrolment(ctx, user.id)
         .await
         .expect("finish enrolment");
     clock.advance(chrono::Duration::seconds(30));

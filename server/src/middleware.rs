@@ -24,7 +24,7 @@ use tweestap_domain::{
     Context,
     accounts::session::{self, ActiveSession, SessionStage, SessionToken},
     client::ClientInfo,
-    twofactor::{policy::Phase, service},
+    twofactor::{factor, policy::Phase, remembered},
 };
 
 /// Server functions take a few short fields; anything larger is refused before it is read.
@@ -282,7 +282,7 @@ pub async fn session_and_access(
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned),
             };
-            let remembered = cookie_value(req.headers(), service::REMEMBER_COOKIE);
+            let remembered = cookie_value(req.headers(), remembered::REMEMBER_COOKIE);
             req.extensions_mut().insert(Viewer {
                 session,
                 client,
@@ -336,7 +336,7 @@ async fn stage_of(ctx: &Context, session: Option<&ActiveSession>) -> Result<Stag
         return Ok(Stage::SecondStepPending);
     }
     if ctx.settings.rollout.phase(ctx.now()) == Phase::Mandatory
-        && !service::is_enabled(ctx, session.user.id).await?
+        && !factor::is_enabled(ctx, session.user.id).await?
     {
         return Ok(Stage::EnrolmentRequired);
     }

@@ -17,7 +17,7 @@ use crate::{
     routes::{WIZARD, with_next},
 };
 #[cfg(feature = "ssr")]
-use tweestap_domain::twofactor::{policy, service};
+use tweestap_domain::twofactor::{deferral, policy};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rollout {
@@ -40,7 +40,7 @@ pub async fn not_now(next: Option<String>) -> Result<(), AppError> {
     if ctx.settings.rollout.phase(ctx.now()) == policy::Phase::Mandatory {
         return Err(AppError::EnrolmentRequired);
     }
-    service::defer(&ctx, session.user.id).await?;
+    deferral::defer(&ctx, session.user.id).await?;
     tracing::info!(
         user_id = session.user.id,
         "two-step authentication deferred"

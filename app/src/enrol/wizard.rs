@@ -33,7 +33,7 @@ use tweestap_domain::{
         session,
     },
     sms,
-    twofactor::{policy, service},
+    twofactor::{Method, enrolment, factor, policy, recovery_codes},
 };
 
 /// What the wizard shows, decided on the server from the user's state.
@@ -70,21 +70,23 @@ pub struct Wizard {
 pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
     let (ctx, _, session) = logged_in()?;
     let optional = ctx.settings.rollout.phase(ctx.now()) != policy::Phase::Mandatory;
-    let factor = service::factor(&ctx, session.user.id).await?;
+    let factor = factor::factor(&ctx, session.user.id).await?;
     let sms_available = sms::available(&ctx);
     let asked = step.as_deref();
     let password_fresh = reauth::is_fresh(&ctx, &session, Window::Wizard);
     let step = match &factor {
-        Some(row) if row.enabled_at.is_some() => match service::codes_to_show(&ctx, row).await? {
-            // Shown again only behind the password: not to a session found open later.
-            Some(_) if !password_fresh => WizardStep::Password,
-            Some(codes) => WizardStep::RecoveryCodes { codes },
-            None => WizardStep::AlreadyOn,
-        },
+        Some(row) if row.enabled_at.is_some() => {
+            match recovery_codes::codes_to_show(&ctx, row).await? {
+                // Shown again only behind the password: not to a session found open later.
+                Some(_) if !password_fresh => WizardStep::Password,
+                Some(codes) => WizardStep::RecoveryCodes { codes },
+                None => WizardStep::AlreadyOn,
+            }
+        }
         _ if !password_fresh => WizardStep::Password,
         None if asked == Some(STEP_PHONE) && sms_available => WizardStep::Phone,
         None => WizardStep::Method { sms_available },
-        Some(row) if row.method == sms::METHOD_SMS => {
+        Some(row) if row.method == Method::Sms => {
             let number = sms::number_of(&ctx, row)?;
             WizardStep::SmsCode(
                 sms_state(
@@ -99,7 +101,7 @@ pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
         }
         Some(_) if asked == Some(STEP_CODE) => WizardStep::Code,
         Some(row) => {
-            let key = service::enrolment_key(&ctx, &session.user, row)?;
+            let key = enrolment::enrolment_key(&ctx, &session.user, row)?;
             WizardStep::Scan {
                 qr_svg: key.qr_svg,
                 secret: key.secret_for_people,
@@ -126,12 +128,12 @@ pub async fn wizard_method(method: Option<String>, next: Option<String>) -> Resu
     if !reauth::is_fresh(&ctx, &session, Window::Wizard) {
         return Err(AppError::PasswordConfirmationNeeded);
     }
-    match method.as_deref() {
-        Some(service::METHOD_APP) => {
-            service::start_app_enrolment(&ctx, &session.user).await?;
+    match method.as_deref().and_then(Method::from_name) {
+        Some(Method::App) => {
+            enrolment::start_app_enrolment(&ctx, &session.user).await?;
             go(&with_next(WIZARD, &next));
         }
-        Some(sms::METHOD_SMS) if sms::available(&ctx) => {
+        Some(Method::Sms) if sms::available(&ctx) => {
             go(&format!("{WIZARD}?stap={STEP_PHONE}{}", next_suffix(&next)));
         }
         _ => return Err(AppError::invalid(Problem::MethodMissing)),
@@ -163,7 +165,7 @@ pub async fn wizard_phone(phone: String, next: Option<String>) -> Result<(), App
 #[server(endpoint = "wizard_restart")]
 pub async fn wizard_restart(next: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = logged_in()?;
-    service::drop_enrolment(&ctx, session.user.id).await?;
+    enrolment::drop_enrolment(&ctx, session.user.id).await?;
     go(&with_next(WIZARD, &next));
     Ok(())
 }
@@ -181,19 +183,19 @@ pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppEr
     if !reauth::is_fresh(&ctx, &session, Window::Wizard) {
         return Err(AppError::PasswordConfirmationNeeded);
     }
-    let factor = service::factor(&ctx, session.user.id).await?;
+    let factor = factor::factor(&ctx, session.user.id).await?;
     if factor.as_ref().is_some_and(|row| row.enabled_at.is_some()) {
         // Switched on already (another tab, a second click): nothing to confirm or log again.
         go(&with_next(WIZARD, &next));
         return Ok(());
     }
     match factor {
-        Some(row) if row.method == sms::METHOD_SMS => {
+        Some(row) if row.method == Method::Sms => {
             sms::confirm_enrolment(&ctx, &session.user, session.id, &code, Some(&viewer.client))
                 .await?;
         }
         _ => {
-            service::confirm_app_enrolment(&ctx, &session.user, &code, Some(&viewer.client))
+            enrolment::confirm_app_enrolment(&ctx, &session.user, &code, Some(&viewer.client))
                 .await?;
         }
     }
@@ -209,7 +211,7 @@ pub async fn wizard_done(saved: Option<String>, next: Option<String>) -> Result<
     if saved.as_deref() != Some("on") {
         return Err(AppError::invalid(Problem::CodesNotSaved));
     }
-    service::finish_enrolment(&ctx, session.user.id).await?;
+    enrolment::finish_enrolment(&ctx, session.user.id).await?;
     go(&safe_next(next.as_deref()));
     Ok(())
 }

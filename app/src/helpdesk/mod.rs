@@ -23,7 +23,7 @@ use crate::{
 use tweestap_domain::{
     accounts::reauth::{self, Window},
     helpdesk as service, time,
-    twofactor::service as factors,
+    twofactor::factor,
 };
 
 /// How many of a user's security events the helpdesk sees.
@@ -91,8 +91,8 @@ mod server {
             session::ActiveSession,
         },
         db::entity::user::Role,
-        helpdesk as service, sms,
-        twofactor::service as factors,
+        helpdesk as service,
+        twofactor::{Method, factor},
     };
 
     /// An admin's session, or 403 for anyone else.
@@ -112,7 +112,7 @@ mod server {
     /// before this session began. Switched on during the session, it proves nothing yet: a
     /// stolen password would do for that.
     pub async fn own_second_step(ctx: &Context, session: &ActiveSession) -> Result<bool, AppError> {
-        Ok(factors::factor(ctx, session.user.id)
+        Ok(factor::factor(ctx, session.user.id)
             .await?
             .and_then(|row| row.enabled_at)
             .is_some_and(|since| since < session.created_at))
@@ -133,11 +133,10 @@ mod server {
         Ok((ctx, viewer, session))
     }
 
-    pub fn status(method: Option<&str>, enrolling: bool) -> String {
+    pub fn status(method: Option<Method>, enrolling: bool) -> String {
         match method {
-            Some(factors::METHOD_APP) => "Aan: authenticatie-applicatie",
-            Some(sms::METHOD_SMS) => "Aan: SMS",
-            Some(_) => "Aan",
+            Some(Method::App) => "Aan: authenticatie-applicatie",
+            Some(Method::Sms) => "Aan: SMS",
             None if enrolling => "Uit (instellen begonnen, niet afgerond)",
             None => "Uit",
         }
@@ -182,12 +181,12 @@ pub async fn helpdesk_search(query: String) -> Result<Vec<UserSummary>, AppError
     let (ctx, _, _) = server::admin()?;
     let mut found = Vec::new();
     for user in service::search(&ctx, &query).await? {
-        let row = factors::factor(&ctx, user.id).await?;
+        let row = factor::factor(&ctx, user.id).await?;
         let enabled = row.as_ref().filter(|row| row.enabled_at.is_some());
         found.push(UserSummary {
             id: user.id,
             status: server::status(
-                enabled.map(|row| row.method.as_str()),
+                enabled.map(|row| row.method),
                 row.is_some() && enabled.is_none(),
             ),
             locked: user.locked_until.is_some_and(|until| until > ctx.now()),
@@ -210,10 +209,7 @@ pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
         .collect();
     let status = match (&state.factor, &state.sms_number) {
         (Some(_), Some(number)) => format!("Aan: SMS naar {number}"),
-        (factor, _) => server::status(
-            factor.as_ref().map(|row| row.method.as_str()),
-            state.enrolling,
-        ),
+        (factor, _) => server::status(factor.as_ref().map(|row| row.method), state.enrolling),
     };
     Ok(UserDetail {
         id: state.user.id,

@@ -18,7 +18,11 @@ use crate::{
     routes::{RECOVERY, with_next},
 };
 #[cfg(feature = "ssr")]
-use tweestap_domain::{accounts::session, sms, twofactor::service};
+use tweestap_domain::{
+    accounts::session,
+    sms,
+    twofactor::{app_code, remembered},
+};
 
 /// What the code page asks for: the app's code, or the code sent by SMS.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,10 +58,10 @@ pub async fn second_step_code(
         )
         .await?;
     } else {
-        service::verify_app_code(&ctx, &session.user, &code, Some(&viewer.client)).await?;
+        app_code::verify_app_code(&ctx, &session.user, &code, Some(&viewer.client)).await?;
     }
     if remember.as_deref() == Some("on") {
-        let token = service::remember_browser(&ctx, session.user.id, &viewer.client).await?;
+        let token = remembered::remember_browser(&ctx, session.user.id, &viewer.client).await?;
         set_cookie(&token.cookie(ctx.settings.remember_for));
     }
     complete_session(&ctx, &viewer, &session).await?;

@@ -15,7 +15,7 @@ use crate::{
     routes::{CODE, safe_next, with_next},
 };
 #[cfg(feature = "ssr")]
-use tweestap_domain::twofactor::service;
+use tweestap_domain::twofactor::recovery_codes;
 
 /// Recovery codes left at which the user is warned.
 pub const FEW_CODES_LEFT: u64 = 3;
@@ -24,7 +24,7 @@ pub const FEW_CODES_LEFT: u64 = 3;
 #[server(endpoint = "second_step_recovery")]
 pub async fn second_step_recovery(code: String, next: Option<String>) -> Result<(), AppError> {
     let (ctx, viewer, session) = logged_in()?;
-    service::use_recovery_code(&ctx, &session.user, &code, Some(&viewer.client)).await?;
+    recovery_codes::use_recovery_code(&ctx, &session.user, &code, Some(&viewer.client)).await?;
     complete_session(&ctx, &viewer, &session).await?;
     go(&with_next(RECOVERY_USED, &next));
     Ok(())

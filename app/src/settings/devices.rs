@@ -17,7 +17,7 @@ use crate::{
 use tweestap_domain::{
     accounts::reauth::{self, Window},
     time,
-    twofactor::service,
+    twofactor::remembered,
 };
 
 /// A remembered browser as the list shows it.
@@ -47,8 +47,8 @@ pub async fn remembered_devices() -> Result<Devices, AppError> {
     let this = viewer
         .remembered
         .as_deref()
-        .and_then(service::RememberToken::from_cookie);
-    let devices = service::remembered_devices(&ctx, session.user.id)
+        .and_then(remembered::RememberToken::from_cookie);
+    let devices = remembered::remembered_devices(&ctx, session.user.id)
         .await?
         .into_iter()
         .map(|row| Device {
@@ -74,7 +74,7 @@ pub async fn forget_devices(device: Option<i32>) -> Result<(), AppError> {
     if !reauth::is_fresh(&ctx, &session, Window::Settings) {
         return Err(AppError::PasswordConfirmationNeeded);
     }
-    service::forget_devices(&ctx, session.user.id, device, Some(&viewer.client)).await?;
+    remembered::forget_devices(&ctx, session.user.id, device, Some(&viewer.client)).await?;
     leptos_axum::redirect(DEVICES);
     Ok(())
 }

@@ -16,7 +16,7 @@ use crate::{
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
     accounts::reauth::{self, Window},
-    twofactor::service,
+    twofactor::{disable, factor},
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,7 +32,7 @@ pub enum DisableStep {
 #[server(endpoint = "disable_state")]
 pub async fn disable_state() -> Result<DisableStep, AppError> {
     let (ctx, _, session) = logged_in()?;
-    Ok(if !service::is_enabled(&ctx, session.user.id).await? {
+    Ok(if !factor::is_enabled(&ctx, session.user.id).await? {
         DisableStep::Off
     } else if ctx.settings.rollout.phase(ctx.now())
         == tweestap_domain::twofactor::policy::Phase::Mandatory
@@ -57,7 +57,7 @@ pub async fn disable_two_factor() -> Result<(), AppError> {
     if !reauth::is_fresh(&ctx, &session, Window::Settings) {
         return Err(AppError::PasswordConfirmationNeeded);
     }
-    service::disable_two_factor(&ctx, session.user.id, Some(&viewer.client)).await?;
+    disable::disable_two_factor(&ctx, session.user.id, Some(&viewer.client)).await?;
     leptos_axum::redirect("/profiel/instellingen");
     Ok(())
 }

@@ -29,7 +29,7 @@ use tweestap_domain::{
         reauth::{self, Window},
         session,
     },
-    twofactor::change as service,
+    twofactor::{Method, change as service},
 };
 
 /// What the page shows, decided on the server.
@@ -68,10 +68,13 @@ fn may_change() -> Result<(Context, Viewer, session::ActiveSession), AppError> {
 
 #[server(endpoint = "method_change_state")]
 pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, AppError> {
-    use tweestap_domain::{sms, twofactor::service as factors};
+    use tweestap_domain::{
+        sms,
+        twofactor::{enrolment, factor},
+    };
     let (ctx, _, session) = logged_in()?;
     let user = &session.user;
-    let Some(factor) = factors::factor(&ctx, user.id)
+    let Some(factor) = factor::factor(&ctx, user.id)
         .await?
         .filter(|row| row.enabled_at.is_some())
     else {
@@ -83,7 +86,7 @@ pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, App
     let sms_available = sms::available(&ctx);
     let asked = step.as_deref();
     Ok(match service::pending(&ctx, user.id, session.id).await? {
-        Some(row) if row.method == sms::METHOD_SMS => {
+        Some(row) if row.method == Method::Sms => {
             let number = service::new_number(&ctx, &row)?;
             MethodStep::SmsCode(
                 sms_state(&ctx, user.id, session.id, sms::Purpose::Change, &number).await?,
@@ -91,7 +94,7 @@ pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, App
         }
         Some(_) if asked == Some(STEP_CODE) => MethodStep::Code,
         Some(row) => {
-            let key = factors::key_to_scan(&ctx, user, &service::new_secret(&ctx, &row)?)?;
+            let key = enrolment::key_to_scan(&ctx, user, &service::new_secret(&ctx, &row)?)?;
             MethodStep::Scan {
                 qr_svg: key.qr_svg,
                 secret: key.secret_for_people,
@@ -99,7 +102,7 @@ pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, App
         }
         None if asked == Some(STEP_PHONE) && sms_available => MethodStep::Phone,
         None => MethodStep::Choose {
-            current_sms: if factor.method == sms::METHOD_SMS {
+            current_sms: if factor.method == Method::Sms {
                 Some(sms::number_of(&ctx, &factor)?.masked())
             } else {
                 None
@@ -112,14 +115,14 @@ pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, App
 /// The new method. For the app a new key is made at once; SMS asks for the number first.
 #[server(endpoint = "method_change_start")]
 pub async fn method_change_start(method: Option<String>) -> Result<(), AppError> {
-    use tweestap_domain::{sms, twofactor::service as factors};
+    use tweestap_domain::sms;
     let (ctx, _, session) = may_change()?;
-    match method.as_deref() {
-        Some(factors::METHOD_APP) => {
+    match method.as_deref().and_then(Method::from_name) {
+        Some(Method::App) => {
             service::start_app(&ctx, &session.user, session.id).await?;
             leptos_axum::redirect(METHOD);
         }
-        Some(sms::METHOD_SMS) if sms::available(&ctx) => {
+        Some(Method::Sms) if sms::available(&ctx) => {
             service::cancel(&ctx, session.user.id).await?;
             leptos_axum::redirect(&format!("{METHOD}?stap={STEP_PHONE}"));
         }

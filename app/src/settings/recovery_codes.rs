@@ -19,7 +19,7 @@ use crate::{
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
     accounts::reauth::{self, Window},
-    twofactor::service,
+    twofactor::{enrolment, factor, recovery_codes},
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,9 +36,8 @@ pub enum RecoveryCodesStep {
 
 #[server(endpoint = "recovery_codes_state")]
 pub async fn recovery_codes_state() -> Result<RecoveryCodesStep, AppError> {
-    use tweestap_domain::twofactor::service;
     let (ctx, _, session) = logged_in()?;
-    let Some(row) = service::factor(&ctx, session.user.id)
+    let Some(row) = factor::factor(&ctx, session.user.id)
         .await?
         .filter(|row| row.enabled_at.is_some())
     else {
@@ -46,13 +45,13 @@ pub async fn recovery_codes_state() -> Result<RecoveryCodesStep, AppError> {
     };
     // New codes not yet saved are shown behind the password entered in the last quarter of an
     // hour, as in the wizard: a session found open later cannot read them.
-    let pending = service::codes_to_show(&ctx, &row).await?;
+    let pending = recovery_codes::codes_to_show(&ctx, &row).await?;
     let recent = reauth::is_fresh(&ctx, &session, Window::Wizard);
     Ok(match pending {
         Some(codes) if recent => RecoveryCodesStep::Show { codes },
         _ if !reauth::is_fresh(&ctx, &session, Window::Settings) => RecoveryCodesStep::Password,
         _ => RecoveryCodesStep::Confirm {
-            left: service::recovery_codes_left(&ctx, session.user.id).await?,
+            left: recovery_codes::recovery_codes_left(&ctx, session.user.id).await?,
         },
     })
 }
@@ -64,7 +63,7 @@ pub async fn regenerate_recovery_codes() -> Result<(), AppError> {
     if !reauth::is_fresh(&ctx, &session, Window::Settings) {
         return Err(AppError::PasswordConfirmationNeeded);
     }
-    service::regenerate_recovery_codes(&ctx, session.user.id, Some(&viewer.client)).await?;
+    recovery_codes::regenerate_recovery_codes(&ctx, session.user.id, Some(&viewer.client)).await?;
     leptos_axum::redirect(RECOVERY_CODES);
     Ok(())
 }
@@ -76,7 +75,7 @@ pub async fn recovery_codes_done(saved: Option<String>) -> Result<(), AppError> 
     if saved.as_deref() != Some("on") {
         return Err(AppError::invalid(Problem::CodesNotSaved));
     }
-    service::finish_enrolment(&ctx, session.user.id).await?;
+    enrolment::finish_enrolment(&ctx, session.user.id).await?;
     leptos_axum::redirect("/profiel/instellingen");
     Ok(())
 }

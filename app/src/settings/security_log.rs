@@ -41,12 +41,7 @@ pub async fn security_log() -> Result<Vec<LogEntry>, AppError> {
 pub fn entry(row: tweestap_domain::db::entity::security_event::Model) -> LogEntry {
     LogEntry {
         when: time::format_dutch(row.created_at),
-        what: tweestap_domain::audit::log::Event::from_kind(&row.kind)
-            .map_or(
-                "Onbekende gebeurtenis",
-                tweestap_domain::audit::log::Event::text,
-            )
-            .to_owned(),
+        what: row.kind.text().to_owned(),
         detail: row.detail,
         browser: tweestap_domain::client::describe(row.user_agent.as_deref()),
         ip_address: row.ip_address,

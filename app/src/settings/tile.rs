@@ -14,7 +14,7 @@ use crate::{
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
     sms, time,
-    twofactor::{policy, service},
+    twofactor::{Method, factor, policy, recovery_codes},
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,11 +30,11 @@ pub struct Status {
 #[server(endpoint = "two_factor_status")]
 pub async fn two_factor_status() -> Result<Status, AppError> {
     let (ctx, _, session) = logged_in()?;
-    let factor = service::factor(&ctx, session.user.id)
+    let factor = factor::factor(&ctx, session.user.id)
         .await?
         .filter(|row| row.enabled_at.is_some());
     let sms_number = match &factor {
-        Some(row) if row.method == sms::METHOD_SMS => Some(sms::number_of(&ctx, row)?.masked()),
+        Some(row) if row.method == Method::Sms => Some(sms::number_of(&ctx, row)?.masked()),
         _ => None,
     };
     Ok(Status {
@@ -43,7 +43,7 @@ pub async fn two_factor_status() -> Result<Status, AppError> {
             .map(time::format_dutch),
         sms_number,
         mandatory: ctx.settings.rollout.phase(ctx.now()) == policy::Phase::Mandatory,
-        codes_left: service::recovery_codes_left(&ctx, session.user.id).await?,
+        codes_left: recovery_codes::recovery_codes_left(&ctx, session.user.id).await?,
     })
 }
 

@@ -13,8 +13,8 @@ use crate::{
     error::Error,
     sms,
     twofactor::{
+        attempts,
         second_step::{self, AfterPassword},
-        service,
     },
 };
 
@@ -55,7 +55,7 @@ pub async fn log_in(
     // A locked second step would refuse any code: no SMS is paid for then.
     if after == AfterPassword::SecondStep
         && sms::login_number(ctx, user.id).await?.is_some()
-        && !service::is_locked(ctx, user.id).await?
+        && !attempts::is_locked(ctx, user.id).await?
     {
         if let Err(err) = sms::send_login_code(ctx, user.id, session_id).await {
             tracing::info!(user_id = user.id, error = ?err, "no SMS code at login");

@@ -3,7 +3,9 @@
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, Iterable, QueryFilter, Set,
+};
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -74,31 +76,8 @@ pub(crate) fn set_cookie(name: &'static str, value: &str, max_age: Option<Durati
     cookie.build().to_string()
 }
 
-/// How far a login got. A session that only passed the password reaches nothing but the
-/// second step (SEC-01).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SessionStage {
-    PasswordOnly,
-    Complete,
-}
-
-impl SessionStage {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::PasswordOnly => "password",
-            Self::Complete => "complete",
-        }
-    }
-
-    fn parse(stored: &str) -> Self {
-        // Anything unexpected counts as the lower stage.
-        if stored == "complete" {
-            Self::Complete
-        } else {
-            Self::PasswordOnly
-        }
-    }
-}
+/// How far a login got: see its definition next to the column that stores it.
+pub use crate::db::entity::session::SessionStage;
 
 /// A live session and its user, as the request handlers see it.
 #[derive(Clone, Debug)]
@@ -124,7 +103,7 @@ pub async fn start(
     let token = SessionToken::generate();
     let now = ctx.now();
     let row = session::ActiveModel {
-        stage: Set(stage.as_str().to_owned()),
+        stage: Set(stage),
         // The wizard asks for the password again, as the manual says, whatever the login was.
         password_confirmed_at: Set(None),
         token_hash: Set(token.hash()),
@@ -147,8 +126,12 @@ pub async fn resolve(
     ctx: &Context,
     token: &SessionToken,
 ) -> Result<Option<ActiveSession>, sea_orm::DbErr> {
+    // Only rows with a stage we know are loaded: a row whose stored stage is anything else
+    // would not load into `SessionStage` at all, so it is left out here and the token counts
+    // as no session, which is safer still than the lower stage (SEC-01).
     let found = session::Entity::find()
         .filter(session::Column::TokenHash.eq(token.hash()))
+        .filter(session::Column::Stage.is_in(SessionStage::iter()))
         .find_also_related(user::Entity)
         .one(&ctx.db)
         .await?;
@@ -165,7 +148,7 @@ pub async fn resolve(
         user,
         created_at: row.created_at,
         expires_at: row.expires_at,
-        stage: SessionStage::parse(&row.stage),
+        stage: row.stage,
         password_confirmed_at: row.password_confirmed_at,
         token_hash: row.token_hash.clone(),
     };
@@ -198,7 +181,7 @@ pub async fn complete(
         expires_at: Set(previous.expires_at),
         ip_address: Set(client.ip_address.clone().map(|ip| truncate(ip, 64))),
         user_agent: Set(client.user_agent.clone().map(|ua| truncate(ua, 512))),
-        stage: Set(SessionStage::Complete.as_str().to_owned()),
+        stage: Set(SessionStage::Complete),
         password_confirmed_at: Set(previous.password_confirmed_at),
         ..Default::default()
     }

@@ -22,6 +22,7 @@ on_both_backends!(
     email_addresses_are_unique_whatever_their_case,
     the_password_step_answers_alike_for_unknown_and_wrong,
     sessions_live_by_the_clock,
+    a_session_with_an_unknown_stage_is_no_session_sec_01,
 );
 
 async fn email_addresses_are_unique_whatever_their_case(backend: Backend) {
@@ -121,5 +122,33 @@ async fn sessions_live_by_the_clock(backend: Backend) {
     assert!(
         session::resolve(&ctx, &token).await.unwrap().is_none(),
         "ended on the server"
+    );
+}
+
+async fn a_session_with_an_unknown_stage_is_no_session_sec_01(backend: Backend) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+    use crate::db::entity::session as row;
+
+    let (ctx, _clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    let (token, id) = session::start(
+        &ctx,
+        &judith,
+        &ClientInfo::default(),
+        session::SessionStage::PasswordOnly,
+    )
+    .await
+    .unwrap();
+    assert!(session::resolve(&ctx, &token).await.unwrap().is_some());
+    row::Entity::update_many()
+        .col_expr(row::Column::Stage, Expr::value("verzonnen"))
+        .filter(row::Column::Id.eq(id))
+        .exec(&ctx.db)
+        .await
+        .unwrap();
+    assert!(
+        session::resolve(&ctx, &token).await.unwrap().is_none(),
+        "a stage that does not load counts as no session, not as an error"
     );
 }

@@ -108,17 +108,17 @@ pub async fn change_password(
 ) -> Result<Option<super::session::SessionToken>, Error> {
     use crate::audit::log;
     use crate::db::entity::{remembered_device, session};
-    use sea_orm::{TransactionTrait, sea_query::Expr};
+    use sea_orm::sea_query::Expr;
     let user_id = keep.user.id;
     let hash = ctx.hasher.hash(new_password).await?;
     let now = ctx.now();
-    let txn = ctx.db.begin().await?;
+    let audited = log::Audited::begin(ctx).await?;
     // The user's row first, as every change of a user's sign-in does: one lock order.
     let updated = user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
         .filter(user::Column::Id.eq(user_id))
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
     if updated.rows_affected != 1 {
         return Err(Error::NotLoggedIn);
@@ -126,27 +126,25 @@ pub async fn change_password(
     let sessions_ended = session::Entity::delete_many()
         .filter(session::Column::UserId.eq(user_id))
         .filter(session::Column::Id.ne(keep.id))
-        .exec(&txn)
+        .exec(audited.txn())
         .await?
         .rows_affected;
     let devices_forgotten = remembered_device::Entity::delete_many()
         .filter(remembered_device::Column::UserId.eq(user_id))
-        .exec(&txn)
+        .exec(audited.txn())
         .await?
         .rows_affected;
-    let token = super::session::confirm_password(&txn, now, keep).await?;
-    let mailed = log::record_in(
-        &txn,
-        ctx,
-        user_id,
-        log::Event::PasswordChanged,
-        Some(format!(
-            "andere sessies beëindigd: {sessions_ended}, onthouden apparaten vergeten: {devices_forgotten}"
-        )),
-        client,
-    )
-    .await?;
-    log::commit(ctx, txn, mailed).await?;
+    let token = super::session::confirm_password(audited.txn(), now, keep).await?;
+    audited
+        .commit(
+            user_id,
+            log::Event::PasswordChanged,
+            Some(format!(
+                "andere sessies beëindigd: {sessions_ended}, onthouden apparaten vergeten: {devices_forgotten}"
+            )),
+            client,
+        )
+        .await?;
     tracing::info!(
         user_id,
         sessions_ended,

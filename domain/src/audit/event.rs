@@ -1,8 +1,15 @@
 //! What can happen to an account's sign-in, as the security log stores and words it.
 
+use sea_orm::{ActiveEnum, DeriveActiveEnum, EnumIter, sea_query::StringLen};
+
 /// What can happen to an account's sign-in. The stored kind is the variant's name in snake
 /// case; the text is what the user reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(32))",
+    rename_all = "snake_case"
+)]
 pub enum Event {
     TwoFactorEnabled,
     RecoveryCodeUsed,
@@ -32,24 +39,13 @@ impl Event {
         Self::HelpdeskReset,
     ];
 
-    pub fn kind(self) -> &'static str {
-        match self {
-            Self::TwoFactorEnabled => "two_factor_enabled",
-            Self::RecoveryCodeUsed => "recovery_code_used",
-            Self::DeviceRemembered => "device_remembered",
-            Self::Locked => "locked",
-            Self::HelpdeskReset => "helpdesk_reset",
-            Self::RecoveryCodesRegenerated => "recovery_codes_regenerated",
-            Self::DeviceForgotten => "device_forgotten",
-            Self::TwoFactorDisabled => "two_factor_disabled",
-            Self::PasswordChanged => "password_changed",
-            Self::LockLifted => "lock_lifted",
-            Self::MethodChanged => "method_changed",
-        }
+    /// The stored kind, as `security_events.kind` and `mail_queue.kind` hold it.
+    pub fn kind(self) -> String {
+        self.to_value()
     }
 
     pub fn from_kind(kind: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|event| event.kind() == kind)
+        Self::try_from_value(&kind.to_owned()).ok()
     }
 
     /// In Dutch, for the user's own log.
@@ -67,5 +63,35 @@ impl Event {
             Self::LockLifted => "Blokkering van de tweede stap opgeheven door de helpdesk",
             Self::MethodChanged => "Authenticatie-methode gewijzigd",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Event;
+
+    #[test]
+    fn the_stored_kinds_stay_as_they_were() {
+        let kinds: Vec<String> = Event::ALL.into_iter().map(Event::kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                "password_changed",
+                "lock_lifted",
+                "method_changed",
+                "two_factor_disabled",
+                "device_forgotten",
+                "recovery_codes_regenerated",
+                "two_factor_enabled",
+                "recovery_code_used",
+                "device_remembered",
+                "locked",
+                "helpdesk_reset",
+            ]
+        );
+        for event in Event::ALL {
+            assert_eq!(Event::from_kind(&event.kind()), Some(event));
+        }
+        assert_eq!(Event::from_kind("unknown"), None);
     }
 }

@@ -1,8 +1,8 @@
 //! Writing and reading the security log (SEC-21).
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 pub use super::event::Event;
@@ -23,29 +23,64 @@ pub async fn record(
     detail: Option<String>,
     client: Option<&ClientInfo>,
 ) -> Result<(), Error> {
-    let txn = ctx.db.begin().await?;
-    let mailed = record_in(&txn, ctx, user_id, event, detail, client).await?;
-    commit(ctx, txn, mailed).await
+    Audited::begin(ctx)
+        .await?
+        .commit(user_id, event, detail, client)
+        .await
 }
 
-/// Commits a change together with the entry `record_in` wrote in its transaction, then wakes
-/// the mail worker if the entry queued a mail.
-pub async fn commit(
-    ctx: &Context,
-    txn: sea_orm::DatabaseTransaction,
-    mailed: bool,
-) -> Result<(), Error> {
-    txn.commit().await?;
-    if mailed {
-        ctx.mail_kick.kick();
+/// A change to an account's sign-in and its log entry, committed or rolled back together
+/// (SEC-21): `begin` a transaction, make the change through `txn()`, then `commit` with the
+/// entry, which writes it (and queues its mail) in the same transaction, commits, and wakes
+/// the mail worker. There is no commit without an entry. Whatever does not get as far as
+/// `commit` (an early return, a `?`, or `rollback` when nothing changed and there is nothing
+/// to log) is rolled back: the change, the entry and its mail.
+#[must_use = "a change is only kept by `commit`, with its log entry"]
+pub struct Audited<'c> {
+    ctx: &'c Context,
+    txn: DatabaseTransaction,
+}
+
+impl<'c> Audited<'c> {
+    pub async fn begin(ctx: &'c Context) -> Result<Self, Error> {
+        Ok(Self {
+            ctx,
+            txn: ctx.db.begin().await?,
+        })
     }
-    Ok(())
+
+    /// The transaction the change is made in.
+    pub fn txn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// Writes the entry for `event` in the change's transaction and commits both; then wakes
+    /// the mail worker if the entry queued a mail. `detail` must never hold a code, a secret
+    /// or a full phone number.
+    pub async fn commit(
+        self,
+        user_id: i32,
+        event: Event,
+        detail: Option<String>,
+        client: Option<&ClientInfo>,
+    ) -> Result<(), Error> {
+        let mailed = record_in(&self.txn, self.ctx, user_id, event, detail, client).await?;
+        self.txn.commit().await?;
+        if mailed {
+            self.ctx.mail_kick.kick();
+        }
+        Ok(())
+    }
+
+    /// Nothing changed, so there is nothing to log: the transaction ends without an entry.
+    pub async fn rollback(self) -> Result<(), Error> {
+        self.txn.rollback().await.map_err(Error::from)
+    }
 }
 
-/// `record`, inside the caller's transaction: the entry (and its mail) is written with the
-/// change it describes, or not at all. Returns whether a mail was queued; the caller kicks the
-/// mail worker after committing (`ctx.mail_kick.kick()`).
-pub async fn record_in(
+/// Writes the entry and, when mail is configured, queues its mail, in `txn`. Returns whether a
+/// mail was queued.
+async fn record_in(
     txn: &impl ConnectionTrait,
     ctx: &Context,
     user_id: i32,
@@ -56,7 +91,7 @@ pub async fn record_in(
     let detail: Option<String> = detail.map(|d| d.chars().take(200).collect());
     security_event::ActiveModel {
         user_id: Set(user_id),
-        kind: Set(event.kind().to_owned()),
+        kind: Set(event),
         detail: Set(detail.clone()),
         ip_address: Set(client.and_then(|c| c.ip_address.clone())),
         user_agent: Set(client
@@ -71,7 +106,7 @@ pub async fn record_in(
     if mailed {
         queue_mail(ctx, txn, user_id, event, detail.as_deref(), client).await?;
     }
-    tracing::info!(user_id, event = event.kind(), mailed, "security event");
+    tracing::info!(user_id, event = %event.kind(), mailed, "security event");
     Ok(mailed)
 }
 
@@ -98,7 +133,7 @@ async fn queue_mail(
     };
     let mail = crate::mail::Outgoing {
         user_id,
-        kind: event.kind().to_owned(),
+        kind: event.kind(),
         to: user.email,
         subject: super::notice::subject(event),
         body: super::notice::body(&notice),

@@ -5,7 +5,6 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
     sea_query::{Alias, Expr, Func, Query},
 };
 
@@ -16,7 +15,7 @@ use crate::{
     db::entity::{remembered_device, two_factor, user, user::Role},
     error::{Error, Invalid},
     sms,
-    twofactor::service,
+    twofactor::{Method, factor, recovery_codes},
 };
 
 /// How many users a search shows at most.
@@ -50,7 +49,7 @@ fn professionals() -> Condition {
     Condition::all().add(user::Column::Role.eq(Role::Professional))
 }
 
-async fn enabled_professionals_with(ctx: &Context, method: &str) -> Result<u64, Error> {
+async fn enabled_professionals_with(ctx: &Context, method: Method) -> Result<u64, Error> {
     two_factor::Entity::find()
         .filter(two_factor::Column::EnabledAt.is_not_null())
         .filter(two_factor::Column::Method.eq(method))
@@ -93,8 +92,8 @@ pub async fn rollout_counts(ctx: &Context) -> Result<RolloutCounts, Error> {
         .flatten();
     Ok(RolloutCounts {
         professionals: count(Condition::all()).await?,
-        with_app: enabled_professionals_with(ctx, service::METHOD_APP).await?,
-        with_sms: enabled_professionals_with(ctx, sms::METHOD_SMS).await?,
+        with_app: enabled_professionals_with(ctx, Method::App).await?,
+        with_sms: enabled_professionals_with(ctx, Method::Sms).await?,
         deferred_users: count(Condition::all().add(user::Column::Deferrals.gt(0))).await?,
         deferrals: deferrals.unwrap_or(0),
         not_logged_in_since_start: count(
@@ -167,11 +166,11 @@ pub async fn user_state(ctx: &Context, user_id: i32) -> Result<UserState, Error>
         .one(&ctx.db)
         .await?
         .ok_or(Error::Invalid(Invalid::UserUnknown))?;
-    let row = service::factor(ctx, user_id).await?;
+    let row = factor::factor(ctx, user_id).await?;
     let enrolling = row.as_ref().is_some_and(|row| row.enabled_at.is_none());
     let factor = row.filter(|row| row.enabled_at.is_some());
     let sms_number = match &factor {
-        Some(row) if row.method == sms::METHOD_SMS => Some(sms::number_of(ctx, row)?.masked()),
+        Some(row) if row.method == Method::Sms => Some(sms::number_of(ctx, row)?.masked()),
         _ => None,
     };
     let remembered_devices = remembered_device::Entity::find()
@@ -181,7 +180,7 @@ pub async fn user_state(ctx: &Context, user_id: i32) -> Result<UserState, Error>
         .await?;
     let locked_until = user.locked_until.filter(|until| *until > ctx.now());
     Ok(UserState {
-        codes_left: service::recovery_codes_left(ctx, user_id).await?,
+        codes_left: recovery_codes::recovery_codes_left(ctx, user_id).await?,
         user,
         factor,
         sms_number,
@@ -201,7 +200,7 @@ pub async fn lift_lock(
     client: Option<&ClientInfo>,
 ) -> Result<bool, Error> {
     let reason = helpdesk_reason(reason_input)?;
-    let txn = ctx.db.begin().await?;
+    let audited = log::Audited::begin(ctx).await?;
     let lifted = user::Entity::update_many()
         .col_expr(user::Column::FailedAttempts, Expr::value(0))
         .col_expr(
@@ -210,22 +209,21 @@ pub async fn lift_lock(
         )
         .filter(user::Column::Id.eq(user_id))
         .filter(user::Column::LockedUntil.gt(ctx.now()))
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
     if lifted.rows_affected == 0 {
-        txn.commit().await?;
+        // No lock to lift, nothing to log.
+        audited.rollback().await?;
         return Ok(false);
     }
-    let mailed = log::record_in(
-        &txn,
-        ctx,
-        user_id,
-        Event::LockLifted,
-        Some(format!("door {by}: {reason}")),
-        client,
-    )
-    .await?;
-    log::commit(ctx, txn, mailed).await?;
+    audited
+        .commit(
+            user_id,
+            Event::LockLifted,
+            Some(format!("door {by}: {reason}")),
+            client,
+        )
+        .await?;
     tracing::warn!(user_id, by, "second-step lock lifted by the helpdesk");
     Ok(true)
 }
@@ -261,7 +259,7 @@ pub async fn reset_two_factor(
     client: Option<&ClientInfo>,
 ) -> Result<(), Error> {
     let reason = helpdesk_reason(reason)?;
-    let txn = ctx.db.begin().await?;
+    let audited = log::Audited::begin(ctx).await?;
     // The user's row first, as a password change does: one lock order, no deadlock between
     // the two.
     user::Entity::update_many()
@@ -271,23 +269,21 @@ pub async fn reset_two_factor(
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .filter(user::Column::Id.eq(user_id))
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
-    crate::twofactor::service::remove_factors(&txn, user_id).await?;
+    crate::twofactor::disable::remove_factors(audited.txn(), user_id).await?;
     crate::db::entity::session::Entity::delete_many()
         .filter(crate::db::entity::session::Column::UserId.eq(user_id))
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
-    let mailed = log::record_in(
-        &txn,
-        ctx,
-        user_id,
-        log::Event::HelpdeskReset,
-        Some(format!("door {by}: {reason}")),
-        client,
-    )
-    .await?;
-    log::commit(ctx, txn, mailed).await?;
+    audited
+        .commit(
+            user_id,
+            log::Event::HelpdeskReset,
+            Some(format!("door {by}: {reason}")),
+            client,
+        )
+        .await?;
     tracing::warn!(user_id, by, "two-step authentication reset by the helpdesk");
     Ok(())
 }

@@ -19,6 +19,7 @@ on_both_backends!(
     search_finds_names_and_addresses_and_takes_wildcards_literally,
     lifting_a_lock_needs_a_reason_and_is_logged_sec_21,
     the_days_left_count_down_to_the_mandatory_date,
+    a_helpdesk_reset_removes_every_factor_and_ends_the_sessions,
 );
 
 async fn professional(ctx: &Context, name: &str) -> user::Model {
@@ -37,7 +38,7 @@ async fn professional(ctx: &Context, name: &str) -> user::Model {
 async fn with_sms(ctx: &Context, user_id: i32) {
     two_factor::ActiveModel {
         user_id: Set(user_id),
-        method: Set(crate::sms::METHOD_SMS.to_owned()),
+        method: Set(crate::twofactor::Method::Sms),
         secret_enc: Set("not-read-by-the-counts".to_owned()),
         created_at: Set(ctx.now()),
         enabled_at: Set(Some(ctx.now())),
@@ -62,17 +63,17 @@ async fn the_rollout_counts_professionals_by_method_deferrals_and_logins(backend
         .await
         .unwrap();
     let carla = professional(&ctx, "Carla Cornelissen").await;
-    twofactor::service::defer(&ctx, carla.id).await.unwrap();
-    twofactor::service::defer(&ctx, carla.id).await.unwrap();
+    twofactor::deferral::defer(&ctx, carla.id).await.unwrap();
+    twofactor::deferral::defer(&ctx, carla.id).await.unwrap();
     crate::accounts::users::record_login(&ctx, carla.id)
         .await
         .unwrap();
     let dirk = professional(&ctx, "Dirk Dekker").await;
-    twofactor::service::defer(&ctx, dirk.id).await.unwrap();
+    twofactor::deferral::defer(&ctx, dirk.id).await.unwrap();
     // Started the wizard but never finished: not on.
     let _eva = {
         let eva = professional(&ctx, "Eva Evers").await;
-        twofactor::service::start_app_enrolment(&ctx, &eva)
+        twofactor::enrolment::start_app_enrolment(&ctx, &eva)
             .await
             .unwrap();
         eva
@@ -87,7 +88,7 @@ async fn the_rollout_counts_professionals_by_method_deferrals_and_logins(backend
     )
     .await;
     testing::enrol_app(&ctx, &clock, &admin).await;
-    twofactor::service::defer(&ctx, admin.id).await.unwrap();
+    twofactor::deferral::defer(&ctx, admin.id).await.unwrap();
 
     let counts = service::rollout_counts(&ctx).await.unwrap();
     assert_eq!(
@@ -174,11 +175,11 @@ async fn lifting_a_lock_needs_a_reason_and_is_logged_sec_21(backend: Backend) {
         .unwrap(),
         "nothing to lift"
     );
-    for _ in 0..twofactor::service::MAX_FAILED_ATTEMPTS {
-        let _ = twofactor::service::verify_app_code(&ctx, &judith, "000000", None).await;
+    for _ in 0..twofactor::attempts::MAX_FAILED_ATTEMPTS {
+        let _ = twofactor::app_code::verify_app_code(&ctx, &judith, "000000", None).await;
     }
     assert!(
-        twofactor::service::is_locked(&ctx, judith.id)
+        twofactor::attempts::is_locked(&ctx, judith.id)
             .await
             .unwrap()
     );
@@ -194,7 +195,7 @@ async fn lifting_a_lock_needs_a_reason_and_is_logged_sec_21(backend: Backend) {
         );
     }
     assert!(
-        twofactor::service::is_locked(&ctx, judith.id)
+        twofactor::attempts::is_locked(&ctx, judith.id)
             .await
             .unwrap()
     );
@@ -211,18 +212,18 @@ async fn lifting_a_lock_needs_a_reason_and_is_logged_sec_21(backend: Backend) {
         .unwrap()
     );
     assert!(
-        !twofactor::service::is_locked(&ctx, judith.id)
+        !twofactor::attempts::is_locked(&ctx, judith.id)
             .await
             .unwrap()
     );
     let code =
         twofactor::totp::code_for_step(&secret, twofactor::totp::step_at(ctx.now().timestamp()));
-    twofactor::service::verify_app_code(&ctx, &judith, &code, None)
+    twofactor::app_code::verify_app_code(&ctx, &judith, &code, None)
         .await
         .expect("a right code works again at once");
 
     let newest = log::recent(&ctx, judith.id, 1).await.unwrap().remove(0);
-    assert_eq!(newest.kind, log::Event::LockLifted.kind());
+    assert_eq!(newest.kind, log::Event::LockLifted);
     assert_eq!(
         newest.detail.as_deref(),
         Some("door beheer@example.nl: Belde de helpdesk")
@@ -243,4 +244,100 @@ async fn the_days_left_count_down_to_the_mandatory_date(backend: Backend) {
     );
     clock.set(testing::in_mandatory_period());
     assert_eq!(service::days_until_mandatory(&ctx), 0);
+}
+
+// The helpdesk's reset: factor, recovery codes, remembered browsers, sessions and the lock go,
+// the reason is logged (SEC-21), and in the mandatory period the next login enrols again.
+async fn a_helpdesk_reset_removes_every_factor_and_ends_the_sessions(backend: Backend) {
+    use crate::accounts::session::{self, SessionStage};
+    let (ctx, clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    let (_, codes) = testing::enrol_app(&ctx, &clock, &judith).await;
+    let token = twofactor::remembered::remember_browser(&ctx, judith.id, &Default::default())
+        .await
+        .unwrap();
+    let (session_token, _) = session::start(
+        &ctx,
+        &judith,
+        &crate::client::ClientInfo::default(),
+        SessionStage::Complete,
+    )
+    .await
+    .unwrap();
+    for _ in 0..twofactor::attempts::MAX_FAILED_ATTEMPTS {
+        let _ = twofactor::recovery_codes::use_recovery_code(&ctx, &judith, "AAAA-AAAA-AAAA", None)
+            .await;
+    }
+    assert!(matches!(
+        twofactor::recovery_codes::use_recovery_code(&ctx, &judith, &codes[0], None).await,
+        Err(Error::Locked { .. })
+    ));
+
+    assert_eq!(
+        service::reset_two_factor(&ctx, judith.id, "helpdesk@example.nl", "  ", None).await,
+        Err(Error::Invalid(Invalid::ReasonMissing))
+    );
+    assert!(
+        twofactor::factor::is_enabled(&ctx, judith.id)
+            .await
+            .unwrap()
+    );
+    service::reset_two_factor(
+        &ctx,
+        judith.id,
+        "helpdesk@example.nl",
+        "telefoon kwijt",
+        None,
+    )
+    .await
+    .unwrap();
+
+    assert!(
+        !twofactor::factor::is_enabled(&ctx, judith.id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        twofactor::factor::factor(&ctx, judith.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        twofactor::recovery_codes::recovery_codes_left(&ctx, judith.id)
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(
+        !twofactor::remembered::is_remembered(&ctx, judith.id, &token)
+            .await
+            .unwrap()
+    );
+    assert!(
+        session::resolve(&ctx, &session_token)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let log = log::recent(&ctx, judith.id, 10).await.unwrap();
+    assert_eq!(log[0].kind, log::Event::HelpdeskReset);
+    assert_eq!(
+        log[0].detail.as_deref(),
+        Some("door helpdesk@example.nl: telefoon kwijt")
+    );
+    assert!(log.iter().any(|event| event.kind == log::Event::Locked));
+
+    clock.set(testing::in_mandatory_period());
+    let (_, after) = crate::accounts::login::log_in(
+        &ctx,
+        None,
+        testing::JUDITH_EMAIL,
+        testing::JUDITH_PASSWORD.to_owned(),
+        &crate::client::ClientInfo::default(),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(after, crate::twofactor::second_step::AfterPassword::Enrol);
 }

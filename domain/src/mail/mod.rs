@@ -12,12 +12,12 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 
+pub use crate::delivery::SendFailure;
 use crate::{context::Context, db::entity::mail, error::Error};
 pub use kick::Kick;
 pub use settings::{
     MailProvider, MailSettings, Mailbox, Smtp, SmtpSecurity, is_ca_pem, is_loopback,
 };
-pub use transport::SendFailure;
 
 /// How often a failed mail is tried in all, and the pauses between the tries: about 17 hours
 /// from the first try to the last.

@@ -15,28 +15,7 @@ use lettre::{
 use serde::Serialize;
 
 use super::{MailProvider, Smtp, SmtpSecurity, is_loopback};
-use crate::db::entity::mail;
-
-/// Why a mail did not go out, in a few words for the queue and the log; never the body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendFailure {
-    /// Trying again cannot help (the address cannot be written as a mail address).
-    Rejected(String),
-    /// The server failed, refused for now, or could not be reached in time.
-    Unavailable(String),
-}
-
-impl SendFailure {
-    pub fn detail(&self) -> &str {
-        match self {
-            Self::Rejected(detail) | Self::Unavailable(detail) => detail,
-        }
-    }
-
-    pub fn is_final(&self) -> bool {
-        matches!(self, Self::Rejected(_))
-    }
-}
+use crate::{db::entity::mail, delivery::SendFailure};
 
 #[derive(Serialize)]
 struct OutboxLine<'a> {

@@ -8,47 +8,33 @@ pub mod settings;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 
-use crate::twofactor::service;
+pub use crate::db::entity::sms_code::Purpose;
+pub use crate::delivery::SendFailure;
+use crate::twofactor::{attempts, enrolment, factor};
 use crate::{
     accounts::users::User,
     client::ClientInfo,
     context::Context,
     crypto,
-    db::entity::{sms_code, sms_guard, sms_send, two_factor},
+    db::entity::{
+        sms_code, sms_guard,
+        sms_send::{self, SendStatus},
+        two_factor::{self, Method},
+    },
     error::{Error, Invalid},
 };
 pub use phone::PhoneNumber;
-pub use provider::{SendFailure, SmsProvider, Twilio, TwilioSender};
+pub use provider::{SmsProvider, Twilio, TwilioSender};
 pub use settings::{SmsLimits, SmsSettings};
 
-pub const METHOD_SMS: &str = "sms";
 /// How long a code works (SEC-09).
 pub const CODE_VALID_MINUTES: i64 = 5;
 const CODE_DIGITS: usize = 6;
-
-/// What a code is for; a code for one purpose never serves another.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Purpose {
-    Login,
-    Enrol,
-    /// A new number under "Methode wijzigen".
-    Change,
-}
-
-impl Purpose {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::Login => "login",
-            Self::Enrol => "enrol",
-            Self::Change => "change",
-        }
-    }
-}
 
 /// The message: short, Dutch, with the platform's name, and the WebOTP line last so that
 /// phones can offer the code for autofill on this site only.
@@ -83,7 +69,11 @@ fn code_hash(
     crypto::keyed_hash(
         &ctx.settings.secret_key,
         "sms-code",
-        &format!("{session_id}:{}:{}:{code}", purpose.as_str(), number.e164()),
+        &format!(
+            "{session_id}:{}:{}:{code}",
+            purpose.to_value(),
+            number.e164()
+        ),
     )
 }
 
@@ -146,11 +136,6 @@ fn start_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
         .map_or(now - Duration::hours(24), |start| start.with_timezone(&Utc))
 }
 
-const STATUS_PENDING: &str = "pending";
-const STATUS_SENT: &str = "sent";
-const STATUS_FAILED: &str = "failed";
-const STATUS_REFUSED: &str = "refused";
-
 /// Which limit refused a send, as the send log records it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Refusal {
@@ -183,9 +168,9 @@ impl Refusal {
 
 fn attempted() -> sea_orm::Condition {
     sea_orm::Condition::any()
-        .add(sms_send::Column::Status.eq(STATUS_PENDING))
-        .add(sms_send::Column::Status.eq(STATUS_SENT))
-        .add(sms_send::Column::Status.eq(STATUS_FAILED))
+        .add(sms_send::Column::Status.eq(SendStatus::Pending))
+        .add(sms_send::Column::Status.eq(SendStatus::Sent))
+        .add(sms_send::Column::Status.eq(SendStatus::Failed))
 }
 
 async fn count(
@@ -211,8 +196,8 @@ async fn last_delivery(
         .filter(sms_send::Column::UserId.eq(user_id))
         .filter(
             sea_orm::Condition::any()
-                .add(sms_send::Column::Status.eq(STATUS_PENDING))
-                .add(sms_send::Column::Status.eq(STATUS_SENT)),
+                .add(sms_send::Column::Status.eq(SendStatus::Pending))
+                .add(sms_send::Column::Status.eq(SendStatus::Sent)),
         )
         .order_by_desc(sms_send::Column::CreatedAt)
         .one(db)
@@ -286,16 +271,15 @@ async fn reserve(
     let row = sms_send::ActiveModel {
         user_id: Set(user_id),
         session_id: Set(Some(session_id)),
-        purpose: Set(purpose.as_str().to_owned()),
+        purpose: Set(purpose),
         number_masked: Set(number.masked()),
         number_hash: Set(number_hash),
         provider: Set(provider.name().to_owned()),
         status: Set(if refusal.is_some() {
-            STATUS_REFUSED
+            SendStatus::Refused
         } else {
-            STATUS_PENDING
-        }
-        .to_owned()),
+            SendStatus::Pending
+        }),
         detail: Set(refusal.map(|r| r.detail().to_owned())),
         created_at: Set(now),
         ..Default::default()
@@ -361,13 +345,13 @@ pub async fn send_code(
     let txn = ctx.db.begin().await?;
     sms_code::Entity::delete_many()
         .filter(sms_code::Column::SessionId.eq(session_id))
-        .filter(sms_code::Column::Purpose.eq(purpose.as_str()))
+        .filter(sms_code::Column::Purpose.eq(purpose))
         .exec(&txn)
         .await?;
     let code_row = sms_code::ActiveModel {
         user_id: Set(user_id),
         session_id: Set(session_id),
-        purpose: Set(purpose.as_str().to_owned()),
+        purpose: Set(purpose),
         code_hash: Set(code_hash(ctx, session_id, purpose, number, &code)),
         created_at: Set(now),
         expires_at: Set(now + Duration::minutes(CODE_VALID_MINUTES)),
@@ -389,8 +373,8 @@ pub async fn send_code(
             .send(&to, &body, now, ctx.settings.sms.timeout)
             .await;
         let (status, detail) = match &outcome {
-            Ok(reference) => (STATUS_SENT, reference.clone()),
-            Err(failure) => (STATUS_FAILED, Some(failure.detail().to_owned())),
+            Ok(reference) => (SendStatus::Sent, reference.clone()),
+            Err(failure) => (SendStatus::Failed, Some(failure.detail().to_owned())),
         };
         sms_send::Entity::update_many()
             .col_expr(sms_send::Column::Status, Expr::value(status))
@@ -409,13 +393,13 @@ pub async fn send_code(
     .map_err(|_| Error::Internal("the SMS send task did not finish"))??;
     match outcome {
         Ok(_) => {
-            tracing::info!(user_id, purpose = purpose.as_str(), number = %number.masked(), "SMS code sent");
+            tracing::info!(user_id, purpose = %purpose.to_value(), number = %number.masked(), "SMS code sent");
             Ok(())
         }
         Err(failure) => {
             tracing::warn!(
                 user_id,
-                purpose = purpose.as_str(),
+                purpose = %purpose.to_value(),
                 failure = failure.detail(),
                 "SMS code not sent"
             );
@@ -442,7 +426,7 @@ pub async fn verify_code(
             Some(row) => Some(number_of(ctx, &row)?),
             None => None,
         },
-        // A change checks its code against the new number itself (`change::service`).
+        // A change checks its code against the new number itself (`twofactor::change`).
         Purpose::Change => None,
     }
     .ok_or(Error::NotAllowed)?;
@@ -460,27 +444,27 @@ pub(crate) async fn verify_code_for(
 ) -> Result<(), Error> {
     let code =
         crate::twofactor::totp::normalize(input).ok_or(Error::Invalid(Invalid::CodeFormat))?;
-    service::reserve_attempt(ctx, user.id, client).await?;
+    attempts::reserve_attempt(ctx, user.id, client).await?;
     let now = ctx.now();
     let hash = code_hash(ctx, session_id, purpose, number, &code);
     let spent = sms_code::Entity::update_many()
         .col_expr(sms_code::Column::UsedAt, Expr::value(now))
         .filter(sms_code::Column::UserId.eq(user.id))
         .filter(sms_code::Column::SessionId.eq(session_id))
-        .filter(sms_code::Column::Purpose.eq(purpose.as_str()))
+        .filter(sms_code::Column::Purpose.eq(purpose))
         .filter(sms_code::Column::CodeHash.eq(hash.clone()))
         .filter(sms_code::Column::UsedAt.is_null())
         .filter(sms_code::Column::ExpiresAt.gt(now))
         .exec(&ctx.db)
         .await?;
     if spent.rows_affected == 1 {
-        return service::record_success(ctx, user.id).await;
+        return attempts::record_success(ctx, user.id).await;
     }
-    service::record_failure(ctx, user.id, client).await?;
+    attempts::record_failure(ctx, user.id, client).await?;
     let expired = sms_code::Entity::find()
         .filter(sms_code::Column::UserId.eq(user.id))
         .filter(sms_code::Column::SessionId.eq(session_id))
-        .filter(sms_code::Column::Purpose.eq(purpose.as_str()))
+        .filter(sms_code::Column::Purpose.eq(purpose))
         .filter(sms_code::Column::CodeHash.eq(hash))
         .filter(sms_code::Column::UsedAt.is_null())
         .one(&ctx.db)
@@ -529,13 +513,13 @@ pub async fn session_sends(
 ) -> Result<SessionSends, Error> {
     let rows = sms_send::Entity::find()
         .filter(sms_send::Column::SessionId.eq(session_id))
-        .filter(sms_send::Column::Purpose.eq(purpose.as_str()))
+        .filter(sms_send::Column::Purpose.eq(purpose))
         .order_by_desc(sms_send::Column::Id)
         .all(&ctx.db)
         .await?;
-    let problem = rows.first().and_then(|row| match row.status.as_str() {
-        STATUS_SENT | STATUS_PENDING => None,
-        STATUS_REFUSED => Some(match row.detail.as_deref() {
+    let problem = rows.first().and_then(|row| match row.status {
+        SendStatus::Sent | SendStatus::Pending => None,
+        SendStatus::Refused => Some(match row.detail.as_deref() {
             Some(detail) if detail == Refusal::Cooldown.detail() => SendProblem::Cooldown,
             Some(detail) if detail == Refusal::InstallationDay.detail() => SendProblem::Unavailable,
             _ => SendProblem::Limit,
@@ -545,8 +529,8 @@ pub async fn session_sends(
     // A refusal leaves the code before it in place; a failed send withdrew it.
     let code_sent = rows
         .iter()
-        .find(|row| row.status != STATUS_REFUSED)
-        .is_some_and(|row| row.status != STATUS_FAILED);
+        .find(|row| row.status != SendStatus::Refused)
+        .is_some_and(|row| row.status != SendStatus::Failed);
     Ok(SessionSends { code_sent, problem })
 }
 
@@ -561,7 +545,7 @@ pub async fn start_enrolment(
     if !available(ctx) {
         return Err(Error::SmsUnavailable);
     }
-    if service::is_enabled(ctx, user.id).await? {
+    if factor::is_enabled(ctx, user.id).await? {
         return Err(Error::NotAllowed);
     }
     let txn = ctx.db.begin().await?;
@@ -573,12 +557,12 @@ pub async fn start_enrolment(
     // Codes sent for an earlier number, in any session, no longer count.
     sms_code::Entity::delete_many()
         .filter(sms_code::Column::UserId.eq(user.id))
-        .filter(sms_code::Column::Purpose.eq(Purpose::Enrol.as_str()))
+        .filter(sms_code::Column::Purpose.eq(Purpose::Enrol))
         .exec(&txn)
         .await?;
     two_factor::ActiveModel {
         user_id: Set(user.id),
-        method: Set(METHOD_SMS.to_owned()),
+        method: Set(Method::Sms),
         secret_enc: Set(seal_number(ctx, user.id, number)),
         created_at: Set(ctx.now()),
         enabled_at: Set(None),
@@ -598,9 +582,9 @@ pub async fn pending_enrolment(
     ctx: &Context,
     user_id: i32,
 ) -> Result<Option<two_factor::Model>, Error> {
-    Ok(service::factor(ctx, user_id)
+    Ok(factor::factor(ctx, user_id)
         .await?
-        .filter(|row| row.enabled_at.is_none() && row.method == METHOD_SMS))
+        .filter(|row| row.enabled_at.is_none() && row.method == Method::Sms))
 }
 
 /// Another code for the enrolment in progress.
@@ -640,15 +624,15 @@ pub async fn confirm_enrolment(
     .await?;
     // Only the number the code went to is switched on.
     let how = format!("SMS naar {}", number.masked());
-    service::enable(ctx, user.id, None, &row.secret_enc, how, client).await?;
+    enrolment::enable(ctx, user.id, None, &row.secret_enc, how, client).await?;
     tracing::info!(user_id = user.id, "two-step authentication enabled (SMS)");
     Ok(())
 }
 
 /// The user's SMS factor, if SMS is their method and it is on.
 pub async fn login_number(ctx: &Context, user_id: i32) -> Result<Option<PhoneNumber>, Error> {
-    match service::factor(ctx, user_id).await? {
-        Some(row) if row.enabled_at.is_some() && row.method == METHOD_SMS => {
+    match factor::factor(ctx, user_id).await? {
+        Some(row) if row.enabled_at.is_some() && row.method == Method::Sms => {
             Ok(Some(number_of(ctx, &row)?))
         }
         _ => Ok(None),

@@ -5,6 +5,8 @@ use std::{path::PathBuf, time::Duration};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::delivery::SendFailure;
+
 /// How SMS messages leave the platform (`TWEESTAP_SMS_PROVIDER`).
 #[derive(Debug, Clone)]
 pub enum SmsProvider {
@@ -62,23 +64,6 @@ impl SmsProvider {
         match self {
             Self::Outbox(path) => append_to_outbox(path.clone(), to, body, now, timeout).await,
             Self::Twilio(twilio) => twilio.send(to, body, timeout).await,
-        }
-    }
-}
-
-/// Why a message did not go out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendFailure {
-    /// The provider refused it (a 4xx answer): retrying the same will not help.
-    Rejected(String),
-    /// The provider failed or could not be reached (5xx, network, timeout).
-    Unavailable(String),
-}
-
-impl SendFailure {
-    pub fn detail(&self) -> &str {
-        match self {
-            Self::Rejected(detail) | Self::Unavailable(detail) => detail,
         }
     }
 }

@@ -13,11 +13,15 @@ use crate::{
     client::ClientInfo,
     clock::ManualClock,
     context::Context,
-    db::entity::{sms_code, sms_guard, sms_send, two_factor},
+    db::entity::{
+        sms_code, sms_guard,
+        sms_send::{self, SendStatus},
+        two_factor,
+    },
     error::Error,
     on_both_backends, sms,
     testing::{self, Backend, Outbox, TestDb},
-    twofactor::service,
+    twofactor::{attempts, enrolment, factor, recovery_codes},
 };
 
 on_both_backends!(
@@ -77,7 +81,7 @@ async fn enrol(ctx: &Context, clock: &ManualClock, outbox: &Outbox, user: &User,
     sms::confirm_enrolment(ctx, user, session, &outbox.last_code(), None)
         .await
         .unwrap();
-    service::finish_enrolment(ctx, user.id).await.unwrap();
+    enrolment::finish_enrolment(ctx, user.id).await.unwrap();
     clock.advance(ctx.settings.sms.limits.cooldown);
 }
 
@@ -111,41 +115,41 @@ async fn sms_becomes_the_method_only_with_the_code_from_the_message_sec_11(backe
             .ends_with(&format!("\n\n@praktijk.example.nl #{code}"))
     );
     assert!(messages[0].1.contains("PRO Praktijksteun"));
-    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
+    assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
 
     let wrong = if code == "000000" { "111111" } else { "000000" };
     assert_eq!(
         sms::confirm_enrolment(&ctx, &judith, session, wrong, None).await,
         Err(Error::SmsCodeRejected)
     );
-    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
+    assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
     // The app's wizard step does not switch an SMS enrolment on.
     assert!(
-        service::confirm_app_enrolment(&ctx, &judith, &code, None)
+        enrolment::confirm_app_enrolment(&ctx, &judith, &code, None)
             .await
             .is_err()
     );
-    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
+    assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
 
     sms::confirm_enrolment(&ctx, &judith, session, &code, None)
         .await
         .unwrap();
-    assert!(service::is_enabled(&ctx, judith.id).await.unwrap());
+    assert!(factor::is_enabled(&ctx, judith.id).await.unwrap());
     let row = two_factor::Entity::find_by_id(judith.id)
         .one(&ctx.db)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(row.method, sms::METHOD_SMS);
+    assert_eq!(row.method, crate::twofactor::Method::Sms);
     assert!(!row.secret_enc.contains("612345678"));
     assert_eq!(sms::number_of(&ctx, &row).unwrap(), number);
-    assert!(service::pending_codes(&ctx, &row).is_some());
+    assert!(recovery_codes::pending_codes(&ctx, &row).is_some());
 
     let logged = sms_send::Entity::find().all(&ctx.db).await.unwrap();
     assert_eq!(logged.len(), 1);
     assert_eq!(logged[0].number_masked, "+31 6 ** ** ** 78");
-    assert_eq!(logged[0].status, "sent");
-    assert_eq!(logged[0].purpose, "enrol");
+    assert_eq!(logged[0].status, SendStatus::Sent);
+    assert_eq!(logged[0].purpose, Purpose::Enrol);
     let stored = sms_code::Entity::find().all(&ctx.db).await.unwrap();
     assert!(stored.iter().all(|row| !row.code_hash.contains(&code)));
     assert_eq!(
@@ -205,7 +209,7 @@ async fn codes_are_single_use_bound_to_the_login_and_expire_sec_09(backend: Back
         1,
         "{results:?}"
     );
-    clock.advance(Duration::minutes(service::LOCK_MINUTES) + Duration::seconds(1));
+    clock.advance(Duration::minutes(attempts::LOCK_MINUTES) + Duration::seconds(1));
 
     // A code five minutes old no longer works, and says so.
     let attempt = login_attempt(&ctx, &judith).await;
@@ -293,7 +297,7 @@ async fn the_cooldown_and_the_caps_per_user_sec_10(backend: Backend) {
     let sent = outbox.messages().len();
     assert_eq!(sent, 1 + 5, "the enrolment's message and five login codes");
     let refused = sms_send::Entity::find()
-        .filter(sms_send::Column::Status.eq("refused"))
+        .filter(sms_send::Column::Status.eq(SendStatus::Refused))
         .all(&ctx.db)
         .await
         .unwrap();
@@ -435,7 +439,7 @@ async fn wrong_sms_codes_count_toward_the_lock_sec_14(backend: Backend) {
         .unwrap();
     let code = outbox.last_code();
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    for _ in 0..service::MAX_FAILED_ATTEMPTS {
+    for _ in 0..attempts::MAX_FAILED_ATTEMPTS {
         assert!(
             sms::verify_code(&ctx, &judith, attempt, Purpose::Login, wrong, None)
                 .await
@@ -478,10 +482,10 @@ async fn a_failing_provider_leaves_nothing_half_enabled(backend: Backend) {
         sms::start_enrolment(&ctx, &judith, session, &number).await,
         Err(Error::SmsNotSent)
     );
-    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
+    assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
     let logged = sms_send::Entity::find().all(&ctx.db).await.unwrap();
     assert_eq!(logged.len(), 1);
-    assert_eq!(logged[0].status, "failed");
+    assert_eq!(logged[0].status, SendStatus::Failed);
     assert!(
         logged[0]
             .detail
@@ -527,7 +531,7 @@ async fn a_code_for_one_number_never_confirms_another_sec_11(backend: Backend) {
         sms::confirm_enrolment(&ctx, &judith, first_tab, &code_for_a, None).await,
         Err(Error::SmsCodeRejected)
     );
-    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
+    assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
 
     // Two tabs: the first has A's code, the second changes the number to B.
     clock.advance(Duration::minutes(1));
@@ -544,7 +548,7 @@ async fn a_code_for_one_number_never_confirms_another_sec_11(backend: Backend) {
         sms::confirm_enrolment(&ctx, &judith, first_tab, &code_for_a, None).await,
         Err(Error::SmsCodeRejected)
     );
-    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
+    assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
     sms::confirm_enrolment(&ctx, &judith, second_tab, &outbox.last_code(), None)
         .await
         .unwrap();

@@ -5,7 +5,7 @@
 
 use chrono::Duration;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
     TransactionTrait, sea_query::Expr,
 };
 
@@ -16,11 +16,8 @@ use crate::{
     context::Context,
     db::entity::{factor_change, sms_code, two_factor},
     error::{Error, Invalid},
-    sms::{self, METHOD_SMS, PhoneNumber, Purpose},
-    twofactor::{
-        service::{self, METHOD_APP},
-        totp,
-    },
+    sms::{self, PhoneNumber, Purpose},
+    twofactor::{Method, attempts, factor, totp},
 };
 
 /// How long a change waits for its code; an older one is ignored and replaced.
@@ -28,7 +25,7 @@ pub const PENDING_VALID_MINUTES: i64 = 60;
 
 /// The factor in use: a change needs one.
 async fn in_use(ctx: &Context, user_id: i32) -> Result<two_factor::Model, Error> {
-    service::factor(ctx, user_id)
+    factor::factor(ctx, user_id)
         .await?
         .filter(|row| row.enabled_at.is_some())
         .ok_or(Error::NotAllowed)
@@ -41,7 +38,7 @@ pub async fn pending(
     user_id: i32,
     session_id: i32,
 ) -> Result<Option<factor_change::Model>, Error> {
-    let Some(enabled_at) = service::factor(ctx, user_id)
+    let Some(enabled_at) = factor::factor(ctx, user_id)
         .await?
         .and_then(|row| row.enabled_at)
     else {
@@ -60,15 +57,15 @@ pub async fn pending(
 
 /// The new app's secret, for the QR step: only while the change is pending (SEC-08).
 pub fn new_secret(ctx: &Context, row: &factor_change::Model) -> Result<Vec<u8>, Error> {
-    if row.method != METHOD_APP {
+    if row.method != Method::App {
         return Err(Error::NotAllowed);
     }
-    service::open_secret(ctx, row.user_id, &row.secret_enc)
+    factor::open_secret(ctx, row.user_id, &row.secret_enc)
 }
 
 /// The new number, for the SMS code step.
 pub fn new_number(ctx: &Context, row: &factor_change::Model) -> Result<PhoneNumber, Error> {
-    if row.method != METHOD_SMS {
+    if row.method != Method::Sms {
         return Err(Error::NotAllowed);
     }
     sms::open_number(ctx, row.user_id, &row.secret_enc)
@@ -80,7 +77,7 @@ async fn drop_pending(txn: &DatabaseTransaction, user_id: i32) -> Result<(), Err
         .await?;
     sms_code::Entity::delete_many()
         .filter(sms_code::Column::UserId.eq(user_id))
-        .filter(sms_code::Column::Purpose.eq(Purpose::Change.as_str()))
+        .filter(sms_code::Column::Purpose.eq(Purpose::Change))
         .exec(txn)
         .await?;
     Ok(())
@@ -99,7 +96,7 @@ async fn keep_pending(
     ctx: &Context,
     user_id: i32,
     session_id: i32,
-    method: &str,
+    method: Method,
     secret_enc: String,
 ) -> Result<factor_change::Model, Error> {
     let txn = ctx.db.begin().await?;
@@ -107,7 +104,7 @@ async fn keep_pending(
     let inserted = factor_change::ActiveModel {
         user_id: Set(user_id),
         session_id: Set(session_id),
-        method: Set(method.to_owned()),
+        method: Set(method),
         secret_enc: Set(secret_enc),
         created_at: Set(ctx.now()),
     }
@@ -140,7 +137,7 @@ pub async fn start_app(
     in_use(ctx, user.id).await?;
     if let Some(row) = pending(ctx, user.id, session_id)
         .await?
-        .filter(|row| row.method == METHOD_APP)
+        .filter(|row| row.method == Method::App)
     {
         return Ok(row);
     }
@@ -149,8 +146,8 @@ pub async fn start_app(
         ctx,
         user.id,
         session_id,
-        METHOD_APP,
-        service::seal_secret(ctx, user.id, &secret),
+        Method::App,
+        factor::seal_secret(ctx, user.id, &secret),
     )
     .await
 }
@@ -172,7 +169,7 @@ pub async fn start_sms(
         ctx,
         user.id,
         session_id,
-        METHOD_SMS,
+        Method::Sms,
         sms::seal_number(ctx, user.id, number),
     )
     .await?;
@@ -202,15 +199,15 @@ pub async fn confirm(
         .await?
         .ok_or(Error::NotAllowed)?;
     let old = in_use(ctx, user.id).await?;
-    let step = if row.method == METHOD_APP {
+    let step = if row.method == Method::App {
         let code = totp::normalize(input).ok_or(Error::Invalid(Invalid::CodeFormat))?;
-        service::reserve_attempt(ctx, user.id, client).await?;
+        attempts::reserve_attempt(ctx, user.id, client).await?;
         let secret = new_secret(ctx, &row)?;
         let Some(step) = totp::matching_step(&secret, &code, ctx.now().timestamp()) else {
-            service::record_failure(ctx, user.id, client).await?;
+            attempts::record_failure(ctx, user.id, client).await?;
             return Err(Error::CodeRejected);
         };
-        service::record_success(ctx, user.id).await?;
+        attempts::record_success(ctx, user.id).await?;
         Some(step)
     } else {
         let number = new_number(ctx, &row)?;
@@ -230,8 +227,8 @@ pub async fn confirm(
 }
 
 /// A factor as the security log names it: the number only masked, never a secret.
-fn describe(ctx: &Context, user_id: i32, method: &str, secret_enc: &str) -> String {
-    if method == METHOD_SMS {
+fn describe(ctx: &Context, user_id: i32, method: Method, secret_enc: &str) -> String {
+    if method == Method::Sms {
         match sms::open_number(ctx, user_id, secret_enc) {
             Ok(number) => format!("SMS ({})", number.masked()),
             Err(_) => "SMS".to_owned(),
@@ -254,16 +251,16 @@ pub(super) async fn replace(
     client: Option<&ClientInfo>,
 ) -> Result<(), Error> {
     let user_id = old.user_id;
-    let to = describe(ctx, user_id, &new.method, &new.secret_enc);
-    let detail = match describe(ctx, user_id, &old.method, &old.secret_enc) {
-        from if old.method == METHOD_APP && new.method == METHOD_APP => {
+    let to = describe(ctx, user_id, new.method, &new.secret_enc);
+    let detail = match describe(ctx, user_id, old.method, &old.secret_enc) {
+        from if old.method == Method::App && new.method == Method::App => {
             format!("van {from} naar nieuwe app")
         }
         from => format!("van {from} naar {to}"),
     };
-    let txn = ctx.db.begin().await?;
+    let audited = log::Audited::begin(ctx).await?;
     let replaced = two_factor::Entity::update_many()
-        .col_expr(two_factor::Column::Method, Expr::value(new.method.clone()))
+        .col_expr(two_factor::Column::Method, Expr::value(new.method))
         .col_expr(
             two_factor::Column::SecretEnc,
             Expr::value(new.secret_enc.clone()),
@@ -273,16 +270,16 @@ pub(super) async fn replace(
         .filter(two_factor::Column::UserId.eq(user_id))
         .filter(two_factor::Column::SecretEnc.eq(old.secret_enc.clone()))
         .filter(two_factor::Column::EnabledAt.is_not_null())
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
     let taken = factor_change::Entity::delete_many()
         .filter(factor_change::Column::UserId.eq(user_id))
         .filter(factor_change::Column::SessionId.eq(new.session_id))
         .filter(factor_change::Column::SecretEnc.eq(new.secret_enc.clone()))
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
     if replaced.rows_affected != 1 || taken.rows_affected != 1 {
-        txn.rollback().await?;
+        audited.rollback().await?;
         tracing::info!(
             user_id,
             "method change refused: the factor or the change was replaced meanwhile"
@@ -291,18 +288,11 @@ pub(super) async fn replace(
     }
     sms_code::Entity::delete_many()
         .filter(sms_code::Column::UserId.eq(user_id))
-        .exec(&txn)
+        .exec(audited.txn())
         .await?;
-    let mailed = log::record_in(
-        &txn,
-        ctx,
-        user_id,
-        log::Event::MethodChanged,
-        Some(detail),
-        client,
-    )
-    .await?;
-    log::commit(ctx, txn, mailed).await?;
-    tracing::info!(user_id, method = %new.method, "two-step method changed");
+    audited
+        .commit(user_id, log::Event::MethodChanged, Some(detail), client)
+        .await?;
+    tracing::info!(user_id, method = %new.method.to_value(), "two-step method changed");
     Ok(())
 }

@@ -19,7 +19,9 @@ use crate::{
     on_both_backends,
     sms::{self, PhoneNumber, Purpose, SmsLimits},
     testing::{self, Backend, Outbox, TestDb},
-    twofactor::{service, totp},
+    twofactor::{
+        Method, app_code, attempts, disable, enrolment, factor, recovery_codes, remembered, totp,
+    },
 };
 
 on_both_backends!(
@@ -84,12 +86,12 @@ fn next_step(clock: &ManualClock) {
 
 /// Enrols `user` with the app, as the wizard does; returns the secret.
 async fn enrol_app(ctx: &Context, clock: &ManualClock, user: &User) -> Vec<u8> {
-    let row = service::start_app_enrolment(ctx, user).await.unwrap();
-    let secret = service::open_secret(ctx, user.id, &row.secret_enc).unwrap();
-    service::confirm_app_enrolment(ctx, user, &code_now(ctx, &secret), None)
+    let row = enrolment::start_app_enrolment(ctx, user).await.unwrap();
+    let secret = factor::open_secret(ctx, user.id, &row.secret_enc).unwrap();
+    enrolment::confirm_app_enrolment(ctx, user, &code_now(ctx, &secret), None)
         .await
         .unwrap();
-    service::finish_enrolment(ctx, user.id).await.unwrap();
+    enrolment::finish_enrolment(ctx, user.id).await.unwrap();
     next_step(clock);
     secret
 }
@@ -104,7 +106,7 @@ async fn enrol_sms(ctx: &Context, clock: &ManualClock, outbox: &Outbox, user: &U
     sms::confirm_enrolment(ctx, user, session, &outbox.last_code(), None)
         .await
         .unwrap();
-    service::finish_enrolment(ctx, user.id).await.unwrap();
+    enrolment::finish_enrolment(ctx, user.id).await.unwrap();
     clock.advance(ctx.settings.sms.limits.cooldown);
 }
 
@@ -143,7 +145,7 @@ async fn sms_login(ctx: &Context, clock: &ManualClock, outbox: &Outbox, user: &U
 }
 
 /// The newest entry of the security log: its kind and detail.
-async fn last_logged(ctx: &Context, user: &User) -> (String, Option<String>) {
+async fn last_logged(ctx: &Context, user: &User) -> (log::Event, Option<String>) {
     let entry = log::recent(ctx, user.id, 1).await.unwrap().remove(0);
     (entry.kind, entry.detail)
 }
@@ -155,7 +157,7 @@ async fn app_to_sms_keeps_the_app_until_the_new_number_is_confirmed_sec_11_sec_2
 ) {
     let (ctx, clock, _db, outbox, judith) = with_sms(backend).await;
     let secret = enrol_app(&ctx, &clock, &judith).await;
-    let browser = service::remember_browser(&ctx, judith.id, &Default::default())
+    let browser = remembered::remember_browser(&ctx, judith.id, &Default::default())
         .await
         .unwrap();
     let session = session_of(&ctx, &judith, SessionStage::Complete).await;
@@ -169,7 +171,7 @@ async fn app_to_sms_keeps_the_app_until_the_new_number_is_confirmed_sec_11_sec_2
 
     // Not yet: the app still logs in, and no SMS goes out at login.
     assert_eq!(sms::login_number(&ctx, judith.id).await.unwrap(), None);
-    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None)
+    app_code::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None)
         .await
         .unwrap();
     // The change's code is not a login code.
@@ -184,21 +186,23 @@ async fn app_to_sms_keeps_the_app_until_the_new_number_is_confirmed_sec_11_sec_2
         .await
         .unwrap();
     let row = factor(&ctx, &judith).await;
-    assert_eq!(row.method, sms::METHOD_SMS);
+    assert_eq!(row.method, Method::Sms);
     assert_eq!(sms::number_of(&ctx, &row).unwrap(), number);
     next_step(&clock);
     assert_eq!(
-        service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None).await,
+        app_code::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None).await,
         Err(Error::NotAllowed),
         "the app no longer logs in"
     );
     assert!(sms_login(&ctx, &clock, &outbox, &judith).await);
     assert_eq!(
-        service::recovery_codes_left(&ctx, judith.id).await.unwrap(),
+        recovery_codes::recovery_codes_left(&ctx, judith.id)
+            .await
+            .unwrap(),
         10
     );
     assert!(
-        service::is_remembered(&ctx, judith.id, &browser)
+        remembered::is_remembered(&ctx, judith.id, &browser)
             .await
             .unwrap()
     );
@@ -213,10 +217,10 @@ async fn app_to_sms_keeps_the_app_until_the_new_number_is_confirmed_sec_11_sec_2
         .await
         .unwrap()
         .into_iter()
-        .find(|entry| entry.kind == "method_changed")
+        .find(|entry| entry.kind == log::Event::MethodChanged)
         .map(|entry| (entry.kind, entry.detail))
         .unwrap();
-    assert_eq!(kind, "method_changed");
+    assert_eq!(kind, log::Event::MethodChanged);
     assert_eq!(
         detail.as_deref(),
         Some("van app naar SMS (+31 6 ** ** ** 78)")
@@ -238,7 +242,7 @@ async fn sms_to_app_keeps_sms_until_the_code_and_spends_its_step_sec_07(backend:
         "SMS still works"
     );
     assert_eq!(
-        service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None).await,
+        app_code::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None).await,
         Err(Error::NotAllowed),
         "the new app does not log in before it is confirmed"
     );
@@ -247,15 +251,15 @@ async fn sms_to_app_keeps_sms_until_the_code_and_spends_its_step_sec_07(backend:
     change::confirm(&ctx, &judith, session, &code, None)
         .await
         .unwrap();
-    assert_eq!(factor(&ctx, &judith).await.method, service::METHOD_APP);
+    assert_eq!(factor(&ctx, &judith).await.method, Method::App);
     assert_eq!(sms::login_number(&ctx, judith.id).await.unwrap(), None);
     assert_eq!(
-        service::verify_app_code(&ctx, &judith, &code, None).await,
+        app_code::verify_app_code(&ctx, &judith, &code, None).await,
         Err(Error::CodeRejected),
         "the confirming code cannot log in"
     );
     next_step(&clock);
-    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None)
+    app_code::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None)
         .await
         .unwrap();
     assert_eq!(
@@ -281,7 +285,7 @@ async fn a_new_app_replaces_the_old_secret_once_under_parallel_codes_sec_07_sec_
     let base32 = totp::secret_for_people(&new).replace(' ', "");
     assert!(!first.secret_enc.contains(&base32), "stored encrypted");
 
-    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &old), None)
+    app_code::verify_app_code(&ctx, &judith, &code_now(&ctx, &old), None)
         .await
         .unwrap();
     if code_now(&ctx, &old) != code_now(&ctx, &new) {
@@ -312,7 +316,7 @@ async fn a_new_app_replaces_the_old_secret_once_under_parallel_codes_sec_07_sec_
         .await
         .unwrap()
         .into_iter()
-        .filter(|entry| entry.kind == "method_changed")
+        .filter(|entry| entry.kind == log::Event::MethodChanged)
         .count();
     assert_eq!(changes, 1);
     assert_eq!(
@@ -323,12 +327,12 @@ async fn a_new_app_replaces_the_old_secret_once_under_parallel_codes_sec_07_sec_
     next_step(&clock);
     if code_now(&ctx, &old) != code_now(&ctx, &new) {
         assert_eq!(
-            service::verify_app_code(&ctx, &judith, &code_now(&ctx, &old), None).await,
+            app_code::verify_app_code(&ctx, &judith, &code_now(&ctx, &old), None).await,
             Err(Error::CodeRejected),
             "the old secret no longer works"
         );
     }
-    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &new), None)
+    app_code::verify_app_code(&ctx, &judith, &code_now(&ctx, &new), None)
         .await
         .unwrap();
 }
@@ -402,7 +406,7 @@ async fn wrong_codes_leave_everything_and_count_toward_the_lock_sec_14(backend: 
         change::pending(&ctx, judith.id, session).await.unwrap(),
         Some(row.clone())
     );
-    for _ in 1..service::MAX_FAILED_ATTEMPTS {
+    for _ in 1..attempts::MAX_FAILED_ATTEMPTS {
         let _ = change::confirm(&ctx, &judith, session, &wrong_code(&ctx, &new), None).await;
     }
     assert!(
@@ -414,13 +418,13 @@ async fn wrong_codes_leave_everything_and_count_toward_the_lock_sec_14(backend: 
     );
     assert!(
         matches!(
-            service::verify_app_code(&ctx, &judith, &code_now(&ctx, &old), None).await,
+            app_code::verify_app_code(&ctx, &judith, &code_now(&ctx, &old), None).await,
             Err(Error::Locked { .. })
         ),
         "one lock for login and change"
     );
     assert_eq!(factor(&ctx, &judith).await, before);
-    assert_eq!(last_logged(&ctx, &judith).await.0, "locked");
+    assert_eq!(last_logged(&ctx, &judith).await.0, log::Event::Locked);
 }
 
 // Between start and confirm, a switch-off or a helpdesk reset wins: the confirm fails and
@@ -431,15 +435,15 @@ async fn a_switch_off_or_reset_between_start_and_confirm_wins(backend: Backend) 
     let session = session_of(&ctx, &judith, SessionStage::Complete).await;
     let row = change::start_app(&ctx, &judith, session).await.unwrap();
     let new = change::new_secret(&ctx, &row).unwrap();
-    service::disable_two_factor(&ctx, judith.id, None)
+    disable::disable_two_factor(&ctx, judith.id, None)
         .await
         .unwrap();
     assert_eq!(
         change::confirm(&ctx, &judith, session, &code_now(&ctx, &new), None).await,
         Err(Error::NotAllowed)
     );
-    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
-    assert!(service::factor(&ctx, judith.id).await.unwrap().is_none());
+    assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
+    assert!(factor::factor(&ctx, judith.id).await.unwrap().is_none());
 
     // A helpdesk reset while a new number waits for its code.
     next_step(&clock);
@@ -464,7 +468,7 @@ async fn a_switch_off_or_reset_between_start_and_confirm_wins(backend: Backend) 
             .await
             .is_err()
     );
-    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
+    assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
 
     // The replacement compares the factor it was started from: a factor set up anew meanwhile
     // (another tab) is not overwritten.
@@ -473,7 +477,7 @@ async fn a_switch_off_or_reset_between_start_and_confirm_wins(backend: Backend) 
     let session = session_of(&ctx, &judith, SessionStage::Complete).await;
     let snapshot = factor(&ctx, &judith).await;
     let change_row = change::start_app(&ctx, &judith, session).await.unwrap();
-    service::disable_two_factor(&ctx, judith.id, None)
+    disable::disable_two_factor(&ctx, judith.id, None)
         .await
         .unwrap();
     next_step(&clock);
@@ -484,7 +488,7 @@ async fn a_switch_off_or_reset_between_start_and_confirm_wins(backend: Backend) 
         Err(Error::NotAllowed)
     );
     assert_eq!(factor(&ctx, &judith).await, current);
-    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &third), None)
+    app_code::verify_app_code(&ctx, &judith, &code_now(&ctx, &third), None)
         .await
         .unwrap();
 }
@@ -512,7 +516,7 @@ async fn a_stale_or_other_sessions_change_is_not_usable(backend: Backend) {
         change::confirm(&ctx, &judith, session, &code_now(&ctx, &new), None).await,
         Err(Error::NotAllowed)
     );
-    assert_eq!(factor(&ctx, &judith).await.method, service::METHOD_APP);
+    assert_eq!(factor(&ctx, &judith).await.method, Method::App);
     let fresh = change::start_app(&ctx, &judith, session).await.unwrap();
     assert_ne!(fresh.secret_enc, row.secret_enc, "a new change, a new key");
 

@@ -1,12 +1,21 @@
 //! The second factor: the authenticator app's codes, recovery codes, enrolment, the attempt
 //! limit and lock, remembered browsers, changing the method, and the rollout policy.
 
+pub mod app_code;
+pub mod attempts;
 pub mod change;
+pub mod deferral;
+pub mod disable;
+pub mod enrolment;
+pub mod factor;
 pub mod policy;
 pub mod recovery;
+pub mod recovery_codes;
+pub mod remembered;
 pub mod second_step;
-pub mod service;
 pub mod totp;
+
+pub use crate::db::entity::two_factor::Method;
 
 #[cfg(test)]
 mod change_tests;

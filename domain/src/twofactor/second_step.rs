@@ -2,8 +2,9 @@
 //! nothing, decided from the user's factor, this browser's "Onthoud mij" and the rollout.
 
 use super::{
+    factor,
     policy::Phase,
-    service::{self, RememberToken},
+    remembered::{self, RememberToken},
 };
 use crate::{accounts::users::User, context::Context, error::Error};
 
@@ -27,9 +28,9 @@ pub async fn after_password(
     user: &User,
     remembered: Option<&str>,
 ) -> Result<AfterPassword, Error> {
-    if service::is_enabled(ctx, user.id).await? {
+    if factor::is_enabled(ctx, user.id).await? {
         let remembered = match remembered.and_then(RememberToken::from_cookie) {
-            Some(token) => service::is_remembered(ctx, user.id, &token).await?,
+            Some(token) => remembered::is_remembered(ctx, user.id, &token).await?,
             None => false,
         };
         return Ok(if remembered {

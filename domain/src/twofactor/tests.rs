@@ -4,7 +4,9 @@
 use chrono::Duration;
 use sea_orm::EntityTrait;
 
-use super::{recovery, service, totp};
+use super::{
+    app_code, attempts, deferral, enrolment, factor, recovery, recovery_codes, remembered, totp,
+};
 use crate::{
     accounts::users::User,
     clock::ManualClock,
@@ -27,7 +29,6 @@ on_both_backends!(
     remembered_browsers_are_bound_to_user_and_expiry,
     deferrals_are_counted,
     a_new_set_of_recovery_codes_replaces_the_old_one,
-    a_helpdesk_reset_removes_every_factor_and_ends_the_sessions,
 );
 
 /// The secret as the authenticator app has it, read back the way the server does.
@@ -51,9 +52,9 @@ fn code_now(ctx: &Context, secret: &[u8]) -> String {
 
 /// Enrols `user` with the app; returns the secret and the recovery codes.
 async fn enrol(ctx: &Context, user: &User) -> (Vec<u8>, Vec<String>) {
-    let row = service::start_app_enrolment(ctx, user).await.unwrap();
+    let row = enrolment::start_app_enrolment(ctx, user).await.unwrap();
     let secret = secret_of(ctx, user).await;
-    service::confirm_app_enrolment(ctx, user, &code_now(ctx, &secret), None)
+    enrolment::confirm_app_enrolment(ctx, user, &code_now(ctx, &secret), None)
         .await
         .unwrap();
     let row = two_factor::Entity::find_by_id(row.user_id)
@@ -61,8 +62,8 @@ async fn enrol(ctx: &Context, user: &User) -> (Vec<u8>, Vec<String>) {
         .await
         .unwrap()
         .unwrap();
-    let codes = service::pending_codes(ctx, &row).unwrap();
-    service::finish_enrolment(ctx, user.id).await.unwrap();
+    let codes = recovery_codes::pending_codes(ctx, &row).unwrap();
+    enrolment::finish_enrolment(ctx, user.id).await.unwrap();
     (secret, codes)
 }
 
@@ -87,14 +88,14 @@ fn next_step(clock: &ManualClock) {
 async fn enrolment_needs_a_confirmed_code_and_keeps_the_secret_encrypted(backend: Backend) {
     let (ctx, _clock, _db) = testing::context(backend).await;
     let judith = testing::add_judith(&ctx).await;
-    let first = service::start_app_enrolment(&ctx, &judith).await.unwrap();
-    let again = service::start_app_enrolment(&ctx, &judith).await.unwrap();
+    let first = enrolment::start_app_enrolment(&ctx, &judith).await.unwrap();
+    let again = enrolment::start_app_enrolment(&ctx, &judith).await.unwrap();
     assert_eq!(first.secret_enc, again.secret_enc, "no second secret");
     let secret = secret_of(&ctx, &judith).await;
     assert_eq!(secret.len(), 20);
     let base32 = totp::secret_for_people(&secret).replace(' ', "");
     assert!(!first.secret_enc.contains(&base32));
-    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
+    assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
 
     let wrong = if code_now(&ctx, &secret) == "000000" {
         "111111"
@@ -102,21 +103,23 @@ async fn enrolment_needs_a_confirmed_code_and_keeps_the_secret_encrypted(backend
         "000000"
     };
     assert_eq!(
-        service::confirm_app_enrolment(&ctx, &judith, wrong, None).await,
+        enrolment::confirm_app_enrolment(&ctx, &judith, wrong, None).await,
         Err(Error::CodeRejected)
     );
-    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
-    service::confirm_app_enrolment(&ctx, &judith, &code_now(&ctx, &secret), None)
+    assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
+    enrolment::confirm_app_enrolment(&ctx, &judith, &code_now(&ctx, &secret), None)
         .await
         .unwrap();
-    assert!(service::is_enabled(&ctx, judith.id).await.unwrap());
+    assert!(factor::is_enabled(&ctx, judith.id).await.unwrap());
     assert_eq!(
-        service::recovery_codes_left(&ctx, judith.id).await.unwrap(),
+        recovery_codes::recovery_codes_left(&ctx, judith.id)
+            .await
+            .unwrap(),
         10
     );
     // SEC-07: the code that confirmed enrolment cannot log in.
     assert_eq!(
-        service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None).await,
+        app_code::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None).await,
         Err(Error::CodeRejected)
     );
 }
@@ -132,7 +135,7 @@ async fn the_window_is_the_current_and_previous_code(backend: Backend) {
     let earlier = code_now(&ctx, &secret);
     next_step(&clock);
     // Thirty seconds later the app shows a new code; the previous one is still valid.
-    service::verify_app_code(&ctx, &judith, &earlier, None)
+    app_code::verify_app_code(&ctx, &judith, &earlier, None)
         .await
         .unwrap();
 
@@ -144,12 +147,12 @@ async fn the_window_is_the_current_and_previous_code(backend: Backend) {
     for code in [&too_old, &too_new] {
         if *code != current && *code != totp::code_for_step(&secret, step(&ctx) - 1) {
             assert_eq!(
-                service::verify_app_code(&ctx, &judith, code, None).await,
+                app_code::verify_app_code(&ctx, &judith, code, None).await,
                 Err(Error::CodeRejected)
             );
         }
     }
-    service::verify_app_code(&ctx, &judith, &current, None)
+    app_code::verify_app_code(&ctx, &judith, &current, None)
         .await
         .unwrap();
 }
@@ -164,7 +167,7 @@ async fn each_time_step_logs_in_once_under_parallel_submissions(backend: Backend
     let code = code_now(&ctx, &secret);
     let attempts = (0..20).map(|_| {
         let (ctx, judith, code) = (ctx.clone(), judith.clone(), code.clone());
-        tokio::spawn(async move { service::verify_app_code(&ctx, &judith, &code, None).await })
+        tokio::spawn(async move { app_code::verify_app_code(&ctx, &judith, &code, None).await })
     });
     let results: Vec<_> = futures_join(attempts).await;
     assert_eq!(
@@ -173,17 +176,17 @@ async fn each_time_step_logs_in_once_under_parallel_submissions(backend: Backend
         "{results:?}"
     );
     // More submissions at once than the attempt limit lock the account for a while (SEC-14).
-    clock.advance(Duration::minutes(service::LOCK_MINUTES) + Duration::seconds(1));
+    clock.advance(Duration::minutes(attempts::LOCK_MINUTES) + Duration::seconds(1));
 
     next_step(&clock);
     let older = totp::code_for_step(&secret, totp::step_at(ctx.now().timestamp()) - 1);
     let newer = code_now(&ctx, &secret);
-    service::verify_app_code(&ctx, &judith, &newer, None)
+    app_code::verify_app_code(&ctx, &judith, &newer, None)
         .await
         .unwrap();
     if older != newer {
         assert_eq!(
-            service::verify_app_code(&ctx, &judith, &older, None).await,
+            app_code::verify_app_code(&ctx, &judith, &older, None).await,
             Err(Error::CodeRejected)
         );
     }
@@ -209,22 +212,24 @@ async fn recovery_codes_are_single_use_under_parallel_submissions(backend: Backe
     let typed = codes[3].replace('-', "").to_lowercase();
     let attempts = (0..20).map(|_| {
         let (ctx, judith, typed) = (ctx.clone(), judith.clone(), typed.clone());
-        tokio::spawn(async move { service::use_recovery_code(&ctx, &judith, &typed, None).await })
+        tokio::spawn(
+            async move { recovery_codes::use_recovery_code(&ctx, &judith, &typed, None).await },
+        )
     });
     let results = futures_join(attempts).await;
     let ok: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
     assert_eq!(ok, vec![&9], "{results:?}");
-    clock.advance(Duration::minutes(service::LOCK_MINUTES) + Duration::seconds(1));
+    clock.advance(Duration::minutes(attempts::LOCK_MINUTES) + Duration::seconds(1));
     assert_eq!(
-        service::use_recovery_code(&ctx, &judith, &codes[3], None).await,
+        recovery_codes::use_recovery_code(&ctx, &judith, &codes[3], None).await,
         Err(Error::RecoveryCodeRejected)
     );
     assert_eq!(
-        service::use_recovery_code(&ctx, &judith, "geen code", None).await,
+        recovery_codes::use_recovery_code(&ctx, &judith, "geen code", None).await,
         Err(Error::Invalid(crate::Invalid::RecoveryCodeFormat))
     );
     assert_eq!(
-        service::use_recovery_code(&ctx, &judith, &codes[4], None).await,
+        recovery_codes::use_recovery_code(&ctx, &judith, &codes[4], None).await,
         Ok(8)
     );
 }
@@ -242,11 +247,11 @@ async fn failed_attempts_lock_the_account_across_sessions(backend: Backend) {
     } else {
         "000000"
     };
-    for i in 0..service::MAX_FAILED_ATTEMPTS {
+    for i in 0..attempts::MAX_FAILED_ATTEMPTS {
         let result = if i % 2 == 0 {
-            service::verify_app_code(&ctx, &judith, wrong, None).await
+            app_code::verify_app_code(&ctx, &judith, wrong, None).await
         } else {
-            service::use_recovery_code(&ctx, &judith, "2222-2222-2222", None)
+            recovery_codes::use_recovery_code(&ctx, &judith, "2222-2222-2222", None)
                 .await
                 .map(|_| ())
         };
@@ -260,17 +265,17 @@ async fn failed_attempts_lock_the_account_across_sessions(backend: Backend) {
     }
     assert!(
         matches!(
-            service::verify_app_code(&ctx, &judith, &right, None).await,
+            app_code::verify_app_code(&ctx, &judith, &right, None).await,
             Err(Error::Locked { .. })
         ),
         "a right code during the lock"
     );
     assert!(matches!(
-        service::use_recovery_code(&ctx, &judith, &codes[0], None).await,
+        recovery_codes::use_recovery_code(&ctx, &judith, &codes[0], None).await,
         Err(Error::Locked { .. })
     ));
-    clock.advance(Duration::minutes(service::LOCK_MINUTES) + Duration::seconds(1));
-    service::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None)
+    clock.advance(Duration::minutes(attempts::LOCK_MINUTES) + Duration::seconds(1));
+    app_code::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None)
         .await
         .unwrap();
 }
@@ -288,7 +293,7 @@ async fn a_parallel_burst_cannot_get_past_the_limit(backend: Backend) {
     };
     let attempts = (0..30).map(|_| {
         let (ctx, judith) = (ctx.clone(), judith.clone());
-        tokio::spawn(async move { service::verify_app_code(&ctx, &judith, wrong, None).await })
+        tokio::spawn(async move { app_code::verify_app_code(&ctx, &judith, wrong, None).await })
     });
     let results = futures_join(attempts).await;
     let checked = results
@@ -296,7 +301,7 @@ async fn a_parallel_burst_cannot_get_past_the_limit(backend: Backend) {
         .filter(|r| **r == Err(Error::CodeRejected))
         .count();
     assert!(
-        checked <= service::MAX_FAILED_ATTEMPTS as usize,
+        checked <= attempts::MAX_FAILED_ATTEMPTS as usize,
         "{checked} codes were checked"
     );
     assert!(
@@ -317,12 +322,12 @@ async fn codes_are_bound_to_their_user(backend: Backend) {
     let judith_code = code_now(&ctx, &judith_secret);
     if judith_code != code_now(&ctx, &bram_secret) {
         assert_eq!(
-            service::verify_app_code(&ctx, &bram, &judith_code, None).await,
+            app_code::verify_app_code(&ctx, &bram, &judith_code, None).await,
             Err(Error::CodeRejected)
         );
     }
     assert_eq!(
-        service::use_recovery_code(&ctx, &bram, &judith_codes[0], None).await,
+        recovery_codes::use_recovery_code(&ctx, &bram, &judith_codes[0], None).await,
         Err(Error::RecoveryCodeRejected)
     );
 }
@@ -332,7 +337,7 @@ async fn remembered_browsers_are_bound_to_user_and_expiry(backend: Backend) {
     let (ctx, clock, _db) = testing::context(backend).await;
     let judith = testing::add_judith(&ctx).await;
     let bram = add_bram(&ctx).await;
-    let token = service::remember_browser(
+    let token = remembered::remember_browser(
         &ctx,
         judith.id,
         &crate::client::ClientInfo {
@@ -356,14 +361,14 @@ async fn remembered_browsers_are_bound_to_user_and_expiry(backend: Backend) {
         .unwrap()
         .1
         .to_owned();
-    let parse = |v: &str| service::RememberToken::from_cookie(v).unwrap();
+    let parse = |v: &str| remembered::RememberToken::from_cookie(v).unwrap();
     assert!(
-        service::is_remembered(&ctx, judith.id, &parse(&value))
+        remembered::is_remembered(&ctx, judith.id, &parse(&value))
             .await
             .unwrap()
     );
     assert!(
-        !service::is_remembered(&ctx, bram.id, &parse(&value))
+        !remembered::is_remembered(&ctx, bram.id, &parse(&value))
             .await
             .unwrap()
     );
@@ -371,14 +376,14 @@ async fn remembered_browsers_are_bound_to_user_and_expiry(backend: Backend) {
     altered[10] = if altered[10] == b'A' { b'B' } else { b'A' };
     let altered = String::from_utf8(altered).unwrap();
     assert!(
-        !service::is_remembered(&ctx, judith.id, &parse(&altered))
+        !remembered::is_remembered(&ctx, judith.id, &parse(&altered))
             .await
             .unwrap()
     );
-    assert!(service::RememberToken::from_cookie("kort").is_none());
+    assert!(remembered::RememberToken::from_cookie("kort").is_none());
     clock.advance(ctx.settings.remember_for);
     assert!(
-        !service::is_remembered(&ctx, judith.id, &parse(&value))
+        !remembered::is_remembered(&ctx, judith.id, &parse(&value))
             .await
             .unwrap()
     );
@@ -387,8 +392,8 @@ async fn remembered_browsers_are_bound_to_user_and_expiry(backend: Backend) {
 async fn deferrals_are_counted(backend: Backend) {
     let (ctx, _clock, _db) = testing::context(backend).await;
     let judith = testing::add_judith(&ctx).await;
-    service::defer(&ctx, judith.id).await.unwrap();
-    service::defer(&ctx, judith.id).await.unwrap();
+    deferral::defer(&ctx, judith.id).await.unwrap();
+    deferral::defer(&ctx, judith.id).await.unwrap();
     let row = crate::db::entity::user::Entity::find_by_id(judith.id)
         .one(&ctx.db)
         .await
@@ -403,109 +408,29 @@ async fn a_new_set_of_recovery_codes_replaces_the_old_one(backend: Backend) {
     let (ctx, _clock, _db) = testing::context(backend).await;
     let judith = testing::add_judith(&ctx).await;
     let (_, old) = enrol(&ctx, &judith).await;
-    service::use_recovery_code(&ctx, &judith, &old[0], None)
+    recovery_codes::use_recovery_code(&ctx, &judith, &old[0], None)
         .await
         .unwrap();
-    let new = service::regenerate_recovery_codes(&ctx, judith.id, None)
+    let new = recovery_codes::regenerate_recovery_codes(&ctx, judith.id, None)
         .await
         .unwrap();
     assert_eq!(new.len(), recovery::COUNT);
     assert_eq!(
-        service::recovery_codes_left(&ctx, judith.id).await.unwrap(),
+        recovery_codes::recovery_codes_left(&ctx, judith.id)
+            .await
+            .unwrap(),
         10
     );
     for code in &old[1..4] {
         if !new.contains(code) {
             assert_eq!(
-                service::use_recovery_code(&ctx, &judith, code, None).await,
+                recovery_codes::use_recovery_code(&ctx, &judith, code, None).await,
                 Err(Error::RecoveryCodeRejected)
             );
         }
     }
     assert_eq!(
-        service::use_recovery_code(&ctx, &judith, &new[0], None).await,
+        recovery_codes::use_recovery_code(&ctx, &judith, &new[0], None).await,
         Ok(9)
     );
-}
-
-// The helpdesk's reset: factor, recovery codes, remembered browsers, sessions and the lock go,
-// the reason is logged (SEC-21), and in the mandatory period the next login enrols again.
-async fn a_helpdesk_reset_removes_every_factor_and_ends_the_sessions(backend: Backend) {
-    use crate::accounts::session::{self, SessionStage};
-    let (ctx, clock, _db) = testing::context(backend).await;
-    let judith = testing::add_judith(&ctx).await;
-    let (_, codes) = enrol(&ctx, &judith).await;
-    let token = service::remember_browser(&ctx, judith.id, &Default::default())
-        .await
-        .unwrap();
-    let (session_token, _) = session::start(
-        &ctx,
-        &judith,
-        &crate::client::ClientInfo::default(),
-        SessionStage::Complete,
-    )
-    .await
-    .unwrap();
-    for _ in 0..service::MAX_FAILED_ATTEMPTS {
-        let _ = service::use_recovery_code(&ctx, &judith, "AAAA-AAAA-AAAA", None).await;
-    }
-    assert!(matches!(
-        service::use_recovery_code(&ctx, &judith, &codes[0], None).await,
-        Err(Error::Locked { .. })
-    ));
-
-    assert_eq!(
-        crate::helpdesk::reset_two_factor(&ctx, judith.id, "helpdesk@example.nl", "  ", None).await,
-        Err(Error::Invalid(crate::Invalid::ReasonMissing))
-    );
-    assert!(service::is_enabled(&ctx, judith.id).await.unwrap());
-    crate::helpdesk::reset_two_factor(
-        &ctx,
-        judith.id,
-        "helpdesk@example.nl",
-        "telefoon kwijt",
-        None,
-    )
-    .await
-    .unwrap();
-
-    assert!(!service::is_enabled(&ctx, judith.id).await.unwrap());
-    assert!(service::factor(&ctx, judith.id).await.unwrap().is_none());
-    assert_eq!(
-        service::recovery_codes_left(&ctx, judith.id).await.unwrap(),
-        0
-    );
-    assert!(
-        !service::is_remembered(&ctx, judith.id, &token)
-            .await
-            .unwrap()
-    );
-    assert!(
-        session::resolve(&ctx, &session_token)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    let log = crate::audit::log::recent(&ctx, judith.id, 10)
-        .await
-        .unwrap();
-    assert_eq!(log[0].kind, "helpdesk_reset");
-    assert_eq!(
-        log[0].detail.as_deref(),
-        Some("door helpdesk@example.nl: telefoon kwijt")
-    );
-    assert!(log.iter().any(|event| event.kind == "locked"));
-
-    clock.set(testing::in_mandatory_period());
-    let (_, after) = crate::accounts::login::log_in(
-        &ctx,
-        None,
-        testing::JUDITH_EMAIL,
-        testing::JUDITH_PASSWORD.to_owned(),
-        &crate::client::ClientInfo::default(),
-        None,
-    )
-    .await
-    .unwrap();
-    assert_eq!(after, crate::twofactor::second_step::AfterPassword::Enrol);
 }

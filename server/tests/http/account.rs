@@ -9,7 +9,7 @@ use tweestap_domain::{
     accounts::{email::Email, users},
     db::entity::user::Role,
     testing::{self, Backend, JUDITH_EMAIL, JUDITH_PASSWORD},
-    twofactor::service,
+    twofactor::{attempts, factor},
 };
 
 tweestap_domain::on_both_backends!(
@@ -390,7 +390,7 @@ async fn a_helpdesk_reset_needs_the_admins_password_and_a_reason_sec_20_sec_21(b
         )
         .await;
     assert!(refused.body.contains("PasswordConfirmationNeeded"));
-    assert!(service::is_enabled(&app.ctx, judith_id).await.unwrap());
+    assert!(factor::is_enabled(&app.ctx, judith_id).await.unwrap());
 
     admin_password_again(&mut admin, &user_page).await;
     let page = admin.get(&user_page).await.body;
@@ -409,7 +409,7 @@ async fn a_helpdesk_reset_needs_the_admins_password_and_a_reason_sec_20_sec_21(b
         .call("/api/helpdesk_reset", "user=999999&reason=Telefoon+kwijt")
         .await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
-    assert!(service::is_enabled(&app.ctx, judith_id).await.unwrap());
+    assert!(factor::is_enabled(&app.ctx, judith_id).await.unwrap());
 
     let reset = admin
         .call(
@@ -423,7 +423,7 @@ async fn a_helpdesk_reset_needs_the_admins_password_and_a_reason_sec_20_sec_21(b
         "{}",
         reset.body
     );
-    assert!(!service::is_enabled(&app.ctx, judith_id).await.unwrap());
+    assert!(!factor::is_enabled(&app.ctx, judith_id).await.unwrap());
     let page = admin
         .get(&format!("{user_page}?gedaan=reset"))
         .await
@@ -459,7 +459,7 @@ async fn the_helpdesk_lifts_a_lock_with_a_reason_sec_21(backend: Backend) {
     let mut app = TestApp::new(backend).await;
     let secret = enrol_judith(&app).await;
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
-    for _ in 0..service::MAX_FAILED_ATTEMPTS {
+    for _ in 0..attempts::MAX_FAILED_ATTEMPTS {
         app.call("/api/second_step_code", "code=000000").await;
     }
     let locked = app
@@ -587,7 +587,7 @@ async fn an_admin_without_two_step_authentication_cannot_reset_or_unlock(backend
         .unwrap();
     let (secret, _) = testing::enrol_app(&app.ctx, &app.clock, &bram).await;
     helpdesk_actions_refused(&mut admin, judith_id).await;
-    assert!(service::is_enabled(&app.ctx, judith_id).await.unwrap());
+    assert!(factor::is_enabled(&app.ctx, judith_id).await.unwrap());
 
     // A new login with the code opens the actions.
     let mut admin = app.another_browser();

@@ -266,7 +266,7 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     // Ten wrong codes lock the second step; the helpdesk lifts the lock.
     app.cookies.clear();
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
-    for _ in 0..tweestap_domain::twofactor::service::MAX_FAILED_ATTEMPTS {
+    for _ in 0..tweestap_domain::twofactor::attempts::MAX_FAILED_ATTEMPTS {
         app.call("/api/second_step_code", "code=000000").await;
     }
     expected.push("locked");
@@ -381,10 +381,11 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
         let event = tweestap_domain::audit::log::Event::from_kind(kind).unwrap();
         assert!(log.contains(event.text()), "{kind}: {log}");
     }
-    let mut all: Vec<&str> = tweestap_domain::audit::log::Event::ALL
+    let all_kinds: Vec<String> = tweestap_domain::audit::log::Event::ALL
         .iter()
         .map(|event| event.kind())
         .collect();
+    let mut all: Vec<&str> = all_kinds.iter().map(String::as_str).collect();
     all.sort();
     let mut seen = expected.clone();
     seen.sort();

@@ -13,7 +13,7 @@ use tweestap_domain::{
     db::entity::{factor_change, security_event, two_factor, user::Role},
     sms::SmsLimits,
     testing::{self, Backend, JUDITH_EMAIL, JUDITH_PASSWORD, Outbox},
-    twofactor::{service, totp},
+    twofactor::{enrolment, totp},
 };
 
 tweestap_domain::on_both_backends!(
@@ -61,12 +61,16 @@ async fn enrol(app: &TestApp, email: &str) -> Vec<u8> {
         .await
         .unwrap()
         .unwrap();
-    let row = service::start_app_enrolment(&app.ctx, &user).await.unwrap();
-    let secret = app_secret(app, user.id, &row.secret_enc);
-    service::confirm_app_enrolment(&app.ctx, &user, &code_now(app, &secret), None)
+    let row = enrolment::start_app_enrolment(&app.ctx, &user)
         .await
         .unwrap();
-    service::finish_enrolment(&app.ctx, user.id).await.unwrap();
+    let secret = app_secret(app, user.id, &row.secret_enc);
+    enrolment::confirm_app_enrolment(&app.ctx, &user, &code_now(app, &secret), None)
+        .await
+        .unwrap();
+    enrolment::finish_enrolment(&app.ctx, user.id)
+        .await
+        .unwrap();
     app.clock.advance(Duration::seconds(30));
     secret
 }
@@ -290,7 +294,10 @@ async fn a_change_to_sms_is_logged_without_code_or_secret_sec_11_sec_21(backend:
         .unwrap();
     let changed: Vec<_> = events
         .iter()
-        .filter(|event| event.kind == "method_changed" && event.user_id == judith)
+        .filter(|event| {
+            event.kind == tweestap_domain::audit::log::Event::MethodChanged
+                && event.user_id == judith
+        })
         .collect();
     assert_eq!(changed.len(), 1);
     // Time and browser (the in-process router has no peer address to record).

@@ -9,7 +9,7 @@ use crate::support::{TestApp, code_now, encode};
 use tweestap_domain::{
     accounts::{email::Email, users},
     testing::{self, Backend, JUDITH_EMAIL, JUDITH_PASSWORD},
-    twofactor::service,
+    twofactor::{attempts, factor, remembered},
 };
 
 tweestap_domain::on_both_backends!(
@@ -216,7 +216,7 @@ async fn the_security_log_shows_locks_recovery_codes_and_remembered_devices_sec_
     let (secret, codes) = enrol_judith_with_codes(&app).await;
     app.user_agent = Some(CHROME_ON_WINDOWS.to_owned());
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
-    for _ in 0..service::MAX_FAILED_ATTEMPTS {
+    for _ in 0..attempts::MAX_FAILED_ATTEMPTS {
         app.call("/api/second_step_code", "code=000000").await;
     }
     let locked = app
@@ -227,7 +227,7 @@ async fn the_security_log_shows_locks_recovery_codes_and_remembered_devices_sec_
         .await;
     assert!(locked.body.contains("Locked"), "{}", locked.body);
     app.clock
-        .advance(Duration::minutes(service::LOCK_MINUTES) + Duration::seconds(1));
+        .advance(Duration::minutes(attempts::LOCK_MINUTES) + Duration::seconds(1));
     app.cookies.clear();
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     app.call(
@@ -443,7 +443,7 @@ async fn remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20(
         .await
         .unwrap()
         .unwrap();
-    let devices = service::remembered_devices(&app.ctx, judith.id)
+    let devices = remembered::remembered_devices(&app.ctx, judith.id)
         .await
         .unwrap();
     let firefox_row = devices
@@ -694,6 +694,6 @@ async fn unsaved_recovery_codes_are_shown_again_only_behind_the_password_sec_13_
         .await
         .unwrap()
         .unwrap();
-    let factor = service::factor(&app.ctx, judith.id).await.unwrap().unwrap();
+    let factor = factor::factor(&app.ctx, judith.id).await.unwrap().unwrap();
     assert_eq!(factor.pending_codes_enc, None, "no longer stored");
 }

@@ -9,7 +9,7 @@ use tweestap_domain::{
     accounts::{email::Email, session, users},
     sms::{self, PhoneNumber, SmsLimits, SmsProvider},
     testing::{Backend, JUDITH_EMAIL, JUDITH_PASSWORD, Outbox},
-    twofactor::service,
+    twofactor::enrolment,
 };
 
 tweestap_domain::on_both_backends!(
@@ -72,7 +72,7 @@ async fn enrol_judith(app: &TestApp, outbox: &Outbox) {
     sms::confirm_enrolment(&app.ctx, &judith, session_id, &outbox.last_code(), None)
         .await
         .unwrap();
-    service::finish_enrolment(&app.ctx, judith.id)
+    enrolment::finish_enrolment(&app.ctx, judith.id)
         .await
         .unwrap();
     session::end(&app.ctx, session_id).await.unwrap();

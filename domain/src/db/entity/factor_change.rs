@@ -9,8 +9,7 @@ pub struct Model {
     pub user_id: i32,
     /// The session that started the change; no other session sees it.
     pub session_id: i32,
-    /// "app" or "sms".
-    pub method: String,
+    pub method: super::two_factor::Method,
     /// Sealed as `two_factor.secret_enc` is (SEC-08): the new TOTP key or the new number.
     pub secret_enc: String,
     pub created_at: DateTimeUtc,

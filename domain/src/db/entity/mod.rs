@@ -9,3 +9,28 @@ pub mod sms_guard;
 pub mod sms_send;
 pub mod two_factor;
 pub mod user;
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ActiveEnum, Iterable};
+
+    use super::{
+        session::SessionStage, sms_code::Purpose, sms_send::SendStatus, two_factor::Method,
+    };
+
+    fn stored<T: ActiveEnum<Value = String> + Iterable>() -> Vec<String> {
+        T::iter().map(|value| value.to_value()).collect()
+    }
+
+    /// The typed columns store exactly the strings the rows already hold.
+    #[test]
+    fn the_stored_strings_stay_as_they_were() {
+        assert_eq!(stored::<SessionStage>(), ["password", "complete"]);
+        assert_eq!(stored::<Method>(), ["app", "sms"]);
+        assert_eq!(stored::<Purpose>(), ["login", "enrol", "change"]);
+        assert_eq!(
+            stored::<SendStatus>(),
+            ["pending", "sent", "failed", "refused"]
+        );
+    }
+}

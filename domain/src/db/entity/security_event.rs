@@ -8,8 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub user_id: i32,
-    /// See `security::Event`.
-    pub kind: String,
+    /// Stored as the event's name in snake case.
+    pub kind: crate::audit::event::Event,
     /// For example the method, or the masked phone number.
     pub detail: Option<String>,
     pub ip_address: Option<String>,

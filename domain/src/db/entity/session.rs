@@ -14,10 +14,20 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
-    /// "password" until the second step is done, then "complete".
-    pub stage: String,
+    pub stage: SessionStage,
     /// When the password was last entered in this session (the wizard's first step).
     pub password_confirmed_at: Option<DateTimeUtc>,
+}
+
+/// How far a login got, stored as "password" until the second step is done, then "complete".
+/// A session that only passed the password reaches nothing but the second step (SEC-01).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum SessionStage {
+    #[sea_orm(string_value = "password")]
+    PasswordOnly,
+    #[sea_orm(string_value = "complete")]
+    Complete,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,12 +9,25 @@ pub struct Model {
     pub id: i32,
     pub user_id: i32,
     pub session_id: i32,
-    /// "login", "enrol" or "change".
-    pub purpose: String,
+    pub purpose: Purpose,
     pub code_hash: String,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub used_at: Option<DateTimeUtc>,
+}
+
+/// What a code is for, stored as "login", "enrol" or "change"; a code for one purpose never
+/// serves another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Purpose {
+    #[sea_orm(string_value = "login")]
+    Login,
+    #[sea_orm(string_value = "enrol")]
+    Enrol,
+    /// A new number under "Methode wijzigen".
+    #[sea_orm(string_value = "change")]
+    Change,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

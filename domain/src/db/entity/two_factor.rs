@@ -8,8 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: i32,
-    /// "app" or "sms".
-    pub method: String,
+    pub method: Method,
     /// The factor's secret, AES-256-GCM encrypted and bound to the user (SEC-08): the TOTP key
     /// for the app, the E.164 mobile number for SMS.
     pub secret_enc: String,
@@ -18,6 +17,25 @@ pub struct Model {
     /// The last accepted time step: each step logs in at most once (SEC-07).
     pub last_step: Option<i64>,
     pub pending_codes_enc: Option<String>,
+}
+
+/// The kind of second factor, stored as "app" or "sms".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Method {
+    /// An authenticator app (TOTP).
+    #[sea_orm(string_value = "app")]
+    App,
+    /// Codes by SMS.
+    #[sea_orm(string_value = "sms")]
+    Sms,
+}
+
+impl Method {
+    /// The method a form names by its stored string ("app" or "sms").
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::try_from_value(&name.to_owned()).ok()
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,130 @@
+//! "Onthoud mij": browsers that are spared the second step for a while (SEC-19), the list of
+//! them in the settings, and forgetting them.
+
+use chrono::Duration;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    audit::log, client::ClientInfo, context::Context, crypto, db::entity::remembered_device,
+    error::Error,
+};
+
+pub const REMEMBER_COOKIE: &str = "tweestap_onthouden";
+
+/// A random token for "Onthoud mij" (SEC-19); the database keeps its hash, user and expiry.
+pub struct RememberToken(String);
+
+impl RememberToken {
+    pub fn from_cookie(value: &str) -> Option<Self> {
+        crate::accounts::session::is_token_shaped(value).then(|| Self(value.to_owned()))
+    }
+
+    fn hash(&self) -> String {
+        hex::encode(Sha256::digest(self.0.as_bytes()))
+    }
+
+    pub fn cookie(&self, max_age: Duration) -> String {
+        crate::accounts::session::set_cookie(REMEMBER_COOKIE, &self.0, Some(max_age))
+    }
+
+    /// Whether this token is the one stored as `token_hash`: the browser asking.
+    pub fn is(&self, token_hash: &str) -> bool {
+        self.hash() == token_hash
+    }
+}
+
+/// "Onthoud mij": a new token for this browser (`client`), stored as a hash with its expiry, and
+/// logged with it in one transaction.
+pub async fn remember_browser(
+    ctx: &Context,
+    user_id: i32,
+    client: &ClientInfo,
+) -> Result<RememberToken, Error> {
+    use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+    let token = RememberToken(URL_SAFE_NO_PAD.encode(crypto::os_random::<32>()));
+    let now = ctx.now();
+    let audited = log::Audited::begin(ctx).await?;
+    remembered_device::ActiveModel {
+        user_id: Set(user_id),
+        token_hash: Set(token.hash()),
+        created_at: Set(now),
+        last_used_at: Set(now),
+        expires_at: Set(now + ctx.settings.remember_for),
+        user_agent: Set(client
+            .user_agent
+            .as_ref()
+            .map(|ua| ua.chars().take(512).collect())),
+        ..Default::default()
+    }
+    .insert(audited.txn())
+    .await?;
+    audited
+        .commit(user_id, log::Event::DeviceRemembered, None, Some(client))
+        .await?;
+    Ok(token)
+}
+
+/// Whether this browser's token spares `user_id` the second step: the token must be this
+/// user's, unexpired and not revoked.
+pub async fn is_remembered(
+    ctx: &Context,
+    user_id: i32,
+    token: &RememberToken,
+) -> Result<bool, Error> {
+    let now = ctx.now();
+    let used = remembered_device::Entity::update_many()
+        .col_expr(remembered_device::Column::LastUsedAt, Expr::value(now))
+        .filter(remembered_device::Column::TokenHash.eq(token.hash()))
+        .filter(remembered_device::Column::UserId.eq(user_id))
+        .filter(remembered_device::Column::ExpiresAt.gt(now))
+        .exec(&ctx.db)
+        .await?;
+    Ok(used.rows_affected == 1)
+}
+
+/// The browsers that still spare this user the code, newest first.
+pub async fn remembered_devices(
+    ctx: &Context,
+    user_id: i32,
+) -> Result<Vec<remembered_device::Model>, Error> {
+    use sea_orm::QueryOrder;
+    remembered_device::Entity::find()
+        .filter(remembered_device::Column::UserId.eq(user_id))
+        .filter(remembered_device::Column::ExpiresAt.gt(ctx.now()))
+        .order_by_desc(remembered_device::Column::CreatedAt)
+        .all(&ctx.db)
+        .await
+        .map_err(Error::from)
+}
+
+/// "Vergeten": one of the user's own remembered browsers (`device_id`), or all of them; another
+/// user's browser is never touched. Logged when it forgot any; returns how many.
+pub async fn forget_devices(
+    ctx: &Context,
+    user_id: i32,
+    device_id: Option<i32>,
+    client: Option<&ClientInfo>,
+) -> Result<u64, Error> {
+    let mut delete = remembered_device::Entity::delete_many()
+        .filter(remembered_device::Column::UserId.eq(user_id));
+    if let Some(id) = device_id {
+        delete = delete.filter(remembered_device::Column::Id.eq(id));
+    }
+    let audited = log::Audited::begin(ctx).await?;
+    let forgotten = delete.exec(audited.txn()).await?.rows_affected;
+    if forgotten == 0 {
+        // Nothing forgotten, nothing to log.
+        audited.rollback().await?;
+        return Ok(0);
+    }
+    let detail = if device_id.is_some() {
+        "één apparaat".to_owned()
+    } else {
+        format!("alle apparaten ({forgotten})")
+    };
+    audited
+        .commit(user_id, log::Event::DeviceForgotten, Some(detail), client)
+        .await?;
+    Ok(forgotten)
+}

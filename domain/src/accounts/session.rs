@@ -1,5 +1,7 @@
 //! Server-side sessions. The browser holds a random token in an HttpOnly cookie; the database
 //! holds its SHA-256 hash, the user, and the times that bound its life (SEC-17, SEC-18).
+//! Our own rather than tower-sessions: its stores keep the session id itself as the key, and
+//! the checklist wants only a hash of the token on the server, with stages and rotation.
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};

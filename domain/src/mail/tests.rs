@@ -1,6 +1,8 @@
 //! The mail queue on SQLite and PostgreSQL: what `record` queues, delivery to the outbox and
 //! to a real SMTP server on 127.0.0.1 (mailin's protocol engine behind a small tokio loop),
 //! retries with their pauses, giving up, and two workers racing for one mail.
+//! The SMTP server is our own small loop around mailin's protocol engine: mailin-embedded would
+//! switch on rustls' aws-lc backend in test builds, and no crate offers STARTTLS and TLS sinks.
 
 use std::{
     net::SocketAddr,

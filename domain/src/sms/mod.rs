@@ -1,6 +1,8 @@
 //! SMS codes, the manual's second method: codes sent at login and during enrolment, and the
 //! limits that keep anyone from making the platform pay for SMS in bulk (SEC-09, SEC-10,
 //! SEC-11).
+//! The limits are our own rather than a rate-limiting crate (governor, tower's): they must hold
+//! across server instances and restarts, so they count rows in the database.
 
 pub mod phone;
 pub mod provider;

@@ -149,10 +149,55 @@ pub async fn recent(
 ) -> Result<Vec<security_event::Model>, Error> {
     security_event::Entity::find()
         .filter(security_event::Column::UserId.eq(user_id))
+        // A kind this version does not know (written by a newer one) is left out, rather than
+        // making the whole log fail to load.
+        .filter(security_event::Column::Kind.is_in(Event::ALL))
         .order_by_desc(security_event::Column::CreatedAt)
         .order_by_desc(security_event::Column::Id)
         .limit(limit)
         .all(&ctx.db)
         .await
         .map_err(Error::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    use super::*;
+    use crate::testing::{self, Backend};
+
+    crate::on_both_backends!(an_unknown_kind_does_not_break_the_log);
+
+    async fn an_unknown_kind_does_not_break_the_log(backend: Backend) {
+        let (ctx, _clock, _db) = testing::context(backend).await;
+        let judith = testing::add_judith(&ctx).await;
+        let audited = Audited::begin(&ctx).await.unwrap();
+        audited
+            .commit(judith.id, Event::PasswordChanged, None, None)
+            .await
+            .unwrap();
+        let backend_kind = ctx.db.get_database_backend();
+        let sql = match backend_kind {
+            sea_orm::DatabaseBackend::Postgres => {
+                "INSERT INTO security_events (user_id, kind, created_at) VALUES ($1, 'from_the_future', $2)"
+            }
+            _ => {
+                "INSERT INTO security_events (user_id, kind, created_at) VALUES (?, 'from_the_future', ?)"
+            }
+        };
+        ctx.db
+            .execute_raw(Statement::from_sql_and_values(
+                backend_kind,
+                sql,
+                [judith.id.into(), ctx.now().into()],
+            ))
+            .await
+            .unwrap();
+        let entries = recent(&ctx, judith.id, 20).await.unwrap();
+        assert_eq!(
+            entries.iter().map(|e| e.kind).collect::<Vec<_>>(),
+            vec![Event::PasswordChanged]
+        );
+    }
 }

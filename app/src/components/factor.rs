@@ -75,9 +75,7 @@ pub async fn resend_sms_code(next: Option<String>) -> Result<(), AppError> {
             go(&with_next(CODE, &next));
         }
         session::SessionStage::Complete => {
-            if !reauth::is_fresh(&ctx, &session, Window::Wizard) {
-                return Err(AppError::PasswordConfirmationNeeded);
-            }
+            reauth::require(&ctx, &session, Window::Wizard)?;
             sms::resend_enrolment_code(&ctx, &session.user, session.id).await?;
             go(&with_next(WIZARD, &next));
         }

@@ -125,9 +125,7 @@ pub async fn wizard_password(password: String, next: Option<String>) -> Result<(
 #[server(endpoint = "wizard_method")]
 pub async fn wizard_method(method: Option<String>, next: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = logged_in()?;
-    if !reauth::is_fresh(&ctx, &session, Window::Wizard) {
-        return Err(AppError::PasswordConfirmationNeeded);
-    }
+    reauth::require(&ctx, &session, Window::Wizard)?;
     match method.as_deref().and_then(Method::from_name) {
         Some(Method::App) => {
             enrolment::start_app_enrolment(&ctx, &session.user).await?;
@@ -149,9 +147,7 @@ pub async fn wizard_phone(phone: String, next: Option<String>) -> Result<(), App
     if session.stage != session::SessionStage::Complete {
         return Err(AppError::SecondStepRequired);
     }
-    if !reauth::is_fresh(&ctx, &session, Window::Wizard) {
-        return Err(AppError::PasswordConfirmationNeeded);
-    }
+    reauth::require(&ctx, &session, Window::Wizard)?;
     let number = sms::PhoneNumber::parse(&phone)?;
     match sms::start_enrolment(&ctx, &session.user, session.id, &number).await {
         Err(err) if !is_send_problem(&err) => return Err(err.into()),
@@ -180,9 +176,7 @@ pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppEr
     if session.stage != session::SessionStage::Complete {
         return Err(AppError::SecondStepRequired);
     }
-    if !reauth::is_fresh(&ctx, &session, Window::Wizard) {
-        return Err(AppError::PasswordConfirmationNeeded);
-    }
+    reauth::require(&ctx, &session, Window::Wizard)?;
     let factor = factor::factor(&ctx, session.user.id).await?;
     if factor.as_ref().is_some_and(|row| row.enabled_at.is_some()) {
         // Switched on already (another tab, a second click): nothing to confirm or log again.

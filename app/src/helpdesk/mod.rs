@@ -126,9 +126,7 @@ mod server {
         if !own_second_step(&ctx, &session).await? {
             return Err(AppError::OwnTwoFactorRequired);
         }
-        if !reauth::is_fresh(&ctx, &session, Window::Settings) {
-            return Err(AppError::PasswordConfirmationNeeded);
-        }
+        reauth::require(&ctx, &session, Window::Settings)?;
         service::user_state(&ctx, user).await?;
         Ok((ctx, viewer, session))
     }

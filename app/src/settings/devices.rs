@@ -71,9 +71,7 @@ pub async fn remembered_devices() -> Result<Devices, AppError> {
 #[server(endpoint = "forget_devices")]
 pub async fn forget_devices(device: Option<i32>) -> Result<(), AppError> {
     let (ctx, viewer, session) = logged_in()?;
-    if !reauth::is_fresh(&ctx, &session, Window::Settings) {
-        return Err(AppError::PasswordConfirmationNeeded);
-    }
+    reauth::require(&ctx, &session, Window::Settings)?;
     remembered::forget_devices(&ctx, session.user.id, device, Some(&viewer.client)).await?;
     leptos_axum::redirect(DEVICES);
     Ok(())

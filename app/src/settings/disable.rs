@@ -54,9 +54,7 @@ pub async fn disable_two_factor() -> Result<(), AppError> {
     {
         return Err(AppError::TwoFactorMandatory);
     }
-    if !reauth::is_fresh(&ctx, &session, Window::Settings) {
-        return Err(AppError::PasswordConfirmationNeeded);
-    }
+    reauth::require(&ctx, &session, Window::Settings)?;
     disable::disable_two_factor(&ctx, session.user.id, Some(&viewer.client)).await?;
     leptos_axum::redirect("/profiel/instellingen");
     Ok(())

@@ -60,9 +60,7 @@ fn may_change() -> Result<(Context, Viewer, session::ActiveSession), AppError> {
     if session.stage != session::SessionStage::Complete {
         return Err(AppError::SecondStepRequired);
     }
-    if !reauth::is_fresh(&ctx, &session, Window::Settings) {
-        return Err(AppError::PasswordConfirmationNeeded);
-    }
+    reauth::require(&ctx, &session, Window::Settings)?;
     Ok((ctx, viewer, session))
 }
 

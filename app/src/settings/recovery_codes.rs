@@ -60,9 +60,7 @@ pub async fn recovery_codes_state() -> Result<RecoveryCodesStep, AppError> {
 #[server(endpoint = "regenerate_recovery_codes")]
 pub async fn regenerate_recovery_codes() -> Result<(), AppError> {
     let (ctx, viewer, session) = logged_in()?;
-    if !reauth::is_fresh(&ctx, &session, Window::Settings) {
-        return Err(AppError::PasswordConfirmationNeeded);
-    }
+    reauth::require(&ctx, &session, Window::Settings)?;
     recovery_codes::regenerate_recovery_codes(&ctx, session.user.id, Some(&viewer.client)).await?;
     leptos_axum::redirect(RECOVERY_CODES);
     Ok(())

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub user_id: i32,
-    /// The security event it tells about (see `security::log::Event::kind`).
+    /// The security event it tells about (see `audit::event::Event::kind`).
     pub kind: String,
     pub to_address: String,
     pub subject: String,

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// A row of `users`. Never sent to the browser: see `auth::CurrentUser` for that.
+/// A row of `users`. Never sent to the browser: the app sends its own `CurrentUser`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {

@@ -55,8 +55,9 @@ pub enum Error {
     #[error("password hashing failed")]
     Hashing(#[from] HashError),
     /// Something that should not happen: stored data that does not decrypt, a task that died.
+    /// Logged once, with this text, where the app maps it; the browser hears only that it failed.
     #[error("{0}")]
-    Internal(&'static str),
+    Internal(String),
 }
 
 /// Why a password could not be hashed or checked.
@@ -155,6 +156,6 @@ mod tests {
             Error::from(Invalid::CodeFormat),
             Error::Invalid(Invalid::CodeFormat)
         );
-        assert_ne!(Error::Internal("x"), Error::Internal("x"));
+        assert_ne!(Error::Internal("x".into()), Error::Internal("x".into()));
     }
 }

@@ -27,10 +27,17 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://tweestap.db?mode=rwc";
 #[command(next_help_heading = "Configuration (environment variables)")]
 pub struct Config {
     /// `sqlite:` file, or `postgres://...`
-    #[arg(long, env = "DATABASE_URL", value_name = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, value_parser = database_url)]
+    // Checked in `validate`, and never shown: a PostgreSQL URL may hold a password.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        value_name = "DATABASE_URL",
+        default_value = DEFAULT_DATABASE_URL,
+        hide_env_values = true
+    )]
     pub database_url: String,
     /// `true` seeds the demo accounts at startup if they do not exist
-    #[arg(long, env = "TWEESTAP_DEMO", value_name = "TWEESTAP_DEMO", action = clap::ArgAction::Set, default_value_t = false, value_parser = BoolishValueParser::new())]
+    #[arg(long, env = "TWEESTAP_DEMO", value_name = "TWEESTAP_DEMO", action = clap::ArgAction::Set, default_value_t = false, value_parser = Trimmed(BoolishValueParser::new()))]
     pub demo: bool,
     /// 32 bytes, base64 (openssl rand -base64 32); unset: a development key file next to the
     /// SQLite file
@@ -49,10 +56,10 @@ pub struct Config {
     #[arg(long, env = "TWEESTAP_HELPDESK", value_name = "TWEESTAP_HELPDESK", default_value = Settings::DEFAULT_HELPDESK, value_parser = short_text)]
     pub helpdesk: String,
     /// A session ends after this many minutes without a request
-    #[arg(long, env = "TWEESTAP_SESSION_IDLE_MINUTES", value_name = "TWEESTAP_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=1440))]
+    #[arg(long, env = "TWEESTAP_SESSION_IDLE_MINUTES", value_name = "TWEESTAP_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = Trimmed(clap::value_parser!(i64).range(1..=1440)))]
     pub session_idle_minutes: i64,
     /// And at the latest this many hours after login
-    #[arg(long, env = "TWEESTAP_SESSION_MAX_HOURS", value_name = "TWEESTAP_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(i64).range(1..=720))]
+    #[arg(long, env = "TWEESTAP_SESSION_MAX_HOURS", value_name = "TWEESTAP_SESSION_MAX_HOURS", default_value_t = 12, value_parser = Trimmed(clap::value_parser!(i64).range(1..=720)))]
     pub session_max_hours: i64,
     /// YYYY-MM-DD: from this day clinicians see the introduction to two-step authentication
     /// (default: the day the server started)
@@ -63,14 +70,15 @@ pub struct Config {
     #[arg(long = "2fa-mandatory-from", env = "TWEESTAP_2FA_MANDATORY_FROM", value_name = "TWEESTAP_2FA_MANDATORY_FROM", value_parser = date)]
     pub mandatory_from: Option<NaiveDate>,
     /// How long "Onthoud mij" spares the code on a browser, in hours
-    #[arg(long, env = "TWEESTAP_REMEMBER_HOURS", value_name = "TWEESTAP_REMEMBER_HOURS", default_value_t = 12, value_parser = clap::value_parser!(i64).range(1..=720))]
+    #[arg(long, env = "TWEESTAP_REMEMBER_HOURS", value_name = "TWEESTAP_REMEMBER_HOURS", default_value_t = 12, value_parser = Trimmed(clap::value_parser!(i64).range(1..=720)))]
     pub remember_hours: i64,
 
     /// Unset: SMS is not offered; `outbox`: messages go to a file; `twilio`: Twilio
     #[arg(
         long,
         env = "TWEESTAP_SMS_PROVIDER",
-        value_name = "TWEESTAP_SMS_PROVIDER"
+        value_name = "TWEESTAP_SMS_PROVIDER",
+        value_parser = Trimmed(clap::builder::EnumValueParser::<SmsKind>::new())
     )]
     pub sms_provider: Option<SmsKind>,
     /// The SMS outbox file (default: sms-outbox.jsonl next to the SQLite file)
@@ -109,32 +117,33 @@ pub struct Config {
     #[arg(long, env = "TWEESTAP_TWILIO_BASE_URL", value_name = "TWEESTAP_TWILIO_BASE_URL", default_value = Twilio::DEFAULT_BASE_URL, value_parser = twilio_base_url)]
     pub twilio_base_url: String,
     /// How long the provider may take before the send counts as failed
-    #[arg(long, env = "TWEESTAP_SMS_TIMEOUT_SECONDS", value_name = "TWEESTAP_SMS_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120))]
+    #[arg(long, env = "TWEESTAP_SMS_TIMEOUT_SECONDS", value_name = "TWEESTAP_SMS_TIMEOUT_SECONDS", default_value_t = 10, value_parser = Trimmed(clap::value_parser!(u64).range(1..=120)))]
     pub sms_timeout_seconds: u64,
     /// The host clinicians use, named in each SMS for autofill (WebOTP)
     #[arg(long, env = "TWEESTAP_PUBLIC_HOST", value_name = "TWEESTAP_PUBLIC_HOST", default_value = "localhost", value_parser = public_host)]
     pub public_host: String,
     /// Seconds between two codes for one user
-    #[arg(long, env = "TWEESTAP_SMS_COOLDOWN_SECONDS", value_name = "TWEESTAP_SMS_COOLDOWN_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(i64).range(1..=3600))]
+    #[arg(long, env = "TWEESTAP_SMS_COOLDOWN_SECONDS", value_name = "TWEESTAP_SMS_COOLDOWN_SECONDS", default_value_t = 60, value_parser = Trimmed(clap::value_parser!(i64).range(1..=3600)))]
     pub sms_cooldown_seconds: i64,
     /// Codes per user in any hour
-    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_USER_HOUR", value_name = "TWEESTAP_SMS_MAX_PER_USER_HOUR", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_USER_HOUR", value_name = "TWEESTAP_SMS_MAX_PER_USER_HOUR", default_value_t = 5, value_parser = Trimmed(clap::value_parser!(u64).range(1..=1_000_000)))]
     pub sms_max_per_user_hour: u64,
     /// Codes per user in any 24 hours
-    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_USER_DAY", value_name = "TWEESTAP_SMS_MAX_PER_USER_DAY", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_USER_DAY", value_name = "TWEESTAP_SMS_MAX_PER_USER_DAY", default_value_t = 10, value_parser = Trimmed(clap::value_parser!(u64).range(1..=1_000_000)))]
     pub sms_max_per_user_day: u64,
     /// Codes to one phone number in any 24 hours
-    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_NUMBER_DAY", value_name = "TWEESTAP_SMS_MAX_PER_NUMBER_DAY", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_NUMBER_DAY", value_name = "TWEESTAP_SMS_MAX_PER_NUMBER_DAY", default_value_t = 10, value_parser = Trimmed(clap::value_parser!(u64).range(1..=1_000_000)))]
     pub sms_max_per_number_day: u64,
     /// Codes for the whole installation per calendar day
-    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_DAY", value_name = "TWEESTAP_SMS_MAX_PER_DAY", default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_DAY", value_name = "TWEESTAP_SMS_MAX_PER_DAY", default_value_t = 500, value_parser = Trimmed(clap::value_parser!(u64).range(1..=1_000_000)))]
     pub sms_max_per_day: u64,
 
     /// Security emails. Unset: no mail; `outbox`: mails go to a file; `smtp`: a mail server
     #[arg(
         long,
         env = "TWEESTAP_MAIL_PROVIDER",
-        value_name = "TWEESTAP_MAIL_PROVIDER"
+        value_name = "TWEESTAP_MAIL_PROVIDER",
+        value_parser = Trimmed(clap::builder::EnumValueParser::<MailKind>::new())
     )]
     pub mail_provider: Option<MailKind>,
     /// The mail outbox file (default: mail-outbox.jsonl next to the SQLite file)
@@ -153,11 +162,12 @@ pub struct Config {
         env = "TWEESTAP_SMTP_SECURITY",
         value_name = "TWEESTAP_SMTP_SECURITY",
         default_value = "starttls",
-        ignore_case = true
+        ignore_case = true,
+        value_parser = Trimmed(clap::builder::EnumValueParser::<Security>::new())
     )]
     pub smtp_security: Security,
     /// Default: 587 with starttls, 465 with tls, 25 with none
-    #[arg(long, env = "TWEESTAP_SMTP_PORT", value_name = "TWEESTAP_SMTP_PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, env = "TWEESTAP_SMTP_PORT", value_name = "TWEESTAP_SMTP_PORT", value_parser = Trimmed(clap::value_parser!(u16).range(1..)))]
     pub smtp_port: Option<u16>,
     /// Both or neither
     #[arg(
@@ -182,8 +192,8 @@ pub struct Config {
     pub mail_from: Option<Mailbox>,
 
     /// The reverse proxies whose X-Forwarded-For is read, separated by commas (SEC-14)
-    #[arg(long, env = "TWEESTAP_TRUSTED_PROXIES", value_name = "TWEESTAP_TRUSTED_PROXIES", value_delimiter = ',', value_parser = ip_address)]
-    pub trusted_proxies: Vec<IpAddr>,
+    #[arg(long, env = "TWEESTAP_TRUSTED_PROXIES", value_name = "TWEESTAP_TRUSTED_PROXIES", default_value = "", hide_default_value = true, value_parser = ip_addresses)]
+    pub trusted_proxies: Proxies,
 }
 
 impl std::fmt::Debug for Config {
@@ -246,6 +256,12 @@ impl Config {
                 problems.push(problem.to_owned());
             }
         };
+        check(
+            ["sqlite:", "postgres://", "postgresql://"]
+                .iter()
+                .any(|prefix| self.database_url.starts_with(prefix)),
+            "DATABASE_URL must start with sqlite: or postgres:// (for example sqlite://tweestap.db?mode=rwc)",
+        );
         check(
             self.secret_key.is_none() || self.configured_key().is_some(),
             "TWEESTAP_SECRET_KEY must be 32 bytes in base64 (make one with: openssl rand -base64 32)",
@@ -312,7 +328,7 @@ impl Config {
         Some(SecretKey::from_bytes(<[u8; 32]>::try_from(bytes).ok()?))
     }
 
-    pub fn key(&self) -> KeySource {
+    fn key(&self) -> KeySource {
         match self.configured_key() {
             Some(key) => KeySource::Configured(key),
             None => KeySource::DevelopmentFile(file_next_to(&self.database_url, "tweestap.key")),
@@ -358,7 +374,7 @@ impl Config {
             provider: self.mail(),
             ..MailSettings::default()
         };
-        settings.trusted_proxies = self.trusted_proxies.clone();
+        settings.trusted_proxies = self.trusted_proxies.0.clone();
         settings
     }
 
@@ -431,21 +447,37 @@ pub fn blank_env_is_unset(command: clap::Command) -> clap::Command {
     })
 }
 
-fn database_url(value: &str) -> Result<String, String> {
-    if ["sqlite:", "postgres://", "postgresql://"]
-        .iter()
-        .any(|prefix| value.starts_with(prefix))
-    {
-        Ok(value.to_owned())
-    } else {
-        Err(
-            "must start with sqlite: or postgres:// (for example sqlite://tweestap.db?mode=rwc)"
-                .to_owned(),
-        )
+/// Surrounding white space in a variable is ignored, as it always was: `"30 "` is 30. (clap's
+/// own parsers take the value as it is.)
+#[derive(Clone)]
+struct Trimmed<P>(P);
+
+impl<P: clap::builder::TypedValueParser> clap::builder::TypedValueParser for Trimmed<P> {
+    type Value = P::Value;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        match value.to_str() {
+            Some(text) => self
+                .0
+                .parse_ref(cmd, arg, std::ffi::OsStr::new(text.trim())),
+            None => self.0.parse_ref(cmd, arg, value),
+        }
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        self.0.possible_values()
     }
 }
 
 fn short_text(value: &str) -> Result<String, String> {
+    let value = value.trim();
     if value.chars().count() > 500 {
         Err("must be at most 500 characters".to_owned())
     } else {
@@ -459,6 +491,7 @@ fn date(value: &str) -> Result<NaiveDate, String> {
 }
 
 fn twilio_base_url(value: &str) -> Result<String, String> {
+    let value = value.trim();
     if value.starts_with("https://") || value.starts_with("http://127.0.0.1") {
         Ok(value.to_owned())
     } else {
@@ -475,6 +508,7 @@ fn is_host_name(host: &str) -> bool {
 }
 
 fn public_host(value: &str) -> Result<String, String> {
+    let value = value.trim();
     if is_host_name(value) {
         Ok(value.to_owned())
     } else {
@@ -512,10 +546,23 @@ fn ca_file(value: &str) -> Result<CaPem, String> {
     ))
 }
 
-fn ip_address(value: &str) -> Result<IpAddr, String> {
-    value.trim().parse().map_err(|_| {
-        "must be IP addresses separated by commas (for example 127.0.0.1,::1)".to_owned()
-    })
+/// The trusted proxies, as one comma-separated value; empty parts (a trailing comma) are
+/// skipped, as they always were.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Proxies(pub Vec<IpAddr>);
+
+fn ip_addresses(value: &str) -> Result<Proxies, String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse().map_err(|_| {
+                "must be IP addresses separated by commas (for example 127.0.0.1,::1)".to_owned()
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map(Proxies)
 }
 
 /// `name` in the SQLite database's folder, or in the working directory for PostgreSQL: the
@@ -607,6 +654,29 @@ mod tests {
     }
 
     #[test]
+    fn white_space_around_a_value_is_ignored() {
+        let config = settings(&[
+            ("TWEESTAP_SESSION_IDLE_MINUTES", " 15 "),
+            ("TWEESTAP_SMS_PROVIDER", " outbox "),
+            ("TWEESTAP_DEMO", " true"),
+        ])
+        .unwrap();
+        assert_eq!(config.session_idle, Duration::minutes(15));
+        assert!(config.sms.provider.is_some());
+        assert!(parse(&[("TWEESTAP_DEMO", "true ")]).unwrap().demo);
+    }
+
+    #[test]
+    fn a_database_url_is_checked_and_never_shown() {
+        let err = parse(&[("DATABASE_URL", "mysql://root:geheim@db/tweestap")]).unwrap_err();
+        assert!(
+            err.contains("DATABASE_URL must start with sqlite:"),
+            "{err}"
+        );
+        assert!(!err.contains("geheim"), "{err}");
+    }
+
+    #[test]
     fn trusted_proxies_are_addresses() {
         let config = settings(&[("TWEESTAP_TRUSTED_PROXIES", "127.0.0.1, ::1")]).unwrap();
         assert_eq!(
@@ -616,6 +686,9 @@ mod tests {
                 "::1".parse().unwrap()
             ]
         );
+        // A trailing comma or an empty variable names no proxy.
+        let config = settings(&[("TWEESTAP_TRUSTED_PROXIES", "127.0.0.1,")]).unwrap();
+        assert_eq!(config.trusted_proxies.len(), 1);
         let err = settings(&[("TWEESTAP_TRUSTED_PROXIES", "127.0.0.1,proxy.local")]).unwrap_err();
         assert!(
             err.contains("<TWEESTAP_TRUSTED_PROXIES>': must be IP addresses"),

@@ -121,7 +121,11 @@ async fn queue_mail(
     let user = user::Entity::find_by_id(user_id)
         .one(txn)
         .await?
-        .ok_or(Error::Internal("a log entry for a user who does not exist"))?;
+        .ok_or_else(|| {
+            Error::Internal(format!(
+                "a log entry for user {user_id}, who does not exist"
+            ))
+        })?;
     let notice = super::notice::Notice {
         platform: &ctx.settings.platform_name,
         helpdesk: &ctx.settings.helpdesk,

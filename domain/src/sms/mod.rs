@@ -119,11 +119,9 @@ pub(crate) fn open_number(
     .and_then(|plain| String::from_utf8(plain).ok())
     .and_then(PhoneNumber::from_stored)
     .ok_or_else(|| {
-        tracing::error!(
-            user_id,
-            "an SMS number does not decrypt; was the key changed?"
-        );
-        Error::Internal("an SMS number does not decrypt")
+        Error::Internal(format!(
+            "the SMS number of user {user_id} does not decrypt; was the key changed?"
+        ))
     })
 }
 
@@ -392,7 +390,7 @@ pub async fn send_code(
         Ok::<_, Error>(outcome)
     })
     .await
-    .map_err(|_| Error::Internal("the SMS send task did not finish"))??;
+    .map_err(|err| Error::Internal(format!("the SMS send task did not finish: {err}")))??;
     match outcome {
         Ok(_) => {
             tracing::info!(user_id, purpose = %purpose.to_value(), number = %number.masked(), "SMS code sent");

@@ -92,7 +92,7 @@ pub fn enrolment_key(
 pub fn key_to_scan(ctx: &Context, user: &User, secret: &[u8]) -> Result<EnrolmentKey, Error> {
     let key_uri = totp::key_uri(secret, &ctx.settings.platform_name, &user.email);
     let qr_svg = qrcode::QrCode::new(key_uri.as_bytes())
-        .map_err(|_| Error::Internal("the key URI does not fit in a QR code"))?
+        .map_err(|err| Error::Internal(format!("the key URI does not fit in a QR code: {err}")))?
         .render::<qrcode::render::svg::Color>()
         .min_dimensions(220, 220)
         .quiet_zone(true)

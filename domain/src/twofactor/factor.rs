@@ -39,10 +39,8 @@ pub(crate) fn open_secret(ctx: &Context, user_id: i32, secret_enc: &str) -> Resu
         secret_enc,
     )
     .ok_or_else(|| {
-        tracing::error!(
-            user_id,
-            "a TOTP secret does not decrypt; was the key changed?"
-        );
-        Error::Internal("a TOTP secret does not decrypt")
+        Error::Internal(format!(
+            "the TOTP secret of user {user_id} does not decrypt; was the key changed?"
+        ))
     })
 }

@@ -1,3 +1,8 @@
+//! The tables, one SeaORM entity each.
+//! Columns typed as enums (stage, method, purpose, status, event kind) load only the values
+//! this version knows: sessions and log entries leave unknown ones out where they are read;
+//! elsewhere an unknown value (possible only after a downgrade) is a failure, not a guess.
+
 pub mod factor_change;
 pub mod mail;
 pub mod recovery_code;

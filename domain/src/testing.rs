@@ -299,23 +299,6 @@ macro_rules! on_both_backends {
     };
 }
 
-#[cfg(test)]
-mod tests {
-    use super::database_url_with_name;
-
-    #[test]
-    fn swaps_the_database_name_and_keeps_the_query() {
-        assert_eq!(
-            database_url_with_name("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
-            "postgres://postgres@127.0.0.1:5432/t1"
-        );
-        assert_eq!(
-            database_url_with_name("postgres://u:p@h/db?sslmode=disable", "t2"),
-            "postgres://u:p@h/t2?sslmode=disable"
-        );
-    }
-}
-
 /// Enrols `user` with the app through the services, as the wizard does, with "Gedaan" at the
 /// end; returns the TOTP secret and the recovery codes. The clock moves on one time step, so
 /// that the next code is a fresh one.
@@ -355,4 +338,21 @@ pub async fn enrol_app(
         .expect("finish enrolment");
     clock.advance(chrono::Duration::seconds(30));
     (secret, codes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::database_url_with_name;
+
+    #[test]
+    fn swaps_the_database_name_and_keeps_the_query() {
+        assert_eq!(
+            database_url_with_name("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            database_url_with_name("postgres://u:p@h/db?sslmode=disable", "t2"),
+            "postgres://u:p@h/t2?sslmode=disable"
+        );
+    }
 }

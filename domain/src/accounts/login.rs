@@ -56,10 +56,9 @@ pub async fn log_in(
     if after == AfterPassword::SecondStep
         && sms::login_number(ctx, user.id).await?.is_some()
         && !attempts::is_locked(ctx, user.id).await?
+        && let Err(err) = sms::send_login_code(ctx, user.id, session_id).await
     {
-        if let Err(err) = sms::send_login_code(ctx, user.id, session_id).await {
-            tracing::info!(user_id = user.id, error = ?err, "no SMS code at login");
-        }
+        tracing::info!(user_id = user.id, error = ?err, "no SMS code at login");
     }
     tracing::info!(user_id = user.id, next = ?after, "password login succeeded");
     Ok((token, after))

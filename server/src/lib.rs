@@ -48,12 +48,10 @@ pub fn router(ctx: Context, options: LeptosOptions) -> Router {
 fn set_page_csp(reload_port: Option<u32>) {
     if let (Some(nonce), Some(response)) =
         (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
-    {
-        if let Ok(value) =
+        && let Ok(value) =
             axum::http::HeaderValue::from_str(&middleware::page_csp(&nonce, reload_port))
-        {
-            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
-        }
+    {
+        response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

@@ -319,10 +319,11 @@ pub async fn session_and_access(
         .get_all(header::SET_COOKIE)
         .iter()
         .any(|v| v.as_bytes().starts_with(session::COOKIE_NAME.as_bytes()));
-    if stale_cookie && !sets_new_cookie {
-        if let Ok(value) = HeaderValue::from_str(&session::removal_cookie()) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
+    if stale_cookie
+        && !sets_new_cookie
+        && let Ok(value) = HeaderValue::from_str(&session::removal_cookie())
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
 }

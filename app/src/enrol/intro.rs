@@ -49,8 +49,6 @@ pub async fn not_now(next: Option<String>) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The manual's explanation, shared by the introduction, the wizard and the settings tile.
-
 /// After the password, during the optional period: the manual's introduction.
 #[component]
 pub fn IntroPage() -> impl IntoView {

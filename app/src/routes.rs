@@ -10,14 +10,12 @@ pub const RECOVERY: &str = "/inloggen/herstelcode";
 pub const RECOVERY_USED: &str = "/inloggen/herstelcode-gebruikt";
 pub const INTRO: &str = "/twee-staps/introductie";
 pub const WIZARD: &str = "/twee-staps/instellen";
-pub const PROFILE: &str = "/profiel";
 pub const SETTINGS: &str = "/profiel/instellingen";
 pub const RECOVERY_CODES: &str = "/profiel/herstelcodes";
 pub const DEVICES: &str = "/profiel/apparaten";
 pub const DISABLE: &str = "/profiel/uitschakelen";
 pub const METHOD: &str = "/profiel/methode";
 pub const CHANGE_PASSWORD: &str = "/profiel/wachtwoord";
-pub const CONFIGURATION: &str = "/configuratie";
 pub const HELPDESK: &str = "/configuratie/twee-staps";
 
 /// The wizard's and the method change's steps that the address names (`?stap=`).

@@ -100,14 +100,6 @@ impl From<Invalid> for Error {
 }
 
 impl Error {
-    /// A failure of ours rather than an answer to the user's request: logged with its cause.
-    pub fn is_internal(&self) -> bool {
-        matches!(
-            self,
-            Self::Database(_) | Self::Hashing(_) | Self::Internal(_)
-        )
-    }
-
     /// The error and each of its causes, for the log.
     pub fn chain(&self) -> String {
         let mut chain = self.to_string();
@@ -144,7 +136,6 @@ mod tests {
     #[test]
     fn a_database_failure_keeps_its_cause() {
         let err = Error::from(DbErr::Custom("relation users does not exist".into()));
-        assert!(err.is_internal());
         assert!(err.chain().contains("relation users does not exist"));
     }
 

@@ -27,10 +27,6 @@ impl Window {
             Self::Settings => Duration::minutes(5),
         }
     }
-
-    pub fn minutes(self) -> i64 {
-        self.length().num_minutes()
-    }
 }
 
 /// Whether the session's password was entered within `window`, by the server's clock.

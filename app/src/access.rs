@@ -14,7 +14,8 @@ use crate::{
         code::{RememberHours, SecondStepCode, SecondStepInfo},
         recovery::SecondStepRecovery,
     },
-    routes::{CODE, LOGIN, RECOVERY, WIZARD},
+    routes::{CODE, LOGIN, RECOVERY, WIZARD, query_value},
+    shell::PageState,
 };
 
 /// How far a request's session got.
@@ -46,9 +47,9 @@ fn is_asset(path: &str) -> bool {
     path.starts_with("/pkg/") || matches!(path, "/favicon.ico" | "/favicon.svg" | "/robots.txt")
 }
 
-/// Server functions an anonymous visitor may call.
+/// Server functions an anonymous visitor may call. `page_state` applies this policy itself.
 fn is_public_server_fn(path: &str) -> bool {
-    [Login::PATH, Logout::PATH].contains(&path)
+    [Login::PATH, Logout::PATH, PageState::PATH].contains(&path)
 }
 
 /// What a session between the password and the second step may reach.
@@ -101,6 +102,20 @@ pub fn decide(path: &str, stage: Stage) -> Access {
         Stage::EnrolmentRequired => Access::EnrolmentRequired,
         Stage::Authenticated if path == LOGIN || is_second_step(path) => Access::AlreadyLoggedIn,
         Stage::Authenticated => Access::Allow,
+    }
+}
+
+/// Where the browser goes instead of a page it may not see (`wanted`: its path and query), or
+/// `None` when it may see it. The server answers a page's first load with this redirect; after
+/// that the browser asks `page_state` on every move and follows the same answer.
+pub fn page_redirect(access: Access, wanted: &str) -> Option<String> {
+    match access {
+        Access::Allow => None,
+        Access::LoginRequired if wanted == "/" => Some(LOGIN.to_owned()),
+        Access::LoginRequired => Some(format!("{LOGIN}?volgende={}", query_value(wanted))),
+        Access::AlreadyLoggedIn => Some("/".to_owned()),
+        Access::SecondStepRequired => Some(CODE.to_owned()),
+        Access::EnrolmentRequired => Some(WIZARD.to_owned()),
     }
 }
 

@@ -170,27 +170,15 @@ impl FromServerFnError for AppError {
     }
 }
 
-/// The error a plain form's server function sent back with the browser to this page, if any.
-/// Server functions called from a `<form method="post">` answer with a redirect: onwards on
-/// success, back to the form with the error in the address otherwise.
-pub fn form_error<S>() -> Option<AppError>
-where
-    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-{
-    use leptos::prelude::{ServerAction, WithUntracked};
-    ServerAction::<S>::new()
-        .value()
-        .with_untracked(|value| value.as_ref()?.as_ref().err().cloned())
-}
-
 /// The place under a form where its error is announced.
+/// The region is always there, so that a screen reader announces an error that appears in it
+/// after a call from the browser.
 #[leptos::component]
-pub fn FormError(error: Option<AppError>) -> impl leptos::IntoView {
+pub fn FormError(#[prop(into)] error: leptos::prelude::Signal<Option<AppError>>) -> impl leptos::IntoView {
     use leptos::prelude::*;
     view! {
         <div role="alert" class="form-error">
-            {error.map(|err| err.to_string())}
+            {move || error.get().map(|err| err.to_string())}
         </div>
     }
 }

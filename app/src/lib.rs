@@ -8,6 +8,7 @@ pub mod access;
 pub mod components;
 pub mod enrol;
 pub mod error;
+pub mod forms;
 pub mod helpdesk;
 pub mod login;
 #[cfg(feature = "ssr")]
@@ -17,7 +18,7 @@ pub mod settings;
 pub mod shell;
 pub mod words;
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server::SharedValue};
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
@@ -27,6 +28,7 @@ use leptos_router::{
 
 use crate::{
     enrol::{intro::IntroPage, wizard::WizardPage},
+    forms::provide_refresh,
     helpdesk::{ConfigurationPage, HelpdeskPage, HelpdeskUserPage},
     login::{
         LoginPage,
@@ -39,7 +41,7 @@ use crate::{
     },
     shell::{
         CASELOAD, Footer, Header, HomePage, NotFound, ProfileDetails, ProfileLayout,
-        ProfileSettings, SectionPage, SectionRoute, shell_data_for_request,
+        ProfileSettings, SectionPage, SectionRoute, SessionWatch, Shell, shell_data_for_request,
     },
 };
 
@@ -52,7 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options islands=true/>
+                <HydrationScripts options/>
                 <MetaTags/>
             </head>
             <body>
@@ -65,18 +67,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let data = shell_data_for_request();
+    provide_refresh();
+    // Read from the request on the server and handed to the browser with the page.
+    let data = SharedValue::new(shell_data_for_request).into_inner();
     let platform = data.platform_name.clone();
-    provide_context(data);
+    provide_context(Shell(RwSignal::new(data)));
 
     view! {
         <Stylesheet id="leptos" href="/pkg/tweestap.css"/>
         <Router>
             <Title formatter=move |page: String| format!("{page} – {platform}")/>
+            <SessionWatch/>
             <Header/>
             <main id="inhoud" tabindex="-1">
-                // Every page is rendered whole on the server before it is sent: it works as
-                // plain HTML, and only islands need the script.
+                // The first load of every address is rendered whole on the server, so it shows
+                // at once and works as plain HTML; from then on the browser routes.
                 <Routes fallback=NotFound>
                     <Route path=path!("/inloggen") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/inloggen/code") view=CodePage ssr=SsrMode::Async/>

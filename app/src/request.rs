@@ -6,7 +6,7 @@ use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use tweestap_domain::{Context, accounts::session::ActiveSession, client::ClientInfo};
 
-use crate::error::AppError;
+use crate::{access::Stage, error::AppError};
 
 /// Who is asking: put into every request's extensions by the server's session middleware.
 #[derive(Clone, Debug, Default)]
@@ -82,4 +82,24 @@ pub async fn confirm_password(
         set_cookie(&token.cookie());
     }
     Ok(())
+}
+
+/// How far this session got: password only, or complete but obliged to enrol first.
+pub async fn stage_of(ctx: &Context, session: Option<&ActiveSession>) -> Result<Stage, AppError> {
+    use tweestap_domain::{
+        accounts::session::SessionStage,
+        twofactor::{factor, policy::Phase},
+    };
+    let Some(session) = session else {
+        return Ok(Stage::Anonymous);
+    };
+    if session.stage == SessionStage::PasswordOnly {
+        return Ok(Stage::SecondStepPending);
+    }
+    if ctx.settings.rollout.phase(ctx.now()) == Phase::Mandatory
+        && !factor::is_enabled(ctx, session.user.id).await?
+    {
+        return Ok(Stage::EnrolmentRequired);
+    }
+    Ok(Stage::Authenticated)
 }

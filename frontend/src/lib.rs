@@ -1,15 +1,13 @@
-//! The browser's entry point. Pages are rendered on the server and work as plain HTML; only the
-//! islands (the few components that need the browser, such as copy buttons) are hydrated.
+//! The browser's entry point: the app, rendered first on the server, is hydrated and from then
+//! on runs in the browser, with client-side routing and server functions for what only the
+//! server may do.
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen]
 pub fn hydrate() {
-    // Registers the islands compiled into this bundle.
-    #[allow(unused_imports)]
-    use app::*;
-    leptos::mount::hydrate_islands();
-    // Lets end-to-end tests wait until the islands respond to clicks.
+    leptos::mount::hydrate_body(app::App);
+    // Lets end-to-end tests wait until the page responds to clicks.
     if let Some(body) = leptos::prelude::document().body() {
         let _ = body.set_attribute("data-hydrated", "true");
     }

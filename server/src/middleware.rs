@@ -15,16 +15,15 @@ use axum::{
 use leptos::server_fn::error::{FromServerFnError as _, ServerFnUrlError};
 
 use app::{
-    access::{self, Access, Stage},
+    access::{self, Access},
     error::{AppError, Problem},
-    request::Viewer,
-    routes::{CODE, LOGIN, WIZARD, query_value},
+    request::{Viewer, stage_of},
 };
 use tweestap_domain::{
     Context,
-    accounts::session::{self, ActiveSession, SessionStage, SessionToken},
+    accounts::session::{self, SessionToken},
     client::ClientInfo,
-    twofactor::{factor, policy::Phase, remembered},
+    twofactor::remembered,
 };
 
 /// Server functions take a few short fields; anything larger is refused before it is read.
@@ -290,27 +289,18 @@ pub async fn session_and_access(
             });
             next.run(req).await
         }
-        Access::LoginRequired if is_server_fn(&path) || req.method() != Method::GET => {
-            error_response(AppError::NotLoggedIn)
-        }
-        Access::LoginRequired => {
-            let wanted = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
-            let target = if wanted == "/" {
-                LOGIN.to_owned()
-            } else {
-                format!("{}?volgende={}", LOGIN, query_value(wanted))
-            };
-            redirect(&target)
-        }
         Access::AlreadyLoggedIn => redirect("/"),
-        Access::SecondStepRequired if is_server_fn(&path) || req.method() != Method::GET => {
-            error_response(AppError::SecondStepRequired)
+        denied if is_server_fn(&path) || req.method() != Method::GET => {
+            error_response(match denied {
+                Access::SecondStepRequired => AppError::SecondStepRequired,
+                Access::EnrolmentRequired => AppError::EnrolmentRequired,
+                _ => AppError::NotLoggedIn,
+            })
         }
-        Access::SecondStepRequired => redirect(CODE),
-        Access::EnrolmentRequired if is_server_fn(&path) || req.method() != Method::GET => {
-            error_response(AppError::EnrolmentRequired)
+        denied => {
+            let wanted = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+            redirect(&access::page_redirect(denied, wanted).unwrap_or_else(|| "/".to_owned()))
         }
-        Access::EnrolmentRequired => redirect(WIZARD),
     };
 
     // A cookie that no longer opens a session is removed, unless this answer sets a new one.
@@ -326,22 +316,6 @@ pub async fn session_and_access(
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
-}
-
-/// How far this session got: password only, or complete but obliged to enrol first.
-async fn stage_of(ctx: &Context, session: Option<&ActiveSession>) -> Result<Stage, AppError> {
-    let Some(session) = session else {
-        return Ok(Stage::Anonymous);
-    };
-    if session.stage == SessionStage::PasswordOnly {
-        return Ok(Stage::SecondStepPending);
-    }
-    if ctx.settings.rollout.phase(ctx.now()) == Phase::Mandatory
-        && !factor::is_enabled(ctx, session.user.id).await?
-    {
-        return Ok(Stage::EnrolmentRequired);
-    }
-    Ok(Stage::Authenticated)
 }
 
 fn redirect(to: &str) -> Response {

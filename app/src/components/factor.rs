@@ -2,7 +2,6 @@
 //! phone fields, where an SMS went and "Code opnieuw versturen", and the recovery codes to save.
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn as _;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
@@ -10,8 +9,12 @@ use crate::request::{go, logged_in};
 #[cfg(feature = "ssr")]
 use crate::routes::{CODE, WIZARD, with_next};
 use crate::{
-    components::islands::{CopyButton, PrintButton, ResendButton},
+    components::{
+        NextField,
+        buttons::{CopyButton, PrintButton, ResendButton},
+    },
     error::{AppError, FormError},
+    forms::{ClientFormData, FormFn, form_error},
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
@@ -101,12 +104,16 @@ pub fn Apps() -> impl IntoView {
 /// New recovery codes, shown once: the manual's explanation, the codes, download, print and
 /// copy, and the confirmation that they are saved, posted to `action`.
 #[component]
-pub fn SaveRecoveryCodes(
+pub fn SaveRecoveryCodes<S>(
     codes: Vec<String>,
-    action: &'static str,
-    next: Option<String>,
-    error: Option<AppError>,
-) -> impl IntoView {
+    action: ServerAction<S>,
+) -> impl IntoView
+where
+    S: FormFn,
+    S::Output: Send + Sync + 'static,
+    ClientFormData<S>: From<leptos::web_sys::FormData>,
+{
+    let error = form_error::<S>();
     let text = codes.join("\n");
     let download = format!(
         "data:text/plain;charset=utf-8,{}",
@@ -124,15 +131,15 @@ pub fn SaveRecoveryCodes(
             <PrintButton/>
             <CopyButton text=text label="Kopiëren".to_owned()/>
         </div>
-        <form method="post" action=action class="no-print">
-            <input type="hidden" name="next" value=next/>
+        <ActionForm action=action attr:class="no-print">
+            <NextField/>
             <div class="check">
                 <input id="saved" type="checkbox" name="saved" required/>
                 <label for="saved">"Ik heb mijn herstelcodes veilig opgeslagen"</label>
             </div>
             <FormError error/>
             <button type="submit" class="primary">"Gedaan"</button>
-        </form>
+        </ActionForm>
     }
 }
 
@@ -201,19 +208,22 @@ pub fn SentTo(state: SmsState) -> impl IntoView {
 /// "Code opnieuw versturen", with why the last attempt sent nothing, if it did not. Posted to
 /// `action`: at login and in the wizard `resend_sms_code`.
 #[component]
-pub fn ResendForm(
-    state: SmsState,
-    next: Option<String>,
-    error: Option<AppError>,
-    #[prop(default = ResendSmsCode::PATH)] action: &'static str,
-) -> impl IntoView {
+pub fn ResendForm<S>(state: SmsState, action: ServerAction<S>) -> impl IntoView
+where
+    S: FormFn,
+    S::Output: Send + Sync + 'static,
+    ClientFormData<S>: From<leptos::web_sys::FormData>,
+{
+    let error = form_error::<S>();
+    let problem = state.problem.clone();
+    let shown = Signal::derive(move || error.get().or_else(|| problem.clone()));
     view! {
-        <form method="post" action=action class="resend">
-            <FormError error=error.or(state.problem)/>
-            <input type="hidden" name="next" value=next/>
+        <ActionForm action attr:class="resend">
+            <FormError error=shown/>
+            <NextField/>
             <p class="hint">"Geen SMS ontvangen? Controleer of je telefoon bereik heeft."</p>
             <ResendButton seconds=state.resend_in/>
-        </form>
+        </ActionForm>
     }
 }
 

@@ -2,7 +2,8 @@
 //! "Twee-staps-authenticatie instellen" and, in the optional period, "Niet nu".
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn as _;
+
+use crate::components::NextField;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +13,8 @@ use crate::request::{go, logged_in};
 use crate::routes::safe_next;
 use crate::{
     components::next_from_query,
-    error::{AppError, FormError, form_error},
+    error::{AppError, FormError},
+    forms::{action, form_error, refreshed},
     login::code::RememberExplanation,
     routes::{WIZARD, with_next},
 };
@@ -52,8 +54,9 @@ pub async fn not_now(next: Option<String>) -> Result<(), AppError> {
 /// After the password, during the optional period: the manual's introduction.
 #[component]
 pub fn IntroPage() -> impl IntoView {
+    crate::forms::provide_page_actions();
     let next = next_from_query();
-    let info = Resource::new(|| (), |_| rollout_info());
+    let info = Resource::new(refreshed, |_| rollout_info());
     let not_now_error = form_error::<NotNow>();
     let setup = with_next(WIZARD, &next);
     view! {
@@ -76,7 +79,7 @@ pub fn IntroPage() -> impl IntoView {
             <p>
                 "Als je het niet nu wilt instellen, kun je twee-staps-authenticatie altijd onder je instellingen terugvinden."
             </p>
-            <Suspense>
+            <Transition>
                 {move || Suspend::new(async move {
                     info.await.ok().map(|info| view! {
                         <p class="deadline">
@@ -85,14 +88,14 @@ pub fn IntroPage() -> impl IntoView {
                         </p>
                     })
                 })}
-            </Suspense>
+            </Transition>
             <FormError error=not_now_error/>
             <div class="actions">
                 <a class="button primary" href=setup>"Twee-staps-authenticatie instellen"</a>
-                <form method="post" action=NotNow::PATH>
-                    <input type="hidden" name="next" value=next/>
+                <ActionForm action={action::<NotNow>()}>
+                    <NextField/>
                     <button type="submit" class="secondary">"Niet nu"</button>
-                </form>
+                </ActionForm>
             </div>
         </section>
     }

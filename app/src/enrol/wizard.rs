@@ -2,7 +2,8 @@
 //! recovery codes and "Gedaan". The server decides each step from the user's state.
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn as _;
+
+use crate::components::NextField;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
@@ -18,7 +19,8 @@ use crate::{
     },
     components::next_from_query,
     enrol::intro::NotNow,
-    error::{AppError, FormError, form_error},
+    error::{AppError, FormError},
+    forms::{action, form_error, refreshed},
     routes::{STEP_CODE, WIZARD, next_suffix, with_next},
 };
 #[cfg(feature = "ssr")]
@@ -214,101 +216,74 @@ pub async fn wizard_done(saved: Option<String>, next: Option<String>) -> Result<
 /// back lands on the same step with the same secret.
 #[component]
 pub fn WizardPage() -> impl IntoView {
+    crate::forms::provide_page_actions();
     let query = use_query_map();
     let next = next_from_query();
-    let step = query.read_untracked().get("stap");
-    let wizard = Resource::new(move || step.clone(), wizard_state);
-    let errors = StepErrors {
-        password: form_error::<WizardPassword>(),
-        method: form_error::<WizardMethod>(),
-        phone: form_error::<WizardPhone>(),
-        code: form_error::<WizardCode>(),
-        resend: form_error::<ResendSmsCode>(),
-        restart: form_error::<WizardRestart>(),
-        done: form_error::<WizardDone>(),
-        not_now: form_error::<NotNow>(),
-    };
+    // The step the address asks for; the server decides what is shown (SEC-04, SEC-08).
+    let wizard = Resource::new(
+        move || (query.read().get("stap"), refreshed()),
+        |(step, _)| wizard_state(step),
+    );
     view! {
         <Title text="Twee-staps-authenticatie inschakelen"/>
         <section class="card wizard" aria-labelledby="wizard-titel">
             <h1 id="wizard-titel">"Twee-staps-authenticatie inschakelen"</h1>
-            <Suspense>
+            <Transition>
                 {move || {
                     let next = next.clone();
-                    let errors = errors.clone();
                     Suspend::new(async move {
                         match wizard.await {
-                            Ok(wizard) => wizard_step(wizard, next, errors).into_any(),
+                            Ok(wizard) => wizard_step(wizard, next).into_any(),
                             Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any()}
                     })
                 }}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
 
-/// The error each of the wizard's forms came back with, if any.
-#[derive(Clone, Debug, Default)]
-struct StepErrors {
-    password: Option<AppError>,
-    method: Option<AppError>,
-    phone: Option<AppError>,
-    code: Option<AppError>,
-    resend: Option<AppError>,
-    restart: Option<AppError>,
-    done: Option<AppError>,
-    not_now: Option<AppError>,
-}
-
-fn not_now_link(optional: bool, next: Option<String>) -> impl IntoView {
+fn not_now_link(optional: bool) -> impl IntoView {
     optional.then(|| {
         view! {
-            <form method="post" action=NotNow::PATH class="not-now">
-                <input type="hidden" name="next" value=next/>
+            <ActionForm action={action::<NotNow>()} attr:class="not-now">
+                <NextField/>
                 <button type="submit" class="link">"Twee-staps-authenticatie niet nu instellen"</button>
-            </form>
+            </ActionForm>
         }
     })
 }
 
-fn wizard_step(wizard: Wizard, next: Option<String>, errors: StepErrors) -> impl IntoView {
-    let StepErrors {
-        password: password_error,
-        method: method_error,
-        phone: phone_error,
-        code: code_error,
-        resend: resend_error,
-        restart: restart_error,
-        done: done_error,
-        not_now: not_now_error,
-    } = errors;
+fn wizard_step(wizard: Wizard, next: Option<String>) -> impl IntoView {
+    let not_now_error = form_error::<NotNow>();
+    let restart_error = form_error::<WizardRestart>();
+    let code_error = form_error::<WizardCode>();
     match wizard.step {
         WizardStep::Password => view! {
             <Explanation/>
-            <form method="post" action=WizardPassword::PATH>
+            <ActionForm action={action::<WizardPassword>()}>
                 <h2>"1. Vul je wachtwoord in"</h2>
-                <input type="hidden" name="next" value=next.clone()/>
+                <NextField/>
                 <div class="field">
                     <label for="password">"Wachtwoord"</label>
                     <input id="password" name="password" type="password" autocomplete="current-password" maxlength="256" required/>
                 </div>
-                <FormError error=password_error/>
+                <FormError error={form_error::<WizardPassword>()}/>
                 <button type="submit" class="primary">"Doorgaan"</button>
-            </form>
+            </ActionForm>
             <FormError error=not_now_error/>
-            {not_now_link(wizard.optional, next)}
+            {not_now_link(wizard.optional)}
         }
         .into_any(),
         WizardStep::Method { sms_available } => view! {
             <Explanation/>
-            <form method="post" action=WizardMethod::PATH>
+            <ActionForm action={action::<WizardMethod>()}>
                 <MethodChoice legend="2. Kies hoe je authenticatie-codes wilt ontvangen" sms_available/>
-                <input type="hidden" name="next" value=next.clone()/>
-                <FormError error=method_error/>
+                <NextField/>
+                <FormError error={form_error::<WizardMethod>()}/>
                 <button type="submit" class="primary">"Doorgaan"</button>
-            </form>
+            </ActionForm>
             <FormError error=not_now_error/>
-            {not_now_link(wizard.optional, next)}
+            {not_now_link(wizard.optional)}
         }
         .into_any(),
         WizardStep::Scan {
@@ -319,56 +294,59 @@ fn wizard_step(wizard: Wizard, next: Option<String>, errors: StepErrors) -> impl
             <KeyToScan qr_svg secret/>
             <Apps/>
             <a class="button primary" href=format!("{WIZARD}?stap={STEP_CODE}{}", next_suffix(&next))>"Doorgaan"</a>
-            {sms_available.then(|| restart_form("Andere methode kiezen", next.clone(), restart_error))}
+            {sms_available.then(|| restart_form("Andere methode kiezen", restart_error))}
             <FormError error=not_now_error/>
-            {not_now_link(wizard.optional, next)}
+            {not_now_link(wizard.optional)}
         }
         .into_any(),
         WizardStep::Phone => view! {
-            <form method="post" action=WizardPhone::PATH>
+            <ActionForm action={action::<WizardPhone>()}>
                 <h2>"3. Vul je mobiele telefoonnummer in"</h2>
                 <p>"We sturen een SMS met een code naar dit nummer, zodat je kunt bevestigen dat het klopt."</p>
-                <input type="hidden" name="next" value=next.clone()/>
+                <NextField/>
                 <PhoneField/>
-                <FormError error=phone_error/>
+                <FormError error={form_error::<WizardPhone>()}/>
                 <button type="submit" class="primary">"Code versturen"</button>
-            </form>
+            </ActionForm>
             <p><a href=with_next(WIZARD, &next)>"Terug naar de keuze van de methode"</a></p>
             <FormError error=not_now_error/>
-            {not_now_link(wizard.optional, next)}
+            {not_now_link(wizard.optional)}
         }
         .into_any(),
-        WizardStep::SmsCode(state) => view! {
-            <form method="post" action=WizardCode::PATH>
+        WizardStep::SmsCode(state) => {
+            let sent = state.clone();
+            view! {
+            <ActionForm action={action::<WizardCode>()}>
                 <h2>"4. Vul de code in die je per SMS hebt ontvangen"</h2>
-                <SentTo state=state.clone()/>
-                <input type="hidden" name="next" value=next.clone()/>
+                <SentTo state=sent/>
+                <NextField/>
                 <CodeField/>
                 <FormError error=code_error/>
                 <button type="submit" class="primary">"Doorgaan"</button>
-            </form>
-            <ResendForm state next=next.clone() error=resend_error/>
-            {restart_form("Ander nummer of andere methode kiezen", next.clone(), restart_error)}
+            </ActionForm>
+            <ResendForm state action={action::<ResendSmsCode>()}/>
+            {restart_form("Ander nummer of andere methode kiezen", restart_error)}
             <FormError error=not_now_error/>
-            {not_now_link(wizard.optional, next)}
+            {not_now_link(wizard.optional)}
         }
-        .into_any(),
+        .into_any()
+        }
         WizardStep::Code => view! {
-            <form method="post" action=WizardCode::PATH>
+            <ActionForm action={action::<WizardCode>()}>
                 <h2>"4. Vul de code in van de authenticatie-applicatie"</h2>
                 <p>"Elke 30 seconden maakt de app een nieuwe code aan. De vorige code blijft daarna nog 30 seconden geldig."</p>
-                <input type="hidden" name="next" value=next.clone()/>
+                <NextField/>
                 <CodeField/>
                 <FormError error=code_error/>
                 <button type="submit" class="primary">"Doorgaan"</button>
-            </form>
+            </ActionForm>
             <p><a href=with_next(WIZARD, &next)>"Terug naar de QR-code"</a></p>
         }
         .into_any(),
         WizardStep::RecoveryCodes { codes } => view! {
             <p class="success" role="status">"Twee-staps-authenticatie is nu ingeschakeld voor jouw account."</p>
             <h2>"5. Bewaar je herstelcodes op een veilige manier"</h2>
-            <SaveRecoveryCodes codes action=WizardDone::PATH next error=done_error/>
+            <SaveRecoveryCodes codes action={action::<WizardDone>()}/>
         }
         .into_any(),
         WizardStep::AlreadyOn => view! {
@@ -378,16 +356,12 @@ fn wizard_step(wizard: Wizard, next: Option<String>, errors: StepErrors) -> impl
         .into_any()}
 }
 
-fn restart_form(
-    label: &'static str,
-    next: Option<String>,
-    error: Option<AppError>,
-) -> impl IntoView {
+fn restart_form(label: &'static str, error: Signal<Option<AppError>>) -> impl IntoView {
     view! {
-        <form method="post" action=WizardRestart::PATH class="restart">
-            <input type="hidden" name="next" value=next/>
+        <ActionForm action={action::<WizardRestart>()} attr:class="restart">
+            <NextField/>
             <FormError error/>
             <button type="submit" class="link">{label}</button>
-        </form>
+        </ActionForm>
     }
 }

@@ -4,15 +4,16 @@
 //! server function here answers 403 to anyone but an admin.
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
+use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::routes::LOGIN;
 use crate::{
-    error::{AppError, FormError, Problem, form_error},
+    error::{AppError, FormError, Problem},
+    forms::{action, form_error, refreshed},
     routes::{HELPDESK, WIZARD},
     settings::{
         reauth::{PasswordAgain, Reauthenticate},
@@ -312,12 +313,10 @@ fn error_view(err: AppError) -> AnyView {
 /// Configuratie: the platform's section, with the helpdesk's tools for admins.
 #[component]
 pub fn ConfigurationPage() -> impl IntoView {
-    let admin = use_context::<crate::shell::ShellData>()
-        .and_then(|data| data.user)
-        .is_some_and(|user| user.is_admin);
+    let admin = move || crate::shell::current_user().is_some_and(|user| user.is_admin);
     view! {
         <crate::shell::SectionPage index=7/>
-        {admin.then(|| view! {
+        {move || admin().then(|| view! {
             <section class="tile" aria-labelledby="tegel-beheer-twee-staps">
                 <h2 id="tegel-beheer-twee-staps">"Twee-staps-authenticatie"</h2>
                 <p>"De invoering in cijfers, en hulp voor een professional die niet meer kan inloggen: blokkering opheffen of twee-staps-authenticatie resetten."</p>
@@ -330,14 +329,15 @@ pub fn ConfigurationPage() -> impl IntoView {
 /// Configuratie -> "Twee-staps-authenticatie": the rollout and the search.
 #[component]
 pub fn HelpdeskPage() -> impl IntoView {
-    let query = use_query_map()
-        .read_untracked()
-        .get("zoek")
-        .unwrap_or_default();
-    let overview = Resource::new(|| (), |_| helpdesk_overview());
-    let searched = (!query.trim().is_empty()).then_some(query.clone());
+    crate::forms::provide_page_actions();
+    let query_map = use_query_map();
+    let query = move || query_map.read().get("zoek").unwrap_or_default();
+    let overview = Resource::new(refreshed, |_| helpdesk_overview());
     let results = Resource::new(
-        move || searched.clone(),
+        move || {
+            let query = query();
+            (!query.trim().is_empty()).then_some(query)
+        },
         |query| async move {
             match query {
                 Some(query) => helpdesk_search(query).await.map(Some),
@@ -348,23 +348,23 @@ pub fn HelpdeskPage() -> impl IntoView {
     view! {
         <Title text="Twee-staps-authenticatie beheren"/>
         <h1>"Twee-staps-authenticatie beheren"</h1>
-        <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+        <Transition fallback=|| view! { <p>"Laden…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(overview) => view! { <RolloutOverview overview/> }.into_any(),
                     Err(err) => error_view(err)}
             })}
-        </Suspense>
+        </Transition>
         <section aria-labelledby="zoeken-titel">
             <h2 id="zoeken-titel">"Professional zoeken"</h2>
-            <form method="get" action=HELPDESK role="search" class="search">
+            <Form action=HELPDESK attr:role="search" attr:class="search">
                 <div class="field">
                     <label for="zoek">"Naam of e-mailadres"</label>
                     <input id="zoek" name="zoek" type="search" maxlength="100" value=query required/>
                 </div>
                 <button type="submit" class="primary">"Zoeken"</button>
-            </form>
-            <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+            </Form>
+            <Transition fallback=|| view! { <p>"Laden…"</p> }>
                 {move || Suspend::new(async move {
                     match results.await {
                         Ok(None) => ().into_any(),
@@ -376,7 +376,7 @@ pub fn HelpdeskPage() -> impl IntoView {
                         Err(AppError::Forbidden) => error_view(AppError::Forbidden),
                         Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any()}
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -450,14 +450,18 @@ fn done_message(done: Option<String>) -> Option<&'static str> {
 /// Configuratie -> "Twee-staps-authenticatie" -> one professional.
 #[component]
 pub fn HelpdeskUserPage() -> impl IntoView {
-    let id = use_params_map()
-        .read_untracked()
-        .get("gebruiker")
-        .and_then(|id| id.parse::<i32>().ok());
-    let done = done_message(use_query_map().read_untracked().get("gedaan"));
+    crate::forms::provide_page_actions();
+    let params = use_params_map();
+    let query = use_query_map();
     let detail = Resource::new(
-        move || id,
-        |id| async move {
+        move || {
+            let id = params
+                .read()
+                .get("gebruiker")
+                .and_then(|id| id.parse::<i32>().ok());
+            (id, refreshed())
+        },
+        |(id, _)| async move {
             match id {
                 Some(id) => helpdesk_user(id).await,
                 None => Err(AppError::invalid(Problem::UserUnknown)),
@@ -472,9 +476,10 @@ pub fn HelpdeskUserPage() -> impl IntoView {
     view! {
         <Title text="Professional: twee-staps-authenticatie"/>
         <p><a href=HELPDESK>"Terug naar het overzicht"</a></p>
-        <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+        <Transition fallback=|| view! { <p>"Laden…"</p> }>
             {move || {
                 let (password_error, reset_error, lock_error) = errors.clone();
+                let done = done_message(query.read().get("gedaan"));
                 Suspend::new(async move {
                     match detail.await {
                         Ok(user) => view! {
@@ -488,7 +493,7 @@ pub fn HelpdeskUserPage() -> impl IntoView {
                         .into_any()}
                 })
             }}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -496,9 +501,9 @@ pub fn HelpdeskUserPage() -> impl IntoView {
 fn UserView(
     user: UserDetail,
     done: Option<&'static str>,
-    password_error: Option<AppError>,
-    reset_error: Option<AppError>,
-    lock_error: Option<AppError>,
+    password_error: Signal<Option<AppError>>,
+    reset_error: Signal<Option<AppError>>,
+    lock_error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let page = format!("{HELPDESK}/{}", user.id);
     let id = user.id;
@@ -541,7 +546,7 @@ fn UserView(
             } else if user.may_act {
                 view! {
                     {user.locked.is_some().then(|| view! {
-                        <form method="post" action=HelpdeskLiftLock::PATH class="action">
+                        <ActionForm action={action::<HelpdeskLiftLock>()} attr:class="action">
                             <h3>"Blokkering opheffen"</h3>
                             <input type="hidden" name="user" value=id/>
                             <div class="field">
@@ -550,9 +555,9 @@ fn UserView(
                             </div>
                             <FormError error=lock_error/>
                             <button type="submit" class="secondary">"Blokkering opheffen"</button>
-                        </form>
+                        </ActionForm>
                     })}
-                    <form method="post" action=HelpdeskReset::PATH class="action">
+                    <ActionForm action={action::<HelpdeskReset>()} attr:class="action">
                         <h3>"Twee-staps-authenticatie resetten"</h3>
                         <p>"Voor een professional die zijn telefoon en herstelcodes kwijt is. De authenticatie-methode, de herstelcodes en de onthouden apparaten worden verwijderd en de professional wordt overal uitgelogd. Is twee-staps-authenticatie verplicht, dan stelt de professional het bij de volgende keer inloggen opnieuw in. Controleer eerst of je echt met deze professional spreekt."</p>
                         <input type="hidden" name="user" value=id/>
@@ -562,7 +567,7 @@ fn UserView(
                         </div>
                         <FormError error=reset_error/>
                         <button type="submit" class="primary">"Twee-staps-authenticatie resetten"</button>
-                    </form>
+                    </ActionForm>
                 }
                 .into_any()
             } else {

@@ -1,7 +1,8 @@
 //! The second step at login: the code from the app or from an SMS, with "Onthoud mij".
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn as _;
+
+use crate::components::NextField;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +15,8 @@ use crate::routes::safe_next;
 use crate::{
     components::factor::{CodeField, ResendForm, ResendSmsCode, SentTo, SmsState},
     components::next_from_query,
-    error::{AppError, FormError, form_error},
+    error::{AppError, FormError},
+    forms::{action, form_error, refreshed},
     routes::{RECOVERY, with_next},
 };
 #[cfg(feature = "ssr")]
@@ -92,9 +94,9 @@ pub async fn second_step_info() -> Result<SecondStep, AppError> {
 
 #[component]
 pub fn RememberExplanation() -> impl IntoView {
-    let hours = Resource::new(|| (), |_| remember_hours());
+    let hours = Resource::new(refreshed, |_| remember_hours());
     view! {
-        <Suspense>
+        <Transition>
             {move || Suspend::new(async move {
                 let hours = hours.await.unwrap_or(12);
                 view! {
@@ -103,24 +105,24 @@ pub fn RememberExplanation() -> impl IntoView {
                     </p>
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
 /// The second step at login: the code from the app, or the code sent by SMS.
 #[component]
 pub fn CodePage() -> impl IntoView {
+    crate::forms::provide_page_actions();
     let next = next_from_query();
     let error = form_error::<SecondStepCode>();
-    let resend_error = form_error::<ResendSmsCode>();
-    let info = Resource::new(|| (), |_| second_step_info());
-    let hours = Resource::new(|| (), |_| remember_hours());
+    let info = Resource::new(refreshed, |_| second_step_info());
+    let hours = Resource::new(refreshed, |_| remember_hours());
     view! {
         <Title text="Vul de code in"/>
         <section class="card narrow" aria-labelledby="code-titel">
-            <Suspense>
+            <Transition>
                 {move || {
-                    let (next, error, resend_error) = (next.clone(), error.clone(), resend_error.clone());
+                    let next = next.clone();
                     Suspend::new(async move {
                         let sms = info.await.ok().and_then(|info| info.sms);
                         let hours = hours.await.unwrap_or(12);
@@ -137,8 +139,8 @@ pub fn CodePage() -> impl IntoView {
                             .into_any()};
                         view! {
                             {intro}
-                            <form method="post" action=SecondStepCode::PATH>
-                                <input type="hidden" name="next" value=next.clone()/>
+                            <ActionForm action={action::<SecondStepCode>()}>
+                                <NextField/>
                                 <CodeField/>
                                 <div class="check">
                                     <input id="remember" type="checkbox" name="remember"/>
@@ -148,15 +150,15 @@ pub fn CodePage() -> impl IntoView {
                                 </div>
                                 <FormError error/>
                                 <button type="submit" class="primary">"Inloggen"</button>
-                            </form>
-                            {sms.map(|state| view! { <ResendForm state next=next.clone() error=resend_error/> })}
+                            </ActionForm>
+                            {sms.map(|state| view! { <ResendForm state action={action::<ResendSmsCode>()}/> })}
                             <p>
                                 <a href=with_next(RECOVERY, &next)>"Telefoon kwijt? Gebruik een herstelcode"</a>
                             </p>
                         }
                     })
                 }}
-            </Suspense>
+            </Transition>
         </section>
     }
 }

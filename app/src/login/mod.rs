@@ -1,10 +1,14 @@
 //! Logging in and out: the login page with email and password, then the second step.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
-use crate::error::{AppError, FormError};
+use crate::components::NextField;
+use leptos_meta::Title;
+
+use crate::{
+    error::{AppError, FormError},
+    forms::{action, form_error},
+};
 #[cfg(feature = "ssr")]
 use crate::request::{Viewer, context, set_cookie};
 #[cfg(feature = "ssr")]
@@ -67,20 +71,17 @@ pub async fn logout() -> Result<(), AppError> {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    use leptos::server_fn::ServerFn as _;
-
-    let query = use_query_map();
-    let next = query.read_untracked().get("volgende");
+    crate::forms::provide_page_actions();
     // A plain form: the server answers with a redirect onwards, or back here with the error.
-    let error = crate::error::form_error::<Login>();
+    let error = form_error::<Login>();
 
     view! {
         <Title text="Inloggen"/>
         <section class="card narrow" aria-labelledby="inloggen-titel">
             <h1 id="inloggen-titel">"Inloggen"</h1>
             <p>"Log in met je e-mailadres en wachtwoord."</p>
-            <form method="post" action=Login::PATH>
-                <input type="hidden" name="next" value=next/>
+            <ActionForm action={action::<Login>()}>
+                <NextField/>
                 <div class="field">
                     <label for="email">"E-mailadres"</label>
                     <input
@@ -107,7 +108,7 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit" class="primary">
                     "Inloggen"
                 </button>
-            </form>
+            </ActionForm>
         </section>
     }
 }

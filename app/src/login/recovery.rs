@@ -2,7 +2,8 @@
 //! says how many codes are left.
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn as _;
+
+use crate::components::NextField;
 use leptos_meta::Title;
 
 #[cfg(feature = "ssr")]
@@ -11,7 +12,8 @@ use crate::request::{complete_session, go, logged_in};
 use crate::routes::RECOVERY_USED;
 use crate::{
     components::next_from_query,
-    error::{AppError, FormError, form_error},
+    error::{AppError, FormError},
+    forms::{action, form_error, refreshed},
     routes::{CODE, safe_next, with_next},
 };
 #[cfg(feature = "ssr")]
@@ -32,6 +34,7 @@ pub async fn second_step_recovery(code: String, next: Option<String>) -> Result<
 
 #[component]
 pub fn RecoveryPage() -> impl IntoView {
+    crate::forms::provide_page_actions();
     let next = next_from_query();
     let error = form_error::<SecondStepRecovery>();
     view! {
@@ -39,15 +42,15 @@ pub fn RecoveryPage() -> impl IntoView {
         <section class="card narrow" aria-labelledby="herstel-titel">
             <h1 id="herstel-titel">"Inloggen met een herstelcode"</h1>
             <p>"Vul een van de herstelcodes in die je bij het instellen van twee-staps-authenticatie hebt bewaard. Elke herstelcode werkt maar één keer."</p>
-            <form method="post" action=SecondStepRecovery::PATH>
-                <input type="hidden" name="next" value=next.clone()/>
+            <ActionForm action={action::<SecondStepRecovery>()}>
+                <NextField/>
                 <div class="field">
                     <label for="recovery-code">"Herstelcode"</label>
                     <input id="recovery-code" name="code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="32" placeholder="XXXX-XXXX-XXXX" required autofocus/>
                 </div>
                 <FormError error/>
                 <button type="submit" class="primary">"Inloggen"</button>
-            </form>
+            </ActionForm>
             <p><a href=with_next(CODE, &next)>"Terug naar het invullen van de code"</a></p>
         </section>
     }
@@ -56,13 +59,13 @@ pub fn RecoveryPage() -> impl IntoView {
 #[component]
 pub fn RecoveryUsedPage() -> impl IntoView {
     let next = next_from_query();
-    let status = Resource::new(|| (), |_| crate::settings::tile::two_factor_status());
+    let status = Resource::new(refreshed, |_| crate::settings::tile::two_factor_status());
     let onward = safe_next(next.as_deref());
     view! {
         <Title text="Herstelcode gebruikt"/>
         <section class="card narrow" aria-labelledby="gebruikt-titel">
             <h1 id="gebruikt-titel">"Je bent ingelogd met een herstelcode"</h1>
-            <Suspense>
+            <Transition>
                 {move || Suspend::new(async move {
                     status.await.ok().map(|status| {
                         let left = status.codes_left;
@@ -76,7 +79,7 @@ pub fn RecoveryUsedPage() -> impl IntoView {
                         }
                     })
                 })}
-            </Suspense>
+            </Transition>
             <a class="button primary" href=onward>"Doorgaan"</a>
         </section>
     }

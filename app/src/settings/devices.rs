@@ -2,14 +2,14 @@
 //! (SEC-19).
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::request::logged_in;
 use crate::{
-    error::{AppError, FormError, form_error},
+    error::{AppError, FormError},
+    forms::{action, form_error, refreshed},
     routes::DEVICES,
     settings::reauth::{PasswordAgain, Reauthenticate},
 };
@@ -80,7 +80,8 @@ pub async fn forget_devices(device: Option<i32>) -> Result<(), AppError> {
 /// Profile -> Instellingen -> "Onthouden apparaten".
 #[component]
 pub fn DevicesPage() -> impl IntoView {
-    let devices = Resource::new(|| (), |_| remembered_devices());
+    crate::forms::provide_page_actions();
+    let devices = Resource::new(refreshed, |_| remembered_devices());
     let errors = (
         form_error::<Reauthenticate>(),
         form_error::<ForgetDevices>(),
@@ -89,7 +90,7 @@ pub fn DevicesPage() -> impl IntoView {
         <Title text="Onthouden apparaten"/>
         <h1>"Onthouden apparaten"</h1>
         <p>"Op deze apparaten heb je bij het inloggen 'Onthoud mij' aangevinkt: daar wordt tijdelijk niet om een authenticatie-code gevraagd. Vergeet een apparaat dat je niet (meer) gebruikt of niet herkent."</p>
-        <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+        <Transition fallback=|| view! { <p>"Laden…"</p> }>
             {move || {
                 let (password_error, forget_error) = errors.clone();
                 Suspend::new(async move {
@@ -120,10 +121,10 @@ pub fn DevicesPage() -> impl IntoView {
                                             <td>{device.expires_at}</td>
                                             <td>
                                                 {may_change.then(|| view! {
-                                                    <form method="post" action=ForgetDevices::PATH>
+                                                    <ActionForm action={action::<ForgetDevices>()}>
                                                         <input type="hidden" name="device" value=device.id/>
                                                         <button type="submit" class="link" aria-label=format!("{} vergeten", device.name)>"Vergeten"</button>
-                                                    </form>
+                                                    </ActionForm>
                                                 })}
                                             </td>
                                         </tr>
@@ -131,9 +132,9 @@ pub fn DevicesPage() -> impl IntoView {
                                 </tbody>
                             </table>
                             {may_change.then(|| view! {
-                                <form method="post" action=ForgetDevices::PATH>
+                                <ActionForm action={action::<ForgetDevices>()}>
                                     <button type="submit" class="secondary">"Alle apparaten vergeten"</button>
-                                </form>
+                                </ActionForm>
                             })}
                         }
                         .into_any(),
@@ -141,7 +142,7 @@ pub fn DevicesPage() -> impl IntoView {
                     }
                 })
             }}
-        </Suspense>
+        </Transition>
         <p><a href="/profiel/instellingen">"Terug naar je instellingen"</a></p>
     }
 }

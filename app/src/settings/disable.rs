@@ -2,14 +2,14 @@
 //! password entered again (SEC-20).
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::request::logged_in;
 use crate::{
-    error::{AppError, FormError, form_error},
+    error::{AppError, FormError},
+    forms::{action, form_error, refreshed},
     routes::DISABLE,
     settings::reauth::{PasswordAgain, Reauthenticate},
 };
@@ -63,7 +63,8 @@ pub async fn disable_two_factor() -> Result<(), AppError> {
 /// Profile -> Instellingen -> "Twee-staps-authenticatie uitschakelen".
 #[component]
 pub fn DisablePage() -> impl IntoView {
-    let state = Resource::new(|| (), |_| disable_state());
+    crate::forms::provide_page_actions();
+    let state = Resource::new(refreshed, |_| disable_state());
     let errors = (
         form_error::<Reauthenticate>(),
         form_error::<DisableTwoFactor>(),
@@ -71,7 +72,7 @@ pub fn DisablePage() -> impl IntoView {
     view! {
         <Title text="Twee-staps-authenticatie uitschakelen"/>
         <h1>"Twee-staps-authenticatie uitschakelen"</h1>
-        <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+        <Transition fallback=|| view! { <p>"Laden…"</p> }>
             {move || {
                 let (password_error, disable_error) = errors.clone();
                 Suspend::new(async move {
@@ -90,17 +91,17 @@ pub fn DisablePage() -> impl IntoView {
                         .into_any(),
                         Ok(DisableStep::Confirm) => view! {
                             <p>"Zonder twee-staps-authenticatie is je account alleen met je wachtwoord beveiligd. Je authenticatie-methode, je herstelcodes en je onthouden apparaten worden verwijderd. Je kunt het later weer inschakelen onder je instellingen."</p>
-                            <form method="post" action=DisableTwoFactor::PATH>
+                            <ActionForm action={action::<DisableTwoFactor>()}>
                                 <FormError error=disable_error/>
                                 <button type="submit" class="primary">"Twee-staps-authenticatie uitschakelen"</button>
-                            </form>
+                            </ActionForm>
                         }
                         .into_any(),
                         Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),
                     }
                 })
             }}
-        </Suspense>
+        </Transition>
         <p><a href="/profiel/instellingen">"Terug naar je instellingen"</a></p>
     }
 }

@@ -3,7 +3,6 @@
 //! step needs the password entered within the last few minutes (SEC-20).
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
@@ -16,7 +15,8 @@ use crate::{
     components::factor::{
         Apps, CodeField, KeyToScan, MethodChoice, PhoneField, ResendForm, SentTo, SmsState,
     },
-    error::{AppError, FormError, form_error},
+    error::{AppError, FormError},
+    forms::{action, form_error, refreshed},
     routes::{METHOD, SETTINGS, STEP_CODE},
     settings::reauth::{PasswordAgain, Reauthenticate},
 };
@@ -178,25 +178,27 @@ pub async fn method_change_cancel(choose_again: Option<String>) -> Result<(), Ap
 /// The error each of the page's forms came back with, if any.
 #[derive(Clone, Debug, Default)]
 struct Errors {
-    password: Option<AppError>,
-    start: Option<AppError>,
-    phone: Option<AppError>,
-    code: Option<AppError>,
-    resend: Option<AppError>,
-    cancel: Option<AppError>,
+    password: Signal<Option<AppError>>,
+    start: Signal<Option<AppError>>,
+    phone: Signal<Option<AppError>>,
+    code: Signal<Option<AppError>>,
+    cancel: Signal<Option<AppError>>,
 }
 
 /// Profile -> Instellingen -> "Methode wijzigen".
 #[component]
 pub fn MethodPage() -> impl IntoView {
-    let step = use_query_map().read_untracked().get("stap");
-    let state = Resource::new(move || step.clone(), method_change_state);
+    crate::forms::provide_page_actions();
+    let query = use_query_map();
+    let state = Resource::new(
+        move || (query.read().get("stap"), refreshed()),
+        |(step, _)| method_change_state(step),
+    );
     let errors = Errors {
         password: form_error::<Reauthenticate>(),
         start: form_error::<MethodChangeStart>(),
         phone: form_error::<MethodChangePhone>(),
         code: form_error::<MethodChangeCode>(),
-        resend: form_error::<MethodChangeResend>(),
         cancel: form_error::<MethodChangeCancel>(),
     };
     view! {
@@ -205,7 +207,7 @@ pub fn MethodPage() -> impl IntoView {
         <p>
             "Ontvang je authenticatie-codes voortaan op een andere manier: met de authenticatie-applicatie in plaats van per SMS of andersom, of op een nieuwe telefoon of een ander telefoonnummer. Je huidige methode blijft werken totdat je de nieuwe met een code hebt bevestigd. Je herstelcodes en onthouden apparaten blijven geldig."
         </p>
-        <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+        <Transition fallback=|| view! { <p>"Laden…"</p> }>
             {move || {
                 let errors = errors.clone();
                 Suspend::new(async move {
@@ -214,7 +216,7 @@ pub fn MethodPage() -> impl IntoView {
                         Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any()}
                 })
             }}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -223,13 +225,17 @@ fn back_to_settings() -> impl IntoView {
 }
 
 /// "Annuleren", or with `choose_again` "Andere methode kiezen": drops the change in progress.
-fn cancel_form(label: &'static str, choose_again: bool, error: Option<AppError>) -> impl IntoView {
+fn cancel_form(
+    label: &'static str,
+    choose_again: bool,
+    error: Option<Signal<Option<AppError>>>,
+) -> impl IntoView {
     view! {
-        <form method="post" action=MethodChangeCancel::PATH class="restart">
+        <ActionForm action={action::<MethodChangeCancel>()} attr:class="restart">
             {choose_again.then(|| view! { <input type="hidden" name="choose_again" value="on"/> })}
-            <FormError error/>
+            {error.map(|error| view! { <FormError error/> })}
             <button type="submit" class="link">{label}</button>
-        </form>
+        </ActionForm>
     }
 }
 
@@ -241,7 +247,6 @@ fn method_step(step: MethodStep, errors: Errors) -> impl IntoView {
         start: start_error,
         phone: phone_error,
         code: code_error,
-        resend: resend_error,
         cancel: cancel_error,
     } = errors;
     match step {
@@ -261,61 +266,64 @@ fn method_step(step: MethodStep, errors: Errors) -> impl IntoView {
                     Some(number) => format!("Je huidige methode: SMS met code naar {number}."),
                     None => "Je huidige methode: code van authenticatie-applicatie.".to_owned()}}
             </p>
-            <form method="post" action=MethodChangeStart::PATH>
+            <ActionForm action={action::<MethodChangeStart>()}>
                 <MethodChoice legend="Kies hoe je voortaan authenticatie-codes wilt ontvangen" sms_available/>
                 <p class="hint">"Kies je dezelfde methode als nu, dan stel je een nieuwe authenticatie-applicatie of een ander telefoonnummer in."</p>
                 <FormError error=start_error/>
                 <button type="submit" class="primary">"Doorgaan"</button>
-            </form>
+            </ActionForm>
             <p><a href=SETTINGS>"Annuleren"</a></p>
         }
         .into_any(),
         MethodStep::Phone => view! {
-            <form method="post" action=MethodChangePhone::PATH>
+            <ActionForm action={action::<MethodChangePhone>()}>
                 <h2>"Vul je mobiele telefoonnummer in"</h2>
                 <p>"We sturen een SMS met een code naar dit nummer, zodat je kunt bevestigen dat het klopt."</p>
                 <PhoneField/>
                 <FormError error=phone_error/>
                 <button type="submit" class="primary">"Code versturen"</button>
-            </form>
+            </ActionForm>
             <p><a href=METHOD>"Terug naar de keuze van de methode"</a></p>
             <p><a href=SETTINGS>"Annuleren"</a></p>
         }
         .into_any(),
-        MethodStep::SmsCode(state) => view! {
-            <form method="post" action=MethodChangeCode::PATH>
+        MethodStep::SmsCode(state) => {
+            let sent = state.clone();
+            view! {
+            <ActionForm action={action::<MethodChangeCode>()}>
                 <h2>"Vul de code in die je per SMS hebt ontvangen"</h2>
-                <SentTo state=state.clone()/>
+                <SentTo state=sent/>
                 <p class="hint">{NOT_YET}</p>
                 <CodeField/>
                 <FormError error=code_error/>
                 <button type="submit" class="primary">"Bevestigen"</button>
-            </form>
-            <ResendForm state next=None error=resend_error action=MethodChangeResend::PATH/>
+            </ActionForm>
+            <ResendForm state action={action::<MethodChangeResend>()}/>
             {cancel_form("Ander nummer of andere methode kiezen", true, None)}
-            {cancel_form("Annuleren", false, cancel_error)}
+            {cancel_form("Annuleren", false, Some(cancel_error))}
         }
-        .into_any(),
+        .into_any()
+        }
         MethodStep::Scan { qr_svg, secret } => view! {
             <h2>"Scan deze QR-code met de authenticatie-applicatie op je mobiele telefoon"</h2>
             <KeyToScan qr_svg secret/>
             <Apps/>
             <a class="button primary" href=format!("{METHOD}?stap={STEP_CODE}")>"Doorgaan"</a>
             {cancel_form("Andere methode kiezen", true, None)}
-            {cancel_form("Annuleren", false, cancel_error)}
+            {cancel_form("Annuleren", false, Some(cancel_error))}
         }
         .into_any(),
         MethodStep::Code => view! {
-            <form method="post" action=MethodChangeCode::PATH>
+            <ActionForm action={action::<MethodChangeCode>()}>
                 <h2>"Vul de code in van de authenticatie-applicatie"</h2>
                 <p>"Elke 30 seconden maakt de app een nieuwe code aan. De vorige code blijft daarna nog 30 seconden geldig."</p>
                 <p class="hint">{NOT_YET}</p>
                 <CodeField/>
                 <FormError error=code_error/>
                 <button type="submit" class="primary">"Bevestigen"</button>
-            </form>
+            </ActionForm>
             <p><a href=METHOD>"Terug naar de QR-code"</a></p>
-            {cancel_form("Annuleren", false, cancel_error)}
+            {cancel_form("Annuleren", false, Some(cancel_error))}
         }
         .into_any()}
 }

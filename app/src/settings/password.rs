@@ -3,7 +3,6 @@
 //! (SEC-21).
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -12,7 +11,8 @@ use crate::error::Problem;
 #[cfg(feature = "ssr")]
 use crate::request::{Viewer, context, set_cookie};
 use crate::{
-    error::{AppError, FormError, form_error},
+    error::{AppError, FormError},
+    forms::{action, form_error},
     routes::CHANGE_PASSWORD,
 };
 
@@ -51,6 +51,7 @@ pub async fn change_password(current: String, new: String, repeat: String) -> Re
 
 #[component]
 pub fn ChangePasswordPage() -> impl IntoView {
+    crate::forms::provide_page_actions();
     let changed = use_query_map().read_untracked().get(CHANGED).is_some();
     let error = form_error::<ChangePassword>();
     view! {
@@ -67,7 +68,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
         } else {
             view! {
                 <p>"Kies een wachtwoord van minstens 10 tekens dat je nergens anders gebruikt. Na het wijzigen word je op je andere apparaten uitgelogd, en vragen onthouden apparaten weer om een authenticatie-code."</p>
-                <form method="post" action=ChangePassword::PATH class="narrow">
+                <ActionForm action={action::<ChangePassword>()} attr:class="narrow">
                     <div class="field">
                         <label for="current">"Huidig wachtwoord"</label>
                         <input id="current" name="current" type="password" autocomplete="current-password" maxlength="256" required/>
@@ -82,7 +83,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
                     </div>
                     <FormError error/>
                     <button type="submit" class="primary">"Wachtwoord wijzigen"</button>
-                </form>
+                </ActionForm>
                 <p><a href="/profiel/instellingen">"Annuleren"</a></p>
             }
             .into_any()

@@ -1,9 +1,11 @@
 //! The password entered again for the settings' changes and the helpdesk's actions (SEC-20).
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn as _;
 
-use crate::error::{AppError, FormError};
+use crate::{
+    error::{AppError, FormError},
+    forms::action,
+};
 #[cfg(feature = "ssr")]
 use crate::request::{confirm_password, logged_in};
 #[cfg(feature = "ssr")]
@@ -28,9 +30,9 @@ pub async fn reauthenticate(password: String, next: Option<String>) -> Result<()
 
 /// The password form that opens the settings' changes for a few minutes (SEC-20).
 #[component]
-pub(crate) fn PasswordAgain(#[prop(into)] next: String, error: Option<AppError>) -> impl IntoView {
+pub(crate) fn PasswordAgain(#[prop(into)] next: String, #[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
     view! {
-        <form method="post" action=Reauthenticate::PATH class="narrow">
+        <ActionForm action={action::<Reauthenticate>()} attr:class="narrow">
             <p>"Vul voor de zekerheid eerst je wachtwoord opnieuw in."</p>
             <input type="hidden" name="next" value=next/>
             <div class="field">
@@ -39,6 +41,6 @@ pub(crate) fn PasswordAgain(#[prop(into)] next: String, error: Option<AppError>)
             </div>
             <FormError error/>
             <button type="submit" class="primary">"Doorgaan"</button>
-        </form>
+        </ActionForm>
     }
 }

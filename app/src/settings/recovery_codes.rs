@@ -2,7 +2,6 @@
 //! the password entered again (SEC-20).
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +11,8 @@ use crate::error::Problem;
 use crate::request::logged_in;
 use crate::{
     components::factor::SaveRecoveryCodes,
-    error::{AppError, FormError, form_error},
+    error::{AppError, FormError},
+    forms::{action, form_error, refreshed},
     routes::RECOVERY_CODES,
     settings::reauth::{PasswordAgain, Reauthenticate},
 };
@@ -81,18 +81,18 @@ pub async fn recovery_codes_done(saved: Option<String>) -> Result<(), AppError> 
 /// Profile -> Instellingen -> "Herstelcodes opnieuw aanmaken".
 #[component]
 pub fn RecoveryCodesPage() -> impl IntoView {
-    let state = Resource::new(|| (), |_| recovery_codes_state());
+    crate::forms::provide_page_actions();
+    let state = Resource::new(refreshed, |_| recovery_codes_state());
     let errors = (
         form_error::<Reauthenticate>(),
         form_error::<RegenerateRecoveryCodes>(),
-        form_error::<RecoveryCodesDone>(),
     );
     view! {
         <Title text="Herstelcodes opnieuw aanmaken"/>
         <h1>"Herstelcodes opnieuw aanmaken"</h1>
-        <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+        <Transition fallback=|| view! { <p>"Laden…"</p> }>
             {move || {
-                let (password_error, regenerate_error, done_error) = errors.clone();
+                let (password_error, regenerate_error) = errors;
                 Suspend::new(async move {
                     match state.await {
                         Ok(RecoveryCodesStep::Off) => view! {
@@ -106,21 +106,21 @@ pub fn RecoveryCodesPage() -> impl IntoView {
                         .into_any(),
                         Ok(RecoveryCodesStep::Confirm { left }) => view! {
                             <p>{format!("Je hebt nog {} over. Maak je een nieuwe set aan, dan werken de huidige herstelcodes niet meer, ook de ongebruikte niet.", crate::words::count(left as i64, "herstelcode", "herstelcodes"))}</p>
-                            <form method="post" action=RegenerateRecoveryCodes::PATH>
+                            <ActionForm action={action::<RegenerateRecoveryCodes>()}>
                                 <FormError error=regenerate_error/>
                                 <button type="submit" class="primary">"Herstelcodes opnieuw aanmaken"</button>
-                            </form>
+                            </ActionForm>
                             <p><a href="/profiel/instellingen">"Annuleren"</a></p>
                         }
                         .into_any(),
                         Ok(RecoveryCodesStep::Show { codes }) => view! {
                             <p class="success" role="status">"Je nieuwe herstelcodes zijn aangemaakt. De vorige werken niet meer."</p>
-                            <SaveRecoveryCodes codes action=RecoveryCodesDone::PATH next=None error=done_error/>
+                            <SaveRecoveryCodes codes action={action::<RecoveryCodesDone>()}/>
                         }
                         .into_any(),
                         Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any()}
                 })
             }}
-        </Suspense>
+        </Transition>
     }
 }

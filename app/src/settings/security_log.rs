@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use crate::{error::AppError, forms::refreshed};
 #[cfg(feature = "ssr")]
 use crate::request::{Viewer, context};
 #[cfg(feature = "ssr")]
@@ -73,12 +73,12 @@ pub fn LogTable(entries: Vec<LogEntry>) -> impl IntoView {
 /// Profile -> Instellingen -> "Beveiligingslog".
 #[component]
 pub fn SecurityLogTile() -> impl IntoView {
-    let entries = Resource::new(|| (), |_| security_log());
+    let entries = Resource::new(refreshed, |_| security_log());
     view! {
         <section class="tile wide" aria-labelledby="tegel-log">
             <h2 id="tegel-log">"Beveiligingslog"</h2>
             <p>"Wat er met de beveiliging van je account is gebeurd. Herken je iets niet? Neem dan contact op met de helpdesk."</p>
-            <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+            <Transition fallback=|| view! { <p>"Laden…"</p> }>
                 {move || Suspend::new(async move {
                     match entries.await {
                         Ok(entries) if entries.is_empty() => view! { <p>"Er is nog niets gebeurd."</p> }.into_any(),
@@ -86,7 +86,7 @@ pub fn SecurityLogTile() -> impl IntoView {
                         Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }

@@ -9,6 +9,7 @@ use crate::request::{Viewer, context, logged_in};
 use crate::{
     components::factor::Explanation,
     error::AppError,
+    forms::refreshed,
     routes::{DEVICES, DISABLE, RECOVERY_CODES, WIZARD, with_next},
 };
 #[cfg(feature = "ssr")]
@@ -50,12 +51,12 @@ pub async fn two_factor_status() -> Result<Status, AppError> {
 /// Profile -> Instellingen -> "Twee-staps-authenticatie".
 #[component]
 pub fn TwoFactorTile() -> impl IntoView {
-    let status = Resource::new(|| (), |_| two_factor_status());
+    let status = Resource::new(refreshed, |_| two_factor_status());
     view! {
         <section class="tile" aria-labelledby="tegel-twee-staps">
             <h2 id="tegel-twee-staps">"Twee-staps-authenticatie"</h2>
             <Explanation/>
-            <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+            <Transition fallback=|| view! { <p>"Laden…"</p> }>
                 {move || Suspend::new(async move {
                     match status.await {
                         Ok(Status { enabled_since: Some(since), sms_number, codes_left, mandatory }) => view! {
@@ -85,7 +86,7 @@ pub fn TwoFactorTile() -> impl IntoView {
                         Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::request::Viewer;
 use crate::{
+    error::AppError,
+    forms::{action, refreshed},
     login::Logout,
     settings::{
         password::PasswordTile,
@@ -37,8 +39,12 @@ pub struct ShellData {
     pub user: Option<CurrentUser>,
 }
 
-/// The shell's data for the page being rendered. Pages are rendered on the server only (the
-/// browser hydrates islands, not pages), so this reads the request directly.
+/// The shell's data, for the whole page: set from the request on the first load, and from
+/// `page_state` after every move in the browser.
+#[derive(Clone, Copy, Debug)]
+pub struct Shell(pub RwSignal<ShellData>);
+
+/// The shell's data of the request being rendered on the server (the first load of a page).
 pub fn shell_data_for_request() -> ShellData {
     #[cfg(feature = "ssr")]
     {
@@ -113,11 +119,75 @@ pub const CASELOAD: usize = 8;
 
 /// The shell's data, provided by the App for the whole page.
 fn shell_data() -> ShellData {
-    use_context::<ShellData>().unwrap_or_default()
+    use_context::<Shell>()
+        .map(|shell| shell.0.get_untracked())
+        .unwrap_or_default()
 }
 
-fn current_user() -> Option<CurrentUser> {
-    shell_data().user
+/// Who is logged in, tracked: the header and the profile follow a login or logout in place.
+pub fn current_user() -> Option<CurrentUser> {
+    use_context::<Shell>().and_then(|shell| shell.0.with(|data| data.user.clone()))
+}
+
+/// What the browser learns on every move to another address: who is logged in now, and where
+/// to go instead if the access policy does not let this session see the address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageAnswer {
+    pub shell: ShellData,
+    pub redirect: Option<String>,
+}
+
+/// The server's word on an address the browser moved to without loading a document: the same
+/// policy that answers a document request (`access::decide`), so the browser never decides on its
+/// own what a session may see.
+#[server(endpoint = "page_state")]
+pub async fn page_state(path: String) -> Result<PageAnswer, AppError> {
+    let ctx = crate::request::context()?;
+    let viewer = Viewer::current();
+    let stage = crate::request::stage_of(&ctx, viewer.session.as_ref()).await?;
+    let wanted = crate::routes::safe_next(Some(&path));
+    let bare = wanted.split(['?', '#']).next().unwrap_or("/");
+    Ok(PageAnswer {
+        shell: shell_data_for_request(),
+        redirect: crate::access::page_redirect(crate::access::decide(bare, stage), &wanted),
+    })
+}
+
+/// Keeps the page in step with the session in the browser: after every move to another address
+/// (and after every action) it asks the server who is logged in and follows its redirect.
+#[component]
+pub fn SessionWatch() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let navigate = leptos_router::hooks::use_navigate();
+    let shell = use_context::<Shell>();
+    Effect::new(move |first: Option<()>| {
+        let path = location.pathname.get();
+        let search = location.search.get();
+        crate::forms::refreshed();
+        // The first load's answer came with the page.
+        if first.is_none() {
+            return;
+        }
+        let navigate = navigate.clone();
+        let wanted = if search.is_empty() { path } else { format!("{path}?{search}") };
+        leptos::task::spawn_local(async move {
+            let Ok(answer) = page_state(wanted).await else {
+                return;
+            };
+            if let Some(Shell(data)) = shell {
+                data.set(answer.shell);
+            }
+            if let Some(to) = answer.redirect {
+                navigate(
+                    &to,
+                    leptos_router::NavigateOptions {
+                        replace: true,
+                        ..Default::default()
+                    },
+                );
+            }
+        });
+    });
 }
 
 #[component]
@@ -129,7 +199,7 @@ pub fn Header() -> impl IntoView {
             <div class="brand">
                 <a href="/">{data.platform_name}</a>
             </div>
-            {data.user.map(|user| view! {
+            {move || current_user().map(|user| view! {
                 <MainNav/>
                 <UserMenu user/>
             })}
@@ -153,17 +223,16 @@ fn MainNav() -> impl IntoView {
 
 #[component]
 fn UserMenu(user: CurrentUser) -> impl IntoView {
-    use leptos::server_fn::ServerFn as _;
-    // A plain form: logging out needs no script, and the server answers with a redirect.
+        // A plain form: logging out needs no script, and the server answers with a redirect.
     view! {
         <details class="user-menu">
             <summary>{user.name}</summary>
             <ul>
                 <li><a href="/profiel/instellingen">"Instellingen"</a></li>
                 <li>
-                    <form method="post" action=Logout::PATH>
+                    <ActionForm action={action::<Logout>()}>
                         <button type="submit" class="link">"Uitloggen"</button>
-                    </form>
+                    </ActionForm>
                 </li>
             </ul>
         </details>
@@ -213,7 +282,7 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <Title text=title/>
         <h1>{title}</h1>
-        {current_user().map(|user| view! { <p class="welcome">"Welkom, " {user.name} "."</p> })}
+        {move || current_user().map(|user| view! { <p class="welcome">"Welkom, " {user.name} "."</p> })}
         <p>{description}</p>
     }
 }
@@ -223,7 +292,7 @@ pub fn ProfileLayout() -> impl IntoView {
     view! {
         <div class="profile">
             <aside class="profile-card">
-                {current_user().map(|user| {
+                {move || current_user().map(|user| {
                     let initials: String = user
                         .name
                         .split_whitespace()
@@ -256,7 +325,7 @@ pub fn ProfileDetails() -> impl IntoView {
     view! {
         <Title text="Details"/>
         <h1>"Details"</h1>
-        {current_user().map(|user| view! {
+        {move || current_user().map(|user| view! {
             <dl class="details">
                 <dt>"Naam"</dt>
                 <dd>{user.name}</dd>
@@ -271,7 +340,7 @@ pub fn ProfileDetails() -> impl IntoView {
 
 #[component]
 pub fn ProfileSettings() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| session_overview());
+    let overview = Resource::new(refreshed, |_| session_overview());
     view! {
         <Title text="Instellingen"/>
         <h1>"Instellingen"</h1>
@@ -281,7 +350,7 @@ pub fn ProfileSettings() -> impl IntoView {
             <SecurityLogTile/>
             <section class="tile" aria-labelledby="tegel-sessie">
                 <h2 id="tegel-sessie">"Huidige sessie"</h2>
-                <Suspense fallback=|| view! { <p>"Laden…"</p> }>
+                <Transition fallback=|| view! { <p>"Laden…"</p> }>
                     {move || Suspend::new(async move {
                         match overview.await {
                             Ok(o) => view! {
@@ -295,7 +364,7 @@ pub fn ProfileSettings() -> impl IntoView {
                             Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),
                         }
                     })}
-                </Suspense>
+                </Transition>
             </section>
         </div>
     }

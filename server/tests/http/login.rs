@@ -184,7 +184,8 @@ async fn every_route_and_server_function_is_closed_to_visitors(backend: Backend)
             assert!(!response.body.contains("Judith"), "{page}");
         }
     }
-    let public = ["/api/login", "/api/logout"];
+    // page_state answers anyone: it applies the access policy itself.
+    let public = ["/api/login", "/api/logout", "/api/page_state"];
     let functions: Vec<String> = server_fn::axum::server_fn_paths()
         .map(|(path, _)| path.to_owned())
         .collect();

@@ -68,6 +68,7 @@ async fn between_password_and_code_nothing_else_opens(backend: Backend) {
         "/api/second_step_info",
         "/api/remember_hours",
         "/api/resend_sms_code",
+        "/api/page_state",
     ];
     for (function, _) in server_fn::axum::server_fn_paths() {
         if open_functions.contains(&function) {

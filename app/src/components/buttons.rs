@@ -1,11 +1,10 @@
-//! The only parts of the pages that run in the browser: copying to the clipboard, printing and
-//! the countdown before a new SMS code.
-//! Everything else works as plain HTML.
+//! Buttons that only the browser can work: copying to the clipboard, printing and the countdown
+//! before a new SMS code. Without the script they are rendered as the server saw them.
 
 use leptos::prelude::*;
 
 /// Copies `text` to the clipboard and says so.
-#[island]
+#[component]
 pub fn CopyButton(text: String, label: String) -> impl IntoView {
     let copied = RwSignal::new(false);
     let copy = move |_| {
@@ -21,7 +20,7 @@ pub fn CopyButton(text: String, label: String) -> impl IntoView {
 }
 
 /// Opens the browser's print dialog; the print style shows only the codes.
-#[island]
+#[component]
 pub fn PrintButton() -> impl IntoView {
     view! {
         <button type="button" class="secondary" on:click=|_| { let _ = window().print(); }>
@@ -32,7 +31,7 @@ pub fn PrintButton() -> impl IntoView {
 
 /// "Code opnieuw versturen", enabled once the cooldown has run out, with the seconds counting
 /// down in view (SEC-10). Without scripts the button is rendered as the server saw it.
-#[island]
+#[component]
 pub fn ResendButton(seconds: i64) -> impl IntoView {
     let left = RwSignal::new(seconds.max(0));
     Effect::new(move |_| {

@@ -11,6 +11,9 @@ process.env.E2E_DATA_DIR = dataDir; // workers load this file again: keep one di
 // A second server, past the mandatory date.
 const mandatoryPort = Number(process.env.E2E_MANDATORY_PORT ?? port + 1);
 process.env.E2E_MANDATORY_PORT = String(mandatoryPort);
+// A third, whose sessions end after one idle minute: the warning before it.
+const idlePort = Number(process.env.E2E_IDLE_PORT ?? port + 2);
+process.env.E2E_IDLE_PORT = String(idlePort);
 
 function server(listen: number, database: string, extra: Record<string, string>) {
   return {
@@ -76,6 +79,9 @@ export default defineConfig({
       TWEESTAP_2FA_MANDATORY_FROM: "2020-02-01",
       TWEESTAP_MAIL_PROVIDER: "outbox",
       TWEESTAP_MAIL_OUTBOX: join(dataDir, "mail-outbox-verplicht.jsonl"),
+    }),
+    server(idlePort, "e2e-inactief.db", {
+      TWEESTAP_SESSION_IDLE_MINUTES: "1",
     }),
   ],
 });

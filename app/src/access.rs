@@ -15,7 +15,7 @@ use crate::{
         recovery::SecondStepRecovery,
     },
     routes::{CODE, LOGIN, RECOVERY, WIZARD, query_value},
-    shell::PageState,
+    shell::{PageState, browser::StayLoggedIn},
 };
 
 /// How far a request's session got.
@@ -67,7 +67,7 @@ fn is_second_step(path: &str) -> bool {
 /// What the second step, the wizard and a logged-in user all use. "Code opnieuw versturen"
 /// decides from the session what the code is for.
 fn is_shared(path: &str) -> bool {
-    [RememberHours::PATH, ResendSmsCode::PATH].contains(&path)
+    [RememberHours::PATH, ResendSmsCode::PATH, StayLoggedIn::PATH].contains(&path)
 }
 
 /// What a user who must enrol may reach.
@@ -117,6 +117,30 @@ pub fn page_redirect(access: Access, wanted: &str) -> Option<String> {
         Access::SecondStepRequired => Some(CODE.to_owned()),
         Access::EnrolmentRequired => Some(WIZARD.to_owned()),
     }
+}
+
+/// How far this session got: password only, or complete but obliged to enrol first.
+#[cfg(feature = "ssr")]
+pub async fn stage_of(
+    ctx: &tweestap_domain::Context,
+    session: Option<&tweestap_domain::accounts::session::ActiveSession>,
+) -> Result<Stage, crate::error::AppError> {
+    use tweestap_domain::{
+        accounts::session::SessionStage,
+        twofactor::{factor, policy::Phase},
+    };
+    let Some(session) = session else {
+        return Ok(Stage::Anonymous);
+    };
+    if session.stage == SessionStage::PasswordOnly {
+        return Ok(Stage::SecondStepPending);
+    }
+    if ctx.settings.rollout.phase(ctx.now()) == Phase::Mandatory
+        && !factor::is_enabled(ctx, session.user.id).await?
+    {
+        return Ok(Stage::EnrolmentRequired);
+    }
+    Ok(Stage::Authenticated)
 }
 
 #[cfg(test)]

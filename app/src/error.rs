@@ -174,7 +174,9 @@ impl FromServerFnError for AppError {
 /// The region is always there, so that a screen reader announces an error that appears in it
 /// after a call from the browser.
 #[leptos::component]
-pub fn FormError(#[prop(into)] error: leptos::prelude::Signal<Option<AppError>>) -> impl leptos::IntoView {
+pub fn FormError(
+    #[prop(into)] error: leptos::prelude::Signal<Option<AppError>>,
+) -> impl leptos::IntoView {
     use leptos::prelude::*;
     view! {
         <div role="alert" class="form-error">

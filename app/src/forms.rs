@@ -65,7 +65,10 @@ where
     let Some(page) = use_context::<PageActions>() else {
         return new_action::<S>();
     };
-    let mut actions = page.actions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut actions = page
+        .actions
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(action) = actions
         .get(&TypeId::of::<S>())
         .and_then(|action| action.downcast_ref::<ServerAction<S>>())
@@ -115,7 +118,11 @@ where
     S::Output: Send + Sync + 'static,
 {
     let action = action::<S>();
-    Signal::derive(move || action.value().with(|value| value.as_ref()?.as_ref().err().cloned()))
+    Signal::derive(move || {
+        action
+            .value()
+            .with(|value| value.as_ref()?.as_ref().err().cloned())
+    })
 }
 
 /// A server function that a shared form component (the resend form, the recovery codes' "Gedaan")

@@ -27,7 +27,10 @@ use leptos_router::{
 };
 
 use crate::{
-    enrol::{intro::IntroPage, wizard::WizardPage},
+    enrol::{
+        intro::{IntroDialog, IntroPage},
+        wizard::WizardPage,
+    },
     forms::provide_refresh,
     helpdesk::{ConfigurationPage, HelpdeskPage, HelpdeskUserPage},
     login::{
@@ -41,7 +44,9 @@ use crate::{
     },
     shell::{
         CASELOAD, Footer, Header, HomePage, NotFound, ProfileDetails, ProfileLayout,
-        ProfileSettings, SectionPage, SectionRoute, SessionWatch, Shell, shell_data_for_request,
+        ProfileSettings, SectionPage, SectionRoute, SessionWatch, Shell,
+        browser::{Activity, BrowserSession},
+        shell_data_for_request,
     },
 };
 
@@ -72,12 +77,15 @@ pub fn App() -> impl IntoView {
     let data = SharedValue::new(shell_data_for_request).into_inner();
     let platform = data.platform_name.clone();
     provide_context(Shell(RwSignal::new(data)));
+    provide_context(Activity(RwSignal::new(0.0)));
 
     view! {
         <Stylesheet id="leptos" href="/pkg/tweestap.css"/>
         <Router>
             <Title formatter=move |page: String| format!("{page} – {platform}")/>
             <SessionWatch/>
+            <BrowserSession/>
+            <IntroDialog/>
             <Header/>
             <main id="inhoud" tabindex="-1">
                 // The first load of every address is rendered whole on the server, so it shows

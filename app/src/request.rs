@@ -6,7 +6,7 @@ use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use tweestap_domain::{Context, accounts::session::ActiveSession, client::ClientInfo};
 
-use crate::{access::Stage, error::AppError};
+use crate::error::AppError;
 
 /// Who is asking: put into every request's extensions by the server's session middleware.
 #[derive(Clone, Debug, Default)]
@@ -52,6 +52,20 @@ pub fn set_cookie(cookie: &str) {
     }
 }
 
+/// Whether the app's script made this call, rather than a plain form: the script asks for the
+/// server function's encoding, a form for a page.
+pub fn from_script() -> bool {
+    use_context::<Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|accept| !accept.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
 /// Sends the browser on to `to` (a plain form's answer).
 pub fn go(to: &str) {
     leptos_axum::redirect(to);
@@ -82,24 +96,4 @@ pub async fn confirm_password(
         set_cookie(&token.cookie());
     }
     Ok(())
-}
-
-/// How far this session got: password only, or complete but obliged to enrol first.
-pub async fn stage_of(ctx: &Context, session: Option<&ActiveSession>) -> Result<Stage, AppError> {
-    use tweestap_domain::{
-        accounts::session::SessionStage,
-        twofactor::{factor, policy::Phase},
-    };
-    let Some(session) = session else {
-        return Ok(Stage::Anonymous);
-    };
-    if session.stage == SessionStage::PasswordOnly {
-        return Ok(Stage::SecondStepPending);
-    }
-    if ctx.settings.rollout.phase(ctx.now()) == Phase::Mandatory
-        && !factor::is_enabled(ctx, session.user.id).await?
-    {
-        return Ok(Stage::EnrolmentRequired);
-    }
-    Ok(Stage::Authenticated)
 }

@@ -31,7 +31,7 @@ test("a wrong password gets one generic Dutch message and no session", async ({ 
   await expectAccessible(page);
 
   // An unknown address gets the very same words (SEC-15).
-  await page.getByLabel("E-mailadres").fill("niemand@example.nl");
+  await page.getByLabel("E-mailadres", { exact: true }).fill("niemand@example.nl");
   await page.getByRole("button", { name: "Inloggen" }).click();
   await expect(page.getByRole("alert")).toHaveText("Het e-mailadres of het wachtwoord is onjuist.");
 });
@@ -39,7 +39,7 @@ test("a wrong password gets one generic Dutch message and no session", async ({ 
 test("Judith logs in, finds every section and her settings, and logs out", async ({ page, context }) => {
   await page.goto("/profiel/instellingen");
   await hydrated(page);
-  await page.getByLabel("E-mailadres").fill(judith.email);
+  await page.getByLabel("E-mailadres", { exact: true }).fill(judith.email);
   await page.getByLabel("Wachtwoord").fill(judith.password);
   await page.getByRole("button", { name: "Inloggen" }).click();
 

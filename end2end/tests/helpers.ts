@@ -19,7 +19,7 @@ export async function hydrated(page: Page) {
 export async function logIn(page: Page, email: string, password: string) {
   await page.goto("/inloggen");
   await hydrated(page);
-  await page.getByLabel("E-mailadres").fill(email);
+  await page.getByLabel("E-mailadres", { exact: true }).fill(email);
   await page.getByLabel("Wachtwoord").fill(password);
   await page.getByRole("button", { name: "Inloggen" }).click();
 }
@@ -164,7 +164,7 @@ export function ageSmsCodes(email: string) {
 /** The password step of the login, on the given server. */
 export async function passwordStep(page: Page, email: string, password: string, base = "") {
   await page.goto(`${base}/inloggen`);
-  await page.getByLabel("E-mailadres").fill(email);
+  await page.getByLabel("E-mailadres", { exact: true }).fill(email);
   await page.getByLabel("Wachtwoord").fill(password);
   await page.getByRole("button", { name: "Inloggen" }).click();
 }

@@ -7,7 +7,7 @@ const masked = "+31 6 ** ** ** 21";
 
 async function passwordStep(page: Page, email: string, password: string) {
   await page.goto("/inloggen");
-  await page.getByLabel("E-mailadres").fill(email);
+  await page.getByLabel("E-mailadres", { exact: true }).fill(email);
   await page.getByLabel("Wachtwoord").fill(password);
   await page.getByRole("button", { name: "Inloggen" }).click();
 }
@@ -23,6 +23,8 @@ async function enrolWithApp(page: Page, password: string) {
   await page.getByRole("link", { name: "Twee-staps-authenticatie instellen" }).click();
   await page.getByLabel("Wachtwoord").fill(password);
   await page.getByRole("button", { name: "Doorgaan" }).click();
+  // In the browser the next step replaces this one without a page load: wait for it.
+  await expect(page.getByRole("heading", { name: /^2\. Kies hoe/ })).toBeVisible();
   await page.getByRole("button", { name: "Doorgaan" }).click();
   const secret = (await page.locator("#sleutel").textContent())!.replace(/ /g, "");
   await page.getByRole("link", { name: "Doorgaan" }).click();

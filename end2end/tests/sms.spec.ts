@@ -14,7 +14,7 @@ const number = "+31612345678";
 
 async function passwordStep(page: Page, email: string, password: string) {
   await page.goto("/inloggen");
-  await page.getByLabel("E-mailadres").fill(email);
+  await page.getByLabel("E-mailadres", { exact: true }).fill(email);
   await page.getByLabel("Wachtwoord").fill(password);
   await page.getByRole("button", { name: "Inloggen" }).click();
 }

@@ -107,13 +107,14 @@ test("the mandatory period: straight into the wizard, no Niet nu, nothing else o
   await expect(page.getByText("Twee-staps-authenticatie is ingeschakeld.")).toBeVisible();
 });
 
-test("the copy and print buttons work once the islands are hydrated", async ({ page, context }) => {
+test("the copy and print buttons work in the browser", async ({ page, context }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   const user = newUser();
   await passwordStep(page, user.email, user.password);
   await page.getByRole("link", { name: "Twee-staps-authenticatie instellen" }).click();
   await page.getByLabel("Wachtwoord").fill(user.password);
   await page.getByRole("button", { name: "Doorgaan" }).click();
+  await expect(page.getByRole("heading", { name: /^2\. Kies hoe/ })).toBeVisible();
   await page.getByRole("button", { name: "Doorgaan" }).click();
   await hydrated(page);
   const shown = (await page.locator("#sleutel").textContent())!;
@@ -127,6 +128,7 @@ test("the copy and print buttons work once the islands are hydrated", async ({ p
   await page.getByLabel("Code", { exact: true }).fill(code);
   await page.getByRole("button", { name: "Doorgaan" }).click();
   await hydrated(page);
+  await expect(page.getByRole("heading", { name: "5. Bewaar je herstelcodes op een veilige manier" })).toBeVisible();
   const codes = await page.locator(".recovery-codes code").allTextContents();
   await page.getByRole("button", { name: "Kopiëren" }).click();
   await expect(page.getByRole("button", { name: "Gekopieerd" })).toBeVisible();

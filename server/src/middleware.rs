@@ -15,9 +15,9 @@ use axum::{
 use leptos::server_fn::error::{FromServerFnError as _, ServerFnUrlError};
 
 use app::{
-    access::{self, Access},
+    access::{self, Access, stage_of},
     error::{AppError, Problem},
-    request::{Viewer, stage_of},
+    request::Viewer,
 };
 use tweestap_domain::{
     Context,

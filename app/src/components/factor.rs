@@ -104,10 +104,7 @@ pub fn Apps() -> impl IntoView {
 /// New recovery codes, shown once: the manual's explanation, the codes, download, print and
 /// copy, and the confirmation that they are saved, posted to `action`.
 #[component]
-pub fn SaveRecoveryCodes<S>(
-    codes: Vec<String>,
-    action: ServerAction<S>,
-) -> impl IntoView
+pub fn SaveRecoveryCodes<S>(codes: Vec<String>, action: ServerAction<S>) -> impl IntoView
 where
     S: FormFn,
     S::Output: Send + Sync + 'static,

@@ -1,8 +1,8 @@
 //! Parts more than one chapter uses: the factor's fields and forms, and the buttons that need
 //! the browser's script (copy, print, the resend countdown).
 
-pub mod factor;
 pub mod buttons;
+pub mod factor;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

@@ -5,14 +5,14 @@ use leptos::prelude::*;
 use crate::components::NextField;
 use leptos_meta::Title;
 
-use crate::{
-    error::{AppError, FormError},
-    forms::{action, form_error},
-};
 #[cfg(feature = "ssr")]
 use crate::request::{Viewer, context, set_cookie};
 #[cfg(feature = "ssr")]
 use crate::routes::{CODE, INTRO, LOGIN, WIZARD, query_value, safe_next};
+use crate::{
+    error::{AppError, FormError},
+    forms::{action, form_error},
+};
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
     accounts::{login::log_in, session},
@@ -39,6 +39,13 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     .await?;
     set_cookie(&token.cookie());
     let next = safe_next(next.as_deref());
+    // From the script, the introduction opens as a dialog over the page asked for.
+    if matches!(after, AfterPassword::Introduction) && crate::request::from_script() {
+        let separator = if next.contains('?') { '&' } else { '?' };
+        let dialog = crate::enrol::intro::DIALOG_PARAM;
+        leptos_axum::redirect(&format!("{next}{separator}{dialog}=ja"));
+        return Ok(());
+    }
     let page = match after {
         AfterPassword::Done => None,
         AfterPassword::SecondStep => Some(CODE),
@@ -72,15 +79,53 @@ pub async fn logout() -> Result<(), AppError> {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     crate::forms::provide_page_actions();
-    // A plain form: the server answers with a redirect onwards, or back here with the error.
+    // Without the script the server answers with a redirect onwards, or back here with the error;
+    // with it the same function is called and the error appears here without a page load.
+    let login = action::<Login>();
     let error = form_error::<Login>();
+    let email = NodeRef::<leptos::html::Input>::new();
+    let remember = NodeRef::<leptos::html::Input>::new();
+    // The address this browser remembers, if the user asked for it (never a password).
+    let remembered = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(address) = stored_email() {
+            if let Some(field) = email.get_untracked() {
+                field.set_value(&address);
+            }
+            if let Some(check) = remember.get_untracked() {
+                check.set_checked(true);
+            }
+            remembered.set(Some(address));
+        }
+    });
+    // On every attempt, the choice is kept or forgotten with the address typed.
+    Effect::new(move |_| {
+        let Some(input) = login.input().get() else {
+            return;
+        };
+        let keep = remember
+            .get_untracked()
+            .is_some_and(|check| check.checked());
+        store_email(keep.then_some(input.email.as_str()));
+    });
+    let other_account = move |_| {
+        store_email(None);
+        remembered.set(None);
+        if let Some(check) = remember.get_untracked() {
+            check.set_checked(false);
+        }
+        if let Some(field) = email.get_untracked() {
+            field.set_value("");
+            let _ = field.focus();
+        }
+    };
 
     view! {
         <Title text="Inloggen"/>
         <section class="card narrow" aria-labelledby="inloggen-titel">
             <h1 id="inloggen-titel">"Inloggen"</h1>
             <p>"Log in met je e-mailadres en wachtwoord."</p>
-            <ActionForm action={action::<Login>()}>
+            <ActionForm action=login>
                 <NextField/>
                 <div class="field">
                     <label for="email">"E-mailadres"</label>
@@ -91,8 +136,15 @@ pub fn LoginPage() -> impl IntoView {
                         autocomplete="username"
                         maxlength="254"
                         required
+                        node_ref=email
                     />
                 </div>
+                {move || remembered.get().map(|address| view! {
+                    <p class="remembered">
+                        "Onthouden op dit apparaat: " <strong>{address}</strong> " "
+                        <button type="button" class="link" on:click=other_account>"Ander account"</button>
+                    </p>
+                })}
                 <div class="field">
                     <label for="password">"Wachtwoord"</label>
                     <input
@@ -104,6 +156,11 @@ pub fn LoginPage() -> impl IntoView {
                         required
                     />
                 </div>
+                // No name: the choice stays in this browser and is not sent to the server.
+                <div class="check">
+                    <input id="onthoud-email" type="checkbox" node_ref=remember/>
+                    <label for="onthoud-email">"E-mailadres onthouden op dit apparaat"</label>
+                </div>
                 <FormError error/>
                 <button type="submit" class="primary">
                     "Inloggen"
@@ -111,4 +168,30 @@ pub fn LoginPage() -> impl IntoView {
             </ActionForm>
         </section>
     }
+}
+
+/// The e-mail address remembered in this browser's localStorage (SEC-27: an address only).
+fn stored_email() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use gloo_storage::{LocalStorage, Storage as _};
+        LocalStorage::get::<String>(crate::shell::browser::EMAIL_KEY).ok()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
+fn store_email(address: Option<&str>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use gloo_storage::{LocalStorage, Storage as _};
+        match address {
+            Some(address) => {
+                let _ = LocalStorage::set(crate::shell::browser::EMAIL_KEY, address);
+            }
+            None => LocalStorage::delete(crate::shell::browser::EMAIL_KEY),
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = address;
 }

@@ -52,12 +52,13 @@ pub async fn change_password(current: String, new: String, repeat: String) -> Re
 #[component]
 pub fn ChangePasswordPage() -> impl IntoView {
     crate::forms::provide_page_actions();
-    let changed = use_query_map().read_untracked().get(CHANGED).is_some();
+    let query = use_query_map();
+    let changed = move || query.read().get(CHANGED).is_some();
     let error = form_error::<ChangePassword>();
     view! {
         <Title text="Wachtwoord wijzigen"/>
         <h1>"Wachtwoord wijzigen"</h1>
-        {if changed {
+        {move || if changed() {
             view! {
                 <p class="success" role="status">
                     "Je wachtwoord is gewijzigd. Op je andere apparaten ben je uitgelogd, en onthouden apparaten vragen weer om een authenticatie-code."

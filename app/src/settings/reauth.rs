@@ -2,14 +2,14 @@
 
 use leptos::prelude::*;
 
-use crate::{
-    error::{AppError, FormError},
-    forms::action,
-};
 #[cfg(feature = "ssr")]
 use crate::request::{confirm_password, logged_in};
 #[cfg(feature = "ssr")]
 use crate::routes::{DEVICES, DISABLE, HELPDESK, METHOD, RECOVERY_CODES, safe_next};
+use crate::{
+    error::{AppError, FormError},
+    forms::action,
+};
 
 /// The password again, for the changes in the settings; back to the page that asked.
 #[server(endpoint = "reauthenticate")]
@@ -30,7 +30,10 @@ pub async fn reauthenticate(password: String, next: Option<String>) -> Result<()
 
 /// The password form that opens the settings' changes for a few minutes (SEC-20).
 #[component]
-pub(crate) fn PasswordAgain(#[prop(into)] next: String, #[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+pub(crate) fn PasswordAgain(
+    #[prop(into)] next: String,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
     view! {
         <ActionForm action={action::<Reauthenticate>()} attr:class="narrow">
             <p>"Vul voor de zekerheid eerst je wachtwoord opnieuw in."</p>

@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{error::AppError, forms::refreshed};
 #[cfg(feature = "ssr")]
 use crate::request::{Viewer, context};
+use crate::{error::AppError, forms::refreshed};
 #[cfg(feature = "ssr")]
 use tweestap_domain::time;
 

@@ -2,6 +2,8 @@
 //! navigation, the user's menu, the profile with its tabs and settings tiles, and the footer
 //! with the helpdesk on every page.
 
+pub mod browser;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Outlet};
@@ -37,6 +39,8 @@ pub struct ShellData {
     pub platform_name: String,
     pub helpdesk: String,
     pub user: Option<CurrentUser>,
+    /// `TWEESTAP_SESSION_IDLE_MINUTES`, for the warning before the session ends.
+    pub idle_minutes: i64,
 }
 
 /// The shell's data, for the whole page: set from the request on the first load, and from
@@ -61,6 +65,7 @@ pub fn shell_data_for_request() -> ShellData {
             platform_name: ctx.settings.platform_name.clone(),
             helpdesk: ctx.settings.helpdesk.clone(),
             user,
+            idle_minutes: ctx.settings.session_idle.num_minutes(),
         }
     }
     #[cfg(not(feature = "ssr"))]
@@ -144,7 +149,7 @@ pub struct PageAnswer {
 pub async fn page_state(path: String) -> Result<PageAnswer, AppError> {
     let ctx = crate::request::context()?;
     let viewer = Viewer::current();
-    let stage = crate::request::stage_of(&ctx, viewer.session.as_ref()).await?;
+    let stage = crate::access::stage_of(&ctx, viewer.session.as_ref()).await?;
     let wanted = crate::routes::safe_next(Some(&path));
     let bare = wanted.split(['?', '#']).next().unwrap_or("/");
     Ok(PageAnswer {
@@ -160,6 +165,7 @@ pub fn SessionWatch() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let navigate = leptos_router::hooks::use_navigate();
     let shell = use_context::<Shell>();
+    let activity = use_context::<browser::Activity>();
     Effect::new(move |first: Option<()>| {
         let path = location.pathname.get();
         let search = location.search.get();
@@ -169,15 +175,33 @@ pub fn SessionWatch() -> impl IntoView {
             return;
         }
         let navigate = navigate.clone();
-        let wanted = if search.is_empty() { path } else { format!("{path}?{search}") };
+        let address = move |path: String, search: String| {
+            if search.is_empty() {
+                path
+            } else {
+                format!("{path}?{search}")
+            }
+        };
+        let wanted = address(path, search);
         leptos::task::spawn_local(async move {
-            let Ok(answer) = page_state(wanted).await else {
+            let Ok(answer) = page_state(wanted.clone()).await else {
                 return;
             };
-            if let Some(Shell(data)) = shell {
+            if let Some(activity) = activity {
+                activity.record();
+            }
+            if let Some(Shell(data)) = shell
+                && data.with_untracked(|now| *now != answer.shell)
+            {
                 data.set(answer.shell);
             }
-            if let Some(to) = answer.redirect {
+            // The browser may have moved on meanwhile (a login's redirect): an answer about the
+            // address it left must not send it anywhere.
+            let here = address(
+                location.pathname.get_untracked(),
+                location.search.get_untracked(),
+            );
+            if let Some(to) = answer.redirect.filter(|_| here == wanted) {
                 navigate(
                     &to,
                     leptos_router::NavigateOptions {
@@ -223,9 +247,18 @@ fn MainNav() -> impl IntoView {
 
 #[component]
 fn UserMenu(user: CurrentUser) -> impl IntoView {
-        // A plain form: logging out needs no script, and the server answers with a redirect.
+    // The menu closes when the browser moves on, as a new page's would.
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        if let Some(menu) = menu.get_untracked() {
+            menu.set_open(false);
+        }
+    });
+    // A plain form: logging out needs no script, and the server answers with a redirect.
     view! {
-        <details class="user-menu">
+        <details class="user-menu" node_ref=menu>
             <summary>{user.name}</summary>
             <ul>
                 <li><a href="/profiel/instellingen">"Instellingen"</a></li>

@@ -221,6 +221,20 @@ pub async fn confirm_password(
 }
 
 /// Ends a session on the server: its token no longer works anywhere.
+/// "Ingelogd blijven": the session counts as used now, whatever `resolve` last wrote, so the idle
+/// timeout starts again from this moment.
+pub async fn keep_alive(ctx: &Context, session_id: i32) -> Result<(), sea_orm::DbErr> {
+    session::Entity::update_many()
+        .col_expr(
+            session::Column::LastSeenAt,
+            sea_orm::sea_query::Expr::value(ctx.now()),
+        )
+        .filter(session::Column::Id.eq(session_id))
+        .exec(&ctx.db)
+        .await
+        .map(|_| ())
+}
+
 pub async fn end(ctx: &Context, session_id: i32) -> Result<(), sea_orm::DbErr> {
     session::Entity::delete_by_id(session_id)
         .exec(&ctx.db)

@@ -61,7 +61,7 @@ async fn admin_without_two_step(app: &TestApp) -> TestApp {
     .await;
     let mut admin = app.another_browser();
     let login = admin.log_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    assert_eq!(login.header("location"), "/twee-staps/introductie");
+    assert_eq!(login.header("location"), "/?introductie=ja");
     // Past the introduction: straight to the page asked for.
     admin.call("/api/not_now", "").await;
     admin
@@ -142,7 +142,7 @@ async fn changing_the_password_needs_the_current_one_and_checks_the_new_sec_22(b
     // Nothing changed: the old password still logs in.
     let mut again = app.another_browser();
     let login = again.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
-    assert_eq!(login.header("location"), "/twee-staps/introductie");
+    assert_eq!(login.header("location"), "/?introductie=ja");
 }
 
 // SEC-03: a new session id; SEC-19: remembered browsers ask for the code again; the other
@@ -275,7 +275,10 @@ async fn professionals_get_403_from_every_helpdesk_function_and_page(backend: Ba
         );
         // Her own address is in the page's data for the header; the helpdesk's view of her is not.
         assert!(!response.body.contains("/api/helpdesk_reset"), "{page}");
-        assert!(!response.body.contains("<th scope=\"col\">E-mailadres"), "{page}");
+        assert!(
+            !response.body.contains("<th scope=\"col\">E-mailadres"),
+            "{page}"
+        );
     }
     // The section itself is there, without the admin's tile.
     let section = app.get("/configuratie").await;
@@ -444,7 +447,7 @@ async fn a_helpdesk_reset_needs_the_admins_password_and_a_reason_sec_20_sec_21(b
     // Judith's session ended; her next login goes to the introduction, without a code.
     assert_eq!(app.get("/profiel").await.status, StatusCode::SEE_OTHER);
     let login = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
-    assert_eq!(login.header("location"), "/twee-staps/introductie");
+    assert_eq!(login.header("location"), "/?introductie=ja");
 
     // Five minutes later the admin's password is asked again.
     admin.clock.advance(Duration::minutes(6));

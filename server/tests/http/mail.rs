@@ -207,7 +207,7 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
 
     // The wizard, from the introduction after the password.
     let login = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
-    assert_eq!(login.header("location"), "/twee-staps/introductie");
+    assert_eq!(login.header("location"), "/?introductie=ja");
     app.call("/api/wizard_password", &password).await;
     app.call("/api/wizard_method", "method=app").await;
     let secret = current_secret(&app, judith_id).await;

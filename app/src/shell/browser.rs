@@ -1,0 +1,210 @@
+//! What the browser keeps for itself, shared by every tab of one browser through localStorage
+//! (gloo-storage): the moment the server was last used, a logout, and the remembered e-mail
+//! address. None of it is secret (SEC-27): no session token, secret, code, recovery code or phone
+//! number is ever put in the browser's storage.
+//!
+//! With it come the warning before the idle timeout (WCAG 2.2.1 Timing Adjustable) and the logout
+//! that reaches every tab.
+
+use leptos::prelude::*;
+
+use crate::{error::AppError, routes::LOGIN, shell::Shell};
+
+/// A logout in one tab: the others go to the login page (a `storage` event).
+pub const LOGGED_OUT_KEY: &str = "tweestap.uitgelogd";
+/// When the server was last used, in milliseconds since the epoch, by any tab.
+pub const ACTIVITY_KEY: &str = "tweestap.activiteit";
+/// "E-mailadres onthouden op dit apparaat", only when the user ticked it.
+pub const EMAIL_KEY: &str = "tweestap.e-mailadres";
+
+/// The warning comes this long before the session ends, or halfway when the idle time is short.
+const WARN_SECONDS: f64 = 120.0;
+
+/// The last moment this browser used the server, in any tab (milliseconds since the epoch; 0
+/// until the page runs in the browser).
+#[derive(Clone, Copy, Debug)]
+pub struct Activity(pub RwSignal<f64>);
+
+/// "Ingelogd blijven": the session's idle time starts again now.
+#[server(endpoint = "stay_logged_in")]
+pub async fn stay_logged_in() -> Result<(), AppError> {
+    let (ctx, _, session) = crate::request::logged_in()?;
+    tweestap_domain::accounts::session::keep_alive(&ctx, session.id)
+        .await
+        .map_err(tweestap_domain::Error::from)?;
+    Ok(())
+}
+
+/// Milliseconds since the epoch in the browser; 0 on the server, which never shows the warning.
+pub fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
+    }
+}
+
+impl Activity {
+    /// The server was just used: the idle time starts again, in every tab of this browser.
+    pub fn record(self) {
+        let now = now_ms();
+        self.0.set(now);
+        #[cfg(feature = "hydrate")]
+        {
+            let _ = <gloo_storage::LocalStorage as gloo_storage::Storage>::set(ACTIVITY_KEY, now);
+        }
+    }
+}
+
+/// Tells the other tabs of this browser that the session ended.
+pub fn announce_logout() {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ =
+            <gloo_storage::LocalStorage as gloo_storage::Storage>::set(LOGGED_OUT_KEY, now_ms());
+    }
+}
+
+/// What one tab hears from the others, and the warning before the idle timeout ends the session.
+#[component]
+pub fn BrowserSession() -> impl IntoView {
+    let shell = use_context::<Shell>().map(|Shell(data)| data);
+    let activity = use_context::<Activity>();
+    let navigate = leptos_router::hooks::use_navigate();
+    let location = leptos_router::hooks::use_location();
+    let logged_in =
+        Memo::new(move |_| shell.is_some_and(|data| data.with(|data| data.user.is_some())));
+    let idle_seconds =
+        move || shell.map_or(30 * 60, |data| data.with(|data| data.idle_minutes)) as f64 * 60.0;
+    let now = RwSignal::new(0.0);
+
+    // The page just came from the server; from now on a second ticks.
+    Effect::new(move |_| {
+        if let Some(activity) = activity {
+            activity.record();
+        }
+        now.set(now_ms());
+        if let Ok(handle) =
+            set_interval_with_handle(move || now.set(now_ms()), std::time::Duration::from_secs(1))
+        {
+            on_cleanup(move || handle.clear());
+        }
+    });
+
+    // Another tab logged out, or used the server.
+    #[cfg(feature = "hydrate")]
+    {
+        let navigate = navigate.clone();
+        let handle = window_event_listener(leptos::ev::storage, move |event| {
+            match event.key().as_deref() {
+                Some(LOGGED_OUT_KEY) if logged_in.get_untracked() => {
+                    if let Some(data) = shell {
+                        data.update(|data| data.user = None);
+                    }
+                    navigate(LOGIN, Default::default());
+                }
+                Some(ACTIVITY_KEY) => {
+                    if let (Some(Activity(last)), Some(Ok(value))) = (
+                        activity,
+                        event.new_value().map(|value| value.parse::<f64>()),
+                    ) {
+                        last.set(value);
+                    }
+                }
+                _ => {}
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+
+    // A logout here reaches the other tabs.
+    Effect::new(move |before: Option<bool>| {
+        let now_in = logged_in.get();
+        if before == Some(true) && !now_in {
+            announce_logout();
+        }
+        now_in
+    });
+
+    let remaining = move || {
+        let last = activity.map_or(0.0, |Activity(last)| last.get());
+        if last == 0.0 {
+            return f64::INFINITY;
+        }
+        idle_seconds() - (now.get() - last) / 1000.0
+    };
+    let warn = move || logged_in.get() && remaining() <= WARN_SECONDS.min(idle_seconds() / 2.0);
+
+    // Time is up: the server has ended the session; the page says so by showing the login.
+    Effect::new(move |_| {
+        if logged_in.get() && remaining() <= 0.0 {
+            let here = location.pathname.get_untracked();
+            if let Some(data) = shell {
+                data.update(|data| data.user = None);
+            }
+            navigate(
+                &crate::access::page_redirect(crate::access::Access::LoginRequired, &here)
+                    .unwrap_or_else(|| LOGIN.to_owned()),
+                Default::default(),
+            );
+        }
+    });
+
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    Effect::new(move |_| {
+        let open = warn();
+        if let Some(dialog) = dialog.get() {
+            if open && !dialog.open() {
+                let _ = dialog.show_modal();
+            } else if !open && dialog.open() {
+                dialog.close();
+            }
+        }
+    });
+    let stay = move || {
+        leptos::task::spawn_local(async move {
+            match stay_logged_in().await {
+                Ok(()) => {
+                    if let Some(activity) = activity {
+                        activity.record();
+                    }
+                }
+                Err(_) => now.set(f64::INFINITY),
+            }
+        });
+    };
+    let left = move || {
+        let seconds = remaining().max(0.0).ceil() as i64;
+        if seconds >= 60 {
+            format!("{}:{:02} minuten", seconds / 60, seconds % 60)
+        } else {
+            format!("{seconds} seconden")
+        }
+    };
+
+    view! {
+        <dialog
+            node_ref=dialog
+            class="idle-warning"
+            role="alertdialog"
+            aria-labelledby="idle-titel"
+            aria-describedby="idle-uitleg"
+            on:cancel=move |event: leptos::ev::Event| {
+                // Escape counts as staying: the warning is answered, not ignored.
+                event.prevent_default();
+                stay();
+            }
+        >
+            <h2 id="idle-titel">"Je wordt over " {left} " uitgelogd"</h2>
+            <p id="idle-uitleg">
+                "Je hebt een tijd niets gedaan. Om je gegevens te beschermen word je dan automatisch uitgelogd. Wil je verder werken?"
+            </p>
+            <button type="button" class="primary" autofocus on:click=move |_| stay()>
+                "Ingelogd blijven"
+            </button>
+        </dialog>
+    }
+}

@@ -80,6 +80,8 @@ test("the app runs in the browser: the introduction dialog, then Home to Instell
   await page.getByLabel("Wachtwoord").fill(user.password);
   await page.getByRole("button", { name: "Doorgaan" }).click();
   await expect(page.getByRole("heading", { name: "2. Kies hoe je authenticatie-codes wilt ontvangen" })).toBeVisible();
+  // Focus moves to the new step's heading.
+  await expect(page.getByRole("heading", { name: "2. Kies hoe je authenticatie-codes wilt ontvangen" })).toBeFocused();
   await expectAccessible(page);
   await page.getByRole("button", { name: "Doorgaan" }).click();
   await expect(page.getByRole("heading", { name: /3\. Scan deze QR-code/ })).toBeVisible();

@@ -224,6 +224,15 @@ pub fn WizardPage() -> impl IntoView {
         move || (query.read().get("stap"), refreshed()),
         |(step, _)| wizard_state(step),
     );
+    // After a step appears in the browser, focus moves to its heading, so a screen reader reads
+    // on from the new step (the first load keeps the browser's own focus).
+    Effect::new(move |shown: Option<bool>| {
+        let loaded = wizard.with(Option::is_some);
+        if shown == Some(true) && loaded {
+            focus_step_heading();
+        }
+        shown.unwrap_or(false) || loaded
+    });
     view! {
         <Title text="Twee-staps-authenticatie inschakelen"/>
         <section class="card wizard" aria-labelledby="wizard-titel">
@@ -364,4 +373,21 @@ fn restart_form(label: &'static str, error: Signal<Option<AppError>>) -> impl In
             <button type="submit" class="link">{label}</button>
         </ActionForm>
     }
+}
+
+/// Focuses the heading of the step on screen, once the browser has drawn it.
+fn focus_step_heading() {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(|| {
+        use leptos::wasm_bindgen::JsCast as _;
+        let heading = document()
+            .query_selector(".wizard h2")
+            .ok()
+            .flatten()
+            .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlElement>().ok());
+        if let Some(heading) = heading {
+            let _ = heading.set_attribute("tabindex", "-1");
+            let _ = heading.focus();
+        }
+    });
 }

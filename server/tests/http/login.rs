@@ -573,4 +573,18 @@ async fn the_browser_asks_the_server_on_every_move(backend: Backend) {
     assert_eq!(answer["redirect"], serde_json::Value::Null);
     let stay = app.call("/api/stay_logged_in", "").await;
     assert_eq!(stay.status, StatusCode::OK, "{}", stay.body);
+
+    // "Ingelogd blijven" restarts the idle time (30 minutes here) from the moment it is pressed.
+    app.clock.advance(Duration::minutes(29));
+    let stay = app.call("/api/stay_logged_in", "").await;
+    assert_eq!(stay.status, StatusCode::OK, "{}", stay.body);
+    app.clock.advance(Duration::minutes(29));
+    assert_eq!(app.get("/profiel").await.status, StatusCode::OK);
+    app.clock.advance(Duration::minutes(30));
+    let ended = app.call("/api/stay_logged_in", "").await;
+    assert_eq!(
+        ended.status,
+        StatusCode::UNAUTHORIZED,
+        "too late: the session has ended"
+    );
 }

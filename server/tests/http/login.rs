@@ -551,7 +551,7 @@ async fn the_browser_asks_the_server_on_every_move(backend: Backend) {
     let anonymous = app.call("/api/page_state", &ask("/profiel")).await;
     assert_eq!(anonymous.status, StatusCode::OK, "{}", anonymous.body);
     let answer: serde_json::Value = serde_json::from_str(&anonymous.body).unwrap();
-    assert_eq!(answer["redirect"], "/inloggen?volgende=%2Fprofiel");
+    assert_eq!(answer["redirect"], "/inloggen?volgende=/profiel");
     assert_eq!(answer["shell"]["user"], serde_json::Value::Null);
     // "Ingelogd blijven" needs a session.
     let stay = app.call("/api/stay_logged_in", "").await;

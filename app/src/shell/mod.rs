@@ -150,7 +150,14 @@ pub async fn page_state(path: String) -> Result<PageAnswer, AppError> {
     let ctx = crate::request::context()?;
     let viewer = Viewer::current();
     let stage = crate::access::stage_of(&ctx, viewer.session.as_ref()).await?;
-    let wanted = crate::routes::safe_next(Some(&path));
+    // The login page is a path like any other here (`safe_next` turns it into home, as a place
+    // to go on to after logging in).
+    let is_login = path.split(['?', '#']).next() == Some(crate::routes::LOGIN);
+    let wanted = if is_login {
+        crate::routes::LOGIN.to_owned()
+    } else {
+        crate::routes::safe_next(Some(&path))
+    };
     let bare = wanted.split(['?', '#']).next().unwrap_or("/");
     Ok(PageAnswer {
         shell: shell_data_for_request(),

@@ -18,3 +18,18 @@ pub fn next_from_query() -> Option<String> {
 pub fn NextField() -> impl IntoView {
     view! { <input type="hidden" name="next" value=next_from_query()/> }
 }
+
+/// Shows `dialog` as the browser's own modal while `open` says so (focus moves in and back,
+/// Escape fires `cancel`), and closes it when it no longer does.
+pub fn modal_follows(dialog: NodeRef<leptos::html::Dialog>, open: impl Fn() -> bool + 'static) {
+    Effect::new(move |_| {
+        let open = open();
+        if let Some(dialog) = dialog.get() {
+            if open && !dialog.open() {
+                let _ = dialog.show_modal();
+            } else if !open && dialog.open() {
+                dialog.close();
+            }
+        }
+    });
+}

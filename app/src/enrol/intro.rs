@@ -99,16 +99,7 @@ pub fn IntroDialog() -> impl IntoView {
     });
     let not_now = ServerAction::<NotNow>::new();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    Effect::new(move |_| {
-        let open = open.get();
-        if let Some(dialog) = dialog.get() {
-            if open && !dialog.open() {
-                let _ = dialog.show_modal();
-            } else if !open && dialog.open() {
-                dialog.close();
-            }
-        }
-    });
+    crate::components::modal_follows(dialog, move || open.get());
     let error = move || {
         not_now
             .value()

@@ -154,16 +154,7 @@ pub fn BrowserSession() -> impl IntoView {
     });
 
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    Effect::new(move |_| {
-        let open = warn();
-        if let Some(dialog) = dialog.get() {
-            if open && !dialog.open() {
-                let _ = dialog.show_modal();
-            } else if !open && dialog.open() {
-                dialog.close();
-            }
-        }
-    });
+    crate::components::modal_follows(dialog, warn);
     let stay = move || {
         leptos::task::spawn_local(async move {
             match stay_logged_in().await {

@@ -172,17 +172,62 @@ impl FromServerFnError for AppError {
 
 /// The place under a form where its error is announced.
 /// The region is always there, so that a screen reader announces an error that appears in it
-/// after a call from the browser.
+/// after a call from the browser. Focus then moves to the form's first field, with its text
+/// selected to type again (or to the message, when the form has no field), so a keyboard user
+/// lands where the error is.
 #[leptos::component]
 pub fn FormError(
     #[prop(into)] error: leptos::prelude::Signal<Option<AppError>>,
 ) -> impl leptos::IntoView {
     use leptos::prelude::*;
+    let region = NodeRef::<leptos::html::Div>::new();
+    // Not on the first run: an error the page was loaded with is read where it stands.
+    Effect::new(move |first_run_done: Option<()>| {
+        let failed = error.with(Option::is_some);
+        if first_run_done.is_some() && failed {
+            focus_after_error(region);
+        }
+    });
     view! {
-        <div role="alert" class="form-error">
+        <div role="alert" class="form-error" node_ref=region>
             {move || error.get().map(|err| err.to_string())}
         </div>
     }
+}
+
+/// Focuses the first field of the form around `region`, or `region` itself.
+fn focus_after_error(region: leptos::prelude::NodeRef<leptos::html::Div>) {
+    #[cfg(feature = "hydrate")]
+    leptos::prelude::request_animation_frame(move || {
+        use leptos::prelude::*;
+        use leptos::wasm_bindgen::JsCast as _;
+        use leptos::web_sys::{HtmlElement, HtmlInputElement};
+        let Some(region) = region.get_untracked() else {
+            return;
+        };
+        let field = region
+            .closest("form")
+            .ok()
+            .flatten()
+            .and_then(|form| {
+                form.query_selector(
+                    "input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([disabled])",
+                )
+                .ok()
+                .flatten()
+            })
+            .and_then(|field| field.dyn_into::<HtmlInputElement>().ok());
+        if let Some(field) = field {
+            let _ = field.focus();
+            field.select();
+        } else {
+            let region: &HtmlElement = &region;
+            let _ = region.set_attribute("tabindex", "-1");
+            let _ = region.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = region;
 }
 
 /// The one place where the domain's answers become the browser's messages. An internal failure

@@ -16,35 +16,24 @@ pub mod request;
 pub mod routes;
 pub mod settings;
 pub mod shell;
+pub mod split;
 pub mod words;
 
 use leptos::{prelude::*, server::SharedValue};
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    Lazy, SsrMode, StaticSegment,
     components::{ParentRoute, Route, Router, Routes},
     path,
 };
 
 use crate::{
-    enrol::{
-        intro::{IntroDialog, IntroPage},
-        wizard::WizardPage,
-    },
+    enrol::intro::IntroDialog,
     forms::provide_refresh,
-    helpdesk::{ConfigurationPage, HelpdeskPage, HelpdeskUserPage},
-    login::{
-        LoginPage,
-        code::CodePage,
-        recovery::{RecoveryPage, RecoveryUsedPage},
-    },
-    settings::{
-        devices::DevicesPage, disable::DisablePage, method::MethodPage,
-        password::ChangePasswordPage, recovery_codes::RecoveryCodesPage,
-    },
+    login::LoginPage,
     shell::{
-        CASELOAD, Footer, Header, HomePage, NotFound, ProfileDetails, ProfileLayout,
-        ProfileSettings, SectionPage, SectionRoute, SessionWatch, Shell,
+        CASELOAD, Footer, Header, HomePage, NotFound, ProfileDetails, ProfileLayout, SectionPage,
+        SectionRoute, SessionWatch, Shell,
         browser::{Activity, BrowserSession},
         shell_data_for_request,
     },
@@ -78,56 +67,59 @@ pub fn App() -> impl IntoView {
     let platform = data.platform_name.clone();
     provide_context(Shell(RwSignal::new(data)));
     provide_context(Activity(RwSignal::new(0.0)));
+    // While the router moves (a page's code or data on its way), the page says it is busy.
+    let (routing, set_routing) = signal(false);
 
     view! {
         <Stylesheet id="leptos" href="/pkg/tweestap.css"/>
-        <Router>
+        <Router set_is_routing=set_routing>
             <Title formatter=move |page: String| format!("{page} – {platform}")/>
             <SessionWatch/>
             <BrowserSession/>
             <IntroDialog/>
+            <split::Prefetch/>
             <Header/>
-            <main id="inhoud" tabindex="-1">
+            <main id="inhoud" tabindex="-1" aria-busy=move || routing.get().then_some("true")>
                 // The first load of every address is rendered whole on the server, so it shows
                 // at once and works as plain HTML; from then on the browser routes.
                 <Routes fallback=NotFound>
                     <Route path=path!("/inloggen") view=LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/inloggen/code") view=CodePage ssr=SsrMode::Async/>
-                    <Route path=path!("/inloggen/herstelcode") view=RecoveryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/inloggen/code") view={Lazy::<split::Code>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/inloggen/herstelcode") view={Lazy::<split::Recovery>::new()} ssr=SsrMode::Async/>
                     <Route
                         path=path!("/inloggen/herstelcode-gebruikt")
-                        view=RecoveryUsedPage
+                        view={Lazy::<split::RecoveryUsed>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("/twee-staps/introductie") view=IntroPage ssr=SsrMode::Async/>
-                    <Route path=path!("/twee-staps/instellen") view=WizardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/twee-staps/introductie") view={Lazy::<split::Intro>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/twee-staps/instellen") view={Lazy::<split::Wizard>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/profiel") view=ProfileLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=ProfileDetails ssr=SsrMode::Async/>
-                        <Route path=path!("instellingen") view=ProfileSettings ssr=SsrMode::Async/>
+                        <Route path=path!("instellingen") view={Lazy::<split::Settings>::new()} ssr=SsrMode::Async/>
                         <Route
                             path=path!("uitschakelen")
-                            view=DisablePage
+                            view={Lazy::<split::Disable>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=path!("apparaten")
-                            view=DevicesPage
+                            view={Lazy::<split::Devices>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=path!("methode")
-                            view=MethodPage
+                            view={Lazy::<split::Method>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=path!("herstelcodes")
-                            view=RecoveryCodesPage
+                            view={Lazy::<split::RecoveryCodes>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=path!("wachtwoord")
-                            view=ChangePasswordPage
+                            view={Lazy::<split::ChangePassword>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
@@ -138,17 +130,17 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                     <Route
                         path=path!("/configuratie")
-                        view=ConfigurationPage
+                        view={Lazy::<split::Configuration>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=path!("/configuratie/twee-staps")
-                        view=HelpdeskPage
+                        view={Lazy::<split::Helpdesk>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=path!("/configuratie/twee-staps/:gebruiker")
-                        view=HelpdeskUserPage
+                        view={Lazy::<split::HelpdeskUser>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/:sectie") view=SectionRoute ssr=SsrMode::Async/>

@@ -120,6 +120,64 @@ test("the app runs in the browser: the introduction dialog, then Home to Instell
   await expectNothingSecretStored(page, [secret, ...codes]);
 });
 
+/** The lazily loaded chunks the page fetched (`--split`): every wasm file but the main one. */
+function chunksLoaded(page: Page): string[] {
+  const chunks: string[] = [];
+  page.on("response", (response) => {
+    const path = new URL(response.url()).pathname;
+    if (path.endsWith(".wasm") && path !== "/pkg/tweestap.wasm") chunks.push(path);
+  });
+  return chunks;
+}
+
+test("code splitting: /inloggen loads no page's code; the settings and the wizard are fetched ahead after login, the other pages on their first visit", async ({
+  page,
+}) => {
+  const chunks = chunksLoaded(page);
+  const user = newUser();
+  await page.goto("/inloggen");
+  await hydrated(page);
+  expect(chunks).toEqual([]);
+  await page.getByLabel("E-mailadres", { exact: true }).fill(user.email);
+  await page.getByLabel("Wachtwoord").fill(user.password);
+  await page.getByRole("button", { name: "Inloggen" }).click();
+
+  // Logged in, with the introduction open: Instellingen and the wizard arrive in the background.
+  const intro = page.getByRole("dialog", { name: "Introductie van twee-staps-authenticatie" });
+  await expect(intro).toBeVisible();
+  await expect.poll(() => chunks.some((c) => /settings_view/.test(c))).toBe(true);
+  await expect.poll(() => chunks.some((c) => /wizard_view/.test(c))).toBe(true);
+  await intro.getByRole("button", { name: "Niet nu" }).click();
+  await expect(intro).toBeHidden();
+  expect(chunks.filter((c) => /change_password_view/.test(c))).toEqual([]);
+
+  // Wachtwoord wijzigen: its code comes on the first visit, once.
+  await page.getByText(user.name, { exact: true }).first().click();
+  await page.getByRole("link", { name: "Instellingen" }).click();
+  await page.getByRole("region", { name: "Wachtwoord" }).getByRole("link", { name: "Wachtwoord wijzigen" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Wachtwoord wijzigen" })).toBeVisible();
+  expect(chunks.filter((c) => /change_password_view/.test(c))).toHaveLength(1);
+  await page.goBack();
+  await expect(page.getByRole("heading", { level: 1, name: "Instellingen" })).toBeVisible();
+  await page.goForward();
+  await expect(page.getByRole("heading", { level: 1, name: "Wachtwoord wijzigen" })).toBeVisible();
+  expect(chunks.filter((c) => /change_password_view/.test(c))).toHaveLength(1);
+
+  // A reload of a lazily loaded page shows it at once and hydrates it with its chunk; an error
+  // then comes from the browser's call, without a page load.
+  await page.reload();
+  await hydrated(page);
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
+  await page.getByLabel("Huidig wachtwoord").fill("niet-mijn-wachtwoord");
+  await page.getByLabel("Nieuw wachtwoord").fill("Een-ander-goed-wachtwoord-7");
+  await page.getByLabel("Herhaal het nieuwe wachtwoord").fill("Een-ander-goed-wachtwoord-7");
+  await page.getByRole("button", { name: "Wachtwoord wijzigen" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Het wachtwoord is onjuist." })).toBeVisible();
+  // Focus moves to the form's first field, to type it again.
+  await expect(page.getByLabel("Huidig wachtwoord")).toBeFocused();
+  expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(7);
+});
+
 test("without JavaScript: login, Niet nu, the wizard with the app and the code page work as plain forms", async ({
   browser,
 }) => {

@@ -110,6 +110,8 @@ test("Methode wijzigen: from the app to SMS with the code from the outbox, log i
   // And back to an app, on a new phone: "Annuleren" first keeps SMS.
   await page.goto("/profiel/instellingen");
   await tile.getByRole("link", { name: "Methode wijzigen" }).click();
+  // The page's code loads on its first visit; Instellingen stays until it is there.
+  await expect(page.getByRole("heading", { level: 1, name: "Methode wijzigen" })).toBeVisible();
   await page.getByLabel("Wachtwoord").fill(user.password);
   await page.getByRole("button", { name: "Doorgaan" }).click();
   await expect(page.getByText(`Je huidige methode: SMS met code naar ${masked}.`)).toBeVisible();

@@ -134,6 +134,7 @@ test("code splitting: /inloggen loads no page's code; the settings and the wizar
   page,
 }) => {
   const chunks = chunksLoaded(page);
+  const loadedFor = (group: string) => chunks.filter((c) => c.includes(`_${group}_pages_`));
   const user = newUser();
   await page.goto("/inloggen");
   await hydrated(page);
@@ -145,27 +146,27 @@ test("code splitting: /inloggen loads no page's code; the settings and the wizar
   // Logged in, with the introduction open: Instellingen and the wizard arrive in the background.
   const intro = page.getByRole("dialog", { name: "Introductie van twee-staps-authenticatie" });
   await expect(intro).toBeVisible();
-  await expect.poll(() => chunks.some((c) => /settings_view/.test(c))).toBe(true);
-  await expect.poll(() => chunks.some((c) => /wizard_view/.test(c))).toBe(true);
+  await expect.poll(() => loadedFor("settings").length).toBe(1);
+  await expect.poll(() => loadedFor("enrolment").length).toBe(1);
   await intro.getByRole("button", { name: "Niet nu" }).click();
   await expect(intro).toBeHidden();
-  expect(chunks.filter((c) => /change_password_view/.test(c))).toEqual([]);
+  expect(loadedFor("configuration")).toEqual([]);
 
-  // Wachtwoord wijzigen: its code comes on the first visit, once.
-  await page.getByText(user.name, { exact: true }).first().click();
-  await page.getByRole("link", { name: "Instellingen" }).click();
-  await page.getByRole("region", { name: "Wachtwoord" }).getByRole("link", { name: "Wachtwoord wijzigen" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Wachtwoord wijzigen" })).toBeVisible();
-  expect(chunks.filter((c) => /change_password_view/.test(c))).toHaveLength(1);
+  // Configuratie: its code comes on the first visit, once.
+  const menu = page.getByRole("navigation", { name: "Hoofdmenu" });
+  await menu.getByRole("link", { name: "Configuratie" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Configuratie" })).toBeVisible();
+  expect(loadedFor("configuration")).toHaveLength(1);
+  await menu.getByRole("link", { name: "Home" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
   await page.goBack();
-  await expect(page.getByRole("heading", { level: 1, name: "Instellingen" })).toBeVisible();
-  await page.goForward();
-  await expect(page.getByRole("heading", { level: 1, name: "Wachtwoord wijzigen" })).toBeVisible();
-  expect(chunks.filter((c) => /change_password_view/.test(c))).toHaveLength(1);
+  await expect(page.getByRole("heading", { level: 1, name: "Configuratie" })).toBeVisible();
+  expect(loadedFor("configuration")).toHaveLength(1);
+  expect(loadedFor("helpdesk")).toEqual([]);
 
   // A reload of a lazily loaded page shows it at once and hydrates it with its chunk; an error
   // then comes from the browser's call, without a page load.
-  await page.reload();
+  await page.goto("/profiel/wachtwoord");
   await hydrated(page);
   await page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
   await page.getByLabel("Huidig wachtwoord").fill("niet-mijn-wachtwoord");

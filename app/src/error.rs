@@ -49,6 +49,20 @@ pub enum AppError {
         "Te veel onjuiste codes. Wacht een kwartier en probeer het dan opnieuw, of neem contact op met de helpdesk."
     )]
     Locked,
+    /// Too many wrong passwords for this account from here (SEC-25); the same words for an
+    /// account that does not exist.
+    #[error(
+        "Te veel onjuiste wachtwoorden achter elkaar. Wacht een paar minuten en probeer het dan opnieuw. Wachtwoord vergeten? Neem contact op met de helpdesk."
+    )]
+    PasswordWait,
+    #[error(
+        "Inloggen met dit account is tijdelijk geblokkeerd, omdat er te vaak een onjuist wachtwoord is ingevuld. Probeer het later opnieuw of neem contact op met de helpdesk (zie onderaan de pagina)."
+    )]
+    AccountLocked,
+    #[error(
+        "Vanaf dit netwerk zijn te veel onjuiste wachtwoorden ingevuld. Inloggen vanaf dit netwerk is tijdelijk geblokkeerd. Probeer het later opnieuw of neem contact op met de helpdesk (zie onderaan de pagina)."
+    )]
+    AddressLocked,
     #[error("Vul eerst je wachtwoord opnieuw in.")]
     PasswordConfirmationNeeded,
     #[error("Vul eerst de code van de authenticatie-applicatie in.")]
@@ -146,7 +160,12 @@ impl AppError {
             | Self::EnrolmentRequired
             | Self::TwoFactorMandatory
             | Self::OwnTwoFactorRequired => 403,
-            Self::Locked | Self::SmsCooldown | Self::SmsLimit => 429,
+            Self::Locked
+            | Self::PasswordWait
+            | Self::AccountLocked
+            | Self::AddressLocked
+            | Self::SmsCooldown
+            | Self::SmsLimit => 429,
             Self::SmsUnavailable | Self::SmsNotSent => 503,
             Self::InvalidInput(_) => 400,
             Self::TooLarge => 413,
@@ -247,6 +266,15 @@ impl From<tweestap_domain::Error> for AppError {
             E::SmsCodeExpired => Self::SmsCodeExpired,
             E::RecoveryCodeRejected => Self::WrongRecoveryCode,
             E::Locked { .. } => Self::Locked,
+            E::PasswordWait { .. } => Self::PasswordWait,
+            E::PasswordLocked {
+                scope: tweestap_domain::error::LockScope::Account,
+                ..
+            } => Self::AccountLocked,
+            E::PasswordLocked {
+                scope: tweestap_domain::error::LockScope::Address,
+                ..
+            } => Self::AddressLocked,
             E::ReauthenticationRequired => Self::PasswordConfirmationNeeded,
             E::SecondStepRequired => Self::SecondStepRequired,
             E::EnrolmentRequired => Self::EnrolmentRequired,

@@ -89,10 +89,13 @@ pub async fn complete_session(
 /// browser (SEC-03).
 pub async fn confirm_password(
     ctx: &Context,
+    viewer: &Viewer,
     session: &ActiveSession,
     password: String,
 ) -> Result<(), AppError> {
-    if let Some(token) = tweestap_domain::accounts::reauth::confirm(ctx, session, password).await? {
+    if let Some(token) =
+        tweestap_domain::accounts::reauth::confirm(ctx, session, password, &viewer.client).await?
+    {
         set_cookie(&token.cookie());
     }
     Ok(())

@@ -29,6 +29,17 @@ pub enum Error {
     /// Too many wrong codes: the account's second step is locked (SEC-14).
     #[error("the second step is locked until {until}")]
     Locked { until: DateTime<Utc> },
+    /// Too many wrong passwords for this account from this address: the next attempt from
+    /// here waits until `until` (SEC-25).
+    #[error("password attempts from this address must wait until {until}")]
+    PasswordWait { until: DateTime<Utc> },
+    /// A ceiling on wrong passwords was reached: the account, or the client address, is
+    /// locked at the password step until `until` (SEC-25).
+    #[error("password logins locked ({scope:?}) until {until}")]
+    PasswordLocked {
+        scope: LockScope,
+        until: DateTime<Utc>,
+    },
     /// The password must be entered again first (SEC-20).
     #[error("the password must be confirmed again")]
     ReauthenticationRequired,
@@ -58,6 +69,15 @@ pub enum Error {
     /// Logged once, with this text, where the app maps it; the browser hears only that it failed.
     #[error("{0}")]
     Internal(String),
+}
+
+/// What a lock at the password step holds (SEC-25).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockScope {
+    /// One account, from every address.
+    Account,
+    /// One client address, for every account.
+    Address,
 }
 
 /// Why a password could not be hashed or checked.

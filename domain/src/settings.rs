@@ -24,6 +24,8 @@ pub struct Settings {
     pub sms: SmsSettings,
     /// Security emails (SEC-21); none by default.
     pub mail: MailSettings,
+    /// Limits on password guessing (SEC-25).
+    pub guessing: crate::accounts::guessing::Limits,
     /// The reverse proxies whose `X-Forwarded-For` names the client (SEC-14); none by default,
     /// and then the header is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -47,6 +49,7 @@ impl Settings {
             sms: SmsSettings::default(),
             mail: MailSettings::default(),
             trusted_proxies: Vec::new(),
+            guessing: crate::accounts::guessing::Limits::default(),
         }
     }
 }

@@ -35,6 +35,8 @@ pub fn postgres_skipped() -> bool {
 
 pub struct TestDb {
     pub db: DatabaseConnection,
+    /// Where it is, for a second connection pool: another instance of the server.
+    pub url: String,
     cleanup: Option<Cleanup>,
 }
 
@@ -58,6 +60,7 @@ impl TestDb {
                     .expect("migrate the test SQLite database");
                 Self {
                     db,
+                    url,
                     cleanup: Some(Cleanup::SqliteFile(path)),
                 }
             }
@@ -81,6 +84,7 @@ impl TestDb {
                     .expect("migrate the test PostgreSQL database");
                 Self {
                     db,
+                    url,
                     cleanup: Some(Cleanup::PostgresDatabase { admin_url, name }),
                 }
             }

@@ -105,3 +105,28 @@ test("the shell works on a phone screen and with the keyboard", async ({ page })
   await expect(page.getByRole("link", { name: "Instellingen" })).toBeVisible();
   await expectAccessible(page);
 });
+
+test("after too many wrong passwords the login page says to wait and names the helpdesk (SEC-25)", async ({ page }) => {
+  // On the third server, where no other test types a wrong password: from this browser's
+  // address, five wrong passwords for one account are free, the sixth attempt has to wait.
+  await page.goto(`http://127.0.0.1:${process.env.E2E_IDLE_PORT}/inloggen`);
+  await hydrated(page);
+  await page.getByLabel("E-mailadres", { exact: true }).fill("raden@example.nl");
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await page.getByLabel("Wachtwoord").fill(`geraden-wachtwoord-${attempt}`);
+    const answered = page.waitForResponse((r) => r.url().endsWith("/api/login"));
+    await page.getByRole("button", { name: "Inloggen" }).click();
+    expect((await answered).status()).toBe(401);
+    await expect(page.getByRole("alert")).toHaveText("Het e-mailadres of het wachtwoord is onjuist.");
+  }
+  await page.getByLabel("Wachtwoord").fill("geraden-wachtwoord-6");
+  const answered = page.waitForResponse((r) => r.url().endsWith("/api/login"));
+  await page.getByRole("button", { name: "Inloggen" }).click();
+  expect((await answered).status()).toBe(429);
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("Te veel onjuiste wachtwoorden achter elkaar.");
+  await expect(alert).toContainText("Wacht een paar minuten");
+  await expect(alert).toContainText("helpdesk");
+  await expect(page.getByRole("contentinfo")).toContainText("Helpdesk");
+  await expectAccessible(page);
+});

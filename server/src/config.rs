@@ -73,6 +73,22 @@ pub struct Config {
     #[arg(long, env = "TWEESTAP_REMEMBER_HOURS", value_name = "TWEESTAP_REMEMBER_HOURS", default_value_t = 12, value_parser = Trimmed(clap::value_parser!(i64).range(1..=720)))]
     pub remember_hours: i64,
 
+    /// Wrong passwords for one account from one address within an hour before each further attempt waits, 30 s and doubling (SEC-25)
+    #[arg(long, env = "TWEESTAP_PASSWORD_FREE_ATTEMPTS", value_name = "TWEESTAP_PASSWORD_FREE_ATTEMPTS", default_value_t = 5, value_parser = Trimmed(clap::value_parser!(u32).range(1..=100)))]
+    pub password_free_attempts: u32,
+    /// The longest wait between two password attempts for one account from one address
+    #[arg(long, env = "TWEESTAP_PASSWORD_MAX_WAIT_MINUTES", value_name = "TWEESTAP_PASSWORD_MAX_WAIT_MINUTES", default_value_t = 15, value_parser = Trimmed(clap::value_parser!(i64).range(1..=1440)))]
+    pub password_max_wait_minutes: i64,
+    /// Wrong passwords for one account within an hour, from all addresses, that lock it for every address
+    #[arg(long, env = "TWEESTAP_PASSWORD_ACCOUNT_LIMIT", value_name = "TWEESTAP_PASSWORD_ACCOUNT_LIMIT", default_value_t = 20, value_parser = Trimmed(clap::value_parser!(u32).range(1..=100_000)))]
+    pub password_account_limit: u32,
+    /// Wrong passwords from one client address within an hour, for all accounts, that lock the address
+    #[arg(long, env = "TWEESTAP_PASSWORD_ADDRESS_LIMIT", value_name = "TWEESTAP_PASSWORD_ADDRESS_LIMIT", default_value_t = 100, value_parser = Trimmed(clap::value_parser!(u32).range(1..=1_000_000)))]
+    pub password_address_limit: u32,
+    /// How long a reached password limit locks the account or the address
+    #[arg(long, env = "TWEESTAP_PASSWORD_LOCK_MINUTES", value_name = "TWEESTAP_PASSWORD_LOCK_MINUTES", default_value_t = 30, value_parser = Trimmed(clap::value_parser!(i64).range(1..=1440)))]
+    pub password_lock_minutes: i64,
+
     /// Unset: SMS is not offered; `outbox`: messages go to a file; `twilio`: Twilio
     #[arg(
         long,
@@ -355,6 +371,14 @@ impl Config {
         settings.session_idle = Duration::minutes(self.session_idle_minutes);
         settings.session_max = Duration::hours(self.session_max_hours);
         settings.remember_for = Duration::hours(self.remember_hours);
+        settings.guessing = tweestap_domain::accounts::guessing::Limits {
+            free_attempts: self.password_free_attempts,
+            max_wait: Duration::minutes(self.password_max_wait_minutes),
+            account_per_hour: self.password_account_limit,
+            address_per_hour: self.password_address_limit,
+            lock_for: Duration::minutes(self.password_lock_minutes),
+            ..Default::default()
+        };
         if let Some(rollout) = self.rollout() {
             settings.rollout = rollout;
         }
@@ -651,6 +675,35 @@ mod tests {
         assert_eq!(config.platform_name, Settings::DEFAULT_PLATFORM_NAME);
         assert_eq!(config.helpdesk, Settings::DEFAULT_HELPDESK);
         assert!(config.trusted_proxies.is_empty(), "no proxy is believed");
+        assert_eq!(
+            config.guessing,
+            tweestap_domain::accounts::guessing::Limits::default()
+        );
+    }
+
+    #[test]
+    fn the_password_limits_are_read_and_checked_sec_25() {
+        let config = settings(&[
+            ("TWEESTAP_PASSWORD_FREE_ATTEMPTS", "3"),
+            ("TWEESTAP_PASSWORD_MAX_WAIT_MINUTES", "60"),
+            ("TWEESTAP_PASSWORD_ACCOUNT_LIMIT", "10"),
+            ("TWEESTAP_PASSWORD_ADDRESS_LIMIT", "500"),
+            ("TWEESTAP_PASSWORD_LOCK_MINUTES", "45"),
+        ])
+        .unwrap();
+        assert_eq!(config.guessing.free_attempts, 3);
+        assert_eq!(config.guessing.max_wait, Duration::minutes(60));
+        assert_eq!(config.guessing.account_per_hour, 10);
+        assert_eq!(config.guessing.address_per_hour, 500);
+        assert_eq!(config.guessing.lock_for, Duration::minutes(45));
+        for (name, value) in [
+            ("TWEESTAP_PASSWORD_FREE_ATTEMPTS", "0"),
+            ("TWEESTAP_PASSWORD_ACCOUNT_LIMIT", "veel"),
+            ("TWEESTAP_PASSWORD_LOCK_MINUTES", "-5"),
+        ] {
+            let err = parse(&[(name, value)]).unwrap_err();
+            assert!(err.contains(name), "{name}={value}: {err}");
+        }
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub async fn sms_state(
         number: number.masked(),
         code_sent: sends.code_sent,
         problem: sends.problem.map(AppError::from),
-        resend_in: sms::seconds_until_resend(ctx, user_id).await?,
+        resend_in: sms::seconds_until_resend(ctx, user_id, session_id, purpose).await?,
     })
 }
 

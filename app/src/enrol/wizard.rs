@@ -117,8 +117,8 @@ pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
 /// Step 1: the password again. A wrong one is answered like a wrong password at login.
 #[server(endpoint = "wizard_password")]
 pub async fn wizard_password(password: String, next: Option<String>) -> Result<(), AppError> {
-    let (ctx, _, session) = logged_in()?;
-    confirm_password(&ctx, &session, password).await?;
+    let (ctx, viewer, session) = logged_in()?;
+    confirm_password(&ctx, &viewer, &session, password).await?;
     go(&with_next(WIZARD, &next));
     Ok(())
 }

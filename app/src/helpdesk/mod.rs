@@ -73,6 +73,8 @@ pub struct UserDetail {
     pub last_login: Option<String>,
     /// "tot 25 november 2026 om 14:30 (nog 12 minuten)"
     pub locked: Option<String>,
+    /// The same for the password step, after too many wrong passwords (SEC-25).
+    pub password_locked: Option<String>,
     pub failed_attempts: i32,
     pub events: Vec<LogEntry>,
     /// Whether the admin logged in with their own second step: without it, a stolen admin
@@ -188,7 +190,8 @@ pub async fn helpdesk_search(query: String) -> Result<Vec<UserSummary>, AppError
                 enabled.map(|row| row.method),
                 row.is_some() && enabled.is_none(),
             ),
-            locked: user.locked_until.is_some_and(|until| until > ctx.now()),
+            locked: user.locked_until.is_some_and(|until| until > ctx.now())
+                || password_locked(&ctx, &user.email).await?.is_some(),
             name: user.display_name,
             email: user.email,
         });
@@ -229,18 +232,37 @@ pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
         deferrals: state.user.deferrals,
         last_deferred: state.user.last_deferred_at.map(format_dutch),
         last_login: state.user.last_login_at.map(format_dutch),
-        locked: state.locked_until.map(|until| {
-            format!(
-                "tot {} (nog {})",
-                format_dutch(until),
-                crate::words::count(service::lock_minutes_left(&ctx, until), "minuut", "minuten")
-            )
-        }),
+        locked: state.locked_until.map(|until| lock_text(&ctx, until)),
+        password_locked: state
+            .password_locked_until
+            .map(|until| lock_text(&ctx, until)),
         failed_attempts: state.user.failed_attempts,
         events,
         own_two_factor: server::own_second_step(&ctx, &session).await?,
         may_act: reauth::is_fresh(&ctx, &session, Window::Settings),
     })
+}
+
+/// "tot 25 november 2026 om 14:30 (nog 12 minuten)"
+#[cfg(feature = "ssr")]
+fn lock_text(ctx: &tweestap_domain::Context, until: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "tot {} (nog {})",
+        tweestap_domain::time::format_dutch(until),
+        crate::words::count(service::lock_minutes_left(ctx, until), "minuut", "minuten")
+    )
+}
+
+/// Until when the password step of the account with this address is locked (SEC-25).
+#[cfg(feature = "ssr")]
+async fn password_locked(
+    ctx: &tweestap_domain::Context,
+    email: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+    match tweestap_domain::accounts::email::Email::parse(email) {
+        Ok(email) => Ok(tweestap_domain::accounts::guessing::account_locked_until(ctx, &email).await?),
+        Err(_) => Ok(None),
+    }
 }
 
 /// Resets a user's two-step authentication: factors, recovery codes, remembered browsers and
@@ -270,7 +292,8 @@ pub async fn helpdesk_reset(user: i32, reason: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Lifts a lock on the second step before it runs out, with a reason; logged (SEC-21).
+/// Lifts the locks on the password step and the second step before they run out, with a
+/// reason; logged (SEC-21, SEC-25).
 #[server(endpoint = "helpdesk_lift_lock")]
 pub async fn helpdesk_lift_lock(user: i32, reason: String) -> Result<(), AppError> {
     let (ctx, viewer, session) = server::acting_on(user).await?;
@@ -534,6 +557,12 @@ fn UserView(
                     Some(until) => format!("Geblokkeerd {until}, na te veel onjuiste codes."),
                     None => format!("Niet geblokkeerd ({} onjuiste codes sinds de laatste goede).", user.failed_attempts)}}
             </dd>
+            <dt>"Inloggen"</dt>
+            <dd>
+                {match user.password_locked.clone() {
+                    Some(until) => format!("Geblokkeerd {until}, na te veel onjuiste wachtwoorden."),
+                    None => "Niet geblokkeerd.".to_owned()}}
+            </dd>
         </dl>
         <section aria-labelledby="acties-titel">
             <h2 id="acties-titel">"Helpen"</h2>
@@ -545,7 +574,7 @@ fn UserView(
                 .into_any()
             } else if user.may_act {
                 view! {
-                    {user.locked.is_some().then(|| view! {
+                    {(user.locked.is_some() || user.password_locked.is_some()).then(|| view! {
                         <ActionForm action={action::<HelpdeskLiftLock>()} attr:class="action">
                             <h3>"Blokkering opheffen"</h3>
                             <input type="hidden" name="user" value=id/>

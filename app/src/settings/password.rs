@@ -21,7 +21,7 @@ const CHANGED: &str = "gewijzigd";
 
 #[server(endpoint = "change_password")]
 pub async fn change_password(current: String, new: String, repeat: String) -> Result<(), AppError> {
-    use tweestap_domain::accounts::{email::Email, password::Password, users};
+    use tweestap_domain::accounts::{password::Password, reauth, users};
     let ctx = context()?;
     let viewer = Viewer::current();
     let active = viewer.session.clone().ok_or(AppError::NotLoggedIn)?;
@@ -32,11 +32,8 @@ pub async fn change_password(current: String, new: String, repeat: String) -> Re
         return Err(AppError::invalid(Problem::NewPasswordsDiffer));
     }
     let new = Password::new_password(new)?;
-    let email = Email::parse(&active.user.email)?;
-    if users::check_password(&ctx, &email, &current).await.is_err() {
-        tracing::info!(user_id = active.user.id, "password change refused");
-        return Err(AppError::WrongPassword);
-    }
+    // Counted by the limits on password guessing like every other password (SEC-25).
+    reauth::check(&ctx, &active, &current, &viewer.client).await?;
     if unchanged {
         return Err(AppError::invalid(Problem::PasswordUnchanged));
     }

@@ -14,8 +14,8 @@ use crate::{
 /// The password again, for the changes in the settings; back to the page that asked.
 #[server(endpoint = "reauthenticate")]
 pub async fn reauthenticate(password: String, next: Option<String>) -> Result<(), AppError> {
-    let (ctx, _, session) = logged_in()?;
-    confirm_password(&ctx, &session, password).await?;
+    let (ctx, viewer, session) = logged_in()?;
+    confirm_password(&ctx, &viewer, &session, password).await?;
     let back = match next.as_deref() {
         Some(DEVICES) => DEVICES.to_owned(),
         Some(DISABLE) => DISABLE.to_owned(),

@@ -3,6 +3,7 @@
 
 use super::{
     email::Email,
+    guessing,
     password::Password,
     session::{self, ActiveSession, SessionStage, SessionToken},
     users,
@@ -32,7 +33,16 @@ pub async fn log_in(
 ) -> Result<(SessionToken, AfterPassword), Error> {
     let email = Email::parse(email)?;
     let password = Password::for_login(password)?;
-    let user = match users::check_password(ctx, &email, &password).await {
+    let user = match guessing::check_password(
+        ctx,
+        &email,
+        &password,
+        Some(client),
+        guessing::Purpose::Login,
+        remembered,
+    )
+    .await
+    {
         Ok(user) => user,
         Err(err) => {
             tracing::info!("password login refused");

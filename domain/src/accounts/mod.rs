@@ -1,6 +1,7 @@
 //! Accounts: email addresses and passwords as typed, users, password logins and sessions.
 
 pub mod email;
+pub mod guessing;
 pub mod login;
 pub mod password;
 pub mod reauth;

@@ -5,11 +5,11 @@ use chrono::Duration;
 
 use super::{
     email::Email,
+    guessing,
     password::Password,
     session::{self, ActiveSession, SessionToken},
-    users,
 };
-use crate::{context::Context, error::Error};
+use crate::{client::ClientInfo, context::Context, error::Error};
 
 /// How long a password entered again opens what it guards.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,12 +52,40 @@ pub async fn confirm(
     ctx: &Context,
     session: &ActiveSession,
     password: String,
+    client: &ClientInfo,
 ) -> Result<Option<SessionToken>, Error> {
     let password = Password::for_login(password)?;
-    let email = Email::parse(&session.user.email)?;
-    if users::check_password(ctx, &email, &password).await.is_err() {
-        tracing::info!(user_id = session.user.id, "password confirmation refused");
-        return Err(Error::WrongPassword);
-    }
+    check(ctx, session, &password, client).await?;
     Ok(session::confirm_password(&ctx.db, ctx.now(), session).await?)
+}
+
+/// Whether `password` is the session user's, counted by the same limits as the password at
+/// login (SEC-25): a wrong one is `WrongPassword`, and too many of them are refused as there.
+pub async fn check(
+    ctx: &Context,
+    session: &ActiveSession,
+    password: &Password,
+    client: &ClientInfo,
+) -> Result<(), Error> {
+    let email = Email::parse(&session.user.email)?;
+    match guessing::check_password(
+        ctx,
+        &email,
+        password,
+        Some(client),
+        guessing::Purpose::Confirmation,
+        None,
+    )
+    .await
+    {
+        Ok(_) => Ok(()),
+        Err(Error::InvalidCredentials) => {
+            tracing::info!(user_id = session.user.id, "password confirmation refused");
+            Err(Error::WrongPassword)
+        }
+        Err(err) => {
+            tracing::info!(user_id = session.user.id, error = %err, "password confirmation refused");
+            Err(err)
+        }
+    }
 }

@@ -22,10 +22,12 @@ pub enum Event {
     PasswordChanged,
     LockLifted,
     MethodChanged,
+    PasswordLocked,
+    PasswordLockLifted,
 }
 
 impl Event {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 13] = [
         Self::PasswordChanged,
         Self::LockLifted,
         Self::MethodChanged,
@@ -37,6 +39,8 @@ impl Event {
         Self::DeviceRemembered,
         Self::Locked,
         Self::HelpdeskReset,
+        Self::PasswordLocked,
+        Self::PasswordLockLifted,
     ];
 
     /// The stored kind, as `security_events.kind` and `mail_queue.kind` hold it.
@@ -62,6 +66,8 @@ impl Event {
             Self::PasswordChanged => "Wachtwoord gewijzigd",
             Self::LockLifted => "Blokkering van de tweede stap opgeheven door de helpdesk",
             Self::MethodChanged => "Authenticatie-methode gewijzigd",
+            Self::PasswordLocked => "Inloggen geblokkeerd na te veel onjuiste wachtwoorden",
+            Self::PasswordLockLifted => "Blokkering van het inloggen opgeheven door de helpdesk",
         }
     }
 }
@@ -87,6 +93,8 @@ mod tests {
                 "device_remembered",
                 "locked",
                 "helpdesk_reset",
+                "password_locked",
+                "password_lock_lifted",
             ]
         );
         for event in Event::ALL {

@@ -9,6 +9,7 @@ use sea_orm::{
 };
 
 use crate::{
+    accounts::{email::Email, guessing},
     audit::log::{self, Event},
     client::ClientInfo,
     context::Context,
@@ -159,6 +160,8 @@ pub struct UserState {
     pub codes_left: u64,
     pub remembered_devices: u64,
     pub locked_until: Option<DateTime<Utc>>,
+    /// Until when the password step is locked after too many wrong passwords (SEC-25).
+    pub password_locked_until: Option<DateTime<Utc>>,
 }
 
 pub async fn user_state(ctx: &Context, user_id: i32) -> Result<UserState, Error> {
@@ -179,7 +182,12 @@ pub async fn user_state(ctx: &Context, user_id: i32) -> Result<UserState, Error>
         .count(&ctx.db)
         .await?;
     let locked_until = user.locked_until.filter(|until| *until > ctx.now());
+    let password_locked_until = match Email::parse(&user.email) {
+        Ok(email) => guessing::account_locked_until(ctx, &email).await?,
+        Err(_) => None,
+    };
     Ok(UserState {
+        password_locked_until,
         codes_left: recovery_codes::recovery_codes_left(ctx, user_id).await?,
         user,
         factor,
@@ -190,8 +198,9 @@ pub async fn user_state(ctx: &Context, user_id: i32) -> Result<UserState, Error>
     })
 }
 
-/// Lifts a lock on the second step before it runs out, and starts a fresh count of attempts.
-/// Logged with the admin and the reason. Returns whether there was a lock to lift.
+/// Lifts the locks on the password step (SEC-25) and on the second step (SEC-14) before they
+/// run out, and starts fresh counts. Each lock lifted is logged with the admin and the reason.
+/// Returns whether there was a lock to lift.
 pub async fn lift_lock(
     ctx: &Context,
     user_id: i32,
@@ -200,6 +209,49 @@ pub async fn lift_lock(
     client: Option<&ClientInfo>,
 ) -> Result<bool, Error> {
     let reason = helpdesk_reason(reason_input)?;
+    let password_lifted = lift_password_lock(ctx, user_id, by, reason, client).await?;
+    let second_step_lifted = lift_second_step_lock(ctx, user_id, by, reason, client).await?;
+    Ok(password_lifted || second_step_lifted)
+}
+
+async fn lift_password_lock(
+    ctx: &Context,
+    user_id: i32,
+    by: &str,
+    reason: &str,
+    client: Option<&ClientInfo>,
+) -> Result<bool, Error> {
+    let user = user::Entity::find_by_id(user_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or(Error::Invalid(Invalid::UserUnknown))?;
+    let Ok(email) = Email::parse(&user.email) else {
+        return Ok(false);
+    };
+    let audited = log::Audited::begin(ctx).await?;
+    if !guessing::lift_account_lock(ctx, audited.txn(), &email).await? {
+        audited.rollback().await?;
+        return Ok(false);
+    }
+    audited
+        .commit(
+            user_id,
+            Event::PasswordLockLifted,
+            Some(format!("door {by}: {reason}")),
+            client,
+        )
+        .await?;
+    tracing::warn!(user_id, by, "password lock lifted by the helpdesk");
+    Ok(true)
+}
+
+async fn lift_second_step_lock(
+    ctx: &Context,
+    user_id: i32,
+    by: &str,
+    reason: &str,
+    client: Option<&ClientInfo>,
+) -> Result<bool, Error> {
     let audited = log::Audited::begin(ctx).await?;
     let lifted = user::Entity::update_many()
         .col_expr(user::Column::FailedAttempts, Expr::value(0))

@@ -187,13 +187,20 @@ async fn count(
         .map_err(Error::from)
 }
 
-/// The last code that went (or is going) to this user, for the cooldown.
+/// The last code that went (or is going) to this user for this session and purpose, for the
+/// cooldown: it spaces the resends of one code, while the first code of a new login is sent
+/// even just after a code for the enrolment or another login (every code still counts toward
+/// the hourly, daily, per-number and installation limits).
 async fn last_delivery(
     db: &impl ConnectionTrait,
     user_id: i32,
+    session_id: i32,
+    purpose: Purpose,
 ) -> Result<Option<DateTime<Utc>>, Error> {
     Ok(sms_send::Entity::find()
         .filter(sms_send::Column::UserId.eq(user_id))
+        .filter(sms_send::Column::SessionId.eq(session_id))
+        .filter(sms_send::Column::Purpose.eq(purpose))
         .filter(
             sea_orm::Condition::any()
                 .add(sms_send::Column::Status.eq(SendStatus::Pending))
@@ -205,9 +212,14 @@ async fn last_delivery(
         .map(|row| row.created_at))
 }
 
-/// Seconds until this user may be sent another code.
-pub async fn seconds_until_resend(ctx: &Context, user_id: i32) -> Result<i64, Error> {
-    let Some(last) = last_delivery(&ctx.db, user_id).await? else {
+/// Seconds until this user may be sent another code for this session and purpose.
+pub async fn seconds_until_resend(
+    ctx: &Context,
+    user_id: i32,
+    session_id: i32,
+    purpose: Purpose,
+) -> Result<i64, Error> {
+    let Some(last) = last_delivery(&ctx.db, user_id, session_id, purpose).await? else {
         return Ok(0);
     };
     let wait = last + ctx.settings.sms.limits.cooldown - ctx.now();
@@ -250,7 +262,7 @@ async fn reserve(
         >= limits.per_day
     {
         Some(Refusal::InstallationDay)
-    } else if last_delivery(&txn, user_id)
+    } else if last_delivery(&txn, user_id, session_id, purpose)
         .await?
         .is_some_and(|last| now - last < limits.cooldown)
     {

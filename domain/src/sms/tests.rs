@@ -35,6 +35,7 @@ on_both_backends!(
     wrong_sms_codes_count_toward_the_lock_sec_14,
     a_failing_provider_leaves_nothing_half_enabled,
     a_code_for_one_number_never_confirms_another_sec_11,
+    the_first_code_of_a_login_is_not_held_by_an_earlier_codes_cooldown_sec_10,
 );
 
 const NUMBER: &str = "06 12345678";
@@ -273,12 +274,19 @@ async fn the_cooldown_and_the_caps_per_user_sec_10(backend: Backend) {
     send().await.unwrap();
     assert_eq!(send().await, Err(Error::SmsCooldown));
     assert_eq!(
-        sms::seconds_until_resend(&ctx, judith.id).await.unwrap(),
+        sms::seconds_until_resend(&ctx, judith.id, attempt, Purpose::Login)
+            .await
+            .unwrap(),
         60
     );
     clock.advance(Duration::seconds(59));
     assert_eq!(send().await, Err(Error::SmsCooldown));
-    assert_eq!(sms::seconds_until_resend(&ctx, judith.id).await.unwrap(), 1);
+    assert_eq!(
+        sms::seconds_until_resend(&ctx, judith.id, attempt, Purpose::Login)
+            .await
+            .unwrap(),
+        1
+    );
     clock.advance(Duration::seconds(1));
     send().await.unwrap();
     clock.advance(Duration::seconds(60));
@@ -508,7 +516,12 @@ async fn a_failing_provider_leaves_nothing_half_enabled(backend: Backend) {
             problem: Some(sms::SendProblem::NotSent)
         }
     );
-    assert_eq!(sms::seconds_until_resend(&ctx, judith.id).await.unwrap(), 0);
+    assert_eq!(
+        sms::seconds_until_resend(&ctx, judith.id, session, Purpose::Enrol)
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 // SEC-11: after the number is changed, a code sent to the earlier number (in this session or
@@ -553,4 +566,69 @@ async fn a_code_for_one_number_never_confirms_another_sec_11(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(sms::login_number(&ctx, judith.id).await.unwrap(), Some(b));
+}
+
+// SEC-10: a clinician who enrols with SMS and logs in again within the cooldown gets the login's
+// code at once; its resend still waits for the cooldown, and the code counts toward the hourly
+// limit like every other.
+async fn the_first_code_of_a_login_is_not_held_by_an_earlier_codes_cooldown_sec_10(
+    backend: Backend,
+) {
+    let limits = SmsLimits {
+        cooldown: Duration::seconds(60),
+        per_user_hour: 3,
+        ..roomy()
+    };
+    let (ctx, _clock, _db, outbox) = with_sms(backend, limits).await;
+    let judith = testing::add_judith(&ctx).await;
+    let session = complete_session(&ctx, &judith).await;
+    let number = PhoneNumber::parse(NUMBER).unwrap();
+    sms::start_enrolment(&ctx, &judith, session, &number)
+        .await
+        .unwrap();
+    sms::confirm_enrolment(&ctx, &judith, session, &outbox.last_code(), None)
+        .await
+        .unwrap();
+    enrolment::finish_enrolment(&ctx, judith.id).await.unwrap();
+    // Ten seconds later, a new login.
+    let before = outbox.messages().len();
+    let (_, after) = crate::accounts::login::log_in(
+        &ctx,
+        None,
+        testing::JUDITH_EMAIL,
+        testing::JUDITH_PASSWORD.to_owned(),
+        &ClientInfo::default(),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(after, crate::twofactor::second_step::AfterPassword::SecondStep);
+    assert_eq!(outbox.messages().len(), before + 1, "the login's code is sent");
+    let login = sms_send::Entity::find()
+        .filter(sms_send::Column::Purpose.eq(Purpose::Login))
+        .one(&ctx.db)
+        .await
+        .unwrap()
+        .expect("the login's send");
+    let login_session = login.session_id.unwrap();
+    assert_eq!(login.status, SendStatus::Sent);
+    // Its resend waits.
+    assert_eq!(
+        sms::send_login_code(&ctx, judith.id, login_session).await,
+        Err(Error::SmsCooldown)
+    );
+    assert_eq!(
+        sms::seconds_until_resend(&ctx, judith.id, login_session, Purpose::Login)
+            .await
+            .unwrap(),
+        60
+    );
+    // Two codes this hour; a third login gets one more, the fourth none: the hourly limit.
+    let third = login_attempt(&ctx, &judith).await;
+    sms::send_login_code(&ctx, judith.id, third).await.unwrap();
+    let fourth = login_attempt(&ctx, &judith).await;
+    assert_eq!(
+        sms::send_login_code(&ctx, judith.id, fourth).await,
+        Err(Error::SmsLimit)
+    );
 }

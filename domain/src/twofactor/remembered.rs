@@ -28,6 +28,12 @@ impl RememberToken {
         crate::accounts::session::set_cookie(REMEMBER_COOKIE, &self.0, Some(max_age))
     }
 
+    /// The cookie's value, as a browser sends it back.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn value(&self) -> &str {
+        &self.0
+    }
+
     /// Whether this token is the one stored as `token_hash`: the browser asking.
     pub fn is(&self, token_hash: &str) -> bool {
         self.hash() == token_hash

@@ -23,8 +23,8 @@ tweestap_domain::on_both_backends!(
 );
 
 const NEW_PASSWORD: &str = "Een-nieuw-wachtwoord-7";
-const ADMIN_EMAIL: &str = "beheer@example.nl";
-const ADMIN_PASSWORD: &str = "Beheer-van-het-platform-1";
+pub(crate) const ADMIN_EMAIL: &str = "beheer@example.nl";
+pub(crate) const ADMIN_PASSWORD: &str = "Beheer-van-het-platform-1";
 
 async fn judith(app: &TestApp) -> users::User {
     let email = Email::parse(JUDITH_EMAIL).unwrap();
@@ -68,7 +68,7 @@ async fn admin_without_two_step(app: &TestApp) -> TestApp {
 }
 
 /// An admin's browser, logged in with both steps: what the helpdesk's actions need.
-async fn admin_browser(app: &TestApp) -> TestApp {
+pub(crate) async fn admin_browser(app: &TestApp) -> TestApp {
     let bram = testing::add_user(
         &app.ctx,
         ADMIN_EMAIL,
@@ -529,7 +529,7 @@ async fn the_helpdesk_lifts_a_lock_with_a_reason_sec_21(backend: Backend) {
 }
 
 /// The admin's password again on a helpdesk page, which it returns to (SEC-20).
-async fn admin_password_again(admin: &mut TestApp, user_page: &str) {
+pub(crate) async fn admin_password_again(admin: &mut TestApp, user_page: &str) {
     let confirmed = admin
         .call(
             "/api/reauthenticate",

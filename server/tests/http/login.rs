@@ -401,7 +401,7 @@ async fn responses_carry_the_security_headers(backend: Backend) {
 }
 
 /// A plain HTML form post, as the browser sends it.
-fn form_post(path: &str, referer: &str, body: &str) -> Request<Body> {
+pub(crate) fn form_post(path: &str, referer: &str, body: &str) -> Request<Body> {
     Request::builder()
         .method(Method::POST)
         .uri(path)

@@ -5,6 +5,7 @@
 mod support;
 
 mod account;
+mod guessing;
 mod login;
 mod mail;
 mod method_change;

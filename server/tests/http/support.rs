@@ -81,6 +81,30 @@ impl TestApp {
         }
     }
 
+    /// Another instance of the server on the same database: its own connection pool, its own
+    /// router, the same settings and clock; a browser with an empty cookie jar.
+    pub async fn another_instance(&self) -> Self {
+        let url = &self._db.as_ref().expect("the first browser holds the database").url;
+        let db = tweestap_domain::db::connect(url)
+            .await
+            .expect("a second connection pool");
+        let ctx = Context::new(
+            db,
+            std::sync::Arc::new(self.clock.clone()),
+            (*self.ctx.settings).clone(),
+        );
+        let router = server::router(ctx.clone(), server::leptos_options_for("target/site"));
+        Self {
+            router,
+            ctx,
+            clock: self.clock.clone(),
+            cookies: HashMap::new(),
+            user_agent: None,
+            peer: None,
+            _db: None,
+        }
+    }
+
     /// A second browser on the same app and database, with an empty cookie jar.
     pub fn another_browser(&self) -> Self {
         Self {

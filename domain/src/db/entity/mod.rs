@@ -5,6 +5,8 @@
 
 pub mod factor_change;
 pub mod mail;
+pub mod password_failure;
+pub mod password_lock;
 pub mod recovery_code;
 pub mod remembered_device;
 pub mod security_event;

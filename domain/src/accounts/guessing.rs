@@ -1,0 +1,420 @@
+//! Limits on password guessing (SEC-25), counted in the database so that they hold across every
+//! instance of the server, for the password at login and the password asked again (the wizard,
+//! the settings, "Wachtwoord wijzigen"):
+//! - per account and client address: the first few wrong passwords are free, then each further
+//!   attempt from that address waits twice as long as the one before, up to a maximum; the right
+//!   password from another address still works;
+//! - per account over all addresses: a ceiling per hour, after which the account is locked for
+//!   every address for a while, its owner is told once (security log and email), and the
+//!   helpdesk can lift it;
+//! - per client address over all accounts (password spraying): a ceiling per hour as well.
+//!
+//! Unknown accounts are counted and answered exactly like known ones: the account is a keyed
+//! hash of the address as typed, so the table keeps no mistyped addresses either.
+//! A browser remembered for the account ("Onthoud mij") is not held by the account's or the
+//! address's lock, so that an attacker cannot lock a clinician out of the browser she uses.
+//!
+//! Every attempt is written before its password is checked and removed again when it was
+//! right or refused: parallel attempts see each other and cannot pass a limit together.
+
+use chrono::{DateTime, Duration};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+    sea_query::OnConflict,
+};
+
+use super::{email::Email, password::Password, users};
+use crate::{
+    audit::log::{self, Event},
+    client::ClientInfo,
+    context::Context,
+    crypto,
+    db::entity::{password_failure, password_lock},
+    error::{Error, LockScope},
+    twofactor::remembered::{self, RememberToken},
+};
+
+/// The limits, validated at startup (`server::config`); the defaults are the README's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Wrong passwords per account and address within an hour before the waiting starts.
+    pub free_attempts: u32,
+    /// The first wait; each further wrong password doubles it.
+    pub first_wait: Duration,
+    /// The longest wait between two attempts for one account from one address.
+    pub max_wait: Duration,
+    /// Wrong passwords per account within an hour, from all addresses together, that lock it.
+    pub account_per_hour: u32,
+    /// Wrong passwords from one address within an hour, for all accounts together, that lock
+    /// the address.
+    pub address_per_hour: u32,
+    /// How long a reached ceiling locks.
+    pub lock_for: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            free_attempts: 5,
+            first_wait: Duration::seconds(30),
+            max_wait: Duration::minutes(15),
+            account_per_hour: 20,
+            address_per_hour: 100,
+            lock_for: Duration::minutes(30),
+        }
+    }
+}
+
+impl Limits {
+    /// The wait after `failures` wrong passwords from one address for one account.
+    pub fn wait_after(&self, failures: u64) -> Duration {
+        let free = u64::from(self.free_attempts);
+        if failures < free {
+            return Duration::zero();
+        }
+        // 2^20 times the first wait is past any sensible maximum already.
+        let doublings = (failures - free).min(20) as i32;
+        (self.first_wait * 2i32.pow(doublings as u32)).min(self.max_wait)
+    }
+}
+
+/// Failures older than this no longer count.
+pub const WINDOW: Duration = Duration::hours(1);
+
+/// What the password is asked for: counted together, told apart in the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Login,
+    /// The password asked again inside a session.
+    Confirmation,
+}
+
+impl Purpose {
+    fn metric(self) -> &'static str {
+        match self {
+            Self::Login => "tweestap_password_logins_total",
+            Self::Confirmation => "tweestap_password_confirmations_total",
+        }
+    }
+}
+
+/// Whom and where from: the keys the limits count under.
+struct Keys {
+    account: String,
+    address: String,
+}
+
+impl Keys {
+    fn new(ctx: &Context, email: &Email, client: Option<&ClientInfo>) -> Self {
+        Self {
+            account: account_key(ctx, email),
+            address: client
+                .and_then(|c| c.ip_address.clone())
+                .unwrap_or_else(|| "onbekend".to_owned())
+                .chars()
+                .take(64)
+                .collect(),
+        }
+    }
+
+    fn account_lock(&self) -> String {
+        format!("account:{}", self.account)
+    }
+
+    fn address_lock(&self) -> String {
+        format!("address:{}", self.address)
+    }
+}
+
+fn account_key(ctx: &Context, email: &Email) -> String {
+    crypto::keyed_hash(&ctx.settings.secret_key, "password-guessing", email.as_str())
+}
+
+/// The password step with its limits: the user when the password is right, and otherwise the
+/// same answer for a known and an unknown account. `remembered` is the browser's "Onthoud mij"
+/// token, if it sent one.
+pub async fn check_password(
+    ctx: &Context,
+    email: &Email,
+    password: &Password,
+    client: Option<&ClientInfo>,
+    purpose: Purpose,
+    remembered: Option<&str>,
+) -> Result<users::User, Error> {
+    let outcome = checked(ctx, email, password, client, remembered).await;
+    let label = match &outcome {
+        Ok(_) => "success",
+        Err(Error::InvalidCredentials) => "wrong",
+        Err(Error::PasswordWait { .. }) => "wait",
+        Err(Error::PasswordLocked { .. }) => "locked",
+        Err(_) => "error",
+    };
+    metrics::counter!(purpose.metric(), "outcome" => label).increment(1);
+    outcome
+}
+
+async fn checked(
+    ctx: &Context,
+    email: &Email,
+    password: &Password,
+    client: Option<&ClientInfo>,
+    remembered: Option<&str>,
+) -> Result<users::User, Error> {
+    let keys = Keys::new(ctx, email, client);
+    let now = ctx.now();
+    let exempt = is_remembered_for(ctx, email, remembered).await?;
+    if !exempt {
+        refuse_if_locked(ctx, &keys).await?;
+    }
+    // The attempt counts from now on, for every parallel attempt too.
+    let attempt = password_failure::ActiveModel {
+        account: Set(keys.account.clone()),
+        address: Set(keys.address.clone()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&ctx.db)
+    .await?;
+    if let Err(refusal) = within_limits(ctx, &keys, attempt.id, exempt).await {
+        password_failure::Entity::delete_by_id(attempt.id)
+            .exec(&ctx.db)
+            .await?;
+        return Err(refusal);
+    }
+    match users::check_password(ctx, email, password).await {
+        Ok(user) => {
+            // The right password ends the count for this address, not for the others.
+            password_failure::Entity::delete_many()
+                .filter(password_failure::Column::Account.eq(keys.account.as_str()))
+                .filter(password_failure::Column::Address.eq(keys.address.as_str()))
+                .exec(&ctx.db)
+                .await?;
+            Ok(user)
+        }
+        Err(Error::InvalidCredentials) => {
+            lock_if_reached(ctx, email, &keys, client).await?;
+            Err(Error::InvalidCredentials)
+        }
+        Err(err) => {
+            // Not a wrong password (the database, the hasher): it does not count.
+            password_failure::Entity::delete_by_id(attempt.id)
+                .exec(&ctx.db)
+                .await
+                .ok();
+            Err(err)
+        }
+    }
+}
+
+/// Whether this browser is remembered for the account the address belongs to.
+async fn is_remembered_for(
+    ctx: &Context,
+    email: &Email,
+    remembered: Option<&str>,
+) -> Result<bool, Error> {
+    let Some(token) = remembered.and_then(RememberToken::from_cookie) else {
+        return Ok(false);
+    };
+    let Some(user) = users::find_by_email(ctx, email).await? else {
+        return Ok(false);
+    };
+    remembered::is_remembered(ctx, user.id, &token).await
+}
+
+async fn refuse_if_locked(ctx: &Context, keys: &Keys) -> Result<(), Error> {
+    let locks = password_lock::Entity::find()
+        .filter(password_lock::Column::Key.is_in([keys.account_lock(), keys.address_lock()]))
+        .filter(password_lock::Column::LockedUntil.gt(ctx.now()))
+        .all(&ctx.db)
+        .await?;
+    // The account's lock is the one to tell about: the helpdesk can lift it.
+    let lock = locks
+        .iter()
+        .find(|lock| lock.key == keys.account_lock())
+        .map(|lock| (LockScope::Account, lock.locked_until))
+        .or_else(|| {
+            locks
+                .first()
+                .map(|lock| (LockScope::Address, lock.locked_until))
+        });
+    match lock {
+        Some((scope, until)) => Err(Error::PasswordLocked { scope, until }),
+        None => Ok(()),
+    }
+}
+
+/// The wrong passwords of the last hour, the attempt `attempt` (just written) included, against
+/// the limits.
+async fn within_limits(
+    ctx: &Context,
+    keys: &Keys,
+    attempt: i32,
+    exempt: bool,
+) -> Result<(), Error> {
+    let limits = ctx.settings.guessing;
+    let now = ctx.now();
+    let since = now - WINDOW;
+    let recent = || {
+        password_failure::Entity::find().filter(password_failure::Column::CreatedAt.gt(since))
+    };
+    let earlier: Vec<DateTime<chrono::Utc>> = recent()
+        .filter(password_failure::Column::Account.eq(keys.account.as_str()))
+        .filter(password_failure::Column::Address.eq(keys.address.as_str()))
+        .filter(password_failure::Column::Id.ne(attempt))
+        .select_only()
+        .column(password_failure::Column::CreatedAt)
+        .order_by_desc(password_failure::Column::CreatedAt)
+        .into_tuple()
+        .all(&ctx.db)
+        .await?;
+    if let Some(last) = earlier.first() {
+        let until = *last + limits.wait_after(earlier.len() as u64);
+        if now < until {
+            return Err(Error::PasswordWait { until });
+        }
+    }
+    if exempt {
+        return Ok(());
+    }
+    let by_account = recent()
+        .filter(password_failure::Column::Account.eq(keys.account.as_str()))
+        .count(&ctx.db)
+        .await?;
+    // Past the ceiling while its lock has run out (the wrong passwords are still in the
+    // window): locked again, so that the helpdesk sees what the user meets. Told only once,
+    // when the ceiling was reached.
+    if by_account > u64::from(limits.account_per_hour) {
+        lock(ctx, &keys.account_lock()).await?;
+        return Err(Error::PasswordLocked {
+            scope: LockScope::Account,
+            until: now + limits.lock_for,
+        });
+    }
+    let by_address = recent()
+        .filter(password_failure::Column::Address.eq(keys.address.as_str()))
+        .count(&ctx.db)
+        .await?;
+    if by_address > u64::from(limits.address_per_hour) {
+        lock(ctx, &keys.address_lock()).await?;
+        return Err(Error::PasswordLocked {
+            scope: LockScope::Address,
+            until: now + limits.lock_for,
+        });
+    }
+    Ok(())
+}
+
+/// After a wrong password: a ceiling reached locks the account or the address, once. The
+/// request that sets the account's lock tells its owner, if the account exists.
+async fn lock_if_reached(
+    ctx: &Context,
+    email: &Email,
+    keys: &Keys,
+    client: Option<&ClientInfo>,
+) -> Result<(), Error> {
+    let limits = ctx.settings.guessing;
+    let since = ctx.now() - WINDOW;
+    let by_account = password_failure::Entity::find()
+        .filter(password_failure::Column::CreatedAt.gt(since))
+        .filter(password_failure::Column::Account.eq(keys.account.as_str()))
+        .count(&ctx.db)
+        .await?;
+    if by_account >= u64::from(limits.account_per_hour) && lock(ctx, &keys.account_lock()).await? {
+        metrics::counter!("tweestap_locks_total", "kind" => "password_account").increment(1);
+        let until = ctx.now() + limits.lock_for;
+        match users::find_by_email(ctx, email).await? {
+            Some(user) => {
+                tracing::warn!(user_id = user.id, "password login locked after too many wrong passwords");
+                log::record(
+                    ctx,
+                    user.id,
+                    Event::PasswordLocked,
+                    Some(format!(
+                        "{by_account} onjuiste wachtwoorden binnen een uur; geblokkeerd tot {}",
+                        crate::time::format_dutch(until)
+                    )),
+                    client,
+                )
+                .await?;
+            }
+            None => tracing::warn!("password login locked for an unknown account"),
+        }
+    }
+    let by_address = password_failure::Entity::find()
+        .filter(password_failure::Column::CreatedAt.gt(since))
+        .filter(password_failure::Column::Address.eq(keys.address.as_str()))
+        .count(&ctx.db)
+        .await?;
+    if by_address >= u64::from(limits.address_per_hour) && lock(ctx, &keys.address_lock()).await? {
+        metrics::counter!("tweestap_locks_total", "kind" => "password_address").increment(1);
+        tracing::warn!(
+            address = %keys.address,
+            "password login locked for a client address after too many wrong passwords"
+        );
+    }
+    Ok(())
+}
+
+/// Sets the lock `key` unless it is set already; true for the request that set it.
+async fn lock(ctx: &Context, key: &str) -> Result<bool, Error> {
+    let now = ctx.now();
+    // A lock that has run out makes room for a new one.
+    password_lock::Entity::delete_many()
+        .filter(password_lock::Column::Key.eq(key))
+        .filter(password_lock::Column::LockedUntil.lte(now))
+        .exec(&ctx.db)
+        .await?;
+    let inserted = password_lock::Entity::insert(password_lock::ActiveModel {
+        key: Set(key.to_owned()),
+        locked_until: Set(now + ctx.settings.guessing.lock_for),
+        created_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(password_lock::Column::Key)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(&ctx.db)
+    .await?;
+    Ok(inserted == 1)
+}
+
+/// Until when the account of `email` is locked at the password step, if it is.
+pub async fn account_locked_until(
+    ctx: &Context,
+    email: &Email,
+) -> Result<Option<DateTime<chrono::Utc>>, Error> {
+    let key = format!("account:{}", account_key(ctx, email));
+    Ok(password_lock::Entity::find_by_id(key)
+        .filter(password_lock::Column::LockedUntil.gt(ctx.now()))
+        .one(&ctx.db)
+        .await?
+        .map(|lock| lock.locked_until))
+}
+
+/// The helpdesk lifts the account's lock: the lock goes, and so do the wrong passwords that
+/// led to it, so that the count starts again. True when there was a lock to lift; the caller
+/// logs it, in `txn`.
+pub(crate) async fn lift_account_lock(
+    ctx: &Context,
+    txn: &impl sea_orm::ConnectionTrait,
+    email: &Email,
+) -> Result<bool, Error> {
+    let account = account_key(ctx, email);
+    let lifted = password_lock::Entity::delete_many()
+        .filter(password_lock::Column::Key.eq(format!("account:{account}")))
+        .filter(password_lock::Column::LockedUntil.gt(ctx.now()))
+        .exec(txn)
+        .await?
+        .rows_affected;
+    password_failure::Entity::delete_many()
+        .filter(password_failure::Column::Account.eq(account))
+        .exec(txn)
+        .await?;
+    Ok(lifted > 0)
+}
+
+#[cfg(test)]
+#[path = "guessing_tests.rs"]
+mod tests;

@@ -260,7 +260,9 @@ async fn password_locked(
     email: &str,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
     match tweestap_domain::accounts::email::Email::parse(email) {
-        Ok(email) => Ok(tweestap_domain::accounts::guessing::account_locked_until(ctx, &email).await?),
+        Ok(email) => {
+            Ok(tweestap_domain::accounts::guessing::account_locked_until(ctx, &email).await?)
+        }
         Err(_) => Ok(None),
     }
 }

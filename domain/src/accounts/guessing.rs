@@ -20,8 +20,7 @@
 use chrono::{DateTime, Duration};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-    sea_query::OnConflict,
+    QuerySelect, Set, sea_query::OnConflict,
 };
 
 use super::{email::Email, password::Password, users};
@@ -128,7 +127,11 @@ impl Keys {
 }
 
 fn account_key(ctx: &Context, email: &Email) -> String {
-    crypto::keyed_hash(&ctx.settings.secret_key, "password-guessing", email.as_str())
+    crypto::keyed_hash(
+        &ctx.settings.secret_key,
+        "password-guessing",
+        email.as_str(),
+    )
 }
 
 /// The password step with its limits: the user when the password is right, and otherwise the
@@ -255,9 +258,8 @@ async fn within_limits(
     let limits = ctx.settings.guessing;
     let now = ctx.now();
     let since = now - WINDOW;
-    let recent = || {
-        password_failure::Entity::find().filter(password_failure::Column::CreatedAt.gt(since))
-    };
+    let recent =
+        || password_failure::Entity::find().filter(password_failure::Column::CreatedAt.gt(since));
     let earlier: Vec<DateTime<chrono::Utc>> = recent()
         .filter(password_failure::Column::Account.eq(keys.account.as_str()))
         .filter(password_failure::Column::Address.eq(keys.address.as_str()))
@@ -281,11 +283,10 @@ async fn within_limits(
         .filter(password_failure::Column::Account.eq(keys.account.as_str()))
         .count(&ctx.db)
         .await?;
-    // Past the ceiling while its lock has run out (the wrong passwords are still in the
-    // window): locked again, so that the helpdesk sees what the user meets. Told only once,
-    // when the ceiling was reached.
+    // Past the ceiling, counting the attempts under way: refused, without a lock of its own
+    // (only wrong passwords set one), so that a burst of attempts does not lock the account.
+    // Once a lock has run out, the wrong passwords still in the window keep refusing.
     if by_account > u64::from(limits.account_per_hour) {
-        lock(ctx, &keys.account_lock()).await?;
         return Err(Error::PasswordLocked {
             scope: LockScope::Account,
             until: now + limits.lock_for,
@@ -296,7 +297,6 @@ async fn within_limits(
         .count(&ctx.db)
         .await?;
     if by_address > u64::from(limits.address_per_hour) {
-        lock(ctx, &keys.address_lock()).await?;
         return Err(Error::PasswordLocked {
             scope: LockScope::Address,
             until: now + limits.lock_for,
@@ -325,7 +325,10 @@ async fn lock_if_reached(
         let until = ctx.now() + limits.lock_for;
         match users::find_by_email(ctx, email).await? {
             Some(user) => {
-                tracing::warn!(user_id = user.id, "password login locked after too many wrong passwords");
+                tracing::warn!(
+                    user_id = user.id,
+                    "password login locked after too many wrong passwords"
+                );
                 log::record(
                     ctx,
                     user.id,
@@ -380,17 +383,36 @@ async fn lock(ctx: &Context, key: &str) -> Result<bool, Error> {
     Ok(inserted == 1)
 }
 
-/// Until when the account of `email` is locked at the password step, if it is.
+/// Until when the account of `email` is refused at the password step, if it is: its lock, or
+/// after the lock ran out, the wrong passwords still within the hour over the ceiling.
 pub async fn account_locked_until(
     ctx: &Context,
     email: &Email,
 ) -> Result<Option<DateTime<chrono::Utc>>, Error> {
-    let key = format!("account:{}", account_key(ctx, email));
-    Ok(password_lock::Entity::find_by_id(key)
+    let account = account_key(ctx, email);
+    let lock = password_lock::Entity::find_by_id(format!("account:{account}"))
         .filter(password_lock::Column::LockedUntil.gt(ctx.now()))
         .one(&ctx.db)
-        .await?
-        .map(|lock| lock.locked_until))
+        .await?;
+    if let Some(lock) = lock {
+        return Ok(Some(lock.locked_until));
+    }
+    let ceiling = ctx.settings.guessing.account_per_hour as usize;
+    let failures: Vec<DateTime<chrono::Utc>> = password_failure::Entity::find()
+        .filter(password_failure::Column::Account.eq(account))
+        .filter(password_failure::Column::CreatedAt.gt(ctx.now() - WINDOW))
+        .select_only()
+        .column(password_failure::Column::CreatedAt)
+        .order_by_asc(password_failure::Column::CreatedAt)
+        .into_tuple()
+        .all(&ctx.db)
+        .await?;
+    // Refused while the next attempt would be past the ceiling: until enough of them are an
+    // hour old.
+    Ok(failures
+        .len()
+        .checked_sub(ceiling)
+        .map(|over| failures[over] + WINDOW))
 }
 
 /// The helpdesk lifts the account's lock: the lock goes, and so do the wrong passwords that

@@ -602,8 +602,15 @@ async fn the_first_code_of_a_login_is_not_held_by_an_earlier_codes_cooldown_sec_
     )
     .await
     .unwrap();
-    assert_eq!(after, crate::twofactor::second_step::AfterPassword::SecondStep);
-    assert_eq!(outbox.messages().len(), before + 1, "the login's code is sent");
+    assert_eq!(
+        after,
+        crate::twofactor::second_step::AfterPassword::SecondStep
+    );
+    assert_eq!(
+        outbox.messages().len(),
+        before + 1,
+        "the login's code is sent"
+    );
     let login = sms_send::Entity::find()
         .filter(sms_send::Column::Purpose.eq(Purpose::Login))
         .one(&ctx.db)

@@ -67,7 +67,10 @@ async fn wrong_passwords_make_an_address_wait_and_unknown_accounts_look_the_same
         .send(crate::login::form_post(
             "/api/login",
             "/inloggen",
-            &format!("email={}&password={WRONG}", crate::support::encode(JUDITH_EMAIL)),
+            &format!(
+                "email={}&password={WRONG}",
+                crate::support::encode(JUDITH_EMAIL)
+            ),
         ))
         .await;
     let location = plain
@@ -136,10 +139,7 @@ async fn the_account_lock_holds_for_every_address_is_mailed_and_lifted_by_the_he
     assert!(found.contains(", geblokkeerd"), "{found}");
     admin_password_again(&mut admin, &user_page).await;
     let page = admin.get(&user_page).await.body.replace("<!>", "");
-    assert!(
-        page.contains("na te veel onjuiste wachtwoorden."),
-        "{page}"
-    );
+    assert!(page.contains("na te veel onjuiste wachtwoorden."), "{page}");
     let lifted = admin
         .call(
             "/api/helpdesk_lift_lock",
@@ -156,7 +156,11 @@ async fn the_account_lock_holds_for_every_address_is_mailed_and_lifted_by_the_he
         .await
         .unwrap();
     let kinds: Vec<_> = log.iter().map(|e| e.kind.kind()).collect();
-    assert_eq!(kinds[..2], ["password_lock_lifted", "password_locked"], "{kinds:?}");
+    assert_eq!(
+        kinds[..2],
+        ["password_lock_lifted", "password_locked"],
+        "{kinds:?}"
+    );
 }
 
 async fn two_instances_count_together_in_one_database_sec_25(backend: Backend) {

@@ -298,6 +298,25 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     expected.push("lock_lifted");
     assert_eq!(queued_kinds(&app, JUDITH_EMAIL, &codes).await, expected);
 
+    // Too many wrong passwords lock the password step (SEC-25), from four addresses so that
+    // none of them has to wait; the helpdesk lifts that lock too.
+    let mut guesser = app.another_browser();
+    for n in 0..tweestap_domain::accounts::guessing::Limits::default().account_per_hour {
+        guesser.peer = Some(format!("203.0.113.{}:40000", n % 4 + 1).parse().unwrap());
+        guesser.log_in(JUDITH_EMAIL, "Fout-wachtwoord-1").await;
+    }
+    expected.push("password_locked");
+    assert_eq!(queued_kinds(&app, JUDITH_EMAIL, &codes).await, expected);
+    let lifted = admin
+        .call(
+            "/api/helpdesk_lift_lock",
+            &format!("user={judith_id}&reason=Identiteit+gecontroleerd"),
+        )
+        .await;
+    assert_done(&lifted);
+    expected.push("password_lock_lifted");
+    assert_eq!(queued_kinds(&app, JUDITH_EMAIL, &codes).await, expected);
+
     // A new app through "Methode wijzigen".
     app.clock.advance(chrono::Duration::seconds(30));
     let code = code_now(&app, &secret);

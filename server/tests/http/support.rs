@@ -84,7 +84,11 @@ impl TestApp {
     /// Another instance of the server on the same database: its own connection pool, its own
     /// router, the same settings and clock; a browser with an empty cookie jar.
     pub async fn another_instance(&self) -> Self {
-        let url = &self._db.as_ref().expect("the first browser holds the database").url;
+        let url = &self
+            ._db
+            .as_ref()
+            .expect("the first browser holds the database")
+            .url;
         let db = tweestap_domain::db::connect(url)
             .await
             .expect("a second connection pool");

@@ -8,5 +8,6 @@ mod account;
 mod login;
 mod mail;
 mod method_change;
+mod operations;
 mod second_step;
 mod sms;

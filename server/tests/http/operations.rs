@@ -209,13 +209,17 @@ async fn metrics_name_every_series_and_count_second_steps_sec_28(backend: Backen
         .call("/api/second_step_code", &format!("code={wrong}"))
         .await;
     assert!(refused.body.contains("WrongCode"), "{}", refused.body);
+    app.pass_second_step(&secret).await;
 
     let after = scrape(&mut app).await;
-    let rejected = [("method", "app"), ("outcome", "rejected")];
-    assert!(
-        value(&after, "tweestap_second_steps_total", &rejected)
-            >= value(&before, "tweestap_second_steps_total", &rejected) + 1.0
-    );
+    for outcome in ["rejected", "success"] {
+        let series = [("method", "app"), ("outcome", outcome)];
+        assert!(
+            value(&after, "tweestap_second_steps_total", &series)
+                >= value(&before, "tweestap_second_steps_total", &series) + 1.0,
+            "{outcome}"
+        );
+    }
     assert!(
         value(&after, "tweestap_argon2_queue_wait_seconds_count", &[])
             >= value(&before, "tweestap_argon2_queue_wait_seconds_count", &[]) + 1.0,

@@ -13,6 +13,7 @@ pub mod delivery;
 pub mod error;
 pub mod helpdesk;
 pub mod mail;
+pub mod metrics;
 pub mod outbox;
 pub mod settings;
 pub mod sms;

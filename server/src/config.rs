@@ -3,7 +3,7 @@
 //! problem between variables at once, each with the variable's name.
 
 use std::{
-    net::IpAddr,
+    net::{IpAddr, SocketAddr},
     path::{Path, PathBuf},
 };
 
@@ -17,6 +17,8 @@ use tweestap_domain::{
     sms::{SmsLimits, SmsProvider, SmsSettings, Twilio, TwilioSender},
     twofactor::policy::Rollout,
 };
+
+use crate::operations::MetricsToken;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tweestap.db?mode=rwc";
 
@@ -210,6 +212,30 @@ pub struct Config {
     /// The reverse proxies whose X-Forwarded-For is read, separated by commas (SEC-14)
     #[arg(long, env = "TWEESTAP_TRUSTED_PROXIES", value_name = "TWEESTAP_TRUSTED_PROXIES", default_value = "", hide_default_value = true, value_parser = ip_addresses)]
     pub trusted_proxies: Proxies,
+
+    /// Also serve the metrics at /metrics on this address of its own, without a token, for
+    /// example 127.0.0.1:9464 (SEC-28)
+    #[arg(long, env = "TWEESTAP_METRICS_ADDR", value_name = "TWEESTAP_METRICS_ADDR", value_parser = socket_addr)]
+    pub metrics_addr: Option<SocketAddr>,
+    /// Serve the metrics at /metrics on the main address to `Authorization: Bearer <token>`; at
+    /// least 32 characters (openssl rand -hex 32). Unset: /metrics there is 404
+    // A String, checked in `validate`: clap's errors would print the value.
+    #[arg(
+        long,
+        env = "TWEESTAP_METRICS_TOKEN",
+        value_name = "TWEESTAP_METRICS_TOKEN",
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
+    /// `text`, or `json`: one JSON object a line, for a log collector
+    #[arg(
+        long,
+        env = "TWEESTAP_LOG_FORMAT",
+        value_name = "TWEESTAP_LOG_FORMAT",
+        default_value = "text",
+        value_parser = Trimmed(clap::builder::EnumValueParser::<LogFormat>::new())
+    )]
+    pub log_format: LogFormat,
 }
 
 impl std::fmt::Debug for Config {
@@ -228,6 +254,12 @@ pub enum SmsKind {
 pub enum MailKind {
     Outbox,
     Smtp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -332,11 +364,20 @@ impl Config {
                 "TWEESTAP_SMTP_CA_FILE needs TWEESTAP_SMTP_SECURITY=starttls or tls",
             );
         }
+        check(
+            self.metrics_token.is_none() || self.metrics_token().is_some(),
+            "TWEESTAP_METRICS_TOKEN must be at least 32 characters without spaces (make one with: openssl rand -hex 32)",
+        );
         if problems.is_empty() {
             Ok(())
         } else {
             Err(ConfigError(problems))
         }
+    }
+
+    /// The token for `/metrics` on the main address, if one is configured and valid.
+    pub fn metrics_token(&self) -> Option<MetricsToken> {
+        MetricsToken::new(self.metrics_token.as_deref()?.trim().to_owned())
     }
 
     fn configured_key(&self) -> Option<SecretKey> {
@@ -512,6 +553,12 @@ fn short_text(value: &str) -> Result<String, String> {
 fn date(value: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
         .map_err(|_| "must be a date as YYYY-MM-DD (for example 2027-07-01)".to_owned())
+}
+
+fn socket_addr(value: &str) -> Result<SocketAddr, String> {
+    value.trim().parse().map_err(|_| {
+        "must be an IP address and port, such as 127.0.0.1:9464 or [::1]:9464".to_owned()
+    })
 }
 
 fn twilio_base_url(value: &str) -> Result<String, String> {
@@ -747,6 +794,42 @@ mod tests {
             err.contains("<TWEESTAP_TRUSTED_PROXIES>': must be IP addresses"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn metrics_are_off_and_logs_are_text_unless_configured_sec_28() {
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.metrics_addr, None);
+        assert!(config.metrics_token().is_none());
+        assert_eq!(config.log_format, LogFormat::Text);
+        let token = "0123456789abcdef0123456789abcdef";
+        let config = parse(&[
+            ("TWEESTAP_METRICS_ADDR", " 127.0.0.1:9464 "),
+            ("TWEESTAP_METRICS_TOKEN", token),
+            ("TWEESTAP_LOG_FORMAT", "json"),
+        ])
+        .unwrap();
+        assert_eq!(config.metrics_addr, Some("127.0.0.1:9464".parse().unwrap()));
+        assert!(config.metrics_token().is_some());
+        assert_eq!(config.log_format, LogFormat::Json);
+
+        let err = parse(&[("TWEESTAP_LOG_FORMAT", "xml")]).unwrap_err();
+        assert!(
+            err.contains("TWEESTAP_LOG_FORMAT") && err.contains("[possible values: text, json]"),
+            "{err}"
+        );
+        let err = parse(&[("TWEESTAP_METRICS_ADDR", "localhost")]).unwrap_err();
+        assert!(
+            err.contains("TWEESTAP_METRICS_ADDR") && err.contains("IP address and port"),
+            "{err}"
+        );
+        // A short token is refused, and never shown.
+        let err = parse(&[("TWEESTAP_METRICS_TOKEN", "geheim-maar-kort")]).unwrap_err();
+        assert!(
+            err.contains("TWEESTAP_METRICS_TOKEN must be at least 32 characters"),
+            "{err}"
+        );
+        assert!(!err.contains("geheim-maar-kort"), "{err}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod demo;
 pub mod middleware;
+pub mod operations;
 
 use axum::{Router, middleware::from_fn, middleware::from_fn_with_state};
 use leptos::prelude::*;
@@ -14,8 +15,19 @@ use app::{App, shell};
 use tweestap_domain::Context;
 
 /// The whole application as one router: pages, server functions, static files and the
-/// middleware around them.
+/// middleware around them, with the health checks; no metrics on this address.
 pub fn router(ctx: Context, options: LeptosOptions) -> Router {
+    router_with_metrics(ctx, options, None)
+}
+
+/// `router`, with `/metrics` for those who send this token (SEC-28).
+pub fn router_with_metrics(
+    ctx: Context,
+    options: LeptosOptions,
+    metrics_token: Option<operations::MetricsToken>,
+) -> Router {
+    // Installed before the first request records anything.
+    operations::recorder();
     let routes = generate_route_list(App);
     let reload_port = std::env::var_os("LEPTOS_WATCH").map(|_| options.reload_port);
     let leptos_context = {
@@ -26,7 +38,7 @@ pub fn router(ctx: Context, options: LeptosOptions) -> Router {
         }
     };
     let shell_options = options.clone();
-    Router::new()
+    let app = Router::new()
         .leptos_routes_with_context(&options, routes, leptos_context.clone(), move || {
             shell(shell_options.clone())
         })
@@ -36,10 +48,18 @@ pub fn router(ctx: Context, options: LeptosOptions) -> Router {
         ))
         .with_state(options)
         .layer(from_fn(middleware::server_fn_status))
-        .layer(from_fn_with_state(ctx, middleware::session_and_access))
+        .layer(from_fn_with_state(
+            ctx.clone(),
+            middleware::session_and_access,
+        ))
         .layer(from_fn(middleware::check_origin))
         .layer(from_fn(middleware::limit_body))
-        .layer(from_fn(middleware::plain_form_answers))
+        .layer(from_fn(middleware::plain_form_answers));
+    // The health checks and metrics pass none of the app's middleware: no session, no
+    // cookie, no Origin check.
+    operations::routes(ctx, metrics_token)
+        .merge(app)
+        .layer(from_fn(operations::record_request))
         .layer(from_fn(middleware::security_headers))
         .layer(TraceLayer::new_for_http())
 }

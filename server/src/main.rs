@@ -6,8 +6,8 @@ use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use server::{
-    config::{self, Config},
-    demo, router,
+    config::{self, Config, LogFormat},
+    demo, operations, router_with_metrics,
 };
 use tweestap_domain::{
     Context,
@@ -69,21 +69,29 @@ enum UserCommand {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // The command line first: it says how to log. Its own errors go to stderr as they are.
     let matches = config::blank_env_is_unset(Cli::command()).get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    init_logging(cli.config.log_format);
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG`, as text or as one JSON object a line.
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
     }
 }
 
@@ -218,10 +226,28 @@ async fn serve(ctx: Context, config: &Config) -> Result<(), String> {
     if ctx.settings.mail.provider.is_some() {
         tweestap_domain::mail::spawn_worker(ctx.clone());
     }
+    operations::recorder();
+    operations::spawn_upkeep();
+    if let Some(metrics_addr) = config.metrics_addr {
+        let listener = tokio::net::TcpListener::bind(metrics_addr)
+            .await
+            .map_err(|e| format!("cannot listen on {metrics_addr} (TWEESTAP_METRICS_ADDR): {e}"))?;
+        tracing::info!("metrics on http://{metrics_addr}/metrics");
+        let metrics_ctx = ctx.clone();
+        tokio::spawn(async move {
+            if let Err(err) = operations::serve_metrics(listener, metrics_ctx).await {
+                tracing::error!(error = %err, "the metrics listener stopped");
+            }
+        });
+    }
+    let metrics_token = config.metrics_token();
+    if metrics_token.is_some() {
+        tracing::info!("metrics at /metrics on the main address, with the bearer token");
+    }
     let conf = leptos::config::get_configuration(None).map_err(|e| e.to_string())?;
     let options = conf.leptos_options;
     let addr = options.site_addr;
-    let app = router(ctx, options);
+    let app = router_with_metrics(ctx, options, metrics_token);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -302,7 +328,7 @@ mod tests {
             }
         }
         assert!(
-            checked >= 37,
+            checked >= 40,
             "only {checked} variables found in the README"
         );
     }

@@ -103,7 +103,10 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
+        // The wait alone, on the machine's clock: a measurement, not the domain's time.
+        let waiting = std::time::Instant::now();
         let _permit = self.permits.acquire().await?;
+        crate::metrics::argon2_queue_wait(waiting.elapsed());
         Ok(tokio::task::spawn_blocking(work).await?)
     }
 }

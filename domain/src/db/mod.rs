@@ -50,6 +50,16 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     migration::Migrator::up(db, None).await
 }
 
+/// Whether the database answers and has every migration of this build (SEC-28's readiness):
+/// a ping and a read of the migrations table, without creating it, so a probe never writes.
+/// A database migrated by a newer build is an error too, as it is for `migrate`.
+pub async fn is_ready(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    db.ping().await?;
+    Ok(migration::Migrator::get_pending_migrations_read_only(db)
+        .await?
+        .is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ConnectionTrait, Statement};

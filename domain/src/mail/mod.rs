@@ -8,7 +8,8 @@ mod transport;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -186,6 +187,7 @@ async fn settle(
         }
         Err(failure) if failure.is_final() || mail.attempts >= MAX_ATTEMPTS => {
             report.failed += 1;
+            crate::metrics::mail_failure(true);
             tracing::error!(
                 mail_id = mail.id,
                 user_id = mail.user_id,
@@ -200,6 +202,7 @@ async fn settle(
         }
         Err(failure) => {
             report.retrying += 1;
+            crate::metrics::mail_failure(false);
             let retry_at = now + backoff(mail.attempts);
             tracing::warn!(
                 mail_id = mail.id,
@@ -217,6 +220,16 @@ async fn settle(
     };
     update.exec(&ctx.db).await?;
     Ok(())
+}
+
+/// Mails in the queue that are neither sent nor given up: for the operators' metrics.
+pub async fn queue_depth(ctx: &Context) -> Result<u64, Error> {
+    mail::Entity::find()
+        .filter(mail::Column::SentAt.is_null())
+        .filter(mail::Column::FailedAt.is_null())
+        .count(&ctx.db)
+        .await
+        .map_err(Error::from)
 }
 
 /// The delivery worker: runs when a mail was queued (see `Kick`) and every

@@ -302,6 +302,7 @@ async fn reserve(
     match refusal {
         Some(refusal) => {
             tracing::warn!(user_id, limit = refusal.detail(), "SMS refused by a limit");
+            crate::metrics::sms("refused");
             Err(refusal.error())
         }
         None => Ok(row.id),
@@ -406,6 +407,7 @@ pub async fn send_code(
     match outcome {
         Ok(_) => {
             tracing::info!(user_id, purpose = %purpose.to_value(), number = %number.masked(), "SMS code sent");
+            crate::metrics::sms("sent");
             Ok(())
         }
         Err(failure) => {
@@ -415,6 +417,7 @@ pub async fn send_code(
                 failure = failure.detail(),
                 "SMS code not sent"
             );
+            crate::metrics::sms("failed");
             Err(Error::SmsNotSent)
         }
     }
@@ -442,7 +445,12 @@ pub async fn verify_code(
         Purpose::Change => None,
     }
     .ok_or(Error::NotAllowed)?;
-    verify_code_for(ctx, user, session_id, purpose, &number, input, client).await
+    let result = verify_code_for(ctx, user, session_id, purpose, &number, input, client).await;
+    // The second step at login; codes for enrolment and a change of method are no second step.
+    if purpose == Purpose::Login {
+        crate::metrics::second_step("sms", &result);
+    }
+    result
 }
 
 pub(crate) async fn verify_code_for(

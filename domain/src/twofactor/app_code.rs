@@ -25,6 +25,17 @@ pub async fn verify_app_code(
     input: &str,
     client: Option<&ClientInfo>,
 ) -> Result<(), Error> {
+    let result = check(ctx, user, input, client).await;
+    crate::metrics::second_step("app", &result);
+    result
+}
+
+async fn check(
+    ctx: &Context,
+    user: &User,
+    input: &str,
+    client: Option<&ClientInfo>,
+) -> Result<(), Error> {
     let code = totp::normalize(input).ok_or(Error::Invalid(Invalid::CodeFormat))?;
     let row = factor(ctx, user.id)
         .await?

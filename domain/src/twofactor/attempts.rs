@@ -96,7 +96,9 @@ async fn lock(ctx: &Context, user_id: i32, client: Option<&ClientInfo>) -> Resul
             Some(format!("{LOCK_MINUTES} minuten")),
             client,
         )
-        .await
+        .await?;
+    crate::metrics::lock("second_step");
+    Ok(())
 }
 
 /// The attempt was wrong: it stays counted, and the last one allowed locks the account.

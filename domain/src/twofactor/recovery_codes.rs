@@ -160,6 +160,17 @@ pub async fn use_recovery_code(
     input: &str,
     client: Option<&ClientInfo>,
 ) -> Result<u64, Error> {
+    let result = spend_recovery_code(ctx, user, input, client).await;
+    crate::metrics::second_step("recovery", &result);
+    result
+}
+
+async fn spend_recovery_code(
+    ctx: &Context,
+    user: &User,
+    input: &str,
+    client: Option<&ClientInfo>,
+) -> Result<u64, Error> {
     let code = recovery::normalize(input).ok_or(Error::Invalid(Invalid::RecoveryCodeFormat))?;
     if !is_enabled(ctx, user.id).await? {
         return Err(Error::NotAllowed);

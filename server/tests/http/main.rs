@@ -9,5 +9,6 @@ mod guessing;
 mod login;
 mod mail;
 mod method_change;
+mod operations;
 mod second_step;
 mod sms;

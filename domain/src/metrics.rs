@@ -9,9 +9,10 @@
 //!   its turn (SEC-16, SEC-29).
 //! - `tweestap_second_steps_total{method="app|sms|recovery",outcome="success|rejected|expired|locked"}`:
 //!   second steps at login.
-//! - `tweestap_locks_total{kind="second_step|password"}`: locks written.
-//! - `tweestap_password_logins_total{outcome}`: the password step (recorded by the accounts
-//!   services through `password_login`).
+//! - `tweestap_locks_total{kind="second_step|password_account|password_address"}`: locks
+//!   written (SEC-14, SEC-25).
+//! - `tweestap_password_logins_total{outcome="success|wrong|wait|locked"}`: the password step
+//!   at login; `tweestap_password_confirmations_total{outcome}` the password asked again.
 //! - `tweestap_sms_total{outcome="sent|failed|refused"}`: SMS codes; refused by a limit or the
 //!   cooldown.
 //! - `tweestap_mail_queue_depth` (gauge): unsent mails in the queue, counted at each scrape.
@@ -26,6 +27,7 @@ pub const ARGON2_QUEUE_WAIT: &str = "tweestap_argon2_queue_wait_seconds";
 pub const SECOND_STEPS: &str = "tweestap_second_steps_total";
 pub const LOCKS: &str = "tweestap_locks_total";
 pub const PASSWORD_LOGINS: &str = "tweestap_password_logins_total";
+pub const PASSWORD_CONFIRMATIONS: &str = "tweestap_password_confirmations_total";
 pub const SMS: &str = "tweestap_sms_total";
 pub const MAIL_QUEUE_DEPTH: &str = "tweestap_mail_queue_depth";
 pub const MAIL_FAILURES: &str = "tweestap_mail_failures_total";
@@ -35,7 +37,8 @@ pub const SECOND_STEP_METHODS: [&str; 3] = ["app", "sms", "recovery"];
 const SECOND_STEP_OUTCOMES: [&str; 4] = ["success", "rejected", "expired", "locked"];
 const SMS_OUTCOMES: [&str; 3] = ["sent", "failed", "refused"];
 const MAIL_FAILURE_OUTCOMES: [&str; 2] = ["retrying", "given_up"];
-const LOCK_KINDS: [&str; 2] = ["second_step", "password"];
+const LOCK_KINDS: [&str; 3] = ["second_step", "password_account", "password_address"];
+const PASSWORD_OUTCOMES: [&str; 4] = ["success", "wrong", "wait", "locked"];
 
 /// Descriptions for the scrape, and every counter at zero, so that a series exists (and a rate
 /// can be taken) before its first event. Called once the recorder is installed.
@@ -54,6 +57,14 @@ pub fn describe() {
     describe_counter!(SECOND_STEPS, "Second steps at login, by method and outcome");
     describe_counter!(LOCKS, "Locks written, by kind");
     describe_counter!(PASSWORD_LOGINS, "Password steps at login, by outcome");
+    describe_counter!(
+        PASSWORD_CONFIRMATIONS,
+        "Passwords asked again in a session, by outcome"
+    );
+    for outcome in PASSWORD_OUTCOMES {
+        metrics::counter!(PASSWORD_LOGINS, "outcome" => outcome).increment(0);
+        metrics::counter!(PASSWORD_CONFIRMATIONS, "outcome" => outcome).increment(0);
+    }
     describe_counter!(
         SMS,
         "SMS codes, by outcome (refused: a limit or the cooldown)"
@@ -115,15 +126,15 @@ pub fn lock(kind: &'static str) {
     metrics::counter!(LOCKS, "kind" => kind).increment(1);
 }
 
-/// The password step's outcome at login (`success`, `rejected`, `locked`, ...), for the
-/// accounts services.
-pub fn password_login(outcome: &'static str) {
-    metrics::counter!(PASSWORD_LOGINS, "outcome" => outcome).increment(1);
-}
-
-/// A password lock was written.
-pub fn password_locks() {
-    lock("password");
+/// The password's outcome (`success`, `wrong`, `wait`, `locked`), at login or asked again
+/// (SEC-25).
+pub fn password_check(confirmation: bool, outcome: &'static str) {
+    let name = if confirmation {
+        PASSWORD_CONFIRMATIONS
+    } else {
+        PASSWORD_LOGINS
+    };
+    metrics::counter!(name, "outcome" => outcome).increment(1);
 }
 
 /// An SMS code: `sent`, `failed` (the provider did not take it) or `refused` (a limit).

@@ -89,15 +89,6 @@ pub enum Purpose {
     Confirmation,
 }
 
-impl Purpose {
-    fn metric(self) -> &'static str {
-        match self {
-            Self::Login => "tweestap_password_logins_total",
-            Self::Confirmation => "tweestap_password_confirmations_total",
-        }
-    }
-}
-
 /// Whom and where from: the keys the limits count under.
 struct Keys {
     account: String,
@@ -151,9 +142,10 @@ pub async fn check_password(
         Err(Error::InvalidCredentials) => "wrong",
         Err(Error::PasswordWait { .. }) => "wait",
         Err(Error::PasswordLocked { .. }) => "locked",
-        Err(_) => "error",
+        // A failure of the server's own is no outcome of the user's.
+        Err(_) => return outcome,
     };
-    metrics::counter!(purpose.metric(), "outcome" => label).increment(1);
+    crate::metrics::password_check(purpose == Purpose::Confirmation, label);
     outcome
 }
 
@@ -321,7 +313,7 @@ async fn lock_if_reached(
         .count(&ctx.db)
         .await?;
     if by_account >= u64::from(limits.account_per_hour) && lock(ctx, &keys.account_lock()).await? {
-        metrics::counter!("tweestap_locks_total", "kind" => "password_account").increment(1);
+        crate::metrics::lock("password_account");
         let until = ctx.now() + limits.lock_for;
         match users::find_by_email(ctx, email).await? {
             Some(user) => {
@@ -350,7 +342,7 @@ async fn lock_if_reached(
         .count(&ctx.db)
         .await?;
     if by_address >= u64::from(limits.address_per_hour) && lock(ctx, &keys.address_lock()).await? {
-        metrics::counter!("tweestap_locks_total", "kind" => "password_address").increment(1);
+        crate::metrics::lock("password_address");
         tracing::warn!(
             address = %keys.address,
             "password login locked for a client address after too many wrong passwords"

@@ -194,10 +194,26 @@ async fn metrics_name_every_series_and_count_second_steps_sec_28(backend: Backen
     for outcome in ["sent", "failed", "refused"] {
         value(&before, "tweestap_sms_total", &[("outcome", outcome)]);
     }
-    value(&before, "tweestap_locks_total", &[("kind", "second_step")]);
+    for kind in ["second_step", "password_account", "password_address"] {
+        value(&before, "tweestap_locks_total", &[("kind", kind)]);
+    }
+    for outcome in ["success", "wrong", "wait", "locked"] {
+        value(
+            &before,
+            "tweestap_password_logins_total",
+            &[("outcome", outcome)],
+        );
+        value(
+            &before,
+            "tweestap_password_confirmations_total",
+            &[("outcome", outcome)],
+        );
+    }
     // Set by each scrape from its app's database; tests share the gauge, so only its presence.
     assert!(value(&before, "tweestap_mail_queue_depth", &[]) >= 0.0);
 
+    let wrong_password = app.log_in(JUDITH_EMAIL, "Fout-wachtwoord-1").await;
+    assert_eq!(wrong_password.status, axum::http::StatusCode::UNAUTHORIZED);
     let login = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     assert_eq!(login.header("location"), "/inloggen/code");
     let wrong = if code_now(&app, &secret) == "111111" {
@@ -218,6 +234,14 @@ async fn metrics_name_every_series_and_count_second_steps_sec_28(backend: Backen
             value(&after, "tweestap_second_steps_total", &series)
                 >= value(&before, "tweestap_second_steps_total", &series) + 1.0,
             "{outcome}"
+        );
+    }
+    for outcome in ["wrong", "success"] {
+        let series = [("outcome", outcome)];
+        assert!(
+            value(&after, "tweestap_password_logins_total", &series)
+                >= value(&before, "tweestap_password_logins_total", &series) + 1.0,
+            "password {outcome}"
         );
     }
     assert!(

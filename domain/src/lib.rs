@@ -14,6 +14,7 @@ pub mod error;
 pub mod helpdesk;
 pub mod mail;
 pub mod outbox;
+pub mod retention;
 pub mod settings;
 pub mod sms;
 pub mod time;

@@ -27,6 +27,8 @@ pub struct Settings {
     /// The reverse proxies whose `X-Forwarded-For` names the client (SEC-14); none by default,
     /// and then the header is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long the security log and the SMS send records are kept (SEC-26); see `retention`.
+    pub retention: Duration,
 }
 
 impl Settings {
@@ -47,6 +49,7 @@ impl Settings {
             sms: SmsSettings::default(),
             mail: MailSettings::default(),
             trusted_proxies: Vec::new(),
+            retention: Duration::days(crate::retention::DEFAULT_RETENTION_DAYS),
         }
     }
 }

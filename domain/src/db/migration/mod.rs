@@ -6,6 +6,7 @@ mod m0003_sms;
 mod m0004_security_log;
 mod m0005_mail;
 mod m0006_factor_change;
+mod m0008_retention_indexes;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_security_log::Migration),
             Box::new(m0005_mail::Migration),
             Box::new(m0006_factor_change::Migration),
+            Box::new(m0008_retention_indexes::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ pub mod helpdesk;
 pub mod mail;
 pub mod metrics;
 pub mod outbox;
+pub mod retention;
 pub mod settings;
 pub mod sms;
 pub mod time;

@@ -29,6 +29,8 @@ pub struct Settings {
     /// The reverse proxies whose `X-Forwarded-For` names the client (SEC-14); none by default,
     /// and then the header is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long the security log and the SMS send records are kept (SEC-26); see `retention`.
+    pub retention: Duration,
 }
 
 impl Settings {
@@ -50,6 +52,7 @@ impl Settings {
             mail: MailSettings::default(),
             trusted_proxies: Vec::new(),
             guessing: crate::accounts::guessing::Limits::default(),
+            retention: Duration::days(crate::retention::DEFAULT_RETENTION_DAYS),
         }
     }
 }

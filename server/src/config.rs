@@ -13,6 +13,7 @@ use clap::builder::BoolishValueParser;
 use tweestap_domain::{
     crypto::SecretKey,
     mail::{MailProvider, MailSettings, Mailbox, Smtp, SmtpSecurity},
+    retention,
     settings::Settings,
     sms::{SmsLimits, SmsProvider, SmsSettings, Twilio, TwilioSender},
     twofactor::policy::Rollout,
@@ -74,6 +75,9 @@ pub struct Config {
     /// How long "Onthoud mij" spares the code on a browser, in hours
     #[arg(long, env = "TWEESTAP_REMEMBER_HOURS", value_name = "TWEESTAP_REMEMBER_HOURS", default_value_t = 12, value_parser = Trimmed(clap::value_parser!(i64).range(1..=720)))]
     pub remember_hours: i64,
+    /// Days the security log and the SMS send records are kept, at least 30 (SEC-26)
+    #[arg(long, env = "TWEESTAP_RETENTION_DAYS", value_name = "TWEESTAP_RETENTION_DAYS", default_value_t = retention::DEFAULT_RETENTION_DAYS, value_parser = retention_days)]
+    pub retention_days: i64,
 
     /// Wrong passwords for one account from one address within an hour before each further attempt waits, 30 s and doubling (SEC-25)
     #[arg(long, env = "TWEESTAP_PASSWORD_FREE_ATTEMPTS", value_name = "TWEESTAP_PASSWORD_FREE_ATTEMPTS", default_value_t = 5, value_parser = Trimmed(clap::value_parser!(u32).range(1..=100)))]
@@ -420,6 +424,7 @@ impl Config {
             lock_for: Duration::minutes(self.password_lock_minutes),
             ..Default::default()
         };
+        settings.retention = Duration::days(self.retention_days);
         if let Some(rollout) = self.rollout() {
             settings.rollout = rollout;
         }
@@ -559,6 +564,22 @@ fn socket_addr(value: &str) -> Result<SocketAddr, String> {
     value.trim().parse().map_err(|_| {
         "must be an IP address and port, such as 127.0.0.1:9464 or [::1]:9464".to_owned()
     })
+}
+
+/// Whole days, from the minimum the domain keeps in any case up to a hundred years.
+fn retention_days(value: &str) -> Result<i64, String> {
+    let minimum = retention::MINIMUM_RETENTION_DAYS;
+    match value.trim().parse::<i64>() {
+        Ok(days) if (minimum..=36_500).contains(&days) => Ok(days),
+        Ok(days) if days < minimum => Err(format!(
+            "must be at least {minimum} days: the helpdesk and the SMS limits need the recent history (the default is {})",
+            retention::DEFAULT_RETENTION_DAYS
+        )),
+        _ => Err(format!(
+            "must be a whole number of days from {minimum} to 36500 (the default is {})",
+            retention::DEFAULT_RETENTION_DAYS
+        )),
+    }
 }
 
 fn twilio_base_url(value: &str) -> Result<String, String> {
@@ -767,6 +788,36 @@ mod tests {
     }
 
     #[test]
+    fn the_retention_period_is_a_year_by_default_and_never_below_a_month_sec_26() {
+        assert_eq!(settings(&[]).unwrap().retention, Duration::days(365));
+        let config = settings(&[("TWEESTAP_RETENTION_DAYS", " 730 ")]).unwrap();
+        assert_eq!(config.retention, Duration::days(730));
+        assert_eq!(
+            settings(&[("TWEESTAP_RETENTION_DAYS", "30")])
+                .unwrap()
+                .retention,
+            Duration::days(30)
+        );
+        for (value, problem) in [
+            ("29", "must be at least 30 days"),
+            ("0", "must be at least 30 days"),
+            ("-365", "must be at least 30 days"),
+            (
+                "een jaar",
+                "must be a whole number of days from 30 to 36500",
+            ),
+            ("365.5", "must be a whole number of days"),
+            ("36501", "must be a whole number of days"),
+        ] {
+            let err = parse(&[("TWEESTAP_RETENTION_DAYS", value)]).unwrap_err();
+            assert!(
+                err.contains("TWEESTAP_RETENTION_DAYS") && err.contains(problem),
+                "{value}: {err}"
+            );
+        }
+    }
+
+    #[test]
     fn a_database_url_is_checked_and_never_shown() {
         let err = parse(&[("DATABASE_URL", "mysql://root:geheim@db/tweestap")]).unwrap_err();
         assert!(
@@ -861,6 +912,7 @@ mod tests {
             ("TWEESTAP_SESSION_MAX_HOURS", "0"),
             ("TWEESTAP_2FA_OPTIONAL_FROM", "1 juli"),
             ("TWEESTAP_REMEMBER_HOURS", "-3"),
+            ("TWEESTAP_RETENTION_DAYS", "7"),
             ("TWEESTAP_PLATFORM_NAME", &"x".repeat(501)),
             ("TWEESTAP_TWILIO_BASE_URL", "http://twilio.example"),
         ] {

@@ -1,4 +1,4 @@
-//! The `server` command: serve the app, run migrations, or manage users.
+//! The `server` command: serve the app, run migrations or the retention job, or manage users.
 
 use std::{io::BufRead as _, net::SocketAddr, process::ExitCode, sync::Arc};
 
@@ -36,6 +36,9 @@ enum Command {
     Serve,
     /// Run migrations and exit.
     Migrate,
+    /// Remove what is kept no longer (SEC-26) once, print how much went, and exit; `serve` does
+    /// the same every hour.
+    Maintenance,
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -117,6 +120,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::User {
             command: UserCommand::Reset2fa { email, reason },
         } => reset_2fa(&ctx, &email, &reason).await,
+        Command::Maintenance => maintenance(&ctx).await,
         Command::Serve => serve(ctx, &config).await,
     }
 }
@@ -196,6 +200,17 @@ async fn reset_2fa(ctx: &Context, email: &str, reason: &str) -> Result<(), Strin
     Ok(())
 }
 
+async fn maintenance(ctx: &Context) -> Result<(), String> {
+    let report = tweestap_domain::retention::run_once(ctx)
+        .await
+        .map_err(|e| format!("retention failed: {}", e.chain()))?;
+    println!(
+        "retention ({} days for the security log and SMS sends): {report}",
+        tweestap_domain::retention::retention_period(&ctx.settings).num_days()
+    );
+    Ok(())
+}
+
 async fn serve(ctx: Context, config: &Config) -> Result<(), String> {
     if config.demo {
         demo::seed(&ctx)
@@ -244,6 +259,7 @@ async fn serve(ctx: Context, config: &Config) -> Result<(), String> {
     if metrics_token.is_some() {
         tracing::info!("metrics at /metrics on the main address, with the bearer token");
     }
+    tweestap_domain::retention::spawn_worker(ctx.clone());
     let conf = leptos::config::get_configuration(None).map_err(|e| e.to_string())?;
     let options = conf.leptos_options;
     let addr = options.site_addr;

@@ -7,6 +7,7 @@ mod m0004_security_log;
 mod m0005_mail;
 mod m0006_factor_change;
 mod m0007_password_guessing;
+mod m0008_retention_indexes;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_mail::Migration),
             Box::new(m0006_factor_change::Migration),
             Box::new(m0007_password_guessing::Migration),
+            Box::new(m0008_retention_indexes::Migration),
         ]
     }
 }

@@ -4,3 +4,6 @@
 pub mod event;
 pub mod log;
 pub mod notice;
+
+#[cfg(test)]
+mod fault_tests;

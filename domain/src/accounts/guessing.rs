@@ -20,7 +20,8 @@
 use chrono::{DateTime, Duration};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, sea_query::OnConflict,
+    QuerySelect, Set,
+    sea_query::{Expr, OnConflict},
 };
 
 use super::{email::Email, password::Password, users};
@@ -166,6 +167,7 @@ async fn checked(
     let attempt = password_failure::ActiveModel {
         account: Set(keys.account.clone()),
         address: Set(keys.address.clone()),
+        checked: Set(false),
         created_at: Set(now),
         ..Default::default()
     }
@@ -188,6 +190,11 @@ async fn checked(
             Ok(user)
         }
         Err(Error::InvalidCredentials) => {
+            password_failure::Entity::update_many()
+                .col_expr(password_failure::Column::Checked, Expr::value(true))
+                .filter(password_failure::Column::Id.eq(attempt.id))
+                .exec(&ctx.db)
+                .await?;
             lock_if_reached(ctx, email, &keys, client).await?;
             Err(Error::InvalidCredentials)
         }
@@ -307,8 +314,13 @@ async fn lock_if_reached(
 ) -> Result<(), Error> {
     let limits = ctx.settings.guessing;
     let since = ctx.now() - WINDOW;
-    let by_account = password_failure::Entity::find()
-        .filter(password_failure::Column::CreatedAt.gt(since))
+    // Wrong passwords only: attempts still being checked may yet be right.
+    let wrong = || {
+        password_failure::Entity::find()
+            .filter(password_failure::Column::CreatedAt.gt(since))
+            .filter(password_failure::Column::Checked.eq(true))
+    };
+    let by_account = wrong()
         .filter(password_failure::Column::Account.eq(keys.account.as_str()))
         .count(&ctx.db)
         .await?;
@@ -336,8 +348,7 @@ async fn lock_if_reached(
             None => tracing::warn!("password login locked for an unknown account"),
         }
     }
-    let by_address = password_failure::Entity::find()
-        .filter(password_failure::Column::CreatedAt.gt(since))
+    let by_address = wrong()
         .filter(password_failure::Column::Address.eq(keys.address.as_str()))
         .count(&ctx.db)
         .await?;
@@ -392,6 +403,7 @@ pub async fn account_locked_until(
     let ceiling = ctx.settings.guessing.account_per_hour as usize;
     let failures: Vec<DateTime<chrono::Utc>> = password_failure::Entity::find()
         .filter(password_failure::Column::Account.eq(account))
+        .filter(password_failure::Column::Checked.eq(true))
         .filter(password_failure::Column::CreatedAt.gt(ctx.now() - WINDOW))
         .select_only()
         .column(password_failure::Column::CreatedAt)

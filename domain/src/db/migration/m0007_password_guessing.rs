@@ -19,6 +19,9 @@ impl MigrationTrait for Migration {
                     // like known ones, without keeping the addresses people mistyped.
                     .col(string_len(PasswordFailures::Account, 64))
                     .col(string_len(PasswordFailures::Address, 64))
+                    // False while the password is being checked: an attempt under way counts
+                    // toward the limits, but only a wrong password can set a lock.
+                    .col(boolean(PasswordFailures::Checked).default(false))
                     .col(timestamp_with_time_zone(PasswordFailures::CreatedAt))
                     .to_owned(),
             )
@@ -70,6 +73,7 @@ enum PasswordFailures {
     Id,
     Account,
     Address,
+    Checked,
     CreatedAt,
 }
 

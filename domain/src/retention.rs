@@ -19,9 +19,7 @@ use crate::{
     settings::Settings,
 };
 
-/// How long the security log and the SMS send records are kept by default: a year, so that an
-/// incident found months later can still be traced and a yearly audit sees a whole cycle.
-pub const DEFAULT_RETENTION_DAYS: i64 = 365;
+pub use crate::settings::DEFAULT_RETENTION_DAYS;
 /// Never less than this, whatever the settings say: the SMS limits count the sends of the last
 /// day, and the helpdesk needs recent history to help.
 pub const MINIMUM_RETENTION_DAYS: i64 = 30;

@@ -7,6 +7,11 @@ use crate::{
     crypto::SecretKey, mail::settings::MailSettings, sms::settings::SmsSettings, twofactor::policy,
 };
 
+/// How long the security log and the SMS send records are kept by default (SEC-26): a year, so
+/// that an incident found months later can still be traced and a yearly audit sees a whole
+/// cycle.
+pub const DEFAULT_RETENTION_DAYS: i64 = 365;
+
 /// The product's settings, validated at startup.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -25,7 +30,7 @@ pub struct Settings {
     /// Security emails (SEC-21); none by default.
     pub mail: MailSettings,
     /// Limits on password guessing (SEC-25).
-    pub guessing: crate::accounts::guessing::Limits,
+    pub guessing: crate::accounts::guessing_limits::Limits,
     /// The reverse proxies whose `X-Forwarded-For` names the client (SEC-14); none by default,
     /// and then the header is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -51,8 +56,8 @@ impl Settings {
             sms: SmsSettings::default(),
             mail: MailSettings::default(),
             trusted_proxies: Vec::new(),
-            guessing: crate::accounts::guessing::Limits::default(),
-            retention: Duration::days(crate::retention::DEFAULT_RETENTION_DAYS),
+            guessing: crate::accounts::guessing_limits::Limits::default(),
+            retention: Duration::days(DEFAULT_RETENTION_DAYS),
         }
     }
 }

@@ -35,49 +35,7 @@ use crate::{
     twofactor::remembered::{self, RememberToken},
 };
 
-/// The limits, validated at startup (`server::config`); the defaults are the README's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Wrong passwords per account and address within an hour before the waiting starts.
-    pub free_attempts: u32,
-    /// The first wait; each further wrong password doubles it.
-    pub first_wait: Duration,
-    /// The longest wait between two attempts for one account from one address.
-    pub max_wait: Duration,
-    /// Wrong passwords per account within an hour, from all addresses together, that lock it.
-    pub account_per_hour: u32,
-    /// Wrong passwords from one address within an hour, for all accounts together, that lock
-    /// the address.
-    pub address_per_hour: u32,
-    /// How long a reached ceiling locks.
-    pub lock_for: Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            free_attempts: 5,
-            first_wait: Duration::seconds(30),
-            max_wait: Duration::minutes(15),
-            account_per_hour: 20,
-            address_per_hour: 100,
-            lock_for: Duration::minutes(30),
-        }
-    }
-}
-
-impl Limits {
-    /// The wait after `failures` wrong passwords from one address for one account.
-    pub fn wait_after(&self, failures: u64) -> Duration {
-        let free = u64::from(self.free_attempts);
-        if failures < free {
-            return Duration::zero();
-        }
-        // 2^20 times the first wait is past any sensible maximum already.
-        let doublings = (failures - free).min(20) as i32;
-        (self.first_wait * 2i32.pow(doublings as u32)).min(self.max_wait)
-    }
-}
+pub use super::guessing_limits::Limits;
 
 /// Failures older than this no longer count.
 pub const WINDOW: Duration = Duration::hours(1);

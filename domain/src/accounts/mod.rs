@@ -2,6 +2,7 @@
 
 pub mod email;
 pub mod guessing;
+pub mod guessing_limits;
 pub mod login;
 pub mod password;
 pub mod reauth;

@@ -16,6 +16,7 @@ tweestap_domain::on_both_backends!(
     wrong_passwords_make_an_address_wait_and_unknown_accounts_look_the_same_sec_25,
     the_account_lock_holds_for_every_address_is_mailed_and_lifted_by_the_helpdesk_sec_25,
     two_instances_count_together_in_one_database_sec_25,
+    spraying_from_one_address_locks_that_address_only_sec_25,
 );
 
 const WRONG: &str = "Fout-wachtwoord-1";
@@ -186,4 +187,25 @@ async fn two_instances_count_together_in_one_database_sec_25(backend: Backend) {
     at(&mut first, "192.0.2.53");
     let locked = first.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     assert!(locked.body.contains("AccountLocked"), "{}", locked.body);
+}
+
+async fn spraying_from_one_address_locks_that_address_only_sec_25(backend: Backend) {
+    let mut app = TestApp::with_settings(backend, |settings| {
+        small(settings);
+        settings.guessing.address_per_hour = 6;
+    })
+    .await;
+    at(&mut app, "192.0.2.66");
+    for n in 1..=6 {
+        let wrong = app.log_in(&format!("gebruiker{n}@example.nl"), WRONG).await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    }
+    let locked = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.body.contains("AddressLocked"), "{}", locked.body);
+    assert!(app.session_cookie().is_none());
+    let mut elsewhere = app.another_browser();
+    at(&mut elsewhere, "198.51.100.66");
+    let login = elsewhere.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
 }

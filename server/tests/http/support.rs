@@ -154,13 +154,24 @@ impl TestApp {
         let what = format!("{} {}", request.method(), request.uri());
         // A watchdog, not a measurement: a request that never answers fails its test with its
         // name instead of holding up the whole run.
-        let response = tokio::time::timeout(
+        let response = match tokio::time::timeout(
             std::time::Duration::from_secs(60),
             self.router.clone().oneshot(request),
         )
         .await
-        .unwrap_or_else(|_| panic!("{what}: no answer within a minute"))
-        .expect("the router answers");
+        {
+            Ok(answer) => answer.expect("the router answers"),
+            Err(_) => {
+                // What the database was doing, so that a rare hang names its cause.
+                let state = tokio::time::timeout(
+                    std::time::Duration::from_secs(10),
+                    database_state(&self.ctx),
+                )
+                .await
+                .unwrap_or_else(|_| "the database state could not be read in 10 s".to_owned());
+                panic!("{what}: no answer within a minute\n{state}")
+            }
+        };
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response
@@ -252,4 +263,42 @@ pub fn encode(value: &str) -> String {
 pub fn code_now(app: &TestApp, secret: &[u8]) -> String {
     use tweestap_domain::twofactor::totp;
     totp::code_for_step(secret, totp::step_at(app.ctx.now().timestamp()))
+}
+
+/// The connection pool and, on PostgreSQL, every session of the test's database with what it
+/// waits for, read over a connection of its own: for the watchdog's message.
+async fn database_state(ctx: &Context) -> String {
+    use sea_orm::sqlx::{self, Connection as _};
+    if ctx.db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return "SQLite: no session list".to_owned();
+    }
+    let pool = ctx.db.get_postgres_connection_pool();
+    let mut state = format!(
+        "pool: {} connections, {} idle\n",
+        pool.size(),
+        pool.num_idle()
+    );
+    let options = (*pool.connect_options()).clone();
+    match sqlx::PgConnection::connect_with(&options).await {
+        Ok(mut connection) => {
+            let rows: Result<Vec<(String,)>, _> = sqlx::query_as(
+                "SELECT concat_ws(' | ', pid, state, wait_event_type, wait_event, \
+                 now() - xact_start, now() - query_start, left(query, 200)) \
+                 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .fetch_all(&mut connection)
+            .await;
+            match rows {
+                Ok(rows) => {
+                    for (row,) in rows {
+                        state.push_str(&row);
+                        state.push('\n');
+                    }
+                }
+                Err(err) => state.push_str(&format!("pg_stat_activity: {err}\n")),
+            }
+        }
+        Err(err) => state.push_str(&format!("no connection of its own: {err}\n")),
+    }
+    state
 }

@@ -191,7 +191,7 @@ pub async fn helpdesk_search(query: String) -> Result<Vec<UserSummary>, AppError
                 row.is_some() && enabled.is_none(),
             ),
             locked: user.locked_until.is_some_and(|until| until > ctx.now())
-                || password_locked(&ctx, &user.email).await?.is_some(),
+                || service::password_locked_until(&ctx, &user).await?.is_some(),
             name: user.display_name,
             email: user.email,
         });
@@ -251,20 +251,6 @@ fn lock_text(ctx: &tweestap_domain::Context, until: chrono::DateTime<chrono::Utc
         tweestap_domain::time::format_dutch(until),
         crate::words::count(service::lock_minutes_left(ctx, until), "minuut", "minuten")
     )
-}
-
-/// Until when the password step of the account with this address is locked (SEC-25).
-#[cfg(feature = "ssr")]
-async fn password_locked(
-    ctx: &tweestap_domain::Context,
-    email: &str,
-) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
-    match tweestap_domain::accounts::email::Email::parse(email) {
-        Ok(email) => {
-            Ok(tweestap_domain::accounts::guessing::account_locked_until(ctx, &email).await?)
-        }
-        Err(_) => Ok(None),
-    }
 }
 
 /// Resets a user's two-step authentication: factors, recovery codes, remembered browsers and

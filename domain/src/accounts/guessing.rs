@@ -68,12 +68,17 @@ impl Keys {
     }
 
     fn account_lock(&self) -> String {
-        format!("account:{}", self.account)
+        account_lock(&self.account)
     }
 
     fn address_lock(&self) -> String {
         format!("address:{}", self.address)
     }
+}
+
+/// The lock's key for the account `account` (a keyed hash, `account_key`).
+fn account_lock(account: &str) -> String {
+    format!("account:{account}")
 }
 
 fn account_key(ctx: &Context, email: &Email) -> String {
@@ -351,7 +356,7 @@ pub async fn account_locked_until(
     email: &Email,
 ) -> Result<Option<DateTime<chrono::Utc>>, Error> {
     let account = account_key(ctx, email);
-    let lock = password_lock::Entity::find_by_id(format!("account:{account}"))
+    let lock = password_lock::Entity::find_by_id(account_lock(&account))
         .filter(password_lock::Column::LockedUntil.gt(ctx.now()))
         .one(&ctx.db)
         .await?;
@@ -378,25 +383,25 @@ pub async fn account_locked_until(
 }
 
 /// The helpdesk lifts the account's lock: the lock goes, and so do the wrong passwords that
-/// led to it, so that the count starts again. True when there was a lock to lift; the caller
-/// logs it, in `txn`.
+/// led to it, so that the count starts again. True when the account was refused (by its lock,
+/// or by the wrong passwords still within the hour after the lock ran out); the caller logs
+/// it, in `txn`.
 pub(crate) async fn lift_account_lock(
     ctx: &Context,
     txn: &impl sea_orm::ConnectionTrait,
     email: &Email,
 ) -> Result<bool, Error> {
+    let refused = account_locked_until(ctx, email).await?.is_some();
     let account = account_key(ctx, email);
-    let lifted = password_lock::Entity::delete_many()
-        .filter(password_lock::Column::Key.eq(format!("account:{account}")))
-        .filter(password_lock::Column::LockedUntil.gt(ctx.now()))
+    password_lock::Entity::delete_many()
+        .filter(password_lock::Column::Key.eq(account_lock(&account)))
         .exec(txn)
-        .await?
-        .rows_affected;
+        .await?;
     password_failure::Entity::delete_many()
         .filter(password_failure::Column::Account.eq(account))
         .exec(txn)
         .await?;
-    Ok(lifted > 0)
+    Ok(refused)
 }
 
 #[cfg(test)]

@@ -42,7 +42,7 @@ impl Limits {
             return Duration::zero();
         }
         // 2^20 times the first wait is past any sensible maximum already.
-        let doublings = (failures - free).min(20) as i32;
-        (self.first_wait * 2i32.pow(doublings as u32)).min(self.max_wait)
+        let doublings = (failures - free).min(20) as u32;
+        (self.first_wait * 2i32.pow(doublings)).min(self.max_wait)
     }
 }

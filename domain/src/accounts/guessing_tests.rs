@@ -196,6 +196,32 @@ async fn the_account_ceiling_locks_every_address_tells_the_owner_once_and_the_he
         .expect("the lock is lifted");
     let state = crate::helpdesk::user_state(&ctx, judith.id).await.unwrap();
     assert_eq!(state.password_locked_until, None);
+
+    // Locked again; once the lock's half hour is over, the wrong passwords of the hour still
+    // refuse her, the helpdesk sees that, and lifting it lets her in.
+    for n in 1..=5 {
+        attempt(&ctx, JUDITH_EMAIL, WRONG, &format!("203.0.113.{n}"))
+            .await
+            .unwrap_err();
+    }
+    clock.advance(Duration::minutes(31));
+    assert!(matches!(
+        attempt(&ctx, JUDITH_EMAIL, JUDITH_PASSWORD, "198.51.100.99").await,
+        Err(Error::PasswordLocked { .. })
+    ));
+    let state = crate::helpdesk::user_state(&ctx, judith.id).await.unwrap();
+    assert_eq!(
+        state.password_locked_until,
+        Some(ctx.now() - Duration::minutes(31) + Duration::hours(1))
+    );
+    assert!(
+        crate::helpdesk::lift_lock(&ctx, judith.id, "beheer@example.nl", "belde weer", None)
+            .await
+            .unwrap()
+    );
+    attempt(&ctx, JUDITH_EMAIL, JUDITH_PASSWORD, "198.51.100.99")
+        .await
+        .expect("lifted after the lock ran out too");
 }
 
 async fn a_remembered_browser_is_not_held_by_the_account_lock_sec_25(backend: Backend) {

@@ -182,10 +182,7 @@ pub async fn user_state(ctx: &Context, user_id: i32) -> Result<UserState, Error>
         .count(&ctx.db)
         .await?;
     let locked_until = user.locked_until.filter(|until| *until > ctx.now());
-    let password_locked_until = match Email::parse(&user.email) {
-        Ok(email) => guessing::account_locked_until(ctx, &email).await?,
-        Err(_) => None,
-    };
+    let password_locked_until = password_locked_until(ctx, &user).await?;
     Ok(UserState {
         password_locked_until,
         codes_left: recovery_codes::recovery_codes_left(ctx, user_id).await?,
@@ -196,6 +193,17 @@ pub async fn user_state(ctx: &Context, user_id: i32) -> Result<UserState, Error>
         remembered_devices,
         locked_until,
     })
+}
+
+/// Until when `user` is refused at the password step after too many wrong passwords (SEC-25).
+pub async fn password_locked_until(
+    ctx: &Context,
+    user: &user::Model,
+) -> Result<Option<DateTime<Utc>>, Error> {
+    match Email::parse(&user.email) {
+        Ok(email) => guessing::account_locked_until(ctx, &email).await,
+        Err(_) => Ok(None),
+    }
 }
 
 /// Lifts the locks on the password step (SEC-25) and on the second step (SEC-14) before they

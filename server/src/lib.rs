@@ -6,9 +6,11 @@ pub mod demo;
 pub mod middleware;
 pub mod operations;
 
+use std::sync::OnceLock;
+
 use axum::{Router, middleware::from_fn, middleware::from_fn_with_state};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, ResponseOptions, generate_route_list};
 use tower_http::trace::TraceLayer;
 
 use app::{App, shell};
@@ -28,7 +30,7 @@ pub fn router_with_metrics(
 ) -> Router {
     // Installed before the first request records anything.
     operations::recorder();
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let reload_port = std::env::var_os("LEPTOS_WATCH").map(|_| options.reload_port);
     let leptos_context = {
         let ctx = ctx.clone();
@@ -62,6 +64,18 @@ pub fn router_with_metrics(
         .layer(from_fn(operations::record_request))
         .layer(from_fn(middleware::security_headers))
         .layer(TraceLayer::new_for_http())
+}
+
+/// The app's pages, found once per process by rendering the app.
+///
+/// While Leptos generates this list it suppresses resource loading for the whole process (one
+/// global flag), and a resource first polled in that window waits forever (leptos#4773): a page
+/// rendered by another router at that moment never answered. That was the rare hang of the
+/// HTTP tests, which build many routers in one process. Generated once, before the first router
+/// exists, the window is closed before any request can render.
+pub fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Pages are rendered with a fresh nonce; the CSP that names it goes with the response.

@@ -10,5 +10,6 @@ mod login;
 mod mail;
 mod method_change;
 mod operations;
+mod rendering;
 mod second_step;
 mod sms;

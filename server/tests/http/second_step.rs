@@ -49,7 +49,7 @@ async fn between_password_and_code_nothing_else_opens(backend: Backend) {
     assert_eq!(login.header("location"), "/inloggen/code");
 
     let open_pages = ["/inloggen", "/inloggen/code", "/inloggen/herstelcode"];
-    for route in leptos_axum::generate_route_list(app::App) {
+    for route in server::route_list() {
         let page = route.path().to_owned();
         let response = app.get(&page).await;
         if open_pages.contains(&page.as_str()) {

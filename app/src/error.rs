@@ -79,6 +79,11 @@ pub enum AppError {
         "Dit verzoek kwam niet van deze website en is geweigerd. Herlaad de pagina en probeer het opnieuw."
     )]
     ForeignOrigin,
+    /// Every password check is taken and the queue is full (SEC-29).
+    #[error(
+        "Het is op dit moment erg druk. Probeer het zo opnieuw: wacht een paar seconden en klik nog een keer."
+    )]
+    Busy,
     #[error("Het verzoek is te groot. Controleer wat je hebt ingevuld en probeer het opnieuw.")]
     TooLarge,
     #[error(
@@ -166,7 +171,7 @@ impl AppError {
             | Self::AddressLocked
             | Self::SmsCooldown
             | Self::SmsLimit => 429,
-            Self::SmsUnavailable | Self::SmsNotSent => 503,
+            Self::SmsUnavailable | Self::SmsNotSent | Self::Busy => 503,
             Self::InvalidInput(_) => 400,
             Self::TooLarge => 413,
             Self::Internal => 500,
@@ -284,6 +289,7 @@ impl From<tweestap_domain::Error> for AppError {
             E::SmsLimit => Self::SmsLimit,
             E::SmsUnavailable => Self::SmsUnavailable,
             E::SmsNotSent => Self::SmsNotSent,
+            E::Hashing(tweestap_domain::error::HashError::Busy) => Self::Busy,
             E::Database(_) | E::Hashing(_) | E::Internal(_) => {
                 tracing::error!(error = %err.chain(), "unexpected failure");
                 Self::Internal

@@ -22,11 +22,12 @@ pub struct Context {
 
 impl Context {
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+        let hasher = PasswordHasher::new(settings.hashing);
         Self {
             db,
             clock,
             settings: Arc::new(settings),
-            hasher: PasswordHasher::new(),
+            hasher,
             mail_kick: Kick::default(),
         }
     }

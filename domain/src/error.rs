@@ -85,10 +85,11 @@ pub enum LockScope {
 pub enum HashError {
     #[error("password hashing failed: {0}")]
     Hash(String),
-    #[error("the hashing task did not finish")]
-    Join(#[from] tokio::task::JoinError),
-    #[error("the hashing pool is closed")]
-    Closed(#[from] tokio::sync::AcquireError),
+    /// Every worker is busy and the queue is full (SEC-29): try again in a moment.
+    #[error("password hashing is busy")]
+    Busy,
+    #[error("the hashing workers have stopped")]
+    Stopped,
 }
 
 /// What is wrong with what the user typed or chose.

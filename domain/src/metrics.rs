@@ -7,6 +7,8 @@
 //!   class (`2xx` .. `5xx`).
 //! - `tweestap_argon2_queue_wait_seconds` (histogram): how long a password hash waited for
 //!   its turn (SEC-16, SEC-29).
+//! - `tweestap_argon2_refused_total`: password hashes refused because every worker was busy
+//!   and the queue was full (SEC-29).
 //! - `tweestap_second_steps_total{method="app|sms|recovery",outcome="success|rejected|expired|locked"}`:
 //!   second steps at login.
 //! - `tweestap_locks_total{kind="second_step|password_account|password_address"}`: locks
@@ -24,6 +26,7 @@ use crate::error::{Error, Invalid};
 
 pub const HTTP_REQUEST_DURATION: &str = "tweestap_http_request_duration_seconds";
 pub const ARGON2_QUEUE_WAIT: &str = "tweestap_argon2_queue_wait_seconds";
+pub const ARGON2_REFUSED: &str = "tweestap_argon2_refused_total";
 pub const SECOND_STEPS: &str = "tweestap_second_steps_total";
 pub const LOCKS: &str = "tweestap_locks_total";
 pub const PASSWORD_LOGINS: &str = "tweestap_password_logins_total";
@@ -52,8 +55,13 @@ pub fn describe() {
     describe_histogram!(
         ARGON2_QUEUE_WAIT,
         Unit::Seconds,
-        "Time a password hash waited for a free hashing slot"
+        "Time a password hash waited for a free hashing worker"
     );
+    describe_counter!(
+        ARGON2_REFUSED,
+        "Password hashes refused: every worker busy and the queue full"
+    );
+    metrics::counter!(ARGON2_REFUSED).increment(0);
     describe_counter!(SECOND_STEPS, "Second steps at login, by method and outcome");
     describe_counter!(LOCKS, "Locks written, by kind");
     describe_counter!(PASSWORD_LOGINS, "Password steps at login, by outcome");
@@ -101,6 +109,10 @@ pub fn http_request(method: &'static str, route: String, status: &'static str, t
 
 pub fn argon2_queue_wait(waited: Duration) {
     metrics::histogram!(ARGON2_QUEUE_WAIT).record(waited);
+}
+
+pub fn argon2_refused() {
+    metrics::counter!(ARGON2_REFUSED).increment(1);
 }
 
 /// A second step's outcome, read from the check's result; a failure of the server itself

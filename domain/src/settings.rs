@@ -36,6 +36,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How long the security log and the SMS send records are kept (SEC-26); see `retention`.
     pub retention: Duration,
+    /// Password hashing workers and their queue (SEC-29).
+    pub hashing: crate::accounts::password::HashingLimits,
 }
 
 impl Settings {
@@ -58,6 +60,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             guessing: crate::accounts::guessing_limits::Limits::default(),
             retention: Duration::days(DEFAULT_RETENTION_DAYS),
+            hashing: crate::accounts::password::HashingLimits::default(),
         }
     }
 }

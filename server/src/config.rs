@@ -11,6 +11,7 @@ use base64::{Engine as _, engine::general_purpose::STANDARD};
 use chrono::{Duration, NaiveDate};
 use clap::builder::BoolishValueParser;
 use tweestap_domain::{
+    accounts::password::HashingLimits,
     crypto::SecretKey,
     mail::{MailProvider, MailSettings, Mailbox, Smtp, SmtpSecurity},
     retention,
@@ -94,6 +95,12 @@ pub struct Config {
     /// How long a reached password limit locks the account or the address
     #[arg(long, env = "TWEESTAP_PASSWORD_LOCK_MINUTES", value_name = "TWEESTAP_PASSWORD_LOCK_MINUTES", default_value_t = 30, value_parser = Trimmed(clap::value_parser!(i64).range(1..=1440)))]
     pub password_lock_minutes: i64,
+    /// Password hashes at once, each on its own worker with 19 MiB of memory (default: the cores this process may use) (SEC-29)
+    #[arg(long, env = "TWEESTAP_HASH_WORKERS", value_name = "TWEESTAP_HASH_WORKERS", value_parser = Trimmed(clap::value_parser!(u16).range(1..=256)))]
+    pub hash_workers: Option<u16>,
+    /// Password hashes that may wait for a worker; past it a login is refused with "probeer het zo opnieuw" (SEC-29)
+    #[arg(long, env = "TWEESTAP_HASH_QUEUE", value_name = "TWEESTAP_HASH_QUEUE", default_value_t = 128, value_parser = Trimmed(clap::value_parser!(u16).range(1..=10_000)))]
+    pub hash_queue: u16,
 
     /// Unset: SMS is not offered; `outbox`: messages go to a file; `twilio`: Twilio
     #[arg(
@@ -425,6 +432,12 @@ impl Config {
             ..Default::default()
         };
         settings.retention = Duration::days(self.retention_days);
+        settings.hashing = HashingLimits {
+            workers: self
+                .hash_workers
+                .map_or_else(HashingLimits::default_workers, usize::from),
+            queue: usize::from(self.hash_queue),
+        };
         if let Some(rollout) = self.rollout() {
             settings.rollout = rollout;
         }
@@ -768,6 +781,31 @@ mod tests {
             ("TWEESTAP_PASSWORD_FREE_ATTEMPTS", "0"),
             ("TWEESTAP_PASSWORD_ACCOUNT_LIMIT", "veel"),
             ("TWEESTAP_PASSWORD_LOCK_MINUTES", "-5"),
+        ] {
+            let err = parse(&[(name, value)]).unwrap_err();
+            assert!(err.contains(name), "{name}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_hashing_workers_and_queue_are_read_and_checked_sec_29() {
+        assert_eq!(settings(&[]).unwrap().hashing, HashingLimits::default());
+        let config = settings(&[
+            ("TWEESTAP_HASH_WORKERS", "3"),
+            ("TWEESTAP_HASH_QUEUE", "20"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.hashing,
+            HashingLimits {
+                workers: 3,
+                queue: 20
+            }
+        );
+        for (name, value) in [
+            ("TWEESTAP_HASH_WORKERS", "0"),
+            ("TWEESTAP_HASH_QUEUE", "0"),
+            ("TWEESTAP_HASH_QUEUE", "veel"),
         ] {
             let err = parse(&[(name, value)]).unwrap_err();
             assert!(err.contains(name), "{name}={value}: {err}");

@@ -169,7 +169,7 @@ async fn sessions_expire_when_idle_and_at_their_absolute_end(backend: Backend) {
 // cannot slip through. Visitors reach only the login page and the public functions.
 async fn every_route_and_server_function_is_closed_to_visitors(backend: Backend) {
     let mut app = TestApp::new(backend).await;
-    let pages: Vec<String> = leptos_axum::generate_route_list(app::App)
+    let pages: Vec<String> = server::route_list()
         .iter()
         .map(|r| r.path().to_owned())
         .collect();
@@ -586,5 +586,67 @@ async fn the_browser_asks_the_server_on_every_move(backend: Backend) {
         ended.status,
         StatusCode::UNAUTHORIZED,
         "too late: the session has ended"
+    );
+}
+
+// SEC-29: when every hashing worker is busy and the queue is full, a login is refused at once
+// with 503 and a Dutch "probeer het zo opnieuw", for the app's script and for a plain form;
+// it does not count as a wrong password. When a worker is free again, the login works.
+#[tokio::test]
+async fn a_full_hashing_queue_asks_to_try_again_in_dutch_sec_29() {
+    use tweestap_domain::accounts::password::HashingLimits;
+    let mut app = TestApp::with_settings(Backend::Sqlite, |settings| {
+        settings.hashing = HashingLimits {
+            workers: 1,
+            queue: 0,
+        };
+    })
+    .await;
+    let busy = app.ctx.hasher.occupy_worker().await;
+
+    let refused = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.body
+    );
+    let answer: app::error::AppError = serde_json::from_str(&refused.body).unwrap();
+    assert_eq!(answer, app::error::AppError::Busy);
+    assert!(
+        answer
+            .to_string()
+            .starts_with("Het is op dit moment erg druk. Probeer het zo opnieuw"),
+        "{answer}"
+    );
+    assert!(app.session_cookie().is_none());
+    let form = format!(
+        "email={}&password={}",
+        crate::support::encode(JUDITH_EMAIL),
+        crate::support::encode(JUDITH_PASSWORD)
+    );
+    let plain = app.send(form_post("/api/login", "/inloggen", &form)).await;
+    assert!(plain.status.is_redirection(), "{}", plain.status);
+    let page = app
+        .get(plain.header("location").trim_start_matches(ORIGIN))
+        .await;
+    assert!(
+        page.body
+            .contains("Het is op dit moment erg druk. Probeer het zo opnieuw"),
+        "{}",
+        page.body
+    );
+
+    drop(busy);
+    let login = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    assert!(app.session_cookie().is_some());
+    // The refusals were no wrong passwords: nothing is left to count.
+    assert_eq!(
+        tweestap_domain::db::entity::password_failure::Entity::find()
+            .count(&app.ctx.db)
+            .await
+            .unwrap(),
+        0
     );
 }

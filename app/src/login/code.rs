@@ -23,7 +23,7 @@ use crate::{
 use tweestap_domain::{
     accounts::session,
     sms,
-    twofactor::{app_code, remembered},
+    twofactor::{Method, app_code, factor, remembered},
 };
 
 /// What the code page asks for: the app's code, or the code sent by SMS.
@@ -49,7 +49,13 @@ pub async fn second_step_code(
     if session.stage != session::SessionStage::PasswordOnly {
         return Err(AppError::Forbidden);
     }
-    if sms::login_number(&ctx, session.user.id).await?.is_some() {
+    let remember = remember.as_deref() == Some("on");
+    // The factor is read once: it says which code this is, and the app's check needs it.
+    let factor = factor::factor(&ctx, session.user.id)
+        .await?
+        .filter(|row| row.enabled_at.is_some())
+        .ok_or(tweestap_domain::Error::NotAllowed)?;
+    if factor.method == Method::Sms {
         sms::verify_code(
             &ctx,
             &session.user,
@@ -59,14 +65,19 @@ pub async fn second_step_code(
             Some(&viewer.client),
         )
         .await?;
+        if remember {
+            let token = remembered::remember_browser(&ctx, session.user.id, &viewer.client).await?;
+            set_cookie(&token.cookie(ctx.settings.remember_for));
+        }
+        complete_session(&ctx, &viewer, &session).await?;
     } else {
-        app_code::verify_app_code(&ctx, &session.user, &code, Some(&viewer.client)).await?;
+        let passed =
+            app_code::pass_login(&ctx, &session, &factor, &code, remember, &viewer.client).await?;
+        if let Some(token) = passed.remembered {
+            set_cookie(&token.cookie(ctx.settings.remember_for));
+        }
+        set_cookie(&passed.session.cookie());
     }
-    if remember.as_deref() == Some("on") {
-        let token = remembered::remember_browser(&ctx, session.user.id, &viewer.client).await?;
-        set_cookie(&token.cookie(ctx.settings.remember_for));
-    }
-    complete_session(&ctx, &viewer, &session).await?;
     tracing::info!(user_id = session.user.id, "second step passed");
     go(&safe_next(next.as_deref()));
     Ok(())

@@ -1,6 +1,8 @@
 //! The password step as one function: check the credentials, end the browser's old session and
 //! start a new one at the stage the second factor decides.
 
+use sea_orm::TransactionTrait as _;
+
 use super::{
     email::Email,
     guessing,
@@ -14,7 +16,7 @@ use crate::{
     error::Error,
     sms,
     twofactor::{
-        attempts,
+        Method, attempts,
         second_step::{self, AfterPassword},
     },
 };
@@ -49,22 +51,24 @@ pub async fn log_in(
             return Err(err);
         }
     };
-    if let Some(previous) = previous {
-        session::end(ctx, previous.id).await?;
-    }
-    let after = second_step::after_password(ctx, &user, remembered).await?;
+    let (after, method) = second_step::after_password(ctx, &user, remembered).await?;
     let stage = if after == AfterPassword::SecondStep {
         SessionStage::PasswordOnly
     } else {
         SessionStage::Complete
     };
-    let (token, session_id) = session::start(ctx, &user, client, stage).await?;
-    users::record_login(ctx, user.id).await?;
+    // The browser's old session ends, its new one starts and the login is recorded: one commit.
+    let txn = ctx.db.begin().await?;
+    if let Some(previous) = previous {
+        session::end_in(&txn, previous.id).await?;
+    }
+    let (token, session_id) = session::start_in(&txn, ctx, &user, client, stage).await?;
+    users::record_login_in(&txn, ctx.now(), user.id).await?;
+    txn.commit().await?;
     // SMS users get their code now, once per login (SEC-10: never before a right password). A
     // failure is recorded and shown on the code page, which offers to send again.
     // A locked second step would refuse any code: no SMS is paid for then.
-    if after == AfterPassword::SecondStep
-        && sms::login_number(ctx, user.id).await?.is_some()
+    if method == Some(Method::Sms)
         && !attempts::is_locked(ctx, user.id).await?
         && let Err(err) = sms::send_login_code(ctx, user.id, session_id).await
     {

@@ -102,6 +102,17 @@ pub async fn start(
     client: &ClientInfo,
     stage: SessionStage,
 ) -> Result<(SessionToken, i32), sea_orm::DbErr> {
+    start_in(&ctx.db, ctx, user, client, stage).await
+}
+
+/// `start`, in the caller's transaction.
+pub(crate) async fn start_in(
+    db: &impl sea_orm::ConnectionTrait,
+    ctx: &Context,
+    user: &User,
+    client: &ClientInfo,
+    stage: SessionStage,
+) -> Result<(SessionToken, i32), sea_orm::DbErr> {
     let token = SessionToken::generate();
     let now = ctx.now();
     let row = session::ActiveModel {
@@ -117,7 +128,7 @@ pub async fn start(
         user_agent: Set(client.user_agent.clone().map(|ua| truncate(ua, 512))),
         ..Default::default()
     }
-    .insert(&ctx.db)
+    .insert(db)
     .await?;
     Ok((token, row.id))
 }
@@ -169,12 +180,36 @@ pub async fn complete(
     previous: &ActiveSession,
     client: &ClientInfo,
 ) -> Result<SessionToken, sea_orm::DbErr> {
-    let token = SessionToken::generate();
-    let now = ctx.now();
     let txn = sea_orm::TransactionTrait::begin(&ctx.db).await?;
-    session::Entity::delete_by_id(previous.id)
-        .exec(&txn)
-        .await?;
+    let (token, _) = replace(&txn, ctx.now(), previous, client).await?;
+    txn.commit().await?;
+    Ok(token)
+}
+
+/// `complete`, in the caller's transaction; `None` when the session has ended meanwhile (a
+/// logout in another tab), and then nothing is written.
+pub(crate) async fn complete_in(
+    db: &impl sea_orm::ConnectionTrait,
+    now: DateTime<Utc>,
+    previous: &ActiveSession,
+    client: &ClientInfo,
+) -> Result<Option<SessionToken>, sea_orm::DbErr> {
+    let (token, replaced) = replace(db, now, previous, client).await?;
+    Ok(replaced.then_some(token))
+}
+
+/// Deletes `previous` and inserts its complete successor; says whether `previous` was there.
+async fn replace(
+    db: &impl sea_orm::ConnectionTrait,
+    now: DateTime<Utc>,
+    previous: &ActiveSession,
+    client: &ClientInfo,
+) -> Result<(SessionToken, bool), sea_orm::DbErr> {
+    let deleted = session::Entity::delete_by_id(previous.id).exec(db).await?;
+    if deleted.rows_affected != 1 {
+        return Ok((SessionToken::generate(), false));
+    }
+    let token = SessionToken::generate();
     session::ActiveModel {
         token_hash: Set(token.hash()),
         user_id: Set(previous.user.id),
@@ -187,10 +222,9 @@ pub async fn complete(
         password_confirmed_at: Set(previous.password_confirmed_at),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(db)
     .await?;
-    txn.commit().await?;
-    Ok(token)
+    Ok((token, true))
 }
 
 /// The password was entered (again) in this session: the wizard's first step, a change in the
@@ -236,8 +270,16 @@ pub async fn keep_alive(ctx: &Context, session_id: i32) -> Result<(), sea_orm::D
 }
 
 pub async fn end(ctx: &Context, session_id: i32) -> Result<(), sea_orm::DbErr> {
+    end_in(&ctx.db, session_id).await
+}
+
+/// `end`, in the caller's transaction.
+pub(crate) async fn end_in(
+    db: &impl sea_orm::ConnectionTrait,
+    session_id: i32,
+) -> Result<(), sea_orm::DbErr> {
     session::Entity::delete_by_id(session_id)
-        .exec(&ctx.db)
+        .exec(db)
         .await
         .map(|_| ())
 }

@@ -87,11 +87,21 @@ pub async fn check_password(
 
 /// When the user last got past the password, for the helpdesk's rollout overview.
 pub async fn record_login(ctx: &Context, user_id: i32) -> Result<(), Error> {
+    record_login_in(&ctx.db, ctx.now(), user_id).await?;
+    Ok(())
+}
+
+/// `record_login`, in the caller's transaction.
+pub(crate) async fn record_login_in(
+    db: &impl sea_orm::ConnectionTrait,
+    now: chrono::DateTime<chrono::Utc>,
+    user_id: i32,
+) -> Result<(), sea_orm::DbErr> {
     use sea_orm::sea_query::Expr;
     user::Entity::update_many()
-        .col_expr(user::Column::LastLoginAt, Expr::value(ctx.now()))
+        .col_expr(user::Column::LastLoginAt, Expr::value(now))
         .filter(user::Column::Id.eq(user_id))
-        .exec(&ctx.db)
+        .exec(db)
         .await?;
     Ok(())
 }

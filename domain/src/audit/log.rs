@@ -80,7 +80,7 @@ impl<'c> Audited<'c> {
 
 /// Writes the entry and, when mail is configured, queues its mail, in `txn`. Returns whether a
 /// mail was queued.
-async fn record_in(
+pub(crate) async fn record_in(
     txn: &impl ConnectionTrait,
     ctx: &Context,
     user_id: i32,

@@ -1,16 +1,22 @@
 //! The second step at login with a code from the authenticator app: the current or previous
 //! code, each time step once (SEC-06, SEC-07).
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait, sea_query::Expr,
+};
 
 use super::{
-    Method,
+    Method, attempts,
     attempts::{record_failure, record_success, reserve_attempt},
     factor::{factor, secret_of},
+    remembered::{self, RememberToken},
     totp,
 };
 use crate::{
-    accounts::users::User,
+    accounts::{
+        session::{self, ActiveSession, SessionToken},
+        users::User,
+    },
     client::ClientInfo,
     context::Context,
     db::entity::two_factor,
@@ -47,21 +53,128 @@ async fn check(
         record_failure(ctx, user.id, client).await?;
         return Err(Error::CodeRejected);
     };
-    // Only a step newer than the last one used: one winner under parallel submissions, and
-    // no going back to an older code once a newer one was used.
+    if !spend_step(&ctx.db, user.id, step).await? {
+        record_failure(ctx, user.id, client).await?;
+        return Err(Error::CodeRejected);
+    }
+    record_success(ctx, user.id).await
+}
+
+/// Marks `step` as used: only a step newer than the last one used, so that of parallel
+/// submissions one wins, and no older code works once a newer one was used.
+async fn spend_step(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    step: i64,
+) -> Result<bool, sea_orm::DbErr> {
     let spent = two_factor::Entity::update_many()
         .col_expr(two_factor::Column::LastStep, Expr::value(step))
-        .filter(two_factor::Column::UserId.eq(user.id))
+        .filter(two_factor::Column::UserId.eq(user_id))
         .filter(
             sea_orm::Condition::any()
                 .add(two_factor::Column::LastStep.is_null())
                 .add(two_factor::Column::LastStep.lt(step)),
         )
-        .exec(&ctx.db)
+        .exec(db)
         .await?;
-    if spent.rows_affected != 1 {
-        record_failure(ctx, user.id, client).await?;
-        return Err(Error::CodeRejected);
+    Ok(spent.rows_affected == 1)
+}
+
+/// What a passed second step at login gives the browser: the complete session's token and,
+/// with "Onthoud mij", the remembered browser's.
+pub struct Passed {
+    pub session: SessionToken,
+    pub remembered: Option<RememberToken>,
+}
+
+/// The second step at login with the app's code (`factor` is the user's, as read for the
+/// request). A right code takes one transaction: the step is spent (SEC-07), the account's count
+/// starts again (SEC-14), the session is completed under a new id (SEC-03) and, with "Onthoud
+/// mij", the browser is remembered (SEC-19). Anything else (a wrong or replayed code, a lock, a
+/// parallel submission that won) takes the careful way of `verify_app_code`, which counts the
+/// attempt, refuses and locks as it always did.
+pub async fn pass_login(
+    ctx: &Context,
+    session: &ActiveSession,
+    factor: &two_factor::Model,
+    input: &str,
+    remember: bool,
+    client: &ClientInfo,
+) -> Result<Passed, Error> {
+    let result = pass(ctx, session, factor, input, remember, client).await;
+    crate::metrics::second_step("app", &result);
+    result
+}
+
+async fn pass(
+    ctx: &Context,
+    session: &ActiveSession,
+    factor: &two_factor::Model,
+    input: &str,
+    remember: bool,
+    client: &ClientInfo,
+) -> Result<Passed, Error> {
+    let code = totp::normalize(input).ok_or(Error::Invalid(Invalid::CodeFormat))?;
+    if factor.user_id != session.user.id
+        || factor.enabled_at.is_none()
+        || factor.method != Method::App
+    {
+        return Err(Error::NotAllowed);
     }
-    record_success(ctx, user.id).await
+    let secret = secret_of(ctx, factor)?;
+    if let Some(step) = totp::matching_step(&secret, &code, ctx.now().timestamp())
+        && let Some(passed) = pass_at_once(ctx, session, step, remember, client).await?
+    {
+        return Ok(passed);
+    }
+    check(ctx, &session.user, input, Some(client)).await?;
+    let session = session::complete(ctx, session, client).await?;
+    let remembered = if remember {
+        Some(remembered::remember_browser(ctx, factor.user_id, client).await?)
+    } else {
+        None
+    };
+    Ok(Passed {
+        session,
+        remembered,
+    })
+}
+
+/// A right code's effects in one transaction; `None` (and nothing written) when one of them
+/// cannot be made as it stands: the caller then goes the careful way.
+async fn pass_at_once(
+    ctx: &Context,
+    session: &ActiveSession,
+    step: i64,
+    remember: bool,
+    client: &ClientInfo,
+) -> Result<Option<Passed>, Error> {
+    let now = ctx.now();
+    let user_id = session.user.id;
+    let txn = ctx.db.begin().await?;
+    if !attempts::reset_if_open(&txn, now, user_id).await?
+        || !spend_step(&txn, user_id, step).await?
+    {
+        txn.rollback().await?;
+        return Ok(None);
+    }
+    let Some(token) = session::complete_in(&txn, now, session, client).await? else {
+        // Logged out in another tab meanwhile: the code does not bring the session back.
+        txn.rollback().await?;
+        return Err(Error::NotLoggedIn);
+    };
+    let (remembered, mailed) = if remember {
+        let (token, mailed) = remembered::remember_in(&txn, ctx, user_id, client).await?;
+        (Some(token), mailed)
+    } else {
+        (None, false)
+    };
+    txn.commit().await?;
+    if mailed {
+        ctx.mail_kick.kick();
+    }
+    Ok(Some(Passed {
+        session: token,
+        remembered,
+    }))
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ColumnTrait, EntityTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -113,6 +113,36 @@ pub(crate) async fn record_failure(
         lock(ctx, user_id, client).await?;
     }
     Ok(())
+}
+
+/// A right code, in the caller's transaction: the account's count starts again, in one
+/// statement, unless the second step is locked or its allowance is used up. `false` when it
+/// is: then the caller takes the careful way (`reserve_attempt`), which refuses and locks.
+pub(crate) async fn reset_if_open(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    user_id: i32,
+) -> Result<bool, DbErr> {
+    let reset = user::Entity::update_many()
+        .col_expr(user::Column::FailedAttempts, Expr::value(0))
+        .col_expr(
+            user::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(user::Column::LockedUntil.is_null())
+                        .add(user::Column::FailedAttempts.lt(MAX_FAILED_ATTEMPTS)),
+                )
+                // A lock that has run out starts a fresh count.
+                .add(user::Column::LockedUntil.lte(now)),
+        )
+        .exec(db)
+        .await?;
+    Ok(reset.rows_affected == 1)
 }
 
 pub(crate) async fn record_success(ctx: &Context, user_id: i32) -> Result<(), Error> {

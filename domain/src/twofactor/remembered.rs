@@ -2,7 +2,10 @@
 //! them in the settings, and forgetting them.
 
 use chrono::Duration;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    TransactionTrait, sea_query::Expr,
+};
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -47,10 +50,26 @@ pub async fn remember_browser(
     user_id: i32,
     client: &ClientInfo,
 ) -> Result<RememberToken, Error> {
+    let txn = ctx.db.begin().await?;
+    let (token, mailed) = remember_in(&txn, ctx, user_id, client).await?;
+    txn.commit().await?;
+    if mailed {
+        ctx.mail_kick.kick();
+    }
+    Ok(token)
+}
+
+/// `remember_browser` in the caller's transaction, with its log entry; says whether a mail was
+/// queued (the caller wakes the mail worker after its commit).
+pub(crate) async fn remember_in(
+    txn: &DatabaseTransaction,
+    ctx: &Context,
+    user_id: i32,
+    client: &ClientInfo,
+) -> Result<(RememberToken, bool), Error> {
     use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
     let token = RememberToken(URL_SAFE_NO_PAD.encode(crypto::os_random::<32>()));
     let now = ctx.now();
-    let audited = log::Audited::begin(ctx).await?;
     remembered_device::ActiveModel {
         user_id: Set(user_id),
         token_hash: Set(token.hash()),
@@ -63,12 +82,18 @@ pub async fn remember_browser(
             .map(|ua| ua.chars().take(512).collect())),
         ..Default::default()
     }
-    .insert(audited.txn())
+    .insert(txn)
     .await?;
-    audited
-        .commit(user_id, log::Event::DeviceRemembered, None, Some(client))
-        .await?;
-    Ok(token)
+    let mailed = log::record_in(
+        txn,
+        ctx,
+        user_id,
+        log::Event::DeviceRemembered,
+        None,
+        Some(client),
+    )
+    .await?;
+    Ok((token, mailed))
 }
 
 /// Whether this browser's token spares `user_id` the second step: the token must be this

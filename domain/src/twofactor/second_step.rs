@@ -2,7 +2,7 @@
 //! nothing, decided from the user's factor, this browser's "Onthoud mij" and the rollout.
 
 use super::{
-    factor,
+    Method, factor,
     policy::Phase,
     remembered::{self, RememberToken},
 };
@@ -22,26 +22,31 @@ pub enum AfterPassword {
 }
 
 /// `remembered` is the "Onthoud mij" cookie the browser sent, if any (SEC-19): it spares the
-/// code for its own user only.
+/// code for its own user only. With `SecondStep` comes the method, so that the caller need not
+/// read the factor again.
 pub async fn after_password(
     ctx: &Context,
     user: &User,
     remembered: Option<&str>,
-) -> Result<AfterPassword, Error> {
-    if factor::is_enabled(ctx, user.id).await? {
+) -> Result<(AfterPassword, Option<Method>), Error> {
+    if let Some(enabled) = factor::factor(ctx, user.id)
+        .await?
+        .filter(|f| f.enabled_at.is_some())
+    {
         let remembered = match remembered.and_then(RememberToken::from_cookie) {
             Some(token) => remembered::is_remembered(ctx, user.id, &token).await?,
             None => false,
         };
         return Ok(if remembered {
-            AfterPassword::Done
+            (AfterPassword::Done, None)
         } else {
-            AfterPassword::SecondStep
+            (AfterPassword::SecondStep, Some(enabled.method))
         });
     }
-    Ok(match ctx.settings.rollout.phase(ctx.now()) {
+    let after = match ctx.settings.rollout.phase(ctx.now()) {
         Phase::Before => AfterPassword::Done,
         Phase::Optional => AfterPassword::Introduction,
         Phase::Mandatory => AfterPassword::Enrol,
-    })
+    };
+    Ok((after, None))
 }

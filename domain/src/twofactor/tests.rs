@@ -29,6 +29,7 @@ on_both_backends!(
     remembered_browsers_are_bound_to_user_and_expiry,
     deferrals_are_counted,
     a_new_set_of_recovery_codes_replaces_the_old_one,
+    the_login_step_spends_the_code_and_completes_the_session_at_once,
 );
 
 /// The secret as the authenticator app has it, read back the way the server does.
@@ -433,4 +434,147 @@ async fn a_new_set_of_recovery_codes_replaces_the_old_one(backend: Backend) {
         recovery_codes::use_recovery_code(&ctx, &judith, &new[0], None).await,
         Ok(9)
     );
+}
+
+/// A session after a right password, waiting for the second step, as the request sees it.
+async fn password_only_session(
+    ctx: &Context,
+    user: &User,
+) -> (
+    crate::accounts::session::ActiveSession,
+    crate::accounts::session::SessionToken,
+) {
+    use crate::accounts::session::{self, SessionStage};
+    let client = crate::client::ClientInfo::default();
+    let (token, _) = session::start(ctx, user, &client, SessionStage::PasswordOnly)
+        .await
+        .unwrap();
+    (session::resolve(ctx, &token).await.unwrap().unwrap(), token)
+}
+
+// SEC-07, SEC-14, SEC-03, SEC-19: the second step at login as one transaction. Of twenty
+// parallel submissions of a right code one passes; the session is replaced by a complete one
+// (the old token stops working); the count of wrong codes starts again; "Onthoud mij" remembers
+// the browser. A right code is refused while the account is locked, and does not bring back a
+// session that was logged out meanwhile, nor is it spent then.
+async fn the_login_step_spends_the_code_and_completes_the_session_at_once(backend: Backend) {
+    use crate::accounts::session::{self, SessionStage, SessionToken};
+    let (ctx, clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    let (secret, _) = enrol(&ctx, &judith).await;
+    let factor_row = || async { factor::factor(&ctx, judith.id).await.unwrap().unwrap() };
+    let client = crate::client::ClientInfo::default();
+    next_step(&clock);
+    let right = code_now(&ctx, &secret);
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+
+    // Two wrong codes, then twenty parallel submissions of the right one.
+    let (waiting, waiting_token) = password_only_session(&ctx, &judith).await;
+    let row = factor_row().await;
+    for _ in 0..2 {
+        assert_eq!(
+            app_code::pass_login(&ctx, &waiting, &row, wrong, false, &client)
+                .await
+                .err(),
+            Some(Error::CodeRejected)
+        );
+    }
+    let submissions = (0..20).map(|_| {
+        let (ctx, waiting, row, right, client) = (
+            ctx.clone(),
+            waiting.clone(),
+            row.clone(),
+            right.clone(),
+            client.clone(),
+        );
+        tokio::spawn(async move {
+            app_code::pass_login(&ctx, &waiting, &row, &right, true, &client)
+                .await
+                .map(|passed| (passed.session, passed.remembered))
+        })
+    });
+    let results = futures_join(submissions).await;
+    let passed: Vec<&(SessionToken, Option<remembered::RememberToken>)> =
+        results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(passed.len(), 1, "one of twenty passes");
+    let (token, remembered_token) = passed[0];
+    let complete = session::resolve(&ctx, token).await.unwrap().unwrap();
+    assert_eq!(complete.stage, SessionStage::Complete);
+    assert_ne!(complete.id, waiting.id, "a new session id (SEC-03)");
+    assert!(
+        session::resolve(&ctx, &waiting_token)
+            .await
+            .unwrap()
+            .is_none(),
+        "the old token stops working"
+    );
+    assert!(
+        crate::db::entity::session::Entity::find_by_id(waiting.id)
+            .one(&ctx.db)
+            .await
+            .unwrap()
+            .is_none(),
+        "the waiting session is gone"
+    );
+    let remembered_token = remembered_token.as_ref().expect("Onthoud mij");
+    assert!(
+        remembered::is_remembered(&ctx, judith.id, remembered_token)
+            .await
+            .unwrap()
+    );
+    // The others were refused as replays and counted, after the success reset the count.
+    assert!(
+        results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .all(|e| matches!(e, Error::CodeRejected | Error::Locked { .. })),
+    );
+
+    // Logged out meanwhile: the right code brings nothing back, and stays unspent.
+    clock.advance(Duration::minutes(attempts::LOCK_MINUTES) + Duration::seconds(1));
+    next_step(&clock);
+    let (gone, _) = password_only_session(&ctx, &judith).await;
+    session::end(&ctx, gone.id).await.unwrap();
+    let code = code_now(&ctx, &secret);
+    let row = factor_row().await;
+    assert_eq!(
+        app_code::pass_login(&ctx, &gone, &row, &code, false, &client)
+            .await
+            .err(),
+        Some(Error::NotLoggedIn)
+    );
+    let (waiting, _) = password_only_session(&ctx, &judith).await;
+    assert!(
+        app_code::pass_login(&ctx, &waiting, &row, &code, false, &client)
+            .await
+            .is_ok(),
+        "the code was not spent by the refused step"
+    );
+    let user = crate::db::entity::user::Entity::find_by_id(judith.id)
+        .one(&ctx.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.failed_attempts, 0, "a success starts the count again");
+
+    // Locked: a right code is refused, and the session stays where it was.
+    next_step(&clock);
+    let (waiting, waiting_token) = password_only_session(&ctx, &judith).await;
+    for _ in 0..attempts::MAX_FAILED_ATTEMPTS {
+        let _ = app_code::pass_login(&ctx, &waiting, &row, wrong, false, &client).await;
+    }
+    let right = code_now(&ctx, &secret);
+    assert!(matches!(
+        app_code::pass_login(&ctx, &waiting, &row, &right, false, &client).await,
+        Err(Error::Locked { .. })
+    ));
+    let still = session::resolve(&ctx, &waiting_token)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.stage, SessionStage::PasswordOnly);
 }

@@ -11,7 +11,7 @@ use tweestap_domain::{
     client::ClientInfo,
     sms::{self, PhoneNumber, Purpose, SmsLimits},
     testing::{self, Backend, Outbox},
-    twofactor::{service, totp},
+    twofactor::{app_code, enrolment, totp},
 };
 
 const ROUNDS: u32 = 300;
@@ -82,7 +82,7 @@ fn main() {
             tweestap_domain::db::entity::user::Role::Professional,
         )
         .await;
-        let row = service::start_app_enrolment(&ctx, &bram).await.unwrap();
+        let row = enrolment::start_app_enrolment(&ctx, &bram).await.unwrap();
         let secret = tweestap_domain::crypto::open(
             &ctx.settings.secret_key,
             &format!("totp-secret:{}", row.user_id),
@@ -90,7 +90,7 @@ fn main() {
         )
         .unwrap();
         let code_now = || totp::code_for_step(&secret, totp::step_at(ctx.now().timestamp()));
-        service::confirm_app_enrolment(&ctx, &bram, &code_now(), None)
+        enrolment::confirm_app_enrolment(&ctx, &bram, &code_now(), None)
             .await
             .unwrap();
         let mut app_checking = Duration::ZERO;
@@ -98,7 +98,7 @@ fn main() {
             clock.advance(chrono::Duration::seconds(30));
             let code = code_now();
             let start = Instant::now();
-            service::verify_app_code(&ctx, &bram, &code, None)
+            app_code::verify_app_code(&ctx, &bram, &code, None)
                 .await
                 .unwrap();
             app_checking += start.elapsed();

@@ -80,7 +80,9 @@ pub async fn complete_session(
 ) -> Result<(), AppError> {
     let token = tweestap_domain::accounts::session::complete(ctx, session, &viewer.client)
         .await
-        .map_err(tweestap_domain::Error::from)?;
+        .map_err(tweestap_domain::Error::from)?
+        // Logged out in another tab meanwhile.
+        .ok_or(AppError::NotLoggedIn)?;
     set_cookie(&token.cookie());
     Ok(())
 }

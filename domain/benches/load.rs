@@ -263,23 +263,29 @@ async fn second_step(client: &reqwest::Client, base: &str, user: &LoadUser) -> R
     Ok(())
 }
 
-/// Runs `task` once for every user, `concurrency` at a time; returns each one's time and the
+/// What a phase does for each user.
+#[derive(Clone, Copy)]
+enum Step {
+    Password,
+    Second,
+}
+
+/// Runs `step` once for every user, `concurrency` at a time; returns each one's time and the
 /// whole phase's.
-async fn phase<F, Fut>(
+async fn phase(
     users: &[Arc<LoadUser>],
     concurrency: usize,
-    task: F,
-) -> (Vec<Duration>, Duration, Vec<String>)
-where
-    F: Fn(Arc<LoadUser>) -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = Result<(), String>> + Send,
-{
+    client: &reqwest::Client,
+    base: &str,
+    step: Step,
+) -> (Vec<Duration>, Duration, Vec<String>) {
     let next = Arc::new(AtomicUsize::new(0));
     let users: Arc<Vec<Arc<LoadUser>>> = Arc::new(users.to_vec());
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..concurrency {
-        let (next, users, task) = (next.clone(), users.clone(), task.clone());
+        let (next, users, client, base) =
+            (next.clone(), users.clone(), client.clone(), base.to_owned());
         workers.spawn(async move {
             let mut times = Vec::new();
             let mut errors = Vec::new();
@@ -287,7 +293,11 @@ where
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(user) = users.get(i) else { break };
                 let start = Instant::now();
-                match task(user.clone()).await {
+                let done = match step {
+                    Step::Password => password_login(&client, &base, user).await,
+                    Step::Second => second_step(&client, &base, user).await,
+                };
+                match done {
                     Ok(()) => times.push(start.elapsed()),
                     Err(err) => errors.push(err),
                 }
@@ -361,14 +371,8 @@ async fn main() {
     println!("server memory before the load: {}", show(before));
 
     let base = config.base.clone();
-    let (times, took, errors) = phase(&users, config.concurrency, {
-        let (client, base) = (client.clone(), base.clone());
-        move |user| {
-            let (client, base) = (client.clone(), base.clone());
-            async move { password_login(&client, &base, &user).await }
-        }
-    })
-    .await;
+    let (times, took, errors) =
+        phase(&users, config.concurrency, &client, &base, Step::Password).await;
     let logins = report(
         &format!("password logins at {} at a time", config.concurrency),
         times,
@@ -382,14 +386,8 @@ async fn main() {
         );
     }
 
-    let (times, took, errors) = phase(&users, config.concurrency, {
-        let (client, base) = (client.clone(), base.clone());
-        move |user| {
-            let (client, base) = (client.clone(), base.clone());
-            async move { second_step(&client, &base, &user).await }
-        }
-    })
-    .await;
+    let (times, took, errors) =
+        phase(&users, config.concurrency, &client, &base, Step::Second).await;
     report(
         &format!(
             "second steps (code + the page that follows) at {} at a time",
@@ -415,14 +413,7 @@ async fn main() {
             }
         })
     };
-    let (times, took, errors) = phase(&burst, burst.len(), {
-        let (client, base) = (client.clone(), base.clone());
-        move |user| {
-            let (client, base) = (client.clone(), base.clone());
-            async move { password_login(&client, &base, &user).await }
-        }
-    })
-    .await;
+    let (times, took, errors) = phase(&burst, burst.len(), &client, &base, Step::Password).await;
     sampling.store(false, Ordering::Relaxed);
     sampler.join().unwrap();
     report(

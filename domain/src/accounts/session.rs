@@ -174,40 +174,29 @@ pub async fn resolve(
 }
 
 /// The second step is done: the session is replaced by a complete one with a new id (SEC-03).
-/// Its absolute end stays where it was.
+/// Its absolute end stays where it was. `None`, and nothing written, when the session has ended
+/// meanwhile (a logout in another tab): a passed step does not bring it back.
 pub async fn complete(
     ctx: &Context,
     previous: &ActiveSession,
     client: &ClientInfo,
-) -> Result<SessionToken, sea_orm::DbErr> {
+) -> Result<Option<SessionToken>, sea_orm::DbErr> {
     let txn = sea_orm::TransactionTrait::begin(&ctx.db).await?;
-    let (token, _) = replace(&txn, ctx.now(), previous, client).await?;
+    let token = complete_in(&txn, ctx.now(), previous, client).await?;
     txn.commit().await?;
     Ok(token)
 }
 
-/// `complete`, in the caller's transaction; `None` when the session has ended meanwhile (a
-/// logout in another tab), and then nothing is written.
+/// `complete`, in the caller's transaction.
 pub(crate) async fn complete_in(
     db: &impl sea_orm::ConnectionTrait,
     now: DateTime<Utc>,
     previous: &ActiveSession,
     client: &ClientInfo,
 ) -> Result<Option<SessionToken>, sea_orm::DbErr> {
-    let (token, replaced) = replace(db, now, previous, client).await?;
-    Ok(replaced.then_some(token))
-}
-
-/// Deletes `previous` and inserts its complete successor; says whether `previous` was there.
-async fn replace(
-    db: &impl sea_orm::ConnectionTrait,
-    now: DateTime<Utc>,
-    previous: &ActiveSession,
-    client: &ClientInfo,
-) -> Result<(SessionToken, bool), sea_orm::DbErr> {
     let deleted = session::Entity::delete_by_id(previous.id).exec(db).await?;
     if deleted.rows_affected != 1 {
-        return Ok((SessionToken::generate(), false));
+        return Ok(None);
     }
     let token = SessionToken::generate();
     session::ActiveModel {
@@ -224,7 +213,7 @@ async fn replace(
     }
     .insert(db)
     .await?;
-    Ok((token, true))
+    Ok(Some(token))
 }
 
 /// The password was entered (again) in this session: the wizard's first step, a change in the

@@ -128,7 +128,9 @@ async fn pass(
         return Ok(passed);
     }
     check(ctx, &session.user, input, Some(client)).await?;
-    let session = session::complete(ctx, session, client).await?;
+    let session = session::complete(ctx, session, client)
+        .await?
+        .ok_or(Error::NotLoggedIn)?;
     let remembered = if remember {
         Some(remembered::remember_browser(ctx, factor.user_id, client).await?)
     } else {

@@ -47,6 +47,15 @@ async fn secret_of(ctx: &Context, user: &User) -> Vec<u8> {
     .unwrap()
 }
 
+/// A code that is not `right`.
+fn wrong_code(right: &str) -> &'static str {
+    if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    }
+}
+
 fn code_now(ctx: &Context, secret: &[u8]) -> String {
     totp::code_for_step(secret, totp::step_at(ctx.now().timestamp()))
 }
@@ -98,11 +107,7 @@ async fn enrolment_needs_a_confirmed_code_and_keeps_the_secret_encrypted(backend
     assert!(!first.secret_enc.contains(&base32));
     assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
 
-    let wrong = if code_now(&ctx, &secret) == "000000" {
-        "111111"
-    } else {
-        "000000"
-    };
+    let wrong = wrong_code(&code_now(&ctx, &secret));
     assert_eq!(
         enrolment::confirm_app_enrolment(&ctx, &judith, wrong, None).await,
         Err(Error::CodeRejected)
@@ -243,11 +248,7 @@ async fn failed_attempts_lock_the_account_across_sessions(backend: Backend) {
     let (secret, codes) = enrol(&ctx, &judith).await;
     next_step(&clock);
     let right = code_now(&ctx, &secret);
-    let wrong = if right == "000000" {
-        "111111"
-    } else {
-        "000000"
-    };
+    let wrong = wrong_code(&right);
     for i in 0..attempts::MAX_FAILED_ATTEMPTS {
         let result = if i % 2 == 0 {
             app_code::verify_app_code(&ctx, &judith, wrong, None).await
@@ -287,11 +288,7 @@ async fn a_parallel_burst_cannot_get_past_the_limit(backend: Backend) {
     let judith = testing::add_judith(&ctx).await;
     let (secret, _) = enrol(&ctx, &judith).await;
     next_step(&clock);
-    let wrong = if code_now(&ctx, &secret) == "000000" {
-        "111111"
-    } else {
-        "000000"
-    };
+    let wrong = wrong_code(&code_now(&ctx, &secret));
     let attempts = (0..30).map(|_| {
         let (ctx, judith) = (ctx.clone(), judith.clone());
         tokio::spawn(async move { app_code::verify_app_code(&ctx, &judith, wrong, None).await })
@@ -466,11 +463,7 @@ async fn the_login_step_spends_the_code_and_completes_the_session_at_once(backen
     let client = crate::client::ClientInfo::default();
     next_step(&clock);
     let right = code_now(&ctx, &secret);
-    let wrong = if right == "000000" {
-        "111111"
-    } else {
-        "000000"
-    };
+    let wrong = wrong_code(&right);
 
     // Two wrong codes, then twenty parallel submissions of the right one.
     let (waiting, waiting_token) = password_only_session(&ctx, &judith).await;

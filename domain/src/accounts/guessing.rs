@@ -355,10 +355,19 @@ pub async fn account_locked_until(
     ctx: &Context,
     email: &Email,
 ) -> Result<Option<DateTime<chrono::Utc>>, Error> {
+    account_locked_until_in(ctx, &ctx.db, email).await
+}
+
+/// [`account_locked_until`], read through `db` (a transaction: on SQLite its one connection).
+async fn account_locked_until_in(
+    ctx: &Context,
+    db: &impl sea_orm::ConnectionTrait,
+    email: &Email,
+) -> Result<Option<DateTime<chrono::Utc>>, Error> {
     let account = account_key(ctx, email);
     let lock = password_lock::Entity::find_by_id(account_lock(&account))
         .filter(password_lock::Column::LockedUntil.gt(ctx.now()))
-        .one(&ctx.db)
+        .one(db)
         .await?;
     if let Some(lock) = lock {
         return Ok(Some(lock.locked_until));
@@ -372,7 +381,7 @@ pub async fn account_locked_until(
         .column(password_failure::Column::CreatedAt)
         .order_by_asc(password_failure::Column::CreatedAt)
         .into_tuple()
-        .all(&ctx.db)
+        .all(db)
         .await?;
     // Refused while the next attempt would be past the ceiling: until enough of them are an
     // hour old.
@@ -391,7 +400,7 @@ pub(crate) async fn lift_account_lock(
     txn: &impl sea_orm::ConnectionTrait,
     email: &Email,
 ) -> Result<bool, Error> {
-    let refused = account_locked_until(ctx, email).await?.is_some();
+    let refused = account_locked_until_in(ctx, txn, email).await?.is_some();
     let account = account_key(ctx, email);
     password_lock::Entity::delete_many()
         .filter(password_lock::Column::Key.eq(account_lock(&account)))

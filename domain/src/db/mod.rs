@@ -4,16 +4,24 @@
 pub mod entity;
 pub mod migration;
 
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 
-/// Connects and, for SQLite, switches on what a server needs: foreign keys, WAL, a busy wait.
+/// Connects. SQLite gets what a server needs on every connection: foreign keys, WAL, a busy
+/// wait; and one connection, see [`SQLITE_CONNECTIONS`].
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options.sqlx_logging(false);
     if url.starts_with("sqlite:") {
-        // One writer at a time is SQLite's nature; a small pool avoids lock contention.
-        options.max_connections(4);
+        options.max_connections(SQLITE_CONNECTIONS);
+        options.map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
+                .foreign_keys(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        });
     } else {
         // A request waits for a row lock at most this long, and a transaction left open by a
         // request that went away is ended: one stuck request never freezes every login.
@@ -27,19 +35,20 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             ])
         });
     }
-    let db = Database::connect(options).await?;
-    if url.starts_with("sqlite:") {
-        use sea_orm::ConnectionTrait;
-        for pragma in [
-            "PRAGMA foreign_keys = ON",
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA busy_timeout = 5000",
-        ] {
-            db.execute_unprepared(pragma).await?;
-        }
-    }
-    Ok(db)
+    Database::connect(options).await
 }
+
+/// SQLite lets one connection write at a time. With more connections in the pool, writers
+/// meet in SQLite's busy handler, which sleeps 1, 2, 5 … up to 100 ms between tries: under
+/// load most of a write's time went there (issue 13). With one connection, the requests of
+/// this process take turns in the pool's queue instead, in order and without sleeping; a read
+/// takes microseconds. Another process on the same file (a second instance, a command) still
+/// meets the busy wait. Durability stays as SQLite's default (`synchronous = FULL`): a commit
+/// is on disk before the answer, which a spent code or a lock must be.
+pub const SQLITE_CONNECTIONS: u32 = 1;
+
+/// How long an SQLite statement waits for another process's write lock.
+pub const SQLITE_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How long a PostgreSQL statement waits for a lock before it fails, and how long a
 /// transaction may sit idle before the server ends it (as PostgreSQL shows them).

@@ -19,9 +19,9 @@
 
 use chrono::{DateTime, Duration};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
-    sea_query::{Expr, OnConflict},
+    sea_query::{Expr, Func, OnConflict},
 };
 
 use super::{email::Email, password::Password, users};
@@ -219,21 +219,9 @@ async fn within_limits(
 ) -> Result<(), Error> {
     let limits = ctx.settings.guessing;
     let now = ctx.now();
-    let since = now - WINDOW;
-    let recent =
-        || password_failure::Entity::find().filter(password_failure::Column::CreatedAt.gt(since));
-    let earlier: Vec<DateTime<chrono::Utc>> = recent()
-        .filter(password_failure::Column::Account.eq(keys.account.as_str()))
-        .filter(password_failure::Column::Address.eq(keys.address.as_str()))
-        .filter(password_failure::Column::Id.ne(attempt))
-        .select_only()
-        .column(password_failure::Column::CreatedAt)
-        .order_by_desc(password_failure::Column::CreatedAt)
-        .into_tuple()
-        .all(&ctx.db)
-        .await?;
-    if let Some(last) = earlier.first() {
-        let until = *last + limits.wait_after(earlier.len() as u64);
+    let recent = Recent::read(ctx, keys, attempt).await?;
+    if let Some(last) = recent.last_from_pair {
+        let until = last + limits.wait_after(recent.from_pair);
         if now < until {
             return Err(Error::PasswordWait { until });
         }
@@ -241,30 +229,76 @@ async fn within_limits(
     if exempt {
         return Ok(());
     }
-    let by_account = recent()
-        .filter(password_failure::Column::Account.eq(keys.account.as_str()))
-        .count(&ctx.db)
-        .await?;
     // Past the ceiling, counting the attempts under way: refused, without a lock of its own
     // (only wrong passwords set one), so that a burst of attempts does not lock the account.
     // Once a lock has run out, the wrong passwords still in the window keep refusing.
-    if by_account > u64::from(limits.account_per_hour) {
+    if recent.by_account > u64::from(limits.account_per_hour) {
         return Err(Error::PasswordLocked {
             scope: LockScope::Account,
             until: now + limits.lock_for,
         });
     }
-    let by_address = recent()
-        .filter(password_failure::Column::Address.eq(keys.address.as_str()))
-        .count(&ctx.db)
-        .await?;
-    if by_address > u64::from(limits.address_per_hour) {
+    if recent.by_address > u64::from(limits.address_per_hour) {
         return Err(Error::PasswordLocked {
             scope: LockScope::Address,
             until: now + limits.lock_for,
         });
     }
     Ok(())
+}
+
+/// The attempts of the last hour that the limits count, read in one query (issue 13).
+#[derive(Debug, PartialEq)]
+struct Recent {
+    /// From this account and address, `attempt` left out, and the newest of them.
+    from_pair: u64,
+    last_from_pair: Option<DateTime<chrono::Utc>>,
+    /// For this account, and from this address, `attempt` included.
+    by_account: u64,
+    by_address: u64,
+}
+
+impl Recent {
+    async fn read(ctx: &Context, keys: &Keys, attempt: i32) -> Result<Self, Error> {
+        use password_failure::Column;
+        let account = || Column::Account.eq(keys.account.as_str());
+        let address = || Column::Address.eq(keys.address.as_str());
+        let pair = || {
+            Condition::all()
+                .add(account())
+                .add(address())
+                .add(Column::Id.ne(attempt))
+        };
+        let number =
+            |condition: Condition| Expr::from(Func::sum(Expr::case(condition, 1).finally(0)));
+        let (from_pair, last_from_pair, by_account, by_address): (
+            Option<i64>,
+            Option<DateTime<chrono::Utc>>,
+            Option<i64>,
+            Option<i64>,
+        ) = password_failure::Entity::find()
+            .select_only()
+            .column_as(number(pair()), "from_pair")
+            .column_as(
+                Expr::from(Func::max(Expr::case(pair(), Expr::col(Column::CreatedAt)))),
+                "last_from_pair",
+            )
+            .column_as(number(Condition::all().add(account())), "by_account")
+            .column_as(number(Condition::all().add(address())), "by_address")
+            .filter(Column::CreatedAt.gt(ctx.now() - WINDOW))
+            .filter(Condition::any().add(account()).add(address()))
+            .into_tuple()
+            .one(&ctx.db)
+            .await?
+            .unwrap_or_default();
+        let count = |n: Option<i64>| n.unwrap_or(0).max(0) as u64;
+        Ok(Self {
+            from_pair: count(from_pair),
+            last_from_pair,
+            by_account: count(by_account),
+            by_address: count(by_address),
+        })
+    }
 }
 
 /// After a wrong password: a ceiling reached locks the account or the address, once. The

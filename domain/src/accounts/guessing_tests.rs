@@ -258,7 +258,7 @@ async fn a_remembered_browser_is_not_held_by_the_account_lock_sec_25(backend: Ba
 }
 
 async fn spraying_from_one_address_locks_that_address_sec_25(backend: Backend) {
-    let (ctx, _clock, _db) = testing::context_with(backend, small).await;
+    let (ctx, clock, _db) = testing::context_with(backend, small).await;
     testing::add_judith(&ctx).await;
     let sprayer = "192.0.2.66";
     for n in 1..=8 {
@@ -281,6 +281,25 @@ async fn spraying_from_one_address_locks_that_address_sec_25(backend: Backend) {
     attempt(&ctx, JUDITH_EMAIL, JUDITH_PASSWORD, "198.51.100.1")
         .await
         .expect("other addresses are not held");
+
+    // The lock runs out after its half hour, but the wrong passwords of the hour still hold
+    // the address, until enough of them are an hour old.
+    clock.advance(ctx.settings.guessing.lock_for + Duration::minutes(1));
+    let still = attempt(&ctx, JUDITH_EMAIL, JUDITH_PASSWORD, sprayer).await;
+    assert!(
+        matches!(
+            still,
+            Err(Error::PasswordLocked {
+                scope: LockScope::Address,
+                ..
+            })
+        ),
+        "{still:?}"
+    );
+    clock.advance(WINDOW);
+    attempt(&ctx, JUDITH_EMAIL, JUDITH_PASSWORD, sprayer)
+        .await
+        .expect("an hour later the address is free again");
 }
 
 async fn the_password_asked_again_counts_with_the_login_sec_25(backend: Backend) {

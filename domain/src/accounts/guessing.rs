@@ -247,8 +247,8 @@ async fn within_limits(
     Ok(())
 }
 
-/// The attempts of the last hour that the limits count, read in one query (issue 13).
-#[derive(Debug, PartialEq)]
+/// The attempts of the last hour that the limits count, in one query: it is read at every
+/// password step.
 struct Recent {
     /// From this account and address, `attempt` left out, and the newest of them.
     from_pair: u64,

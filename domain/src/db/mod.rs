@@ -40,11 +40,13 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 
 /// SQLite lets one connection write at a time. With more connections in the pool, writers
 /// meet in SQLite's busy handler, which sleeps 1, 2, 5 … up to 100 ms between tries: under
-/// load most of a write's time went there (issue 13). With one connection, the requests of
+/// load most of a write's time went there. With one connection, the requests of
 /// this process take turns in the pool's queue instead, in order and without sleeping; a read
 /// takes microseconds. Another process on the same file (a second instance, a command) still
 /// meets the busy wait. Durability stays as SQLite's default (`synchronous = FULL`): a commit
-/// is on disk before the answer, which a spent code or a lock must be.
+/// is on disk before the answer, which a spent code or a lock must be. So code inside a
+/// transaction reads and writes through that transaction only: a query on the pool would wait
+/// for the connection the transaction holds.
 pub const SQLITE_CONNECTIONS: u32 = 1;
 
 /// How long an SQLite statement waits for another process's write lock.

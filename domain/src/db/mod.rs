@@ -77,6 +77,39 @@ mod tests {
 
     use crate::testing::{Backend, TestDb, postgres_skipped};
 
+    // The second step's latency and a spent code's durability rest on these: one SQLite
+    // connection (a second one could only wait in SQLite's busy handler), with the server's
+    // settings on it, among them a commit that is on disk before the answer.
+    #[tokio::test]
+    async fn sqlite_has_one_connection_with_the_servers_settings() {
+        let test = TestDb::new(Backend::Sqlite).await;
+        let pool = test.db.get_sqlite_connection_pool();
+        assert_eq!(
+            pool.options().get_max_connections(),
+            super::SQLITE_CONNECTIONS
+        );
+        assert_eq!(super::SQLITE_CONNECTIONS, 1);
+        let backend = test.db.get_database_backend();
+        for (pragma, expected) in [
+            ("foreign_keys", "1"),
+            ("journal_mode", "wal"),
+            ("synchronous", "2"),
+            ("busy_timeout", "5000"),
+        ] {
+            let row = test
+                .db
+                .query_one_raw(Statement::from_string(
+                    backend,
+                    format!("SELECT CAST((SELECT * FROM pragma_{pragma}()) AS TEXT)"),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            let value: String = row.try_get_by_index(0).unwrap();
+            assert_eq!(value, expected, "{pragma}");
+        }
+    }
+
     // The settings that make a request fail after a while, rather than hang for ever, on a lock
     // that is never released.
     #[tokio::test]

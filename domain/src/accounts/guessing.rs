@@ -15,7 +15,10 @@
 //! address's lock, so that an attacker cannot lock a clinician out of the browser she uses.
 //!
 //! Every attempt is written before its password is checked and removed again when it was
-//! right or refused: parallel attempts see each other and cannot pass a limit together.
+//! right or refused: parallel attempts see each other and cannot pass a limit together. Of a
+//! burst from one address, the first few (by the order they were written) are checked, up to
+//! the free attempts, so that a clinician's right password in a double click or in tabs
+//! restored at once is let in; the rest wait as after as many wrong passwords.
 
 use chrono::{DateTime, Duration};
 use sea_orm::{
@@ -250,7 +253,8 @@ async fn within_limits(
 /// The attempts of the last hour that the limits count, in one query: it is read at every
 /// password step.
 struct Recent {
-    /// From this account and address, `attempt` left out, and the newest of them.
+    /// From this account and address: the wrong passwords and the attempts under way before
+    /// `attempt`, and the newest of them.
     from_pair: u64,
     last_from_pair: Option<DateTime<chrono::Utc>>,
     /// For this account, and from this address, `attempt` included.
@@ -263,11 +267,15 @@ impl Recent {
         use password_failure::Column;
         let account = || Column::Account.eq(keys.account.as_str());
         let address = || Column::Address.eq(keys.address.as_str());
+        // Wrong passwords, and the attempts under way that came before this one: a burst of
+        // attempts has its first few checked (a right password among them is let in), and the
+        // rest wait, as they would after that many wrong ones.
         let pair = || {
-            Condition::all()
-                .add(account())
-                .add(address())
-                .add(Column::Id.ne(attempt))
+            Condition::all().add(account()).add(address()).add(
+                Condition::any()
+                    .add(Column::Checked.eq(true))
+                    .add(Column::Id.lt(attempt)),
+            )
         };
         let number =
             |condition: Condition| Expr::from(Func::sum(Expr::case(condition, 1).finally(0)));

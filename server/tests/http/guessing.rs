@@ -17,6 +17,7 @@ tweestap_domain::on_both_backends!(
     the_account_lock_holds_for_every_address_is_mailed_and_lifted_by_the_helpdesk_sec_25,
     two_instances_count_together_in_one_database_sec_25,
     spraying_from_one_address_locks_that_address_only_sec_25,
+    a_burst_of_right_passwords_lets_the_free_attempts_in_sec_25,
 );
 
 const WRONG: &str = "Fout-wachtwoord-1";
@@ -208,4 +209,45 @@ async fn spraying_from_one_address_locks_that_address_only_sec_25(backend: Backe
     at(&mut elsewhere, "198.51.100.66");
     let login = elsewhere.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+}
+
+/// Eight logins at once with the right password, from one address, half of them through a
+/// second server on the same database: a clinician's double click, or tabs restored together.
+/// At least the free attempts are checked, and each of those is let in; the rest wait, as
+/// parallel guesses would.
+async fn a_burst_of_right_passwords_lets_the_free_attempts_in_sec_25(backend: Backend) {
+    let first = TestApp::new(backend).await;
+    let second = first.another_instance().await;
+    let logins: Vec<_> = (0..8)
+        .map(|n| {
+            let mut browser = if n % 2 == 0 {
+                first.another_browser()
+            } else {
+                second.another_browser()
+            };
+            at(&mut browser, "192.0.2.80");
+            tokio::spawn(async move {
+                let answer = browser.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+                (answer.status, answer.body)
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for login in logins {
+        answers.push(login.await.expect("the login task"));
+    }
+    let passed = answers
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::OK)
+        .count();
+    eprintln!("{backend:?}: {passed} of 8 right passwords at once were let in");
+    let free = Limits::default().free_attempts as usize;
+    assert!(passed >= free, "{passed} of 8 let in: {answers:?}");
+    for (status, body) in &answers {
+        assert!(
+            *status == StatusCode::OK
+                || (*status == StatusCode::TOO_MANY_REQUESTS && body.contains("PasswordWait")),
+            "{status}: {body}"
+        );
+    }
 }

@@ -14,7 +14,7 @@ use crate::{
         code::{RememberHours, SecondStepCode, SecondStepInfo},
         recovery::SecondStepRecovery,
     },
-    routes::{CODE, LOGIN, RECOVERY, WIZARD, query_value},
+    routes::{CODE, LOGIN, RECOVERY, WIZARD, local_path, query_value, second_step_expired_page},
     shell::{PageState, browser::StayLoggedIn},
 };
 
@@ -40,10 +40,13 @@ pub enum Access {
     SecondStepRequired,
     /// Only the wizard: pages redirect to it, server functions answer 403.
     EnrolmentRequired,
+    /// The session gave its password but took too long for the second step (SEC-30): pages
+    /// go to the login page, which says so; server functions answer 401.
+    SecondStepExpired,
 }
 
 /// Static files any visitor may fetch: the bundle and the public assets.
-fn is_asset(path: &str) -> bool {
+pub fn is_asset(path: &str) -> bool {
     path.starts_with("/pkg/") || matches!(path, "/favicon.ico" | "/favicon.svg" | "/robots.txt")
 }
 
@@ -67,7 +70,7 @@ fn is_second_step(path: &str) -> bool {
 /// What the second step, the wizard and a logged-in user all use. "Code opnieuw versturen"
 /// decides from the session what the code is for.
 fn is_shared(path: &str) -> bool {
-    [RememberHours::PATH, ResendSmsCode::PATH, StayLoggedIn::PATH].contains(&path)
+    [RememberHours::PATH, ResendSmsCode::PATH].contains(&path)
 }
 
 /// What a user who must enrol may reach.
@@ -81,6 +84,9 @@ fn is_enrolment(path: &str) -> bool {
         WizardRestart::PATH,
         WizardCode::PATH,
         WizardDone::PATH,
+        // "Ingelogd blijven": not for the second step, whose short time cannot be extended
+        // (SEC-30).
+        StayLoggedIn::PATH,
     ]
     .contains(&path)
 }
@@ -111,11 +117,15 @@ pub fn decide(path: &str, stage: Stage) -> Access {
 pub fn page_redirect(access: Access, wanted: &str) -> Option<String> {
     match access {
         Access::Allow => None,
-        Access::LoginRequired if wanted == "/" => Some(LOGIN.to_owned()),
-        Access::LoginRequired => Some(format!("{LOGIN}?volgende={}", query_value(wanted))),
+        // Only a short local path is carried along (SEC-32).
+        Access::LoginRequired => match local_path(wanted) {
+            Some(path) if path != "/" => Some(format!("{LOGIN}?volgende={}", query_value(path))),
+            _ => Some(LOGIN.to_owned()),
+        },
         Access::AlreadyLoggedIn => Some("/".to_owned()),
         Access::SecondStepRequired => Some(CODE.to_owned()),
         Access::EnrolmentRequired => Some(WIZARD.to_owned()),
+        Access::SecondStepExpired => Some(second_step_expired_page()),
     }
 }
 

@@ -14,6 +14,9 @@ pub enum AppError {
     InvalidCredentials,
     #[error("Je bent niet (meer) ingelogd. Log opnieuw in om verder te gaan.")]
     NotLoggedIn,
+    /// The password was given, but the second step took too long (SEC-30): the session is gone.
+    #[error("Je was te lang bezig met de tweede stap; log opnieuw in.")]
+    SecondStepExpired,
     #[error("Je hebt geen toegang tot dit onderdeel.")]
     Forbidden,
     /// Something the user can correct.
@@ -72,7 +75,7 @@ pub enum AppError {
     #[error("Twee-staps-authenticatie is verplicht en kan niet worden uitgeschakeld.")]
     TwoFactorMandatory,
     #[error(
-        "Om de tweede stap van een ander te resetten of een blokkering op te heffen, moet je zelf zijn ingelogd met twee-staps-authenticatie. Schakel het in als dat nog niet is gebeurd, log uit en log opnieuw in."
+        "Om de gegevens van andere professionals te zien of hen te helpen, moet je zelf zijn ingelogd met twee-staps-authenticatie. Schakel het in als dat nog niet is gebeurd, log uit en log opnieuw in met de code."
     )]
     OwnTwoFactorRequired,
     #[error(
@@ -153,6 +156,7 @@ impl AppError {
         match self {
             Self::InvalidCredentials
             | Self::NotLoggedIn
+            | Self::SecondStepExpired
             | Self::WrongPassword
             | Self::WrongCode
             | Self::WrongRecoveryCode

@@ -93,22 +93,37 @@ where
             return;
         }
         let outcome = action.value().with_untracked(|value| match value {
-            Some(Ok(_)) => Some(true),
-            Some(Err(AppError::NotLoggedIn)) => Some(false),
-            _ => None,
+            Some(Ok(_)) => Outcome::Done,
+            Some(Err(AppError::NotLoggedIn)) => Outcome::LoggedOut,
+            Some(Err(AppError::SecondStepExpired)) => Outcome::SecondStepExpired,
+            _ => Outcome::Failed,
         });
         match outcome {
-            Some(true) => {
+            Outcome::Done => {
                 if let Some(Refresh(counter)) = refresh {
                     counter.update(|n| *n += 1);
                 }
             }
             // The session ended (idle, logged out in another tab): to the login page.
-            Some(false) => navigate(crate::routes::LOGIN, Default::default()),
-            None => {}
+            Outcome::LoggedOut => navigate(crate::routes::LOGIN, Default::default()),
+            // The login page says why (SEC-30).
+            Outcome::SecondStepExpired => navigate(
+                &crate::routes::second_step_expired_page(),
+                Default::default(),
+            ),
+            Outcome::Failed => {}
         }
     });
     action
+}
+
+/// How an action's last call ended, for what follows it.
+enum Outcome {
+    Done,
+    LoggedOut,
+    SecondStepExpired,
+    /// An error the form shows next to its fields.
+    Failed,
 }
 
 /// The error of the page's action for `S`, if its last call failed.

@@ -15,6 +15,9 @@ pub struct Viewer {
     pub client: ClientInfo,
     /// The "Onthoud mij" cookie, if the browser sent one.
     pub remembered: Option<String>,
+    /// The browser's session gave its password but took too long for the second step (SEC-30):
+    /// it is gone, and the login page says why.
+    pub second_step_expired: bool,
 }
 
 impl Viewer {

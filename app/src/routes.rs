@@ -18,22 +18,38 @@ pub const METHOD: &str = "/profiel/methode";
 pub const CHANGE_PASSWORD: &str = "/profiel/wachtwoord";
 pub const HELPDESK: &str = "/configuratie/twee-staps";
 
+/// `?melding=` on the login page: why the browser was sent there.
+pub const NOTICE_PARAM: &str = "melding";
+/// The password was given, but the second step took longer than its few minutes (SEC-30).
+pub const NOTICE_SECOND_STEP_EXPIRED: &str = "tweede-stap-verlopen";
+
+/// The login page that says the second step took too long.
+pub fn second_step_expired_page() -> String {
+    format!("{LOGIN}?{NOTICE_PARAM}={NOTICE_SECOND_STEP_EXPIRED}")
+}
+
 /// The wizard's and the method change's steps that the address names (`?stap=`).
 pub const STEP_CODE: &str = "code";
 pub const STEP_PHONE: &str = "telefoon";
 
-/// Where to go after a step: a path on this site, never another site (no open redirect).
+/// The longest `?volgende=` that is kept: a page's path and query, not a payload (SEC-32).
+pub const MAX_NEXT_BYTES: usize = 512;
+
+/// `path` if it is a path on this site, never another site (no open redirect), of at most
+/// `MAX_NEXT_BYTES`; anything else is dropped.
+pub fn local_path(path: &str) -> Option<&str> {
+    (path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+        && path.len() <= MAX_NEXT_BYTES)
+        .then_some(path)
+}
+
+/// Where to go after a step: a local path (`local_path`) other than the login page, or home.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.contains('\\')
-                && !path.chars().any(char::is_control)
-                && path != LOGIN =>
-        {
-            path.to_owned()
-        }
+    match next.and_then(local_path) {
+        Some(path) if path != LOGIN => path.to_owned(),
         _ => HOME.to_owned(),
     }
 }
@@ -53,7 +69,7 @@ pub fn query_value(value: &str) -> String {
 
 /// `page?volgende=…` when there is somewhere to go after it.
 pub fn with_next(page: &str, next: &Option<String>) -> String {
-    match next.as_deref() {
+    match next.as_deref().and_then(local_path) {
         Some(next) if !next.is_empty() && next != HOME => {
             format!("{page}?volgende={}", query_value(next))
         }
@@ -63,7 +79,7 @@ pub fn with_next(page: &str, next: &Option<String>) -> String {
 
 /// `&volgende=…` after a page's own query, or nothing.
 pub fn next_suffix(next: &Option<String>) -> String {
-    match next.as_deref() {
+    match next.as_deref().and_then(local_path) {
         Some(next) if !next.is_empty() && next != HOME => {
             format!("&volgende={}", query_value(next))
         }
@@ -88,6 +104,17 @@ mod tests {
             assert_eq!(safe_next(Some(evil)), "/", "{evil}");
         }
         assert_eq!(safe_next(None), "/");
+    }
+
+    // SEC-32: a long `?volgende=` is dropped, not copied into the next address.
+    #[test]
+    fn next_keeps_only_a_short_local_path_sec_32() {
+        let long = format!("/profiel?x={}", "a".repeat(MAX_NEXT_BYTES));
+        let longest = format!("/{}", "a".repeat(MAX_NEXT_BYTES - 1));
+        assert_eq!(safe_next(Some(&long)), "/");
+        assert_eq!(safe_next(Some(&longest)), longest);
+        assert_eq!(with_next(WIZARD, &Some(long.clone())), WIZARD);
+        assert_eq!(next_suffix(&Some(long)), "");
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub struct Settings {
     pub helpdesk: String,
     pub session_idle: Duration,
     pub session_max: Duration,
+    /// How long a session that has only given its password may take for the second step
+    /// (SEC-30).
+    pub second_step_for: Duration,
     pub secret_key: SecretKey,
     /// When two-step authentication becomes optional and when mandatory.
     pub rollout: policy::Rollout,
@@ -34,6 +37,10 @@ pub struct Settings {
     /// The reverse proxies whose `X-Forwarded-For` names the client (SEC-14); none by default,
     /// and then the header is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The address clinicians use, as `scheme://host[:port]` (`https://praktijk.example.nl`):
+    /// the only origin a state-changing request may come from (SEC-32). `None`: the address the
+    /// request was served as, over plain HTTP.
+    pub public_origin: Option<String>,
     /// How long the security log and the SMS send records are kept (SEC-26); see `retention`.
     pub retention: Duration,
     /// Password hashing workers and their queue (SEC-29).
@@ -52,12 +59,14 @@ impl Settings {
             helpdesk: Self::DEFAULT_HELPDESK.to_owned(),
             session_idle: Duration::minutes(30),
             session_max: Duration::hours(12),
+            second_step_for: Duration::minutes(10),
             secret_key,
             rollout: policy::Rollout::starting(policy::local_date(Utc::now())),
             remember_for: Duration::hours(12),
             sms: SmsSettings::default(),
             mail: MailSettings::default(),
             trusted_proxies: Vec::new(),
+            public_origin: None,
             guessing: crate::accounts::guessing_limits::Limits::default(),
             retention: Duration::days(DEFAULT_RETENTION_DAYS),
             hashing: crate::accounts::password::HashingLimits::default(),

@@ -65,6 +65,10 @@ pub struct Config {
     /// And at the latest this many hours after login
     #[arg(long, env = "TWEESTAP_SESSION_MAX_HOURS", value_name = "TWEESTAP_SESSION_MAX_HOURS", default_value_t = 12, value_parser = Trimmed(clap::value_parser!(i64).range(1..=720)))]
     pub session_max_hours: i64,
+    /// Minutes a login may take between the password and the second step; after that the
+    /// session is gone and the clinician logs in again (SEC-30)
+    #[arg(long, env = "TWEESTAP_SECOND_STEP_MINUTES", value_name = "TWEESTAP_SECOND_STEP_MINUTES", default_value_t = 10, value_parser = Trimmed(clap::value_parser!(i64).range(1..=60)))]
+    pub second_step_minutes: i64,
     /// YYYY-MM-DD: from this day clinicians see the introduction to two-step authentication
     /// (default: the day the server started)
     #[arg(long = "2fa-optional-from", env = "TWEESTAP_2FA_OPTIONAL_FROM", value_name = "TWEESTAP_2FA_OPTIONAL_FROM", value_parser = date)]
@@ -223,6 +227,11 @@ pub struct Config {
     /// The reverse proxies whose X-Forwarded-For is read, separated by commas (SEC-14)
     #[arg(long, env = "TWEESTAP_TRUSTED_PROXIES", value_name = "TWEESTAP_TRUSTED_PROXIES", default_value = "", hide_default_value = true, value_parser = ip_addresses)]
     pub trusted_proxies: Proxies,
+    /// The address clinicians use, such as https://praktijk.example.nl: scheme, host and port
+    /// that a form's Origin must match (SEC-32). Set it behind a TLS proxy. Unset: the address
+    /// the request was served as, over plain HTTP
+    #[arg(long, env = "TWEESTAP_PUBLIC_ORIGIN", value_name = "TWEESTAP_PUBLIC_ORIGIN", value_parser = public_origin)]
+    pub public_origin: Option<String>,
 
     /// Also serve the metrics at /metrics on this address of its own, without a token, for
     /// example 127.0.0.1:9464 (SEC-28)
@@ -422,6 +431,7 @@ impl Config {
         settings.helpdesk = self.helpdesk.clone();
         settings.session_idle = Duration::minutes(self.session_idle_minutes);
         settings.session_max = Duration::hours(self.session_max_hours);
+        settings.second_step_for = Duration::minutes(self.second_step_minutes);
         settings.remember_for = Duration::hours(self.remember_hours);
         settings.guessing = tweestap_domain::accounts::guessing::Limits {
             free_attempts: self.password_free_attempts,
@@ -458,6 +468,7 @@ impl Config {
             ..MailSettings::default()
         };
         settings.trusted_proxies = self.trusted_proxies.0.clone();
+        settings.public_origin = self.public_origin.clone();
         settings
     }
 
@@ -621,6 +632,26 @@ fn public_host(value: &str) -> Result<String, String> {
     }
 }
 
+/// `https://praktijk.example.nl[:port]`, as browsers send it in `Origin`: nothing after the
+/// host and port.
+fn public_origin(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    let bare = url::Url::parse(value).is_ok_and(|url| {
+        url.username().is_empty()
+            && url.password().is_none()
+            && url.path() == "/"
+            && url.query().is_none()
+            && url.fragment().is_none()
+    });
+    match crate::middleware::origin_of(value) {
+        Some(origin) if bare => Ok(origin),
+        _ => Err(
+            "must be the address clinicians use, scheme and host (and port), such as https://praktijk.example.nl"
+                .to_owned(),
+        ),
+    }
+}
+
 fn smtp_host(value: &str) -> Result<String, String> {
     // An IPv6 address may come in brackets, as in URLs.
     let host = value.trim().trim_start_matches('[').trim_end_matches(']');
@@ -753,6 +784,8 @@ mod tests {
         assert_eq!(config.session_idle, Duration::minutes(30));
         assert_eq!(config.session_max, Duration::hours(12));
         assert_eq!(config.remember_for, Duration::hours(12));
+        assert_eq!(config.second_step_for, Duration::minutes(10));
+        assert_eq!(config.public_origin, None);
         assert_eq!(config.platform_name, Settings::DEFAULT_PLATFORM_NAME);
         assert_eq!(config.helpdesk, Settings::DEFAULT_HELPDESK);
         assert!(config.trusted_proxies.is_empty(), "no proxy is believed");
@@ -883,6 +916,50 @@ mod tests {
             err.contains("<TWEESTAP_TRUSTED_PROXIES>': must be IP addresses"),
             "{err}"
         );
+    }
+
+    // SEC-32: the public origin as browsers write it, and nothing else.
+    #[test]
+    fn the_public_origin_is_a_scheme_and_host_sec_32() {
+        for (given, origin) in [
+            ("https://praktijk.example.nl", "https://praktijk.example.nl"),
+            (
+                " https://Praktijk.Example.nl/ ",
+                "https://praktijk.example.nl",
+            ),
+            (
+                "https://praktijk.example.nl:443",
+                "https://praktijk.example.nl",
+            ),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ] {
+            let config = settings(&[("TWEESTAP_PUBLIC_ORIGIN", given)]).unwrap();
+            assert_eq!(config.public_origin.as_deref(), Some(origin), "{given}");
+        }
+        for bad in [
+            "praktijk.example.nl",
+            "https://praktijk.example.nl/platform",
+            "https://praktijk.example.nl?x=1",
+            "https://beheer@praktijk.example.nl",
+            "ftp://praktijk.example.nl",
+        ] {
+            let err = settings(&[("TWEESTAP_PUBLIC_ORIGIN", bad)]).unwrap_err();
+            assert!(
+                err.contains("<TWEESTAP_PUBLIC_ORIGIN>': must be the address clinicians use"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    // SEC-30: the second step's own short time, between one minute and an hour.
+    #[test]
+    fn the_second_step_minutes_are_read_and_checked_sec_30() {
+        let config = settings(&[("TWEESTAP_SECOND_STEP_MINUTES", "3")]).unwrap();
+        assert_eq!(config.second_step_for, Duration::minutes(3));
+        for bad in ["0", "61", "tien"] {
+            let err = settings(&[("TWEESTAP_SECOND_STEP_MINUTES", bad)]).unwrap_err();
+            assert!(err.contains("TWEESTAP_SECOND_STEP_MINUTES"), "{bad}: {err}");
+        }
     }
 
     #[test]

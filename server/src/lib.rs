@@ -54,7 +54,7 @@ pub fn router_with_metrics(
             ctx.clone(),
             middleware::session_and_access,
         ))
-        .layer(from_fn(middleware::check_origin))
+        .layer(from_fn_with_state(ctx.clone(), middleware::check_origin))
         .layer(from_fn(middleware::limit_body))
         .layer(from_fn(middleware::plain_form_answers));
     // The health checks and metrics pass none of the app's middleware: no session, no

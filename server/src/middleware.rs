@@ -118,13 +118,8 @@ pub async fn limit_body(req: Request, next: Next) -> Response {
 /// back to the form's page as a redirect with the error in the address, where the page shows it
 /// in Dutch. Only the latest error stays in the address.
 pub async fn plain_form_answers(req: Request, next: Next) -> Response {
-    let plain_form = req.method() == Method::POST
-        && is_server_fn(req.uri().path())
-        && req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"));
+    let plain_form =
+        req.method() == Method::POST && is_server_fn(req.uri().path()) && wants_page(req.headers());
     if !plain_form {
         return next.run(req).await;
     }
@@ -201,25 +196,32 @@ fn redirect_to(location: &str) -> Response {
     }
 }
 
-/// Every state-changing request must come from the app's own origin (SEC-20, issue 2).
-pub async fn check_origin(req: Request, next: Next) -> Response {
+/// Every state-changing request must come from the app's own origin (SEC-20, SEC-32): its
+/// `Origin` (or `Referer`) equals the public origin in scheme, host and port. That is
+/// `TWEESTAP_PUBLIC_ORIGIN` behind a TLS proxy, and otherwise the address the request was served
+/// as: plain HTTP to its `Host`.
+pub async fn check_origin(State(ctx): State<Context>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let expected = match &ctx.settings.public_origin {
+        Some(origin) => Some(origin.clone()),
+        None => req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .or_else(|| req.uri().authority().map(|a| a.to_string()))
+            .and_then(|host| origin_of(&format!("http://{host}"))),
+    };
     let claimed = req
         .headers()
         .get(header::ORIGIN)
         .or_else(|| req.headers().get(header::REFERER))
         .and_then(|v| v.to_str().ok())
-        .and_then(origin_host);
-    match (host, claimed) {
-        (Some(host), Some(claimed)) if host.eq_ignore_ascii_case(&claimed) => next.run(req).await,
+        .and_then(origin_of);
+    match (expected, claimed) {
+        (Some(expected), Some(claimed)) if expected == claimed => next.run(req).await,
         _ => {
             tracing::warn!(
                 path = req.uri().path(),
@@ -230,13 +232,16 @@ pub async fn check_origin(req: Request, next: Next) -> Response {
     }
 }
 
-/// `host[:port]` of an Origin or Referer value.
-fn origin_host(value: &str) -> Option<String> {
-    let rest = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"))?;
-    let host = rest.split(['/', '?', '#']).next()?;
-    (!host.is_empty()).then(|| host.to_owned())
+/// The origin of an address, as browsers write it in `Origin`: `scheme://host[:port]`, the
+/// host in lower case and a default port left out. `None` for `null` and anything that is not
+/// an http(s) address with a host.
+pub fn origin_of(value: &str) -> Option<String> {
+    let url = url::Url::parse(value).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    url.host_str()?;
+    Some(url.origin().ascii_serialization())
 }
 
 /// Looks up the session behind the cookie and applies the access policy: one gate for all
@@ -251,22 +256,33 @@ pub async fn session_and_access(
         return next.run(req).await;
     }
     let raw_cookie = cookie_value(req.headers(), session::COOKIE_NAME);
-    let session = match raw_cookie.as_deref().and_then(SessionToken::from_cookie) {
-        Some(token) => match session::resolve(&ctx, &token).await {
+    let lookup = match raw_cookie.as_deref().and_then(SessionToken::from_cookie) {
+        Some(token) => match session::look_up(&ctx, &token).await {
             Ok(found) => found,
             Err(err) => {
                 return error_response(tweestap_domain::Error::from(err).into());
             }
         },
-        None => None,
+        None => session::Lookup::None,
     };
+    let second_step_expired = matches!(lookup, session::Lookup::SecondStepExpired);
+    let session = lookup.active();
     let stage = match stage_of(&ctx, session.as_ref()).await {
         Ok(stage) => stage,
         Err(err) => return error_response(err),
     };
     let stale_cookie = raw_cookie.is_some() && session.is_none();
+    let access = access::decide(&path, stage);
+    // A second step that took too long: the login page says so (SEC-30). The public server
+    // functions (logging in again, `page_state`) run, and tell it themselves; files are files.
+    let passes = access == Access::Allow && (is_server_fn(&path) || access::is_asset(&path));
+    let access = if second_step_expired && !passes {
+        Access::SecondStepExpired
+    } else {
+        access
+    };
 
-    let mut response = match access::decide(&path, stage) {
+    let mut response = match access {
         Access::Allow => {
             let peer = req
                 .extensions()
@@ -286,10 +302,16 @@ pub async fn session_and_access(
                 session,
                 client,
                 remembered,
+                second_step_expired,
             });
             next.run(req).await
         }
         Access::AlreadyLoggedIn => redirect("/"),
+        // A script's call hears the error; a page or a plain form goes to the login page.
+        Access::SecondStepExpired if is_server_fn(&path) && !wants_page(req.headers()) => {
+            error_response(AppError::SecondStepExpired)
+        }
+        Access::SecondStepExpired => redirect(&app::routes::second_step_expired_page()),
         denied if is_server_fn(&path) || req.method() != Method::GET => {
             error_response(match denied {
                 Access::SecondStepRequired => AppError::SecondStepRequired,
@@ -316,6 +338,14 @@ pub async fn session_and_access(
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
+}
+
+/// Whether the browser asks for a page (a plain form, a link), not the app's script.
+fn wants_page(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
 }
 
 fn redirect(to: &str) -> Response {
@@ -421,18 +451,28 @@ mod tests {
         )));
     }
 
+    // SEC-32: scheme, host and port all count; a default port is the same as none.
     #[test]
-    fn reads_the_host_of_an_origin_or_referer() {
+    fn reads_the_origin_of_an_origin_or_referer_sec_32() {
         assert_eq!(
-            origin_host("http://127.0.0.1:3000").as_deref(),
-            Some("127.0.0.1:3000")
+            origin_of("http://127.0.0.1:3000").as_deref(),
+            Some("http://127.0.0.1:3000")
         );
         assert_eq!(
-            origin_host("https://zorg.example.nl/profiel?x=1").as_deref(),
-            Some("zorg.example.nl")
+            origin_of("https://Zorg.Example.nl:443/profiel?x=1").as_deref(),
+            Some("https://zorg.example.nl")
         );
-        assert_eq!(origin_host("null"), None);
-        assert_eq!(origin_host("http://"), None);
+        assert_ne!(
+            origin_of("https://zorg.example.nl"),
+            origin_of("http://zorg.example.nl")
+        );
+        assert_ne!(
+            origin_of("https://zorg.example.nl"),
+            origin_of("https://zorg.example.nl:8443")
+        );
+        assert_eq!(origin_of("null"), None);
+        assert_eq!(origin_of("http://"), None);
+        assert_eq!(origin_of("file:///etc/passwd"), None);
     }
 
     #[test]

@@ -78,7 +78,7 @@ pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
     let password_fresh = reauth::is_fresh(&ctx, &session, Window::Wizard);
     let step = match &factor {
         Some(row) if row.enabled_at.is_some() => {
-            match recovery_codes::codes_to_show(&ctx, row).await? {
+            match recovery_codes::codes_to_show(&ctx, row, session.id).await? {
                 // Shown again only behind the password: not to a session found open later.
                 Some(_) if !password_fresh => WizardStep::Password,
                 Some(codes) => WizardStep::RecoveryCodes { codes },

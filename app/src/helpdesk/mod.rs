@@ -1,7 +1,8 @@
 //! Configuratie -> "Twee-staps-authenticatie", for admins: the rollout at a glance, finding a
 //! clinician, their two-step state, deferrals, lock and security log, and the helpdesk's
 //! actions: lifting a lock and resetting two-step authentication, each with a reason. Every
-//! server function here answers 403 to anyone but an admin.
+//! server function here answers 403 to anyone but an admin, and to an admin whose session did
+//! not pass their own second step (SEC-31): a stolen admin password alone reads nobody's data.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,7 +15,7 @@ use crate::routes::LOGIN;
 use crate::{
     error::{AppError, FormError, Problem},
     forms::{action, form_error, refreshed},
-    routes::{HELPDESK, WIZARD},
+    routes::{HELPDESK, WIZARD, with_next},
     settings::{
         reauth::{PasswordAgain, Reauthenticate},
         security_log::{LogEntry, LogTable},
@@ -77,9 +78,6 @@ pub struct UserDetail {
     pub password_locked: Option<String>,
     pub failed_attempts: i32,
     pub events: Vec<LogEntry>,
-    /// Whether the admin logged in with their own second step: without it, a stolen admin
-    /// password would be enough to switch off anyone's second step.
-    pub own_two_factor: bool,
     /// Whether the admin entered their password recently enough to act (SEC-20).
     pub may_act: bool,
 }
@@ -114,21 +112,28 @@ mod server {
     /// Whether the admin logged in with a second step: their own two-step authentication was on
     /// before this session began. Switched on during the session, it proves nothing yet: a
     /// stolen password would do for that.
-    pub async fn own_second_step(ctx: &Context, session: &ActiveSession) -> Result<bool, AppError> {
+    async fn own_second_step(ctx: &Context, session: &ActiveSession) -> Result<bool, AppError> {
         Ok(factor::factor(ctx, session.user.id)
             .await?
             .and_then(|row| row.enabled_at)
             .is_some_and(|since| since < session.created_at))
     }
 
-    /// An admin about to act on `user`: logged in with their own second step, with their
-    /// password within the last minutes (SEC-20), and the user must exist (an unknown id is a
-    /// clear message, not a silent success).
-    pub async fn acting_on(user: i32) -> Result<(Context, Viewer, ActiveSession), AppError> {
+    /// An admin who logged in with their own second step: what reading other users' data needs
+    /// (SEC-31), as acting on it does.
+    pub async fn helpdesk() -> Result<(Context, Viewer, ActiveSession), AppError> {
         let (ctx, viewer, session) = admin()?;
         if !own_second_step(&ctx, &session).await? {
             return Err(AppError::OwnTwoFactorRequired);
         }
+        Ok((ctx, viewer, session))
+    }
+
+    /// An admin about to act on `user`: logged in with their own second step, with their
+    /// password within the last minutes (SEC-20), and the user must exist (an unknown id is a
+    /// clear message, not a silent success).
+    pub async fn acting_on(user: i32) -> Result<(Context, Viewer, ActiveSession), AppError> {
+        let (ctx, viewer, session) = helpdesk().await?;
         reauth::require(&ctx, &session, Window::Settings)?;
         service::user_state(&ctx, user).await?;
         Ok((ctx, viewer, session))
@@ -152,7 +157,7 @@ mod server {
 #[server(endpoint = "helpdesk_overview")]
 pub async fn helpdesk_overview() -> Result<Overview, AppError> {
     use tweestap_domain::twofactor::policy::Phase;
-    let (ctx, _, _) = server::admin()?;
+    let (ctx, _, _) = server::helpdesk().await?;
     let counts = service::rollout_counts(&ctx).await?;
     let rollout = ctx.settings.rollout;
     Ok(Overview {
@@ -179,7 +184,7 @@ pub async fn helpdesk_overview() -> Result<Overview, AppError> {
 
 #[server(endpoint = "helpdesk_search")]
 pub async fn helpdesk_search(query: String) -> Result<Vec<UserSummary>, AppError> {
-    let (ctx, _, _) = server::admin()?;
+    let (ctx, _, _) = server::helpdesk().await?;
     let mut found = Vec::new();
     for user in service::search(&ctx, &query).await? {
         let row = factor::factor(&ctx, user.id).await?;
@@ -202,7 +207,7 @@ pub async fn helpdesk_search(query: String) -> Result<Vec<UserSummary>, AppError
 #[server(endpoint = "helpdesk_user")]
 pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
     use tweestap_domain::time::format_dutch;
-    let (ctx, _, session) = server::admin()?;
+    let (ctx, _, session) = server::helpdesk().await?;
     let state = service::user_state(&ctx, user).await?;
     let events = tweestap_domain::audit::log::recent(&ctx, user, EVENTS_SHOWN)
         .await?
@@ -238,7 +243,6 @@ pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
             .map(|until| lock_text(&ctx, until)),
         failed_attempts: state.user.failed_attempts,
         events,
-        own_two_factor: server::own_second_step(&ctx, &session).await?,
         may_act: reauth::is_fresh(&ctx, &session, Window::Settings),
     })
 }
@@ -318,7 +322,19 @@ fn answer_with(err: &AppError) {
 
 fn error_view(err: AppError) -> AnyView {
     answer_with(&err);
-    view! { <p role="alert">{err.to_string()}</p> }.into_any()
+    let own_second_step_first = err == AppError::OwnTwoFactorRequired;
+    view! {
+        <p role="alert">{err.to_string()}</p>
+        // The way there: the wizard, then a new login with the code (SEC-31).
+        {own_second_step_first.then(|| view! {
+            <p>
+                <a class="button primary" href=with_next(WIZARD, &Some(HELPDESK.to_owned()))>
+                    "Twee-staps-authenticatie instellen"
+                </a>
+            </p>
+        })}
+    }
+    .into_any()
 }
 
 /// Configuratie: the platform's section, with the helpdesk's tools for admins.
@@ -385,6 +401,11 @@ pub fn HelpdeskPage() -> impl IntoView {
                         .into_any(),
                         Ok(Some(users)) => view! { <SearchResults users/> }.into_any(),
                         Err(AppError::Forbidden) => error_view(AppError::Forbidden),
+                        // Said once, at the top of the page, with the way there.
+                        Err(AppError::OwnTwoFactorRequired) => {
+                            answer_with(&AppError::OwnTwoFactorRequired);
+                            ().into_any()
+                        }
                         Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any()}
                 })}
             </Transition>
@@ -554,13 +575,7 @@ fn UserView(
         </dl>
         <section aria-labelledby="acties-titel">
             <h2 id="acties-titel">"Helpen"</h2>
-            {if !user.own_two_factor {
-                view! {
-                    <p>{AppError::OwnTwoFactorRequired.to_string()}</p>
-                    <p><a href=WIZARD>"Twee-staps-authenticatie instellen"</a></p>
-                }
-                .into_any()
-            } else if user.may_act {
+            {if user.may_act {
                 view! {
                     {(user.locked.is_some() || user.password_locked.is_some()).then(|| view! {
                         <ActionForm action={action::<HelpdeskLiftLock>()} attr:class="action">

@@ -12,6 +12,7 @@ use crate::routes::{CODE, INTRO, LOGIN, WIZARD, query_value, safe_next};
 use crate::{
     error::{AppError, FormError},
     forms::{action, form_error},
+    routes::{NOTICE_PARAM, NOTICE_SECOND_STEP_EXPIRED},
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
@@ -87,16 +88,21 @@ pub fn LoginPage() -> impl IntoView {
     let remember = NodeRef::<leptos::html::Input>::new();
     // The address this browser remembers, if the user asked for it (never a password).
     let remembered = RwSignal::new(None::<String>);
+    // Only into an empty field: what the user typed while the app was loading stays.
     Effect::new(move |_| {
-        if let Some(address) = stored_email() {
-            if let Some(field) = email.get_untracked() {
-                field.set_value(&address);
+        let Some(address) = stored_email() else {
+            return;
+        };
+        if let Some(field) = email.get_untracked() {
+            if !field.value().is_empty() {
+                return;
             }
-            if let Some(check) = remember.get_untracked() {
-                check.set_checked(true);
-            }
-            remembered.set(Some(address));
+            field.set_value(&address);
         }
+        if let Some(check) = remember.get_untracked() {
+            check.set_checked(true);
+        }
+        remembered.set(Some(address));
     });
     // On every attempt, the choice is kept or forgotten with the address typed.
     Effect::new(move |_| {
@@ -120,10 +126,18 @@ pub fn LoginPage() -> impl IntoView {
         }
     };
 
+    // Why the browser was sent here, if the address says (SEC-30).
+    let query = leptos_router::hooks::use_query_map();
+    let notice = move || {
+        (query.read().get(NOTICE_PARAM).as_deref() == Some(NOTICE_SECOND_STEP_EXPIRED))
+            .then(|| AppError::SecondStepExpired.to_string())
+    };
+
     view! {
         <Title text="Inloggen"/>
         <section class="card narrow" aria-labelledby="inloggen-titel">
             <h1 id="inloggen-titel">"Inloggen"</h1>
+            {move || notice().map(|text| view! { <p class="warning" role="status">{text}</p> })}
             <p>"Log in met je e-mailadres en wachtwoord."</p>
             <ActionForm action=login>
                 <NextField/>

@@ -45,7 +45,7 @@ pub async fn recovery_codes_state() -> Result<RecoveryCodesStep, AppError> {
     };
     // New codes not yet saved are shown behind the password entered in the last quarter of an
     // hour, as in the wizard: a session found open later cannot read them.
-    let pending = recovery_codes::codes_to_show(&ctx, &row).await?;
+    let pending = recovery_codes::codes_to_show(&ctx, &row, session.id).await?;
     let recent = reauth::is_fresh(&ctx, &session, Window::Wizard);
     Ok(match pending {
         Some(codes) if recent => RecoveryCodesStep::Show { codes },
@@ -61,7 +61,13 @@ pub async fn recovery_codes_state() -> Result<RecoveryCodesStep, AppError> {
 pub async fn regenerate_recovery_codes() -> Result<(), AppError> {
     let (ctx, viewer, session) = logged_in()?;
     reauth::require(&ctx, &session, Window::Settings)?;
-    recovery_codes::regenerate_recovery_codes(&ctx, session.user.id, Some(&viewer.client)).await?;
+    recovery_codes::regenerate_recovery_codes(
+        &ctx,
+        session.user.id,
+        session.id,
+        Some(&viewer.client),
+    )
+    .await?;
     leptos_axum::redirect(RECOVERY_CODES);
     Ok(())
 }

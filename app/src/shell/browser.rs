@@ -8,7 +8,11 @@
 
 use leptos::prelude::*;
 
-use crate::{error::AppError, routes::LOGIN, shell::Shell};
+use crate::{
+    error::AppError,
+    routes::{LOGIN, second_step_expired_page},
+    shell::Shell,
+};
 
 /// A logout in one tab: the others go to the login page (a `storage` event).
 pub const LOGGED_OUT_KEY: &str = "tweestap.uitgelogd";
@@ -25,10 +29,14 @@ const WARN_SECONDS: f64 = 120.0;
 #[derive(Clone, Copy, Debug)]
 pub struct Activity(pub RwSignal<f64>);
 
-/// "Ingelogd blijven": the session's idle time starts again now.
+/// "Ingelogd blijven": the session's idle time starts again now. Not for a session that has
+/// given only its password: its short time is its own (SEC-30).
 #[server(endpoint = "stay_logged_in")]
 pub async fn stay_logged_in() -> Result<(), AppError> {
     let (ctx, _, session) = crate::request::logged_in()?;
+    if session.stage != tweestap_domain::accounts::session::SessionStage::Complete {
+        return Err(AppError::SecondStepRequired);
+    }
     tweestap_domain::accounts::session::keep_alive(&ctx, session.id)
         .await
         .map_err(tweestap_domain::Error::from)?;
@@ -139,19 +147,45 @@ pub fn BrowserSession() -> impl IntoView {
     let warn = move || logged_in.get() && remaining() <= WARN_SECONDS.min(idle_seconds() / 2.0);
 
     // Time is up: the server has ended the session; the page says so by showing the login.
+    let navigate_idle = navigate.clone();
     Effect::new(move |_| {
         if logged_in.get() && remaining() <= 0.0 {
             let here = location.pathname.get_untracked();
             if let Some(data) = shell {
                 data.update(|data| data.user = None);
             }
-            navigate(
+            navigate_idle(
                 &crate::access::page_redirect(crate::access::Access::LoginRequired, &here)
                     .unwrap_or_else(|| LOGIN.to_owned()),
                 Default::default(),
             );
         }
     });
+
+    // The second step's time is up: the server has ended the session; the login page says so
+    // (SEC-30).
+    let second_step_seconds =
+        Memo::new(move |_| shell.and_then(|data| data.with(|data| data.second_step_seconds)));
+    {
+        let navigate = navigate.clone();
+        Effect::new(move |_| {
+            let Some(seconds) = second_step_seconds.get() else {
+                return;
+            };
+            let navigate = navigate.clone();
+            let expired = move || {
+                if let Some(data) = shell {
+                    data.update(|data| data.second_step_seconds = None);
+                }
+                navigate(&second_step_expired_page(), Default::default());
+            };
+            // A second late, so that the server has certainly ended it.
+            let wait = std::time::Duration::from_secs(seconds.max(0) as u64 + 1);
+            if let Ok(handle) = set_timeout_with_handle(expired, wait) {
+                on_cleanup(move || handle.clear());
+            }
+        });
+    }
 
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     crate::components::modal_follows(dialog, warn);

@@ -38,7 +38,12 @@ pub struct CurrentUser {
 pub struct ShellData {
     pub platform_name: String,
     pub helpdesk: String,
+    /// Only once every step is passed: a session that has given only its password learns
+    /// nothing about the account, not even whose it is (SEC-30).
     pub user: Option<CurrentUser>,
+    /// For a session that has given only its password: the seconds it has left for the second
+    /// step (SEC-30).
+    pub second_step_seconds: Option<i64>,
     /// `TWEESTAP_SESSION_IDLE_MINUTES`, for the warning before the session ends.
     pub idle_minutes: i64,
 }
@@ -56,15 +61,28 @@ pub fn shell_data_for_request() -> ShellData {
             // Listing the routes at startup renders the app without a request.
             return ShellData::default();
         };
-        let user = Viewer::current().session.map(|session| CurrentUser {
-            name: session.user.display_name,
-            email: session.user.email,
-            is_admin: session.user.role == tweestap_domain::db::entity::user::Role::Admin,
-        });
+        use tweestap_domain::{accounts::session::SessionStage, db::entity::user::Role};
+        let session = Viewer::current().session;
+        let (user, second_step_seconds) = match session {
+            Some(session) if session.stage == SessionStage::PasswordOnly => (
+                None,
+                Some((session.expires_at - ctx.now()).num_seconds().max(0)),
+            ),
+            Some(session) => (
+                Some(CurrentUser {
+                    name: session.user.display_name,
+                    email: session.user.email,
+                    is_admin: session.user.role == Role::Admin,
+                }),
+                None,
+            ),
+            None => (None, None),
+        };
         ShellData {
             platform_name: ctx.settings.platform_name.clone(),
             helpdesk: ctx.settings.helpdesk.clone(),
             user,
+            second_step_seconds,
             idle_minutes: ctx.settings.session_idle.num_minutes(),
         }
     }
@@ -134,6 +152,12 @@ pub fn current_user() -> Option<CurrentUser> {
     use_context::<Shell>().and_then(|shell| shell.0.with(|data| data.user.clone()))
 }
 
+/// Whether this session has given its password and waits for the second step, tracked.
+fn second_step_pending() -> bool {
+    use_context::<Shell>()
+        .is_some_and(|shell| shell.0.with(|data| data.second_step_seconds.is_some()))
+}
+
 /// What the browser learns on every move to another address: who is logged in now, and where
 /// to go instead if the access policy does not let this session see the address.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +173,13 @@ pub struct PageAnswer {
 pub async fn page_state(path: String) -> Result<PageAnswer, AppError> {
     let ctx = crate::request::context()?;
     let viewer = Viewer::current();
+    if viewer.second_step_expired {
+        let notice = crate::routes::second_step_expired_page();
+        return Ok(PageAnswer {
+            shell: shell_data_for_request(),
+            redirect: (path != notice).then_some(notice),
+        });
+    }
     let stage = crate::access::stage_of(&ctx, viewer.session.as_ref()).await?;
     // The login page is a path like any other here (`safe_next` turns it into home, as a place
     // to go on to after logging in).
@@ -230,10 +261,22 @@ pub fn Header() -> impl IntoView {
             <div class="brand">
                 <a href="/">{data.platform_name}</a>
             </div>
-            {move || current_user().map(|user| view! {
-                <MainNav/>
-                <UserMenu user/>
-            })}
+            {move || match current_user() {
+                Some(user) => view! {
+                    <MainNav/>
+                    <UserMenu user/>
+                }
+                .into_any(),
+                // Between the password and the second step: nothing of the account, only the
+                // way out (SEC-30).
+                None if second_step_pending() => view! {
+                    <ActionForm action={action::<Logout>()} attr:class="logout">
+                        <button type="submit" class="link">"Uitloggen"</button>
+                    </ActionForm>
+                }
+                .into_any(),
+                None => ().into_any(),
+            }}
         </header>
     }
 }
@@ -254,12 +297,15 @@ fn MainNav() -> impl IntoView {
 
 #[component]
 fn UserMenu(user: CurrentUser) -> impl IntoView {
-    // The menu closes when the browser moves on, as a new page's would.
+    // The menu closes when the browser moves on, as a new page's would; not when the app
+    // starts, which would undo a click made while it was loading.
     let menu = NodeRef::<leptos::html::Details>::new();
     let location = leptos_router::hooks::use_location();
-    Effect::new(move |_| {
+    Effect::new(move |first_run_done: Option<()>| {
         location.pathname.track();
-        if let Some(menu) = menu.get_untracked() {
+        if first_run_done.is_some()
+            && let Some(menu) = menu.get_untracked()
+        {
             menu.set_open(false);
         }
     });

@@ -115,6 +115,12 @@ pub(crate) async fn start_in(
 ) -> Result<(SessionToken, i32), sea_orm::DbErr> {
     let token = SessionToken::generate();
     let now = ctx.now();
+    // A session that has only given its password lives a short time of its own (SEC-30); the
+    // complete session that replaces it ends at the usual time after the login.
+    let lifetime = match stage {
+        SessionStage::PasswordOnly => ctx.settings.second_step_for,
+        SessionStage::Complete => ctx.settings.session_max,
+    };
     let row = session::ActiveModel {
         stage: Set(stage),
         // The wizard asks for the password again, as the manual says, whatever the login was.
@@ -123,7 +129,7 @@ pub(crate) async fn start_in(
         user_id: Set(user.id),
         created_at: Set(now),
         last_seen_at: Set(now),
-        expires_at: Set(now + ctx.settings.session_max),
+        expires_at: Set(now + lifetime),
         ip_address: Set(client.ip_address.clone().map(|ip| truncate(ip, 64))),
         user_agent: Set(client.user_agent.clone().map(|ua| truncate(ua, 512))),
         ..Default::default()
@@ -133,12 +139,37 @@ pub(crate) async fn start_in(
     Ok((token, row.id))
 }
 
+/// What a session token opens.
+#[derive(Debug)]
+pub enum Lookup {
+    Active(ActiveSession),
+    /// The session gave its password but not the second step within its time (SEC-30). It is
+    /// gone now; the page says why.
+    SecondStepExpired,
+    /// Unknown, ended, idle too long or past its absolute lifetime.
+    None,
+}
+
+impl Lookup {
+    pub fn active(self) -> Option<ActiveSession> {
+        match self {
+            Self::Active(session) => Some(session),
+            Self::SecondStepExpired | Self::None => None,
+        }
+    }
+}
+
 /// The live session behind a token, or `None` when it is unknown, idle too long or past its
 /// absolute lifetime. Expired sessions are deleted on sight.
 pub async fn resolve(
     ctx: &Context,
     token: &SessionToken,
 ) -> Result<Option<ActiveSession>, sea_orm::DbErr> {
+    look_up(ctx, token).await.map(Lookup::active)
+}
+
+/// `resolve`, telling a second step that took too long apart from any other end.
+pub async fn look_up(ctx: &Context, token: &SessionToken) -> Result<Lookup, sea_orm::DbErr> {
     // Only rows with a stage we know are loaded: a row whose stored stage is anything else
     // would not load into `SessionStage` at all, so it is left out here and the token counts
     // as no session, which is safer still than the lower stage (SEC-01).
@@ -149,12 +180,16 @@ pub async fn resolve(
         .one(&ctx.db)
         .await?;
     let Some((row, Some(user))) = found else {
-        return Ok(None);
+        return Ok(Lookup::None);
     };
     let now = ctx.now();
     if now >= row.expires_at || now - row.last_seen_at >= ctx.settings.session_idle {
         session::Entity::delete_by_id(row.id).exec(&ctx.db).await?;
-        return Ok(None);
+        return Ok(if row.stage == SessionStage::PasswordOnly {
+            Lookup::SecondStepExpired
+        } else {
+            Lookup::None
+        });
     }
     let active = ActiveSession {
         id: row.id,
@@ -170,11 +205,12 @@ pub async fn resolve(
         touched.last_seen_at = Set(now);
         touched.update(&ctx.db).await?;
     }
-    Ok(Some(active))
+    Ok(Lookup::Active(active))
 }
 
 /// The second step is done: the session is replaced by a complete one with a new id (SEC-03).
-/// Its absolute end stays where it was. `None`, and nothing written, when the session has ended
+/// It ends at the usual time after the login, not at the second step's short end (SEC-30).
+/// `None`, and nothing written, when the session has ended
 /// meanwhile (a logout in another tab): a passed step does not bring it back.
 pub async fn complete(
     ctx: &Context,
@@ -182,7 +218,7 @@ pub async fn complete(
     client: &ClientInfo,
 ) -> Result<Option<SessionToken>, sea_orm::DbErr> {
     let txn = sea_orm::TransactionTrait::begin(&ctx.db).await?;
-    let token = complete_in(&txn, ctx.now(), previous, client).await?;
+    let token = complete_in(&txn, ctx, previous, client).await?;
     txn.commit().await?;
     Ok(token)
 }
@@ -190,7 +226,7 @@ pub async fn complete(
 /// `complete`, in the caller's transaction.
 pub(crate) async fn complete_in(
     db: &impl sea_orm::ConnectionTrait,
-    now: DateTime<Utc>,
+    ctx: &Context,
     previous: &ActiveSession,
     client: &ClientInfo,
 ) -> Result<Option<SessionToken>, sea_orm::DbErr> {
@@ -199,12 +235,17 @@ pub(crate) async fn complete_in(
         return Ok(None);
     }
     let token = SessionToken::generate();
+    let now = ctx.now();
+    let expires_at = match previous.stage {
+        SessionStage::PasswordOnly => previous.created_at + ctx.settings.session_max,
+        SessionStage::Complete => previous.expires_at,
+    };
     session::ActiveModel {
         token_hash: Set(token.hash()),
         user_id: Set(previous.user.id),
         created_at: Set(previous.created_at),
         last_seen_at: Set(now),
-        expires_at: Set(previous.expires_at),
+        expires_at: Set(expires_at),
         ip_address: Set(client.ip_address.clone().map(|ip| truncate(ip, 64))),
         user_agent: Set(client.user_agent.clone().map(|ua| truncate(ua, 512))),
         stage: Set(SessionStage::Complete),

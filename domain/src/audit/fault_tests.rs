@@ -297,7 +297,7 @@ async fn new_recovery_codes_are_rolled_back_when_their_log_entry_fails_sec_21(ba
     let before = sign_in_of(&ctx, judith.id).await;
     break_inserts(&ctx, "security_events").await;
 
-    let regenerated = recovery_codes::regenerate_recovery_codes(&ctx, judith.id, None).await;
+    let regenerated = recovery_codes::regenerate_recovery_codes(&ctx, judith.id, 1, None).await;
 
     assert_failed_on(regenerated, "security_events");
     assert_eq!(

@@ -160,7 +160,7 @@ async fn pass_at_once(
         txn.rollback().await?;
         return Ok(None);
     }
-    let Some(token) = session::complete_in(&txn, now, session, client).await? else {
+    let Some(token) = session::complete_in(&txn, ctx, session, client).await? else {
         // Logged out in another tab meanwhile: the code does not bring the session back.
         txn.rollback().await?;
         return Err(Error::NotLoggedIn);

@@ -165,7 +165,7 @@ pub(crate) async fn enable(
         .col_expr(two_factor::Column::LastStep, Expr::value(step))
         .col_expr(
             two_factor::Column::PendingCodesEnc,
-            Expr::value(seal_codes(ctx, user_id, &codes)),
+            Expr::value(seal_codes(ctx, user_id, &codes, None)),
         )
         .filter(two_factor::Column::UserId.eq(user_id))
         .filter(two_factor::Column::SecretEnc.eq(secret_enc))

@@ -29,9 +29,20 @@ fn codes_context(user_id: i32) -> String {
 pub const PENDING_CODES_MINUTES: i64 = 15;
 
 /// New recovery codes as kept until the user has saved them: encrypted, bound to the user, with
-/// the time they were made.
-pub(super) fn seal_codes(ctx: &Context, user_id: i32, codes: &[String]) -> String {
-    let plain = format!("{}\n{}", ctx.now().timestamp(), codes.join("\n"));
+/// the time they were made and, for a new set made in the settings, the session that made it:
+/// only that session is shown them. The wizard's codes name no session, so that a wizard
+/// interrupted (a crash, a closed browser) shows them again after the next login.
+pub(super) fn seal_codes(
+    ctx: &Context,
+    user_id: i32,
+    codes: &[String],
+    made_in: Option<i32>,
+) -> String {
+    let made = match made_in {
+        Some(session) => format!("{} {session}", ctx.now().timestamp()),
+        None => ctx.now().timestamp().to_string(),
+    };
+    let plain = format!("{made}\n{}", codes.join("\n"));
     crypto::seal(
         &ctx.settings.secret_key,
         &codes_context(user_id),
@@ -63,10 +74,11 @@ pub(super) async fn replace_recovery_codes(
 }
 
 /// A new set of recovery codes replaces the old one entirely (SEC-13). Returns the new codes,
-/// to be shown once.
+/// to be shown once, and only to the session `session_id` that made them.
 pub async fn regenerate_recovery_codes(
     ctx: &Context,
     user_id: i32,
+    session_id: i32,
     client: Option<&ClientInfo>,
 ) -> Result<Vec<String>, Error> {
     if !is_enabled(ctx, user_id).await? {
@@ -79,7 +91,7 @@ pub async fn regenerate_recovery_codes(
     two_factor::Entity::update_many()
         .col_expr(
             two_factor::Column::PendingCodesEnc,
-            Expr::value(seal_codes(ctx, user_id, &codes)),
+            Expr::value(seal_codes(ctx, user_id, &codes, Some(session_id))),
         )
         .filter(two_factor::Column::UserId.eq(user_id))
         .exec(audited.txn())
@@ -100,6 +112,16 @@ fn recovery_hash(ctx: &Context, code: &str) -> String {
 /// made less than `PENDING_CODES_MINUTES` ago. The caller shows them only behind a fresh
 /// password, so that a session found open later cannot read them.
 pub fn pending_codes(ctx: &Context, row: &two_factor::Model) -> Option<Vec<String>> {
+    open_pending(ctx, row).map(|pending| pending.codes)
+}
+
+/// New codes as sealed: the codes, and the session they belong to, if one.
+struct Pending {
+    codes: Vec<String>,
+    made_in: Option<i32>,
+}
+
+fn open_pending(ctx: &Context, row: &two_factor::Model) -> Option<Pending> {
     let sealed = row.pending_codes_enc.as_deref()?;
     let plain = crypto::open(
         &ctx.settings.secret_key,
@@ -108,28 +130,43 @@ pub fn pending_codes(ctx: &Context, row: &two_factor::Model) -> Option<Vec<Strin
     )?;
     let plain = String::from_utf8_lossy(&plain);
     let mut lines = plain.lines();
-    let made = lines
+    let mut first = lines.next()?.split(' ');
+    let made = first
         .next()
-        .and_then(|line| line.parse::<i64>().ok())
+        .and_then(|seconds| seconds.parse::<i64>().ok())
         .and_then(|seconds| DateTime::<Utc>::from_timestamp(seconds, 0))?;
+    let made_in = match first.next() {
+        Some(session) => Some(session.parse::<i32>().ok()?),
+        None => None,
+    };
     if ctx.now() - made >= Duration::minutes(PENDING_CODES_MINUTES) {
         return None;
     }
-    Some(lines.map(str::to_owned).collect())
+    Some(Pending {
+        codes: lines.map(str::to_owned).collect(),
+        made_in,
+    })
 }
 
-/// The recovery codes waiting to be saved, to show (behind a fresh password, which the caller
-/// checks). Codes past `PENDING_CODES_MINUTES` are dropped here, so that from then on they exist
-/// only as hashes; a set made meanwhile by another request stays (compare-and-set).
+/// The recovery codes waiting to be saved, to show to the session `session_id` (behind a fresh
+/// password, which the caller checks). A new set made in the settings is shown only to the
+/// session that made it. Codes past `PENDING_CODES_MINUTES` are dropped here, so that from then
+/// on they exist only as hashes; a set made meanwhile by another request stays
+/// (compare-and-set).
 pub async fn codes_to_show(
     ctx: &Context,
     row: &two_factor::Model,
+    session_id: i32,
 ) -> Result<Option<Vec<String>>, Error> {
     let Some(sealed) = row.pending_codes_enc.as_deref() else {
         return Ok(None);
     };
-    if let Some(codes) = pending_codes(ctx, row) {
-        return Ok(Some(codes));
+    match open_pending(ctx, row) {
+        Some(Pending { made_in, .. }) if made_in.is_some_and(|made_in| made_in != session_id) => {
+            return Ok(None);
+        }
+        Some(pending) => return Ok(Some(pending.codes)),
+        None => {}
     }
     two_factor::Entity::update_many()
         .col_expr(

@@ -409,7 +409,7 @@ async fn a_new_set_of_recovery_codes_replaces_the_old_one(backend: Backend) {
     recovery_codes::use_recovery_code(&ctx, &judith, &old[0], None)
         .await
         .unwrap();
-    let new = recovery_codes::regenerate_recovery_codes(&ctx, judith.id, None)
+    let new = recovery_codes::regenerate_recovery_codes(&ctx, judith.id, 1, None)
         .await
         .unwrap();
     assert_eq!(new.len(), recovery::COUNT);

@@ -19,7 +19,7 @@ tweestap_domain::on_both_backends!(
     the_helpdesk_sees_the_rollout_and_finds_a_professional,
     a_helpdesk_reset_needs_the_admins_password_and_a_reason_sec_20_sec_21,
     the_helpdesk_lifts_a_lock_with_a_reason_sec_21,
-    an_admin_without_two_step_authentication_cannot_reset_or_unlock,
+    an_admin_without_two_step_authentication_cannot_read_reset_or_unlock_sec_31,
 );
 
 const NEW_PASSWORD: &str = "Een-nieuw-wachtwoord-7";
@@ -543,18 +543,35 @@ pub(crate) async fn admin_password_again(admin: &mut TestApp, user_page: &str) {
     assert_eq!(confirmed.header("location"), user_page);
 }
 
-/// The admin's password again, then every helpdesk action refused for want of the admin's own
-/// second step, and none offered on the page.
-async fn helpdesk_actions_refused(admin: &mut TestApp, judith_id: i32) {
+/// The admin's password again, then every helpdesk page, read and action refused for want of
+/// the admin's own second step (SEC-31): nobody's data shown, and the way there explained.
+async fn helpdesk_refused(admin: &mut TestApp, judith_id: i32) {
     let user_page = format!("/configuratie/twee-staps/{judith_id}");
     admin_password_again(admin, &user_page).await;
-    let page = admin.get(&user_page).await.body;
-    assert!(
-        page.contains("moet je zelf zijn ingelogd met twee-staps-authenticatie"),
-        "{page}"
-    );
-    assert!(!page.contains("name=\"reason\""), "no actions offered");
+    for page in [
+        "/configuratie/twee-staps",
+        "/configuratie/twee-staps?zoek=judith",
+        user_page.as_str(),
+    ] {
+        let answer = admin.get(page).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{page}");
+        let body = answer.body.replace("<!>", "");
+        assert!(
+            body.contains("moet je zelf zijn ingelogd met twee-staps-authenticatie"),
+            "{page}: {body}"
+        );
+        assert!(
+            body.contains("href=\"/twee-staps/instellen?volgende=/configuratie/twee-staps\""),
+            "{page}: the way to the wizard: {body}"
+        );
+        for data in [JUDITH_EMAIL, "Judith", "name=\"reason\"", "De invoering"] {
+            assert!(!body.contains(data), "{page} shows {data}: {body}");
+        }
+    }
     for (function, form) in [
+        ("/api/helpdesk_overview", String::new()),
+        ("/api/helpdesk_search", "query=judith".to_owned()),
+        ("/api/helpdesk_user", format!("user={judith_id}")),
         (
             "/api/helpdesk_reset",
             format!("user={judith_id}&reason=Telefoon+kwijt"),
@@ -568,21 +585,25 @@ async fn helpdesk_actions_refused(admin: &mut TestApp, judith_id: i32) {
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{function}");
         assert!(
             refused.body.contains("OwnTwoFactorRequired"),
-            "{}",
+            "{function}: {}",
             refused.body
         );
+        assert!(!refused.body.contains(JUDITH_EMAIL), "{function}");
     }
 }
 
-// An admin password alone must not be enough to switch off someone else's second step: the
-// helpdesk's actions need a login with the admin's own second step, even with a fresh password;
-// switching it on within the session that would act is not enough.
-async fn an_admin_without_two_step_authentication_cannot_reset_or_unlock(backend: Backend) {
+// SEC-31: an admin password alone must not be enough to read other clinicians' data (email,
+// number, security log, addresses), nor to switch off someone else's second step: the
+// helpdesk needs a login with the admin's own second step, even with a fresh password;
+// switching it on within the session is not enough.
+async fn an_admin_without_two_step_authentication_cannot_read_reset_or_unlock_sec_31(
+    backend: Backend,
+) {
     let app = TestApp::new(backend).await;
     enrol_judith(&app).await;
     let judith_id = judith(&app).await.id;
     let mut admin = admin_without_two_step(&app).await;
-    helpdesk_actions_refused(&mut admin, judith_id).await;
+    helpdesk_refused(&mut admin, judith_id).await;
 
     // Switched on now, in this very session: still refused.
     app.clock.advance(Duration::seconds(1));
@@ -591,7 +612,7 @@ async fn an_admin_without_two_step_authentication_cannot_reset_or_unlock(backend
         .unwrap()
         .unwrap();
     let (secret, _) = testing::enrol_app(&app.ctx, &app.clock, &bram).await;
-    helpdesk_actions_refused(&mut admin, judith_id).await;
+    helpdesk_refused(&mut admin, judith_id).await;
     assert!(factor::is_enabled(&app.ctx, judith_id).await.unwrap());
 
     // A new login with the code opens the actions.

@@ -27,6 +27,8 @@ tweestap_domain::on_both_backends!(
     plain_forms_get_pages_back_with_errors_in_dutch,
     the_browser_asks_the_server_on_every_move,
     x_forwarded_for_is_believed_only_from_a_trusted_proxy_sec_14,
+    behind_a_tls_proxy_only_the_public_origin_counts_sec_32,
+    a_long_next_address_is_dropped_sec_32,
 );
 
 // SEC-17: the cookie is HttpOnly, Secure, SameSite=Lax, Path=/, and only a hash is stored.
@@ -209,10 +211,20 @@ async fn every_route_and_server_function_is_closed_to_visitors(backend: Backend)
 }
 
 // Every state-changing request is checked against our own origin.
+// SEC-20, SEC-32: scheme, host and port of the Origin must all be the server's own.
 async fn state_changes_need_our_origin(backend: Backend) {
     let mut app = TestApp::new(backend).await;
     let form = format!("email={JUDITH_EMAIL}&password={JUDITH_PASSWORD}");
-    for origin in [Some("https://evil.example"), Some("null"), None] {
+    for origin in [
+        Some("https://evil.example"),
+        Some("null"),
+        None,
+        // The server is reached over plain HTTP: the same host over https is another origin.
+        Some("https://127.0.0.1:3000"),
+        Some("http://127.0.0.1:3001"),
+        Some("http://127.0.0.1"),
+        Some("http://127.0.0.1:3000.evil.example"),
+    ] {
         let mut request = Request::builder()
             .method(Method::POST)
             .uri("/api/login")
@@ -649,4 +661,71 @@ async fn a_full_hashing_queue_asks_to_try_again_in_dutch_sec_29() {
             .unwrap(),
         0
     );
+}
+
+/// A login posted with this Origin header.
+fn login_from(origin: &str) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri("/api/login")
+        .header(header::ORIGIN, origin)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(format!(
+            "email={}&password={JUDITH_PASSWORD}",
+            crate::support::encode(JUDITH_EMAIL)
+        )))
+        .unwrap()
+}
+
+// SEC-32: behind a TLS proxy the server is reached as http://127.0.0.1:3000, but clinicians use
+// https://praktijk.example.nl: only that origin may change anything, not its http:// twin nor
+// the address the proxy uses.
+async fn behind_a_tls_proxy_only_the_public_origin_counts_sec_32(backend: Backend) {
+    let mut app = TestApp::with_settings(backend, |settings| {
+        settings.public_origin = Some("https://praktijk.example.nl".to_owned());
+    })
+    .await;
+    for foreign in [
+        "http://praktijk.example.nl",
+        "https://praktijk.example.nl:8443",
+        ORIGIN,
+    ] {
+        let refused = app.send(login_from(foreign)).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{foreign}");
+        assert!(refused.body.contains("ForeignOrigin"), "{foreign}");
+        assert!(app.session_cookie().is_none());
+    }
+    let accepted = app.send(login_from("https://praktijk.example.nl")).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    assert!(app.session_cookie().is_some());
+}
+
+// SEC-32: `?volgende=` keeps only a short local path; a long value is not copied into the
+// `Location` of the next answer, as an open redirect would not be.
+async fn a_long_next_address_is_dropped_sec_32(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let long = format!("/profiel?x={}", "a".repeat(60 * 1024));
+    let visit = app.get(&long).await;
+    assert_eq!(visit.status, StatusCode::SEE_OTHER);
+    assert_eq!(visit.header("location"), "/inloggen");
+    let short = app.get("/profiel?tab=1").await;
+    assert_eq!(
+        short.header("location"),
+        "/inloggen?volgende=/profiel%3Ftab%3D1"
+    );
+
+    let next = format!("/profiel?x={}", "a".repeat(600));
+    let login = app
+        .call(
+            "/api/login",
+            &format!(
+                "email={}&password={JUDITH_PASSWORD}&next={}",
+                crate::support::encode(JUDITH_EMAIL),
+                crate::support::encode(&next)
+            ),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    assert_eq!(login.header("location"), "/?introductie=ja");
 }

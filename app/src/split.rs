@@ -37,6 +37,12 @@ use crate::{
 /// everything only it uses), and each page is a route whose view calls it. One chunk per group
 /// rather than per page: the splitter puts code that several chunks share into chunks of its
 /// own, and with a chunk per page a wizard step needed some 60 files.
+///
+/// Leptos' own `#[lazy]` panics when a chunk cannot be fetched (a panic stops the whole wasm
+/// module: every later click is dead). The split here is the same `wasm_split` that `#[lazy]`
+/// expands to, made `fallible`, so that a failed fetch comes back as an error: the route tries
+/// again, and then loads its address as a new document ([`load_or_leave`]). On the server the
+/// page names its chunk, so that the first load of its address preloads it, as `#[lazy]` does.
 macro_rules! lazy_group {
     ($group:ident, $view:ident, $preload:ident { $($route:ident => $page:ident),* $(,)? }) => {
         #[derive(Clone, Copy)]
@@ -45,33 +51,128 @@ macro_rules! lazy_group {
             $($route),*
         }
 
-        #[lazy]
-        fn $view(page: $group) -> AnyView {
-            match page {
+        #[cfg_attr(
+            feature = "hydrate",
+            ::leptos::wasm_split::wasm_split(
+                $view,
+                wasm_split_path = ::leptos::wasm_split,
+                preload(#[doc(hidden)] #[allow(non_snake_case)] $preload),
+                fallible
+            )
+        )]
+        fn $view(page: $group) -> Result<AnyView, ChunkFailed> {
+            #[cfg(not(feature = "hydrate"))]
+            ::leptos::prefetch_lazy_fn_on_server(stringify!($view));
+            Ok(match page {
                 $($group::$route => view! { <$page/> }.into_any()),*
-            }
+            })
         }
 
         $(
             #[doc = concat!("[`", stringify!($page), "`], loaded with its group when first visited.")]
-            pub struct $route;
+            pub struct $route {
+                /// The address the browser is on its way to.
+                address: String,
+            }
 
             impl LazyRoute for $route {
                 fn data() -> Self {
-                    $route
+                    $route { address: wanted_address() }
                 }
 
-                async fn view(_: Self) -> AnyView {
-                    $view($group::$route).await
+                async fn view(this: Self) -> AnyView {
+                    #[cfg(feature = "hydrate")]
+                    {
+                        load_or_leave(|| $view($group::$route), &this.address).await
+                    }
+                    #[cfg(not(feature = "hydrate"))]
+                    {
+                        $view($group::$route).unwrap_or_else(|_| leave(&this.address))
+                    }
                 }
 
                 async fn preload() {
+                    // A failure here is no failure yet: the view tries again.
                     #[cfg(feature = "hydrate")]
-                    $preload().await;
+                    let _ = $preload().await;
                 }
             }
         )*
     };
+}
+
+/// A chunk could not be fetched, or not be instantiated.
+pub struct ChunkFailed;
+
+impl From<leptos::wasm_split::SplitLoaderError> for ChunkFailed {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        ChunkFailed
+    }
+}
+
+/// The router's address on its way: the path and query a lazy page is loaded for.
+fn wanted_address() -> String {
+    let url = leptos_router::hooks::use_url().get_untracked();
+    match url.search() {
+        "" => url.path().to_owned(),
+        search => format!("{}?{search}", url.path()),
+    }
+}
+
+/// How long to wait before each new try of a chunk that failed: a hospital's Wi-Fi that drops
+/// a request now and then gets two more chances within a second and a half.
+#[cfg(feature = "hydrate")]
+const RETRY_AFTER_MS: [i32; 2] = [300, 1200];
+
+/// The group's view, its chunk fetched with up to two more tries; if it still fails, the
+/// address is loaded as a new document, as a link without the script would be: never a panic,
+/// never a dead click.
+#[cfg(feature = "hydrate")]
+async fn load_or_leave<F, Fut>(load: F, address: &str) -> AnyView
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<AnyView, ChunkFailed>>,
+{
+    for wait in RETRY_AFTER_MS {
+        match load().await {
+            Ok(view) => return view,
+            Err(ChunkFailed) => sleep(wait).await,
+        }
+    }
+    load().await.unwrap_or_else(|ChunkFailed| leave(address))
+}
+
+/// Loads `address` as a new document; the page in between says what happens. Not the address
+/// the browser is on already (a first load whose own chunk failed): loading it again and again
+/// would not help, the link does when the line is back.
+fn leave(address: &str) -> AnyView {
+    #[cfg(feature = "hydrate")]
+    {
+        let location = window().location();
+        let here = format!(
+            "{}{}",
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
+        );
+        if here != address {
+            let _ = location.assign(address);
+        }
+    }
+    view! {
+        <p role="status">
+            "Deze pagina wordt opnieuw geladen. Gebeurt er niets, controleer dan je internetverbinding en "
+            <a href=address.to_owned()>"probeer het opnieuw"</a> "."
+        </p>
+    }
+    .into_any()
+}
+
+#[cfg(feature = "hydrate")]
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 // The login's second step, for those who have it on.

@@ -1,7 +1,9 @@
 // Measures, in headless Chromium against a running release server (BASE), the Largest
 // Contentful Paint of /inloggen and the time from submitting the wizard's password step to the
 // next step being visible, once as a page load (JavaScript off: the plain form) and once in the
-// app (JavaScript on: a server-function call and a client-side step), in the same run.
+// app (JavaScript on: a server-function call and a client-side step), in the same run; and
+// /inloggen on a slow line (1.5 Mbit/s, 150 ms, the browser's own emulation): when the form
+// shows (first contentful paint) and when the app has loaded (hydrated), from navigation start.
 // Run through scripts/measure, which starts the server and makes the users.
 import { chromium } from "@playwright/test";
 
@@ -34,6 +36,36 @@ async function lcp() {
   return value;
 }
 
+async function slowLine() {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 150,
+    downloadThroughput: (1.5 * 1024 * 1024) / 8,
+    uploadThroughput: (1.5 * 1024 * 1024) / 8,
+  });
+  // The moment the app marks the page hydrated, on the page's own clock.
+  await page.addInitScript(() => {
+    new MutationObserver((_, observer) => {
+      if (document.body?.dataset.hydrated === "true") {
+        window.__hydratedAt = performance.now();
+        observer.disconnect();
+      }
+    }).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-hydrated"] });
+  });
+  await page.goto(`${base}/inloggen`, { waitUntil: "commit" });
+  await page.locator("body[data-hydrated=true]").waitFor({ state: "attached", timeout: 60_000 });
+  const times = await page.evaluate(() => ({
+    form: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN,
+    app: window.__hydratedAt,
+  }));
+  await context.close();
+  return times;
+}
+
 async function passwordStep(user, javaScriptEnabled) {
   const context = await browser.newContext({ javaScriptEnabled });
   const page = await context.newPage();
@@ -55,6 +87,8 @@ async function passwordStep(user, javaScriptEnabled) {
 
 const lcps = [];
 for (let i = 0; i < runs; i++) lcps.push(await lcp());
+const slow = [];
+for (let i = 0; i < runs; i++) slow.push(await slowLine());
 const pageLoads = [];
 const inApp = [];
 for (let i = 0; i < runs; i++) {
@@ -65,6 +99,12 @@ for (let i = 0; i < runs; i++) {
 await browser.close();
 const fmt = (xs) => xs.map((x) => Math.round(x)).join(", ");
 console.log(`LCP of /inloggen (ms), ${runs} runs: ${fmt(lcps)}; median ${Math.round(median(lcps))}`);
+console.log(
+  `slow line, /inloggen: form shown (ms) ${fmt(slow.map((t) => t.form))}; median ${Math.round(median(slow.map((t) => t.form)))}`,
+);
+console.log(
+  `slow line, /inloggen: app loaded (ms) ${fmt(slow.map((t) => t.app))}; median ${Math.round(median(slow.map((t) => t.app)))}`,
+);
 console.log(`wizard step as a page load (ms): ${fmt(pageLoads)}; median ${median(pageLoads)}`);
 console.log(`wizard step in the app (ms): ${fmt(inApp)}; median ${median(inApp)}`);
 console.log(`ratio page load / app: ${(median(pageLoads) / median(inApp)).toFixed(2)}`);

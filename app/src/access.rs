@@ -45,9 +45,12 @@ pub enum Access {
     SecondStepExpired,
 }
 
+/// The files at the site's root (`public/`): the platform's icon and the robots file.
+pub const ROOT_FILES: [&str; 3] = ["/favicon.ico", "/favicon.svg", "/robots.txt"];
+
 /// Static files any visitor may fetch: the bundle and the public assets.
 pub fn is_asset(path: &str) -> bool {
-    path.starts_with("/pkg/") || matches!(path, "/favicon.ico" | "/favicon.svg" | "/robots.txt")
+    path.starts_with("/pkg/") || ROOT_FILES.contains(&path)
 }
 
 /// Server functions an anonymous visitor may call. `page_state` applies this policy itself.

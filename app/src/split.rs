@@ -167,6 +167,35 @@ fn leave(address: &str) -> AnyView {
     .into_any()
 }
 
+/// Keeps a failed chunk fetch from surfacing as an uncaught error. The loader that
+/// `cargo leptos --split` writes (`__wasm_split.js`) starts a chunk's fetch before it awaits the
+/// chunks that one depends on; when one of those fails first, the fetch's own failure is never
+/// awaited, and the browser reports "Failed to fetch" as an unhandled rejection. The load
+/// itself fails as it should, and [`load_or_leave`] handles that; only the stray report is
+/// dropped here. Nothing else of the app fetches without awaiting: server functions await
+/// their answer.
+#[cfg(feature = "hydrate")]
+pub fn quiet_stray_chunk_failures() {
+    use leptos::wasm_bindgen::{JsCast, closure::Closure};
+    let on_rejection = Closure::<dyn Fn(web_sys::PromiseRejectionEvent)>::new(
+        |event: web_sys::PromiseRejectionEvent| {
+            let reason = event.reason();
+            let is_fetch_failure = reason
+                .dyn_ref::<js_sys::TypeError>()
+                .is_some_and(|error| String::from(error.message()) == "Failed to fetch");
+            if is_fetch_failure {
+                event.prevent_default();
+            }
+        },
+    );
+    let _ = window().add_event_listener_with_callback(
+        "unhandledrejection",
+        on_rejection.as_ref().unchecked_ref(),
+    );
+    // For the page's lifetime.
+    on_rejection.forget();
+}
+
 #[cfg(feature = "hydrate")]
 async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use axum::{Router, middleware::from_fn, middleware::from_fn_with_state};
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, ResponseOptions, generate_route_list};
-use tower_http::trace::TraceLayer;
+use tower_http::{services::ServeFile, trace::TraceLayer};
 
 use app::{App, shell};
 use tweestap_domain::Context;
@@ -40,7 +40,16 @@ pub fn router_with_metrics(
         }
     };
     let shell_options = options.clone();
-    let app = Router::new()
+    let mut app = Router::new();
+    // The files at the site's root: the app's `/:sectie` route would answer them otherwise.
+    for file in app::access::ROOT_FILES {
+        let path = std::path::Path::new(&*options.site_root).join(file.trim_start_matches('/'));
+        app = app.route_service(
+            file,
+            ServeFile::new(path).precompressed_br().precompressed_gzip(),
+        );
+    }
+    let app = app
         .leptos_routes_with_context(&options, routes, leptos_context.clone(), move || {
             shell(shell_options.clone())
         })

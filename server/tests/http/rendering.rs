@@ -56,3 +56,26 @@ async fn pages_answer_while_other_routers_are_built() {
     building.store(false, Ordering::Relaxed);
     assert!(builder.join().unwrap() > 0, "routers were built meanwhile");
 }
+
+// The files at the site's root are files, not sections: `/:sectie` answered the platform's
+// icon with a "page not found" before.
+#[tokio::test]
+async fn the_icon_and_the_robots_file_are_served_from_the_site_root() {
+    let mut app = TestApp::new(Backend::Sqlite).await;
+    app.router = server::router(
+        app.ctx.clone(),
+        server::leptos_options_for(concat!(env!("CARGO_MANIFEST_DIR"), "/../public")),
+    );
+    for (path, kind) in [
+        ("/favicon.ico", "image/"),
+        ("/favicon.svg", "image/svg+xml"),
+        ("/robots.txt", "text/plain"),
+    ] {
+        let answer = app.get(path).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}");
+        assert!(answer.header("content-type").starts_with(kind), "{path}");
+    }
+    // Logged in or not: the same file.
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    assert_eq!(app.get("/favicon.ico").await.status, StatusCode::OK);
+}

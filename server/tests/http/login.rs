@@ -606,15 +606,28 @@ async fn the_browser_asks_the_server_on_every_move(backend: Backend) {
 // it does not count as a wrong password. When a worker is free again, the login works.
 #[tokio::test]
 async fn a_full_hashing_queue_asks_to_try_again_in_dutch_sec_29() {
-    use tweestap_domain::accounts::password::HashingLimits;
+    use tweestap_domain::accounts::password::{HashingLimits, Password};
+    // One worker and one place in the queue, both taken: the worker by a job that waits to be
+    // released, the place by a hash polled once. (With no queue at all the test would race the
+    // worker: a hash handed over before the worker waits for the next is refused too.)
     let mut app = TestApp::with_settings(Backend::Sqlite, |settings| {
         settings.hashing = HashingLimits {
             workers: 1,
-            queue: 0,
+            queue: 1,
         };
     })
     .await;
     let busy = app.ctx.hasher.occupy_worker().await;
+    let waiting = Password::for_login("wacht-in-de-rij".into()).unwrap();
+    let hasher = app.ctx.hasher.clone();
+    let queued = hasher.hash(&waiting);
+    tokio::pin!(queued);
+    assert!(
+        tokio::time::timeout(std::time::Duration::ZERO, &mut queued)
+            .await
+            .is_err(),
+        "the hash waits in the queue"
+    );
 
     let refused = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     assert_eq!(
@@ -650,6 +663,9 @@ async fn a_full_hashing_queue_asks_to_try_again_in_dutch_sec_29() {
     );
 
     drop(busy);
+    queued
+        .await
+        .expect("the queued hash, once the worker is free");
     let login = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
     assert!(app.session_cookie().is_some());

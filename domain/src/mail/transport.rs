@@ -14,7 +14,7 @@ use lettre::{
 };
 use serde::Serialize;
 
-use super::{MailProvider, Smtp, SmtpSecurity, is_loopback};
+use super::settings::{MailProvider, Smtp, SmtpSecurity, is_loopback};
 use crate::{db::entity::mail, delivery::SendFailure};
 
 #[derive(Serialize)]

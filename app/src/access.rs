@@ -1,21 +1,8 @@
 //! Which requests a session may make. One decision for every page and server function, deny
 //! by default, so that a route added later is protected without anyone remembering to.
 
-use leptos::server_fn::ServerFn;
-
-use crate::{
-    components::factor::ResendSmsCode,
-    enrol::wizard::{
-        WizardCode, WizardDone, WizardMethod, WizardPassword, WizardPhone, WizardRestart,
-        WizardState,
-    },
-    login::{
-        Login, Logout,
-        code::{RememberHours, SecondStepCode, SecondStepInfo},
-        recovery::SecondStepRecovery,
-    },
-    routes::{CODE, LOGIN, RECOVERY, WIZARD, local_path, query_value, second_step_expired_page},
-    shell::{PageState, browser::StayLoggedIn},
+use crate::routes::{
+    CODE, LOGIN, RECOVERY, WIZARD, api, local_path, query_value, second_step_expired_page,
 };
 
 /// How far a request's session got.
@@ -53,64 +40,57 @@ pub fn is_asset(path: &str) -> bool {
     path.starts_with("/pkg/") || ROOT_FILES.contains(&path)
 }
 
-/// Server functions an anonymous visitor may call. `page_state` applies this policy itself.
-fn is_public_server_fn(path: &str) -> bool {
-    [Login::PATH, Logout::PATH, PageState::PATH].contains(&path)
+/// A server function's access class, read from its address's prefix (`routes::api`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Function {
+    Open,
+    SecondStep,
+    Shared,
+    Enrolment,
+    /// Past every step: `/api/ingelogd/`, `/api/beheer/`, and any other address under `/api/`.
+    LoggedIn,
 }
 
-/// What a session between the password and the second step may reach.
-fn is_second_step(path: &str) -> bool {
-    [
-        CODE,
-        RECOVERY,
-        SecondStepCode::PATH,
-        SecondStepRecovery::PATH,
-        SecondStepInfo::PATH,
-    ]
-    .contains(&path)
-}
-
-/// What the second step, the wizard and a logged-in user all use. "Code opnieuw versturen"
-/// decides from the session what the code is for.
-fn is_shared(path: &str) -> bool {
-    [RememberHours::PATH, ResendSmsCode::PATH].contains(&path)
-}
-
-/// What a user who must enrol may reach.
-fn is_enrolment(path: &str) -> bool {
-    [
-        WIZARD,
-        WizardState::PATH,
-        WizardPassword::PATH,
-        WizardMethod::PATH,
-        WizardPhone::PATH,
-        WizardRestart::PATH,
-        WizardCode::PATH,
-        WizardDone::PATH,
-        // "Ingelogd blijven": not for the second step, whose short time cannot be extended
-        // (SEC-30).
-        StayLoggedIn::PATH,
-    ]
-    .contains(&path)
+fn function_class(path: &str) -> Option<Function> {
+    let class = if path.starts_with(api::OPEN) {
+        Function::Open
+    } else if path.starts_with(api::SECOND_STEP) {
+        Function::SecondStep
+    } else if path.starts_with(api::SHARED) {
+        Function::Shared
+    } else if path.starts_with(api::ENROLMENT) {
+        Function::Enrolment
+    } else if path.starts_with("/api/") {
+        Function::LoggedIn
+    } else {
+        return None;
+    };
+    Some(class)
 }
 
 pub fn decide(path: &str, stage: Stage) -> Access {
-    if is_asset(path) || is_public_server_fn(path) {
+    if is_asset(path) {
         return Access::Allow;
     }
-    if is_shared(path) && stage != Stage::Anonymous {
-        return Access::Allow;
-    }
-    match stage {
-        Stage::Anonymous if path == LOGIN => Access::Allow,
-        Stage::Anonymous => Access::LoginRequired,
+    match (function_class(path), stage) {
+        (Some(Function::Open), _) => Access::Allow,
+        (_, Stage::Anonymous) if path == LOGIN => Access::Allow,
+        (_, Stage::Anonymous) => Access::LoginRequired,
+        (Some(Function::Shared), _) => Access::Allow,
         // Logging in again (as someone else, say) is always possible.
-        Stage::SecondStepPending if path == LOGIN || is_second_step(path) => Access::Allow,
-        Stage::SecondStepPending => Access::SecondStepRequired,
-        Stage::EnrolmentRequired if is_enrolment(path) => Access::Allow,
-        Stage::EnrolmentRequired => Access::EnrolmentRequired,
-        Stage::Authenticated if path == LOGIN || is_second_step(path) => Access::AlreadyLoggedIn,
-        Stage::Authenticated => Access::Allow,
+        (Some(Function::SecondStep), Stage::SecondStepPending) => Access::Allow,
+        (None, Stage::SecondStepPending) if [LOGIN, CODE, RECOVERY].contains(&path) => {
+            Access::Allow
+        }
+        (_, Stage::SecondStepPending) => Access::SecondStepRequired,
+        (Some(Function::Enrolment), Stage::EnrolmentRequired) => Access::Allow,
+        (None, Stage::EnrolmentRequired) if path == WIZARD => Access::Allow,
+        (_, Stage::EnrolmentRequired) => Access::EnrolmentRequired,
+        (Some(Function::SecondStep), Stage::Authenticated) => Access::AlreadyLoggedIn,
+        (None, Stage::Authenticated) if [LOGIN, CODE, RECOVERY].contains(&path) => {
+            Access::AlreadyLoggedIn
+        }
+        (_, Stage::Authenticated) => Access::Allow,
     }
 }
 
@@ -158,7 +138,13 @@ pub async fn stage_of(
 
 #[cfg(test)]
 mod tests {
+    use leptos::server_fn::ServerFn;
+
     use super::*;
+    use crate::{
+        enrol::wizard::{WizardCode, WizardState},
+        login::{Login, Logout, code::SecondStepCode},
+    };
 
     #[test]
     fn anonymous_visitors_reach_only_login_assets_and_public_functions() {
@@ -214,7 +200,7 @@ mod tests {
             "/profiel",
             WIZARD,
             WizardState::PATH,
-            "/api/session_overview",
+            "/api/ingelogd/session_overview",
         ] {
             assert_eq!(
                 decide(path, Stage::SecondStepPending),
@@ -234,12 +220,36 @@ mod tests {
                 "{path}"
             );
         }
-        for path in ["/", "/profiel/instellingen", CODE, "/api/not_now"] {
+        for path in ["/", "/profiel/instellingen", CODE, "/api/ingelogd/not_now"] {
             assert_eq!(
                 decide(path, Stage::EnrolmentRequired),
                 Access::EnrolmentRequired,
                 "{path}"
             );
+        }
+    }
+
+    // The prefix alone decides: a function the policy has never heard of is closed to every
+    // session short of the last step (deny by default).
+    #[test]
+    fn an_address_under_api_without_a_known_prefix_needs_every_step() {
+        for path in ["/api/onbekend", "/api/nieuw/functie", "/api/open"] {
+            assert_eq!(
+                decide(path, Stage::Anonymous),
+                Access::LoginRequired,
+                "{path}"
+            );
+            assert_eq!(
+                decide(path, Stage::SecondStepPending),
+                Access::SecondStepRequired,
+                "{path}"
+            );
+            assert_eq!(
+                decide(path, Stage::EnrolmentRequired),
+                Access::EnrolmentRequired,
+                "{path}"
+            );
+            assert_eq!(decide(path, Stage::Authenticated), Access::Allow, "{path}");
         }
     }
 }

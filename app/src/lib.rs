@@ -10,10 +10,12 @@ pub mod enrol;
 pub mod error;
 pub mod forms;
 pub mod helpdesk;
+pub mod local_storage;
 pub mod login;
 #[cfg(feature = "ssr")]
 pub mod request;
 pub mod routes;
+pub mod sections;
 pub mod settings;
 pub mod shell;
 pub mod split;
@@ -31,9 +33,9 @@ use crate::{
     enrol::intro::IntroDialog,
     forms::provide_refresh,
     login::LoginPage,
+    sections::{CASELOAD, NotFound, SectionPage, SectionRoute},
     shell::{
-        CASELOAD, Footer, Header, HomePage, NotFound, ProfileDetails, ProfileLayout, SectionPage,
-        SectionRoute, SessionWatch, Shell,
+        Footer, Header, HomePage, ProfileDetails, ProfileLayout, SessionWatch, Shell,
         browser::{Activity, BrowserSession},
         shell_data_for_request,
     },
@@ -127,7 +129,7 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("caseload")
                             ssr=SsrMode::Async
-                            view=|| view! { <SectionPage index=CASELOAD/> }
+                            view=|| view! { <SectionPage section=CASELOAD/> }
                         />
                     </ParentRoute>
                     <Route

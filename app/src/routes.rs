@@ -18,6 +18,35 @@ pub const METHOD: &str = "/profiel/methode";
 pub const CHANGE_PASSWORD: &str = "/profiel/wachtwoord";
 pub const HELPDESK: &str = "/configuratie/twee-staps";
 
+/// The server functions' addresses, one prefix per access class: the prefix a function is
+/// declared with (`#[server(prefix = "/api/ingelogd", ..)]`) says who may call it, and the
+/// access policy reads only the prefix. An address under `/api/` with none of these prefixes
+/// is refused to every session that has not passed every step (deny by default).
+pub mod api {
+    /// Anyone, logged in or not: logging in and out, and the page state.
+    pub const OPEN: &str = "/api/open/";
+    /// A session between the password and the second step (SEC-01).
+    pub const SECOND_STEP: &str = "/api/tweede-stap/";
+    /// Any session that gave its password: what the second step, the wizard and the settings
+    /// share ("Code opnieuw versturen", how long "Onthoud mij" lasts).
+    pub const SHARED: &str = "/api/gedeeld/";
+    /// A logged-in user who must still set up two-step authentication (SEC-04), and every
+    /// logged-in user: the wizard, and "Ingelogd blijven".
+    pub const ENROLMENT: &str = "/api/instellen/";
+    /// A user past every step: the profile and the settings.
+    pub const LOGGED_IN: &str = "/api/ingelogd/";
+    /// A user past every step whose role and own second step the function checks itself:
+    /// the helpdesk (SEC-20, SEC-31).
+    pub const ADMIN: &str = "/api/beheer/";
+
+    /// Every prefix, for the checks that each server function has one.
+    pub const ALL: [&str; 6] = [OPEN, SECOND_STEP, SHARED, ENROLMENT, LOGGED_IN, ADMIN];
+}
+
+/// The page's address with `?introductie=ja`: after a login from the script, the introduction
+/// opens as a dialog over the page the user asked for.
+pub const DIALOG_PARAM: &str = "introductie";
+
 /// `?melding=` on the login page: why the browser was sent there.
 pub const NOTICE_PARAM: &str = "melding";
 /// The password was given, but the second step took longer than its few minutes (SEC-30).

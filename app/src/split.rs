@@ -17,15 +17,13 @@ use leptos::prelude::*;
 use leptos_router::{LazyRoute, hooks::use_query_map};
 
 use crate::{
-    enrol::{
-        intro::{DIALOG_PARAM, IntroPage},
-        wizard::WizardPage,
-    },
+    enrol::{intro::IntroPage, wizard::WizardPage},
     helpdesk::{ConfigurationPage, HelpdeskPage, HelpdeskUserPage},
     login::{
         code::CodePage,
         recovery::{RecoveryPage, RecoveryUsedPage},
     },
+    routes::DIALOG_PARAM,
     settings::{
         devices::DevicesPage, disable::DisablePage, method::MethodPage,
         password::ChangePasswordPage, recovery_codes::RecoveryCodesPage,

@@ -201,9 +201,13 @@ async fn password_login(
         encode(&user.email),
         encode(PASSWORD)
     );
-    let response = send(client, user, form_post(client, base, "/api/login", form))
-        .await
-        .map_err(|e| e.to_string())?;
+    let response = send(
+        client,
+        user,
+        form_post(client, base, "/api/open/login", form),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let location = response
         .headers()
         .get(header::LOCATION)
@@ -229,7 +233,7 @@ async fn second_step(client: &reqwest::Client, base: &str, user: &LoadUser) -> R
         form_post(
             client,
             base,
-            "/api/second_step_code",
+            "/api/tweede-stap/second_step_code",
             format!("code={code}"),
         ),
     )

@@ -3,7 +3,7 @@
 //! take a few fixed values only: never a user, an address, an email, a code or a number.
 //!
 //! - `tweestap_http_request_duration_seconds{method,route,status}` (histogram): every request;
-//!   `route` is the router's pattern (`/api/login`, a page), `static` or `other`, `status` the
+//!   `route` is the router's pattern (`/api/open/login`, a page), `static` or `other`, `status` the
 //!   class (`2xx` .. `5xx`).
 //! - `tweestap_argon2_queue_wait_seconds` (histogram): how long a password hash waited for
 //!   its turn (SEC-16, SEC-29).

@@ -114,13 +114,13 @@ test("after too many wrong passwords the login page says to wait and names the h
   await page.getByLabel("E-mailadres", { exact: true }).fill("raden@example.nl");
   for (let attempt = 1; attempt <= 5; attempt++) {
     await page.getByLabel("Wachtwoord").fill(`geraden-wachtwoord-${attempt}`);
-    const answered = page.waitForResponse((r) => r.url().endsWith("/api/login"));
+    const answered = page.waitForResponse((r) => r.url().endsWith("/api/open/login"));
     await page.getByRole("button", { name: "Inloggen" }).click();
     expect((await answered).status()).toBe(401);
     await expect(page.getByRole("alert")).toHaveText("Het e-mailadres of het wachtwoord is onjuist.");
   }
   await page.getByLabel("Wachtwoord").fill("geraden-wachtwoord-6");
-  const answered = page.waitForResponse((r) => r.url().endsWith("/api/login"));
+  const answered = page.waitForResponse((r) => r.url().endsWith("/api/open/login"));
   await page.getByRole("button", { name: "Inloggen" }).click();
   expect((await answered).status()).toBe(429);
   const alert = page.getByRole("alert");

@@ -192,7 +192,7 @@ async fn scrape(ctx: &Context) -> Response {
 }
 
 /// Records every request's latency by method, route pattern and status class. The pattern is
-/// the router's (`/api/login`, a page's path): the raw path would let a scanner make a series
+/// the router's (`/api/open/login`, a page's path): the raw path would let a scanner make a series
 /// per address it tries.
 pub async fn record_request(req: Request, next: Next) -> Response {
     let method = method_label(req.method());

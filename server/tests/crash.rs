@@ -201,7 +201,7 @@ impl Browser {
         answer.body
     }
 
-    /// A form on `page` submitted to the server function `function`; returns where the answer
+    /// A form on `page` submitted to the server function at `/api/{function}` (its class and name); returns where the answer
     /// sends the browser.
     async fn submit(&mut self, page: &str, function: &str, fields: &[(&str, &str)]) -> String {
         let body = url::form_urlencoded::Serializer::new(String::new())
@@ -230,7 +230,7 @@ impl Browser {
     async fn log_in(&mut self) -> String {
         self.submit(
             "/inloggen",
-            "login",
+            "open/login",
             &[("email", JUDITH_EMAIL), ("password", JUDITH_PASSWORD)],
         )
         .await
@@ -240,7 +240,11 @@ impl Browser {
     async fn confirm_password(&mut self) {
         assert!(self.page(WIZARD).await.contains("1. Vul je wachtwoord in"));
         let to = self
-            .submit(WIZARD, "wizard_password", &[("password", JUDITH_PASSWORD)])
+            .submit(
+                WIZARD,
+                "instellen/wizard_password",
+                &[("password", JUDITH_PASSWORD)],
+            )
             .await;
         assert_eq!(to, WIZARD);
     }
@@ -302,7 +306,7 @@ async fn up_to_the_key(browser: &mut Browser) -> Vec<u8> {
             .contains("2. Kies hoe je authenticatie-codes wilt ontvangen")
     );
     let to = browser
-        .submit(WIZARD, "wizard_method", &[("method", "app")])
+        .submit(WIZARD, "instellen/wizard_method", &[("method", "app")])
         .await;
     assert_eq!(to, WIZARD);
     let scan = browser.page(WIZARD).await;
@@ -321,7 +325,7 @@ async fn confirm_code(browser: &mut Browser, secret: &[u8]) {
     );
     let code = previous_code(secret).await;
     let to = browser
-        .submit(&page, "wizard_code", &[("code", &code)])
+        .submit(&page, "instellen/wizard_code", &[("code", &code)])
         .await;
     assert_eq!(to, WIZARD, "the code was taken");
 }
@@ -333,7 +337,7 @@ async fn save_recovery_codes(browser: &mut Browser) -> Vec<String> {
     let codes = shown_recovery_codes(&page);
     assert_eq!(codes.len(), 10, "{page}");
     let to = browser
-        .submit(WIZARD, "wizard_done", &[("saved", "on")])
+        .submit(WIZARD, "instellen/wizard_done", &[("saved", "on")])
         .await;
     assert_eq!(to, "/");
     let after = browser.page(WIZARD).await;
@@ -346,7 +350,7 @@ async fn save_recovery_codes(browser: &mut Browser) -> Vec<String> {
 }
 
 async fn log_out(browser: &mut Browser) {
-    browser.submit("/", "logout", &[]).await;
+    browser.submit("/", "open/logout", &[]).await;
     assert!(!browser.cookies.contains_key("tweestap_sessie"));
 }
 
@@ -393,7 +397,7 @@ async fn killed_between_the_secret_and_its_code_the_user_is_not_half_enabled() {
     let to = browser
         .submit(
             "/inloggen/code",
-            "second_step_code",
+            "tweede-stap/second_step_code",
             &[("code", &current_code(&before))],
         )
         .await;
@@ -424,7 +428,7 @@ async fn killed_between_the_code_and_gedaan_the_user_is_enabled_and_gets_her_cod
     let to = browser
         .submit(
             "/inloggen/code",
-            "second_step_code",
+            "tweede-stap/second_step_code",
             &[("code", &current_code(&secret))],
         )
         .await;
@@ -438,7 +442,7 @@ async fn killed_between_the_code_and_gedaan_the_user_is_enabled_and_gets_her_cod
     let to = browser
         .submit(
             "/inloggen/herstelcode",
-            "second_step_recovery",
+            "tweede-stap/second_step_recovery",
             &[("code", &codes[0])],
         )
         .await;

@@ -69,7 +69,7 @@ pub fn is_send_problem(err: &tweestap_domain::Error) -> bool {
 
 /// "Code opnieuw versturen", at login or in the wizard. Allowed only once the cooldown has
 /// passed, and within the limits (SEC-10).
-#[server(endpoint = "resend_sms_code")]
+#[server(prefix = "/api/gedeeld", endpoint = "resend_sms_code")]
 pub async fn resend_sms_code(next: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = logged_in()?;
     match session.stage {

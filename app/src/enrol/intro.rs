@@ -16,7 +16,7 @@ use crate::{
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
     login::code::RememberExplanation,
-    routes::{WIZARD, with_next},
+    routes::{DIALOG_PARAM, WIZARD, with_next},
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::twofactor::{deferral, policy};
@@ -27,7 +27,7 @@ pub struct Rollout {
     pub last_day: String,
 }
 
-#[server(endpoint = "rollout_info")]
+#[server(prefix = "/api/ingelogd", endpoint = "rollout_info")]
 pub async fn rollout_info() -> Result<Rollout, AppError> {
     let (ctx, _, _) = logged_in()?;
     Ok(Rollout {
@@ -36,7 +36,7 @@ pub async fn rollout_info() -> Result<Rollout, AppError> {
 }
 
 /// "Niet nu": recorded, and on to where the user was going.
-#[server(endpoint = "not_now")]
+#[server(prefix = "/api/ingelogd", endpoint = "not_now")]
 pub async fn not_now(next: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = logged_in()?;
     if ctx.settings.rollout.phase(ctx.now()) == policy::Phase::Mandatory {
@@ -50,10 +50,6 @@ pub async fn not_now(next: Option<String>) -> Result<(), AppError> {
     go(&safe_next(next.as_deref()));
     Ok(())
 }
-
-/// The page's address with `?introductie=ja`: after a login from the script, the introduction
-/// opens as a dialog over the page the user asked for.
-pub const DIALOG_PARAM: &str = "introductie";
 
 /// After the password, during the optional period: the manual's introduction, as a page of its
 /// own when the browser runs no script.

@@ -21,7 +21,7 @@ use crate::{
     enrol::intro::NotNow,
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
-    routes::{STEP_CODE, WIZARD, next_suffix, with_next},
+    routes::{SETTINGS, STEP_CODE, WIZARD, next_suffix, with_next},
 };
 #[cfg(feature = "ssr")]
 use crate::{
@@ -68,7 +68,7 @@ pub struct Wizard {
     pub optional: bool,
 }
 
-#[server(endpoint = "wizard_state")]
+#[server(prefix = "/api/instellen", endpoint = "wizard_state")]
 pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
     let (ctx, _, session) = logged_in()?;
     let optional = ctx.settings.rollout.phase(ctx.now()) != policy::Phase::Mandatory;
@@ -115,7 +115,7 @@ pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
 }
 
 /// Step 1: the password again. A wrong one is answered like a wrong password at login.
-#[server(endpoint = "wizard_password")]
+#[server(prefix = "/api/instellen", endpoint = "wizard_password")]
 pub async fn wizard_password(password: String, next: Option<String>) -> Result<(), AppError> {
     let (ctx, viewer, session) = logged_in()?;
     confirm_password(&ctx, &viewer, &session, password).await?;
@@ -124,7 +124,7 @@ pub async fn wizard_password(password: String, next: Option<String>) -> Result<(
 }
 
 /// Step 2: the method. SMS only when a provider is configured.
-#[server(endpoint = "wizard_method")]
+#[server(prefix = "/api/instellen", endpoint = "wizard_method")]
 pub async fn wizard_method(method: Option<String>, next: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = logged_in()?;
     reauth::require(&ctx, &session, Window::Wizard)?;
@@ -143,7 +143,7 @@ pub async fn wizard_method(method: Option<String>, next: Option<String>) -> Resu
 
 /// Step 3 with SMS: the mobile number, to which a code is sent at once. Problems with sending
 /// show on the next step, which offers to send again.
-#[server(endpoint = "wizard_phone")]
+#[server(prefix = "/api/instellen", endpoint = "wizard_phone")]
 pub async fn wizard_phone(phone: String, next: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = logged_in()?;
     if session.stage != session::SessionStage::Complete {
@@ -160,7 +160,7 @@ pub async fn wizard_phone(phone: String, next: Option<String>) -> Result<(), App
 }
 
 /// "Ander nummer of andere methode kiezen": the enrolment in progress is dropped.
-#[server(endpoint = "wizard_restart")]
+#[server(prefix = "/api/instellen", endpoint = "wizard_restart")]
 pub async fn wizard_restart(next: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = logged_in()?;
     enrolment::drop_enrolment(&ctx, session.user.id).await?;
@@ -170,7 +170,7 @@ pub async fn wizard_restart(next: Option<String>) -> Result<(), AppError> {
 
 /// Step 4: the code from the app switches two-step authentication on; the session gets a new
 /// id (SEC-03).
-#[server(endpoint = "wizard_code")]
+#[server(prefix = "/api/instellen", endpoint = "wizard_code")]
 pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppError> {
     let (ctx, viewer, session) = logged_in()?;
     // Enrolment belongs to a complete login; the access policy already keeps a session that is
@@ -201,7 +201,7 @@ pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppEr
 }
 
 /// Step 5: "Gedaan", once the user has ticked that the codes are saved.
-#[server(endpoint = "wizard_done")]
+#[server(prefix = "/api/instellen", endpoint = "wizard_done")]
 pub async fn wizard_done(saved: Option<String>, next: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = logged_in()?;
     if saved.as_deref() != Some("on") {
@@ -360,7 +360,7 @@ fn wizard_step(wizard: Wizard, next: Option<String>) -> impl IntoView {
         .into_any(),
         WizardStep::AlreadyOn => view! {
             <p>"Twee-staps-authenticatie is ingeschakeld voor jouw account."</p>
-            <p><a href="/profiel/instellingen">"Naar je instellingen"</a></p>
+            <p><a href=SETTINGS>"Naar je instellingen"</a></p>
         }
         .into_any()}
 }

@@ -154,7 +154,7 @@ mod server {
     }
 }
 
-#[server(endpoint = "helpdesk_overview")]
+#[server(prefix = "/api/beheer", endpoint = "helpdesk_overview")]
 pub async fn helpdesk_overview() -> Result<Overview, AppError> {
     use tweestap_domain::twofactor::policy::Phase;
     let (ctx, _, _) = server::helpdesk().await?;
@@ -182,7 +182,7 @@ pub async fn helpdesk_overview() -> Result<Overview, AppError> {
     })
 }
 
-#[server(endpoint = "helpdesk_search")]
+#[server(prefix = "/api/beheer", endpoint = "helpdesk_search")]
 pub async fn helpdesk_search(query: String) -> Result<Vec<UserSummary>, AppError> {
     let (ctx, _, _) = server::helpdesk().await?;
     let mut found = Vec::new();
@@ -204,7 +204,7 @@ pub async fn helpdesk_search(query: String) -> Result<Vec<UserSummary>, AppError
     Ok(found)
 }
 
-#[server(endpoint = "helpdesk_user")]
+#[server(prefix = "/api/beheer", endpoint = "helpdesk_user")]
 pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
     use tweestap_domain::time::format_dutch;
     let (ctx, _, session) = server::helpdesk().await?;
@@ -259,7 +259,7 @@ fn lock_text(ctx: &tweestap_domain::Context, until: chrono::DateTime<chrono::Utc
 
 /// Resets a user's two-step authentication: factors, recovery codes, remembered browsers and
 /// sessions go; the admin and the reason are logged, and the user is told (SEC-21).
-#[server(endpoint = "helpdesk_reset")]
+#[server(prefix = "/api/beheer", endpoint = "helpdesk_reset")]
 pub async fn helpdesk_reset(user: i32, reason: String) -> Result<(), AppError> {
     let (ctx, viewer, session) = server::acting_on(user).await?;
     service::reset_two_factor(
@@ -286,7 +286,7 @@ pub async fn helpdesk_reset(user: i32, reason: String) -> Result<(), AppError> {
 
 /// Lifts the locks on the password step and the second step before they run out, with a
 /// reason; logged (SEC-21, SEC-25).
-#[server(endpoint = "helpdesk_lift_lock")]
+#[server(prefix = "/api/beheer", endpoint = "helpdesk_lift_lock")]
 pub async fn helpdesk_lift_lock(user: i32, reason: String) -> Result<(), AppError> {
     let (ctx, viewer, session) = server::acting_on(user).await?;
     let lifted = service::lift_lock(
@@ -342,7 +342,7 @@ fn error_view(err: AppError) -> AnyView {
 pub fn ConfigurationPage() -> impl IntoView {
     let admin = move || crate::shell::current_user().is_some_and(|user| user.is_admin);
     view! {
-        <crate::shell::SectionPage index=7/>
+        <crate::sections::SectionPage section=crate::sections::CONFIGURATION/>
         {move || admin().then(|| view! {
             <section class="tile" aria-labelledby="tegel-beheer-twee-staps">
                 <h2 id="tegel-beheer-twee-staps">"Twee-staps-authenticatie"</h2>

@@ -32,14 +32,14 @@ pub struct SecondStep {
     pub sms: Option<SmsState>,
 }
 
-#[server(endpoint = "remember_hours")]
+#[server(prefix = "/api/gedeeld", endpoint = "remember_hours")]
 pub async fn remember_hours() -> Result<i64, AppError> {
     let (ctx, _, _) = logged_in()?;
     Ok(ctx.settings.remember_for.num_hours())
 }
 
 /// The second step at login with a code from the app.
-#[server(endpoint = "second_step_code")]
+#[server(prefix = "/api/tweede-stap", endpoint = "second_step_code")]
 pub async fn second_step_code(
     code: String,
     remember: Option<String>,
@@ -84,7 +84,7 @@ pub async fn second_step_code(
 }
 
 /// What the code page shows: for an SMS user where the code went and whether it went.
-#[server(endpoint = "second_step_info")]
+#[server(prefix = "/api/tweede-stap", endpoint = "second_step_info")]
 pub async fn second_step_info() -> Result<SecondStep, AppError> {
     let (ctx, _, session) = logged_in()?;
     let sms = match sms::login_number(&ctx, session.user.id).await? {

@@ -25,7 +25,7 @@ pub mod recovery;
 
 /// The password step. On success the session cookie is replaced and the browser goes to
 /// `next` (a path on this site) or home.
-#[server(endpoint = "login")]
+#[server(prefix = "/api/open", endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     let ctx = context()?;
     let viewer = Viewer::current();
@@ -43,7 +43,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     // From the script, the introduction opens as a dialog over the page asked for.
     if matches!(after, AfterPassword::Introduction) && crate::request::from_script() {
         let separator = if next.contains('?') { '&' } else { '?' };
-        let dialog = crate::enrol::intro::DIALOG_PARAM;
+        let dialog = crate::routes::DIALOG_PARAM;
         leptos_axum::redirect(&format!("{next}{separator}{dialog}=ja"));
         return Ok(());
     }
@@ -63,7 +63,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 }
 
 /// Ends the session on the server and sends the browser to the login page.
-#[server(endpoint = "logout")]
+#[server(prefix = "/api/open", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let ctx = context()?;
     if let Some(session) = Viewer::current().session {
@@ -189,7 +189,7 @@ fn stored_email() -> Option<String> {
     #[cfg(feature = "hydrate")]
     {
         use gloo_storage::{LocalStorage, Storage as _};
-        LocalStorage::get::<String>(crate::shell::browser::EMAIL_KEY).ok()
+        LocalStorage::get::<String>(crate::local_storage::EMAIL_KEY).ok()
     }
     #[cfg(not(feature = "hydrate"))]
     None
@@ -201,9 +201,9 @@ fn store_email(address: Option<&str>) {
         use gloo_storage::{LocalStorage, Storage as _};
         match address {
             Some(address) => {
-                let _ = LocalStorage::set(crate::shell::browser::EMAIL_KEY, address);
+                let _ = LocalStorage::set(crate::local_storage::EMAIL_KEY, address);
             }
-            None => LocalStorage::delete(crate::shell::browser::EMAIL_KEY),
+            None => LocalStorage::delete(crate::local_storage::EMAIL_KEY),
         }
     }
     #[cfg(not(feature = "hydrate"))]

@@ -23,7 +23,7 @@ use tweestap_domain::twofactor::recovery_codes;
 pub const FEW_CODES_LEFT: u64 = 3;
 
 /// The second step with a recovery code; the next page says how many are left.
-#[server(endpoint = "second_step_recovery")]
+#[server(prefix = "/api/tweede-stap", endpoint = "second_step_recovery")]
 pub async fn second_step_recovery(code: String, next: Option<String>) -> Result<(), AppError> {
     let (ctx, viewer, session) = logged_in()?;
     recovery_codes::use_recovery_code(&ctx, &session.user, &code, Some(&viewer.client)).await?;

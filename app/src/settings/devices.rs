@@ -10,7 +10,7 @@ use crate::request::logged_in;
 use crate::{
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
-    routes::DEVICES,
+    routes::{DEVICES, SETTINGS},
     settings::reauth::{PasswordAgain, Reauthenticate},
 };
 #[cfg(feature = "ssr")]
@@ -40,7 +40,7 @@ pub struct Devices {
     pub may_change: bool,
 }
 
-#[server(endpoint = "remembered_devices")]
+#[server(prefix = "/api/ingelogd", endpoint = "remembered_devices")]
 pub async fn remembered_devices() -> Result<Devices, AppError> {
     use time::format_dutch;
     let (ctx, viewer, session) = logged_in()?;
@@ -68,7 +68,7 @@ pub async fn remembered_devices() -> Result<Devices, AppError> {
 
 /// "Vergeten" for one browser (`device`), or "Alle apparaten vergeten" (none given). Only the
 /// user's own; the password must be fresh (SEC-20).
-#[server(endpoint = "forget_devices")]
+#[server(prefix = "/api/ingelogd", endpoint = "forget_devices")]
 pub async fn forget_devices(device: Option<i32>) -> Result<(), AppError> {
     let (ctx, viewer, session) = logged_in()?;
     reauth::require(&ctx, &session, Window::Settings)?;
@@ -143,6 +143,6 @@ pub fn DevicesPage() -> impl IntoView {
                 })
             }}
         </Transition>
-        <p><a href="/profiel/instellingen">"Terug naar je instellingen"</a></p>
+        <p><a href=SETTINGS>"Terug naar je instellingen"</a></p>
     }
 }

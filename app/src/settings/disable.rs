@@ -10,7 +10,7 @@ use crate::request::logged_in;
 use crate::{
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
-    routes::DISABLE,
+    routes::{DISABLE, SETTINGS},
     settings::reauth::{PasswordAgain, Reauthenticate},
 };
 #[cfg(feature = "ssr")]
@@ -29,7 +29,7 @@ pub enum DisableStep {
     Confirm,
 }
 
-#[server(endpoint = "disable_state")]
+#[server(prefix = "/api/ingelogd", endpoint = "disable_state")]
 pub async fn disable_state() -> Result<DisableStep, AppError> {
     let (ctx, _, session) = logged_in()?;
     Ok(if !factor::is_enabled(&ctx, session.user.id).await? {
@@ -47,7 +47,7 @@ pub async fn disable_state() -> Result<DisableStep, AppError> {
 
 /// "Twee-staps-authenticatie uitschakelen": only while it is not mandatory, with the password
 /// entered in the last 5 minutes (SEC-20). Logged.
-#[server(endpoint = "disable_two_factor")]
+#[server(prefix = "/api/ingelogd", endpoint = "disable_two_factor")]
 pub async fn disable_two_factor() -> Result<(), AppError> {
     let (ctx, viewer, session) = logged_in()?;
     if ctx.settings.rollout.phase(ctx.now()) == tweestap_domain::twofactor::policy::Phase::Mandatory
@@ -56,7 +56,7 @@ pub async fn disable_two_factor() -> Result<(), AppError> {
     }
     reauth::require(&ctx, &session, Window::Settings)?;
     disable::disable_two_factor(&ctx, session.user.id, Some(&viewer.client)).await?;
-    leptos_axum::redirect("/profiel/instellingen");
+    leptos_axum::redirect(SETTINGS);
     Ok(())
 }
 
@@ -102,6 +102,6 @@ pub fn DisablePage() -> impl IntoView {
                 })
             }}
         </Transition>
-        <p><a href="/profiel/instellingen">"Terug naar je instellingen"</a></p>
+        <p><a href=SETTINGS>"Terug naar je instellingen"</a></p>
     }
 }

@@ -64,7 +64,7 @@ fn may_change() -> Result<(Context, Viewer, session::ActiveSession), AppError> {
     Ok((ctx, viewer, session))
 }
 
-#[server(endpoint = "method_change_state")]
+#[server(prefix = "/api/ingelogd", endpoint = "method_change_state")]
 pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, AppError> {
     use tweestap_domain::{
         sms,
@@ -111,7 +111,7 @@ pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, App
 }
 
 /// The new method. For the app a new key is made at once; SMS asks for the number first.
-#[server(endpoint = "method_change_start")]
+#[server(prefix = "/api/ingelogd", endpoint = "method_change_start")]
 pub async fn method_change_start(method: Option<String>) -> Result<(), AppError> {
     use tweestap_domain::sms;
     let (ctx, _, session) = may_change()?;
@@ -131,7 +131,7 @@ pub async fn method_change_start(method: Option<String>) -> Result<(), AppError>
 
 /// The new mobile number; a code goes to it at once. Problems with sending show on the next
 /// step, which offers to send again.
-#[server(endpoint = "method_change_phone")]
+#[server(prefix = "/api/ingelogd", endpoint = "method_change_phone")]
 pub async fn method_change_phone(phone: String) -> Result<(), AppError> {
     let (ctx, _, session) = may_change()?;
     let number = tweestap_domain::sms::PhoneNumber::parse(&phone)?;
@@ -144,7 +144,7 @@ pub async fn method_change_phone(phone: String) -> Result<(), AppError> {
 }
 
 /// "Code opnieuw versturen" to the new number.
-#[server(endpoint = "method_change_resend")]
+#[server(prefix = "/api/ingelogd", endpoint = "method_change_resend")]
 pub async fn method_change_resend() -> Result<(), AppError> {
     let (ctx, _, session) = may_change()?;
     service::resend_sms(&ctx, &session.user, session.id).await?;
@@ -153,7 +153,7 @@ pub async fn method_change_resend() -> Result<(), AppError> {
 }
 
 /// The code from the new app or SMS: the new method replaces the old one, and it is logged.
-#[server(endpoint = "method_change_code")]
+#[server(prefix = "/api/ingelogd", endpoint = "method_change_code")]
 pub async fn method_change_code(code: String) -> Result<(), AppError> {
     let (ctx, viewer, session) = may_change()?;
     service::confirm(&ctx, &session.user, session.id, &code, Some(&viewer.client)).await?;
@@ -163,7 +163,7 @@ pub async fn method_change_code(code: String) -> Result<(), AppError> {
 
 /// "Annuleren" (back to the settings) or "Andere methode kiezen" (`choose_again`): the change
 /// in progress is dropped; the method in use stays.
-#[server(endpoint = "method_change_cancel")]
+#[server(prefix = "/api/ingelogd", endpoint = "method_change_cancel")]
 pub async fn method_change_cancel(choose_again: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = may_change()?;
     service::cancel(&ctx, session.user.id).await?;

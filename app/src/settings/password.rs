@@ -13,13 +13,13 @@ use crate::request::{Viewer, context, set_cookie};
 use crate::{
     error::{AppError, FormError},
     forms::{action, form_error},
-    routes::CHANGE_PASSWORD,
+    routes::{CHANGE_PASSWORD, SETTINGS},
 };
 
 /// The page's address after a change, so that it can say so.
 const CHANGED: &str = "gewijzigd";
 
-#[server(endpoint = "change_password")]
+#[server(prefix = "/api/ingelogd", endpoint = "change_password")]
 pub async fn change_password(current: String, new: String, repeat: String) -> Result<(), AppError> {
     use tweestap_domain::accounts::{password::Password, reauth, users};
     let ctx = context()?;
@@ -60,7 +60,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
                 <p class="success" role="status">
                     "Je wachtwoord is gewijzigd. Op je andere apparaten ben je uitgelogd, en onthouden apparaten vragen weer om een authenticatie-code."
                 </p>
-                <p><a href="/profiel/instellingen">"Terug naar je instellingen"</a></p>
+                <p><a href=SETTINGS>"Terug naar je instellingen"</a></p>
             }
             .into_any()
         } else {
@@ -82,7 +82,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
                     <FormError error/>
                     <button type="submit" class="primary">"Wachtwoord wijzigen"</button>
                 </ActionForm>
-                <p><a href="/profiel/instellingen">"Annuleren"</a></p>
+                <p><a href=SETTINGS>"Annuleren"</a></p>
             }
             .into_any()
         }}

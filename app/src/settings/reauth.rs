@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// The password again, for the changes in the settings; back to the page that asked.
-#[server(endpoint = "reauthenticate")]
+#[server(prefix = "/api/ingelogd", endpoint = "reauthenticate")]
 pub async fn reauthenticate(password: String, next: Option<String>) -> Result<(), AppError> {
     let (ctx, viewer, session) = logged_in()?;
     confirm_password(&ctx, &viewer, &session, password).await?;

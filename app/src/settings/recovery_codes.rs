@@ -13,7 +13,7 @@ use crate::{
     components::factor::SaveRecoveryCodes,
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
-    routes::RECOVERY_CODES,
+    routes::{RECOVERY_CODES, SETTINGS},
     settings::reauth::{PasswordAgain, Reauthenticate},
 };
 #[cfg(feature = "ssr")]
@@ -34,7 +34,7 @@ pub enum RecoveryCodesStep {
     Show { codes: Vec<String> },
 }
 
-#[server(endpoint = "recovery_codes_state")]
+#[server(prefix = "/api/ingelogd", endpoint = "recovery_codes_state")]
 pub async fn recovery_codes_state() -> Result<RecoveryCodesStep, AppError> {
     let (ctx, _, session) = logged_in()?;
     let Some(row) = factor::factor(&ctx, session.user.id)
@@ -57,7 +57,7 @@ pub async fn recovery_codes_state() -> Result<RecoveryCodesStep, AppError> {
 }
 
 /// "Herstelcodes opnieuw aanmaken": the whole previous set stops working (SEC-13).
-#[server(endpoint = "regenerate_recovery_codes")]
+#[server(prefix = "/api/ingelogd", endpoint = "regenerate_recovery_codes")]
 pub async fn regenerate_recovery_codes() -> Result<(), AppError> {
     let (ctx, viewer, session) = logged_in()?;
     reauth::require(&ctx, &session, Window::Settings)?;
@@ -73,14 +73,14 @@ pub async fn regenerate_recovery_codes() -> Result<(), AppError> {
 }
 
 /// "Gedaan": the new codes are no longer kept anywhere but as hashes.
-#[server(endpoint = "recovery_codes_done")]
+#[server(prefix = "/api/ingelogd", endpoint = "recovery_codes_done")]
 pub async fn recovery_codes_done(saved: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = logged_in()?;
     if saved.as_deref() != Some("on") {
         return Err(AppError::invalid(Problem::CodesNotSaved));
     }
     enrolment::finish_enrolment(&ctx, session.user.id).await?;
-    leptos_axum::redirect("/profiel/instellingen");
+    leptos_axum::redirect(SETTINGS);
     Ok(())
 }
 
@@ -103,7 +103,7 @@ pub fn RecoveryCodesPage() -> impl IntoView {
                     match state.await {
                         Ok(RecoveryCodesStep::Off) => view! {
                             <p>"Twee-staps-authenticatie is uitgeschakeld, dus je hebt geen herstelcodes."</p>
-                            <p><a href="/profiel/instellingen">"Terug naar je instellingen"</a></p>
+                            <p><a href=SETTINGS>"Terug naar je instellingen"</a></p>
                         }
                         .into_any(),
                         Ok(RecoveryCodesStep::Password) => view! {
@@ -116,7 +116,7 @@ pub fn RecoveryCodesPage() -> impl IntoView {
                                 <FormError error=regenerate_error/>
                                 <button type="submit" class="primary">"Herstelcodes opnieuw aanmaken"</button>
                             </ActionForm>
-                            <p><a href="/profiel/instellingen">"Annuleren"</a></p>
+                            <p><a href=SETTINGS>"Annuleren"</a></p>
                         }
                         .into_any(),
                         Ok(RecoveryCodesStep::Show { codes }) => view! {

@@ -23,7 +23,7 @@ pub struct LogEntry {
     pub ip_address: Option<String>,
 }
 
-#[server(endpoint = "security_log")]
+#[server(prefix = "/api/ingelogd", endpoint = "security_log")]
 pub async fn security_log() -> Result<Vec<LogEntry>, AppError> {
     let ctx = context()?;
     let session = Viewer::current().session.ok_or(AppError::NotLoggedIn)?;

@@ -10,7 +10,7 @@ use crate::{
     components::factor::Explanation,
     error::AppError,
     forms::refreshed,
-    routes::{DEVICES, DISABLE, RECOVERY_CODES, WIZARD, with_next},
+    routes::{DEVICES, DISABLE, RECOVERY_CODES, SETTINGS, WIZARD, with_next},
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
@@ -28,7 +28,7 @@ pub struct Status {
     pub codes_left: u64,
 }
 
-#[server(endpoint = "two_factor_status")]
+#[server(prefix = "/api/ingelogd", endpoint = "two_factor_status")]
 pub async fn two_factor_status() -> Result<Status, AppError> {
     let (ctx, _, session) = logged_in()?;
     let factor = factor::factor(&ctx, session.user.id)
@@ -78,7 +78,7 @@ pub fn TwoFactorTile() -> impl IntoView {
                         .into_any(),
                         Ok(_) => view! {
                             <p class="status off">"Twee-staps-authenticatie is uitgeschakeld."</p>
-                            <a class="button primary" href=with_next(WIZARD, &Some("/profiel/instellingen".to_owned()))>
+                            <a class="button primary" href=with_next(WIZARD, &Some(SETTINGS.to_owned()))>
                                 "Twee-staps-authenticatie inschakelen"
                             </a>
                         }
@@ -99,7 +99,7 @@ pub struct SessionTimes {
     pub idle_minutes: i64,
 }
 
-#[server(endpoint = "session_overview")]
+#[server(prefix = "/api/ingelogd", endpoint = "session_overview")]
 pub async fn session_overview() -> Result<SessionTimes, AppError> {
     let ctx = context()?;
     let session = Viewer::current().session.ok_or(AppError::NotLoggedIn)?;

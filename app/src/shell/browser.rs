@@ -10,16 +10,10 @@ use leptos::prelude::*;
 
 use crate::{
     error::AppError,
+    local_storage::{ACTIVITY_KEY, LOGGED_OUT_KEY},
     routes::{LOGIN, second_step_expired_page},
-    shell::Shell,
+    shell::state::Shell,
 };
-
-/// A logout in one tab: the others go to the login page (a `storage` event).
-pub const LOGGED_OUT_KEY: &str = "tweestap.uitgelogd";
-/// When the server was last used, in milliseconds since the epoch, by any tab.
-pub const ACTIVITY_KEY: &str = "tweestap.activiteit";
-/// "E-mailadres onthouden op dit apparaat", only when the user ticked it.
-pub const EMAIL_KEY: &str = "tweestap.e-mailadres";
 
 /// The warning comes this long before the session ends, or halfway when the idle time is short.
 const WARN_SECONDS: f64 = 120.0;
@@ -31,7 +25,7 @@ pub struct Activity(pub RwSignal<f64>);
 
 /// "Ingelogd blijven": the session's idle time starts again now. Not for a session that has
 /// given only its password: its short time is its own (SEC-30).
-#[server(endpoint = "stay_logged_in")]
+#[server(prefix = "/api/instellen", endpoint = "stay_logged_in")]
 pub async fn stay_logged_in() -> Result<(), AppError> {
     let (ctx, _, session) = crate::request::logged_in()?;
     if session.stage != tweestap_domain::accounts::session::SessionStage::Complete {

@@ -3,6 +3,7 @@
 //! with the helpdesk on every page.
 
 pub mod browser;
+pub mod state;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,6 +17,7 @@ use crate::{
     error::AppError,
     forms::{action, refreshed},
     login::Logout,
+    sections::{HOME, NAVIGATION},
     settings::{
         password::PasswordTile,
         security_log::SecurityLogTile,
@@ -25,33 +27,7 @@ use crate::{
 #[cfg(feature = "ssr")]
 use tweestap_domain::Context;
 
-/// The logged-in user as the browser sees it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CurrentUser {
-    pub name: String,
-    pub email: String,
-    pub is_admin: bool,
-}
-
-/// What every page needs: the platform's name, the helpdesk and who is logged in.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ShellData {
-    pub platform_name: String,
-    pub helpdesk: String,
-    /// Only once every step is passed: a session that has given only its password learns
-    /// nothing about the account, not even whose it is (SEC-30).
-    pub user: Option<CurrentUser>,
-    /// For a session that has given only its password: the seconds it has left for the second
-    /// step (SEC-30).
-    pub second_step_seconds: Option<i64>,
-    /// `TWEESTAP_SESSION_IDLE_MINUTES`, for the warning before the session ends.
-    pub idle_minutes: i64,
-}
-
-/// The shell's data, for the whole page: set from the request on the first load, and from
-/// `page_state` after every move in the browser.
-#[derive(Clone, Copy, Debug)]
-pub struct Shell(pub RwSignal<ShellData>);
+pub use state::{CurrentUser, Shell, ShellData};
 
 /// The shell's data of the request being rendered on the server (the first load of a page).
 pub fn shell_data_for_request() -> ShellData {
@@ -90,56 +66,6 @@ pub fn shell_data_for_request() -> ShellData {
     ShellData::default()
 }
 
-/// The platform's sections, in the order of the navigation bar, and the profile's caseload.
-pub const SECTIONS: [(&str, &str, &str); 9] = [
-    (
-        "/",
-        "Home",
-        "Je startpagina met wat er vandaag voor je klaarstaat.",
-    ),
-    (
-        "/catalogus",
-        "Catalogus",
-        "Het aanbod van modules en interventies dat je cliënten kunt aanbieden.",
-    ),
-    (
-        "/taken",
-        "Taken",
-        "De taken die op jou wachten, zoals berichten beantwoorden en modules beoordelen.",
-    ),
-    (
-        "/gesprekken",
-        "Gesprekken",
-        "Je gesprekken met cliënten en collega's, ook via videobellen.",
-    ),
-    (
-        "/clienten",
-        "Cliënten",
-        "De cliënten met wie je werkt en hun voortgang.",
-    ),
-    (
-        "/professionals",
-        "Professionals",
-        "De professionals binnen je organisatie.",
-    ),
-    (
-        "/data",
-        "Data",
-        "Overzichten en rapportages over het gebruik van het platform.",
-    ),
-    (
-        "/configuratie",
-        "Configuratie",
-        "De inrichting van het platform voor je organisatie.",
-    ),
-    (
-        "/profiel/caseload",
-        "Caseload",
-        "De cliënten aan wie je als behandelaar bent gekoppeld.",
-    ),
-];
-pub const CASELOAD: usize = 8;
-
 /// The shell's data, provided by the App for the whole page.
 fn shell_data() -> ShellData {
     use_context::<Shell>()
@@ -169,7 +95,7 @@ pub struct PageAnswer {
 /// The server's word on an address the browser moved to without loading a document: the same
 /// policy that answers a document request (`access::decide`), so the browser never decides on its
 /// own what a session may see.
-#[server(endpoint = "page_state")]
+#[server(prefix = "/api/open", endpoint = "page_state")]
 pub async fn page_state(path: String) -> Result<PageAnswer, AppError> {
     let ctx = crate::request::context()?;
     let viewer = Viewer::current();
@@ -286,9 +212,9 @@ fn MainNav() -> impl IntoView {
     view! {
         <nav class="main-nav" aria-label="Hoofdmenu">
             <ul>
-                {SECTIONS[..CASELOAD]
+                {NAVIGATION
                     .iter()
-                    .map(|(href, label, _)| view! { <li><A href=*href exact=true>{*label}</A></li> })
+                    .map(|section| view! { <li><A href=section.href exact=true>{section.title}</A></li> })
                     .collect_view()}
             </ul>
         </nav>
@@ -314,7 +240,7 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
         <details class="user-menu" node_ref=menu>
             <summary>{user.name}</summary>
             <ul>
-                <li><a href="/profiel/instellingen">"Instellingen"</a></li>
+                <li><a href=crate::routes::SETTINGS>"Instellingen"</a></li>
                 <li>
                     <ActionForm action={action::<Logout>()}>
                         <button type="submit" class="link">"Uitloggen"</button>
@@ -335,41 +261,13 @@ pub fn Footer() -> impl IntoView {
     }
 }
 
-/// A section of the platform outside two-step authentication: its heading and what it is for.
-#[component]
-pub fn SectionPage(index: usize) -> impl IntoView {
-    let (_, title, description) = SECTIONS[index];
-    view! {
-        <Title text=title/>
-        <h1>{title}</h1>
-        <p>{description}</p>
-    }
-}
-
-/// `/:sectie`: one of the navigation bar's sections, or "not found".
-#[component]
-pub fn SectionRoute() -> impl IntoView {
-    let params = leptos_router::hooks::use_params_map();
-    move || {
-        let wanted = params.read().get("sectie").unwrap_or_default();
-        match SECTIONS[1..CASELOAD]
-            .iter()
-            .position(|(href, _, _)| href[1..] == wanted)
-        {
-            Some(index) => view! { <SectionPage index=index + 1/> }.into_any(),
-            None => view! { <NotFound/> }.into_any(),
-        }
-    }
-}
-
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let (_, title, description) = SECTIONS[0];
     view! {
-        <Title text=title/>
-        <h1>{title}</h1>
+        <Title text=HOME.title/>
+        <h1>{HOME.title}</h1>
         {move || current_user().map(|user| view! { <p class="welcome">"Welkom, " {user.name} "."</p> })}
-        <p>{description}</p>
+        <p>{HOME.description}</p>
     }
 }
 
@@ -394,7 +292,7 @@ pub fn ProfileLayout() -> impl IntoView {
                 <nav aria-label="Profiel">
                     <ul class="tabs">
                         <li><A href="/profiel" exact=true>"Details"</A></li>
-                        <li><A href="/profiel/instellingen">"Instellingen"</A></li>
+                        <li><A href=crate::routes::SETTINGS>"Instellingen"</A></li>
                         <li><A href="/profiel/caseload">"Caseload"</A></li>
                     </ul>
                 </nav>
@@ -453,18 +351,5 @@ pub fn ProfileSettings() -> impl IntoView {
                 </Transition>
             </section>
         </div>
-    }
-}
-
-#[component]
-pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
-    view! {
-        <Title text="Pagina niet gevonden"/>
-        <h1>"Pagina niet gevonden"</h1>
-        <p>"Deze pagina bestaat niet (meer). Kies een onderdeel in het menu of ga naar " <a href="/">"Home"</a> "."</p>
     }
 }

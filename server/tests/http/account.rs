@@ -63,7 +63,7 @@ async fn admin_without_two_step(app: &TestApp) -> TestApp {
     let login = admin.log_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(login.header("location"), "/?introductie=ja");
     // Past the introduction: straight to the page asked for.
-    admin.call("/api/not_now", "").await;
+    admin.call("/api/ingelogd/not_now", "").await;
     admin
 }
 
@@ -135,7 +135,7 @@ async fn changing_the_password_needs_the_current_one_and_checks_the_new_sec_22(b
         ),
         ("current=a".to_owned(), 400, "Malformed"),
     ] {
-        let refused = app.call("/api/change_password", &form).await;
+        let refused = app.call("/api/ingelogd/change_password", &form).await;
         assert_eq!(refused.status.as_u16(), status, "{form}: {}", refused.body);
         assert!(refused.body.contains(message), "{form}: {}", refused.body);
     }
@@ -157,7 +157,7 @@ async fn a_password_change_ends_other_sessions_and_forgets_devices_sec_03_sec_19
     laptop.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     laptop
         .call(
-            "/api/second_step_code",
+            "/api/tweede-stap/second_step_code",
             &format!("code={}&remember=on", code_now(&app, &secret)),
         )
         .await;
@@ -167,14 +167,14 @@ async fn a_password_change_ends_other_sessions_and_forgets_devices_sec_03_sec_19
 
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     app.call(
-        "/api/second_step_code",
+        "/api/tweede-stap/second_step_code",
         &format!("code={}", code_now(&app, &secret)),
     )
     .await;
     let before = app.session_cookie().unwrap();
     let changed = app
         .call(
-            "/api/change_password",
+            "/api/ingelogd/change_password",
             &change_form(JUDITH_PASSWORD, NEW_PASSWORD, NEW_PASSWORD),
         )
         .await;
@@ -234,23 +234,23 @@ async fn professionals_get_403_from_every_helpdesk_function_and_page(backend: Ba
     let mut app = TestApp::new(backend).await;
     let mut anonymous = app.another_browser();
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
-    app.call("/api/not_now", "").await;
+    app.call("/api/ingelogd/not_now", "").await;
     app.call(
-        "/api/reauthenticate",
+        "/api/ingelogd/reauthenticate",
         &format!("password={}", encode(JUDITH_PASSWORD)),
     )
     .await;
     let judith_id = judith(&app).await.id;
     let helpdesk_functions: Vec<&str> = server_fn::axum::server_fn_paths()
         .map(|(path, _)| path)
-        .filter(|path| path.starts_with("/api/helpdesk_"))
+        .filter(|path| path.starts_with("/api/beheer/"))
         .collect();
     assert_eq!(helpdesk_functions.len(), 5, "{helpdesk_functions:?}");
     for function in helpdesk_functions {
         let form = match function {
-            "/api/helpdesk_overview" => String::new(),
-            "/api/helpdesk_search" => "query=judith".to_owned(),
-            "/api/helpdesk_user" => format!("user={judith_id}"),
+            "/api/beheer/helpdesk_overview" => String::new(),
+            "/api/beheer/helpdesk_search" => "query=judith".to_owned(),
+            "/api/beheer/helpdesk_user" => format!("user={judith_id}"),
             _ => format!("user={judith_id}&reason=Ik+ben+het+zelf"),
         };
         let refused = app.call(function, &form).await;
@@ -274,7 +274,10 @@ async fn professionals_get_403_from_every_helpdesk_function_and_page(backend: Ba
             "{page}"
         );
         // Her own address is in the page's data for the header; the helpdesk's view of her is not.
-        assert!(!response.body.contains("/api/helpdesk_reset"), "{page}");
+        assert!(
+            !response.body.contains("/api/beheer/helpdesk_reset"),
+            "{page}"
+        );
         assert!(
             !response.body.contains("<th scope=\"col\">E-mailadres"),
             "{page}"
@@ -333,7 +336,7 @@ async fn the_helpdesk_sees_the_rollout_and_finds_a_professional(backend: Backend
     assert!(none.contains("Geen professionals gevonden."));
     let too_long = admin
         .call(
-            "/api/helpdesk_search",
+            "/api/beheer/helpdesk_search",
             &format!("query={}", "a".repeat(101)),
         )
         .await;
@@ -377,7 +380,7 @@ async fn a_helpdesk_reset_needs_the_admins_password_and_a_reason_sec_20_sec_21(b
     let secret = enrol_judith(&app).await;
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     app.call(
-        "/api/second_step_code",
+        "/api/tweede-stap/second_step_code",
         &format!("code={}", code_now(&app, &secret)),
     )
     .await;
@@ -390,7 +393,7 @@ async fn a_helpdesk_reset_needs_the_admins_password_and_a_reason_sec_20_sec_21(b
     assert!(!page.contains("name=\"reason\""));
     let refused = admin
         .call(
-            "/api/helpdesk_reset",
+            "/api/beheer/helpdesk_reset",
             &format!("user={judith_id}&reason=Telefoon+kwijt"),
         )
         .await;
@@ -403,7 +406,7 @@ async fn a_helpdesk_reset_needs_the_admins_password_and_a_reason_sec_20_sec_21(b
     for reason in ["", "+++", &"x".repeat(201)] {
         let refused = admin
             .call(
-                "/api/helpdesk_reset",
+                "/api/beheer/helpdesk_reset",
                 &format!("user={judith_id}&reason={reason}"),
             )
             .await;
@@ -411,14 +414,17 @@ async fn a_helpdesk_reset_needs_the_admins_password_and_a_reason_sec_20_sec_21(b
         assert!(refused.body.contains("ReasonMissing"), "{reason}");
     }
     let unknown = admin
-        .call("/api/helpdesk_reset", "user=999999&reason=Telefoon+kwijt")
+        .call(
+            "/api/beheer/helpdesk_reset",
+            "user=999999&reason=Telefoon+kwijt",
+        )
         .await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
     assert!(factor::is_enabled(&app.ctx, judith_id).await.unwrap());
 
     let reset = admin
         .call(
-            "/api/helpdesk_reset",
+            "/api/beheer/helpdesk_reset",
             &format!("user={judith_id}&reason=Telefoon+kwijt%2C+gebeld+op+25-11"),
         )
         .await;
@@ -453,7 +459,7 @@ async fn a_helpdesk_reset_needs_the_admins_password_and_a_reason_sec_20_sec_21(b
     admin.clock.advance(Duration::minutes(6));
     let late = admin
         .call(
-            "/api/helpdesk_reset",
+            "/api/beheer/helpdesk_reset",
             &format!("user={judith_id}&reason=Nog+een+keer"),
         )
         .await;
@@ -465,11 +471,12 @@ async fn the_helpdesk_lifts_a_lock_with_a_reason_sec_21(backend: Backend) {
     let secret = enrol_judith(&app).await;
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     for _ in 0..attempts::MAX_FAILED_ATTEMPTS {
-        app.call("/api/second_step_code", "code=000000").await;
+        app.call("/api/tweede-stap/second_step_code", "code=000000")
+            .await;
     }
     let locked = app
         .call(
-            "/api/second_step_code",
+            "/api/tweede-stap/second_step_code",
             &format!("code={}", code_now(&app, &secret)),
         )
         .await;
@@ -490,14 +497,14 @@ async fn the_helpdesk_lifts_a_lock_with_a_reason_sec_21(backend: Backend) {
     assert!(page.contains("Blokkering opheffen"));
     let no_reason = admin
         .call(
-            "/api/helpdesk_lift_lock",
+            "/api/beheer/helpdesk_lift_lock",
             &format!("user={judith_id}&reason="),
         )
         .await;
     assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
     let lifted = admin
         .call(
-            "/api/helpdesk_lift_lock",
+            "/api/beheer/helpdesk_lift_lock",
             &format!("user={judith_id}&reason=Identiteit+gecontroleerd"),
         )
         .await;
@@ -532,7 +539,7 @@ async fn the_helpdesk_lifts_a_lock_with_a_reason_sec_21(backend: Backend) {
 pub(crate) async fn admin_password_again(admin: &mut TestApp, user_page: &str) {
     let confirmed = admin
         .call(
-            "/api/reauthenticate",
+            "/api/ingelogd/reauthenticate",
             &format!(
                 "password={}&next={}",
                 encode(ADMIN_PASSWORD),
@@ -569,15 +576,15 @@ async fn helpdesk_refused(admin: &mut TestApp, judith_id: i32) {
         }
     }
     for (function, form) in [
-        ("/api/helpdesk_overview", String::new()),
-        ("/api/helpdesk_search", "query=judith".to_owned()),
-        ("/api/helpdesk_user", format!("user={judith_id}")),
+        ("/api/beheer/helpdesk_overview", String::new()),
+        ("/api/beheer/helpdesk_search", "query=judith".to_owned()),
+        ("/api/beheer/helpdesk_user", format!("user={judith_id}")),
         (
-            "/api/helpdesk_reset",
+            "/api/beheer/helpdesk_reset",
             format!("user={judith_id}&reason=Telefoon+kwijt"),
         ),
         (
-            "/api/helpdesk_lift_lock",
+            "/api/beheer/helpdesk_lift_lock",
             format!("user={judith_id}&reason=Belde+op"),
         ),
     ] {
@@ -621,7 +628,7 @@ async fn an_admin_without_two_step_authentication_cannot_read_reset_or_unlock_se
     admin.pass_second_step(&secret).await;
     admin
         .call(
-            "/api/reauthenticate",
+            "/api/ingelogd/reauthenticate",
             &format!("password={}", encode(ADMIN_PASSWORD)),
         )
         .await;

@@ -67,7 +67,7 @@ async fn wrong_passwords_make_an_address_wait_and_unknown_accounts_look_the_same
     // A plain form (no script) gets the login page back with the message in Dutch.
     let plain = app
         .send(crate::login::form_post(
-            "/api/login",
+            "/api/open/login",
             "/inloggen",
             &format!(
                 "email={}&password={WRONG}",
@@ -144,7 +144,7 @@ async fn the_account_lock_holds_for_every_address_is_mailed_and_lifted_by_the_he
     assert!(page.contains("na te veel onjuiste wachtwoorden."), "{page}");
     let lifted = admin
         .call(
-            "/api/helpdesk_lift_lock",
+            "/api/beheer/helpdesk_lift_lock",
             &format!("user={judith_id}&reason=Belde+zelf+op"),
         )
         .await;

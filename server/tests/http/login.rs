@@ -118,7 +118,7 @@ async fn logout_ends_the_session_on_the_server(backend: Backend) {
     let mut app = TestApp::new(backend).await;
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     let token = app.session_cookie().unwrap();
-    let logout = app.call("/api/logout", "").await;
+    let logout = app.call("/api/open/logout", "").await;
     assert_eq!(logout.status, StatusCode::OK);
     assert_eq!(logout.header("location"), "/inloggen");
     assert!(app.session_cookie().is_none());
@@ -190,7 +190,11 @@ async fn every_route_and_server_function_is_closed_to_visitors(backend: Backend)
         }
     }
     // page_state answers anyone: it applies the access policy itself.
-    let public = ["/api/login", "/api/logout", "/api/page_state"];
+    let public = [
+        "/api/open/login",
+        "/api/open/logout",
+        "/api/open/page_state",
+    ];
     let functions: Vec<String> = server_fn::axum::server_fn_paths()
         .map(|(path, _)| path.to_owned())
         .collect();
@@ -210,6 +214,34 @@ async fn every_route_and_server_function_is_closed_to_visitors(backend: Backend)
     }
 }
 
+// SEC-01, SEC-04: each server function says who may call it by its address's prefix, and
+// the policy reads nothing else; a new function without one of the prefixes is closed to all
+// but users past every step.
+#[test]
+fn every_server_function_is_declared_under_one_access_prefix() {
+    use app::routes::api;
+    let mut per_prefix = std::collections::BTreeMap::<&str, usize>::new();
+    for (path, _) in server_fn::axum::server_fn_paths() {
+        let prefixes: Vec<&str> = api::ALL
+            .into_iter()
+            .filter(|prefix| path.starts_with(prefix))
+            .collect();
+        assert_eq!(prefixes.len(), 1, "{path}: {prefixes:?}");
+        let name = &path[prefixes[0].len()..];
+        assert!(
+            !name.is_empty() && !name.contains('/'),
+            "{path}: one name after the prefix"
+        );
+        *per_prefix.entry(prefixes[0]).or_default() += 1;
+    }
+    assert_eq!(per_prefix[api::OPEN], 3, "{per_prefix:?}");
+    assert_eq!(per_prefix[api::SECOND_STEP], 3, "{per_prefix:?}");
+    assert_eq!(per_prefix[api::SHARED], 2, "{per_prefix:?}");
+    assert_eq!(per_prefix[api::ENROLMENT], 8, "{per_prefix:?}");
+    assert_eq!(per_prefix[api::ADMIN], 5, "{per_prefix:?}");
+    assert!(per_prefix[api::LOGGED_IN] >= 20, "{per_prefix:?}");
+}
+
 // Every state-changing request is checked against our own origin.
 // SEC-20, SEC-32: scheme, host and port of the Origin must all be the server's own.
 async fn state_changes_need_our_origin(backend: Backend) {
@@ -227,7 +259,7 @@ async fn state_changes_need_our_origin(backend: Backend) {
     ] {
         let mut request = Request::builder()
             .method(Method::POST)
-            .uri("/api/login")
+            .uri("/api/open/login")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(origin) = origin {
             request = request.header(header::ORIGIN, origin);
@@ -244,7 +276,7 @@ async fn state_changes_need_our_origin(backend: Backend) {
         .send(
             Request::builder()
                 .method(Method::POST)
-                .uri("/api/login")
+                .uri("/api/open/login")
                 .header(header::REFERER, format!("{ORIGIN}/inloggen"))
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(Body::from(form))
@@ -325,7 +357,7 @@ async fn bad_input_gets_a_dutch_answer_never_a_500(backend: Backend) {
             .send(
                 Request::builder()
                     .method(Method::POST)
-                    .uri("/api/login")
+                    .uri("/api/open/login")
                     .header(header::ORIGIN, ORIGIN)
                     .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                     .body(Body::from(body))
@@ -347,7 +379,7 @@ async fn bad_input_gets_a_dutch_answer_never_a_500(backend: Backend) {
         .send(
             Request::builder()
                 .method(Method::POST)
-                .uri("/api/login")
+                .uri("/api/open/login")
                 .header(header::ORIGIN, ORIGIN)
                 .header(header::CONTENT_LENGTH, "10000000")
                 .body(Body::from("x"))
@@ -359,7 +391,7 @@ async fn bad_input_gets_a_dutch_answer_never_a_500(backend: Backend) {
     // Unexpected extra fields change nothing: no user id or role can be smuggled in.
     let response = app
         .call(
-            "/api/login",
+            "/api/open/login",
             &format!("email={JUDITH_EMAIL}&password=fout-wachtwoord&user_id=1&role=admin"),
         )
         .await;
@@ -399,7 +431,7 @@ async fn responses_carry_the_security_headers(backend: Backend) {
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     for response in [
         app.get("/profiel").await,
-        app.call("/api/session_overview", "").await,
+        app.call("/api/ingelogd/session_overview", "").await,
     ] {
         assert_eq!(response.header("x-content-type-options"), "nosniff");
         assert_eq!(response.header("referrer-policy"), "same-origin");
@@ -435,7 +467,7 @@ async fn plain_forms_get_pages_back_with_errors_in_dutch(backend: Backend) {
     );
     let first = app
         .send(form_post(
-            "/api/login",
+            "/api/open/login",
             "/inloggen?volgende=%2Fprofiel",
             &wrong,
         ))
@@ -456,7 +488,7 @@ async fn plain_forms_get_pages_back_with_errors_in_dutch(backend: Backend) {
 
     // A second error replaces the first in the address.
     let second = app
-        .send(form_post("/api/login", &path, "email=&password=x"))
+        .send(form_post("/api/open/login", &path, "email=&password=x"))
         .await;
     let again = second.header("location");
     assert_eq!(again.matches("__err=").count(), 1, "{again}");
@@ -465,7 +497,9 @@ async fn plain_forms_get_pages_back_with_errors_in_dutch(backend: Backend) {
 
     // Errors from the way in (here: too large) come back the same way, not as JSON.
     let big = format!("email={}", "a".repeat(70_000));
-    let refused = app.send(form_post("/api/login", "/inloggen", &big)).await;
+    let refused = app
+        .send(form_post("/api/open/login", "/inloggen", &big))
+        .await;
     assert!(refused.status.is_redirection(), "{}", refused.status);
     let page = app
         .get(refused.header("location").trim_start_matches(ORIGIN))
@@ -489,7 +523,7 @@ async fn plain_forms_get_pages_back_with_errors_in_dutch(backend: Backend) {
         crate::support::encode(JUDITH_EMAIL),
         crate::support::encode(JUDITH_PASSWORD)
     );
-    let ok = app.send(form_post("/api/login", &path, &right)).await;
+    let ok = app.send(form_post("/api/open/login", &path, &right)).await;
     assert!(ok.status.is_redirection(), "{}", ok.status);
     assert_eq!(
         ok.header("location"),
@@ -507,7 +541,7 @@ async fn recorded_address(app: &TestApp, peer: &str) -> Option<String> {
         .send(
             Request::builder()
                 .method(Method::POST)
-                .uri("/api/login")
+                .uri("/api/open/login")
                 .header(header::ORIGIN, ORIGIN)
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .header("x-forwarded-for", "203.0.113.7")
@@ -560,40 +594,40 @@ async fn x_forwarded_for_is_believed_only_from_a_trusted_proxy_sec_14(backend: B
 async fn the_browser_asks_the_server_on_every_move(backend: Backend) {
     let mut app = TestApp::new(backend).await;
     let ask = |path: &str| format!("path={}", crate::support::encode(path));
-    let anonymous = app.call("/api/page_state", &ask("/profiel")).await;
+    let anonymous = app.call("/api/open/page_state", &ask("/profiel")).await;
     assert_eq!(anonymous.status, StatusCode::OK, "{}", anonymous.body);
     let answer: serde_json::Value = serde_json::from_str(&anonymous.body).unwrap();
     assert_eq!(answer["redirect"], "/inloggen?volgende=/profiel");
     assert_eq!(answer["shell"]["user"], serde_json::Value::Null);
     // "Ingelogd blijven" needs a session.
-    let stay = app.call("/api/stay_logged_in", "").await;
+    let stay = app.call("/api/instellen/stay_logged_in", "").await;
     assert_eq!(stay.status, StatusCode::UNAUTHORIZED);
 
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
-    let inside = app.call("/api/page_state", &ask("/profiel")).await;
+    let inside = app.call("/api/open/page_state", &ask("/profiel")).await;
     let answer: serde_json::Value = serde_json::from_str(&inside.body).unwrap();
     assert_eq!(answer["redirect"], serde_json::Value::Null);
     assert_eq!(answer["shell"]["user"]["name"], "Judith van Haare");
     // The login page is not for someone who is in; an address elsewhere is not followed.
-    let login = app.call("/api/page_state", &ask("/inloggen")).await;
+    let login = app.call("/api/open/page_state", &ask("/inloggen")).await;
     let answer: serde_json::Value = serde_json::from_str(&login.body).unwrap();
     assert_eq!(answer["redirect"], "/");
     let foreign = app
-        .call("/api/page_state", &ask("https://example.com/x"))
+        .call("/api/open/page_state", &ask("https://example.com/x"))
         .await;
     let answer: serde_json::Value = serde_json::from_str(&foreign.body).unwrap();
     assert_eq!(answer["redirect"], serde_json::Value::Null);
-    let stay = app.call("/api/stay_logged_in", "").await;
+    let stay = app.call("/api/instellen/stay_logged_in", "").await;
     assert_eq!(stay.status, StatusCode::OK, "{}", stay.body);
 
     // "Ingelogd blijven" restarts the idle time (30 minutes here) from the moment it is pressed.
     app.clock.advance(Duration::minutes(29));
-    let stay = app.call("/api/stay_logged_in", "").await;
+    let stay = app.call("/api/instellen/stay_logged_in", "").await;
     assert_eq!(stay.status, StatusCode::OK, "{}", stay.body);
     app.clock.advance(Duration::minutes(29));
     assert_eq!(app.get("/profiel").await.status, StatusCode::OK);
     app.clock.advance(Duration::minutes(30));
-    let ended = app.call("/api/stay_logged_in", "").await;
+    let ended = app.call("/api/instellen/stay_logged_in", "").await;
     assert_eq!(
         ended.status,
         StatusCode::UNAUTHORIZED,
@@ -650,7 +684,9 @@ async fn a_full_hashing_queue_asks_to_try_again_in_dutch_sec_29() {
         crate::support::encode(JUDITH_EMAIL),
         crate::support::encode(JUDITH_PASSWORD)
     );
-    let plain = app.send(form_post("/api/login", "/inloggen", &form)).await;
+    let plain = app
+        .send(form_post("/api/open/login", "/inloggen", &form))
+        .await;
     assert!(plain.status.is_redirection(), "{}", plain.status);
     let page = app
         .get(plain.header("location").trim_start_matches(ORIGIN))
@@ -683,7 +719,7 @@ async fn a_full_hashing_queue_asks_to_try_again_in_dutch_sec_29() {
 fn login_from(origin: &str) -> Request<Body> {
     Request::builder()
         .method(Method::POST)
-        .uri("/api/login")
+        .uri("/api/open/login")
         .header(header::ORIGIN, origin)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json")
@@ -734,7 +770,7 @@ async fn a_long_next_address_is_dropped_sec_32(backend: Backend) {
     let next = format!("/profiel?x={}", "a".repeat(600));
     let login = app
         .call(
-            "/api/login",
+            "/api/open/login",
             &format!(
                 "email={}&password={JUDITH_PASSWORD}&next={}",
                 crate::support::encode(JUDITH_EMAIL),

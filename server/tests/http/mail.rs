@@ -40,7 +40,7 @@ async fn judith_ready_to_change(app: &mut TestApp) {
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     app.pass_second_step(&secret).await;
     app.call(
-        "/api/reauthenticate",
+        "/api/ingelogd/reauthenticate",
         &format!("password={}", encode(JUDITH_PASSWORD)),
     )
     .await;
@@ -61,7 +61,9 @@ async fn new_recovery_codes_end_with_an_email_to_the_user_sec_21(backend: Backen
     assert!(queued(&app).await.is_empty(), "logging in is not mailed");
     tweestap_domain::mail::spawn_worker(app.ctx.clone());
 
-    let made = app.call("/api/regenerate_recovery_codes", "").await;
+    let made = app
+        .call("/api/ingelogd/regenerate_recovery_codes", "")
+        .await;
     assert_eq!(
         made.header("location"),
         "/profiel/herstelcodes",
@@ -129,7 +131,7 @@ async fn an_unanswering_mail_server_does_not_delay_the_answer_sec_21(backend: Ba
     // A watchdog, not a measurement: the answer comes, while the mail server holds on.
     let made = tokio::time::timeout(
         StdDuration::from_secs(120),
-        app.call("/api/regenerate_recovery_codes", ""),
+        app.call("/api/ingelogd/regenerate_recovery_codes", ""),
     )
     .await
     .expect("the answer does not wait for the mail server");
@@ -208,12 +210,12 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     // The wizard, from the introduction after the password.
     let login = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     assert_eq!(login.header("location"), "/?introductie=ja");
-    app.call("/api/wizard_password", &password).await;
-    app.call("/api/wizard_method", "method=app").await;
+    app.call("/api/instellen/wizard_password", &password).await;
+    app.call("/api/instellen/wizard_method", "method=app").await;
     let secret = current_secret(&app, judith_id).await;
     let enabled = app
         .call(
-            "/api/wizard_code",
+            "/api/instellen/wizard_code",
             &format!("code={}", code_now(&app, &secret)),
         )
         .await;
@@ -222,7 +224,7 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     let recovery: Vec<String> = crate::support::shown_recovery_codes(&page);
     assert_eq!(recovery.len(), 10, "{page}");
     codes.extend(recovery.iter().cloned());
-    app.call("/api/wizard_done", "saved=on").await;
+    app.call("/api/instellen/wizard_done", "saved=on").await;
     expected.push("two_factor_enabled");
     assert_eq!(queued_kinds(&app, JUDITH_EMAIL, &codes).await, expected);
 
@@ -232,21 +234,26 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     let code = code_now(&app, &secret);
     codes.push(code.clone());
-    app.call("/api/second_step_code", &format!("code={code}&remember=on"))
-        .await;
+    app.call(
+        "/api/tweede-stap/second_step_code",
+        &format!("code={code}&remember=on"),
+    )
+    .await;
     expected.push("device_remembered");
     assert_eq!(queued_kinds(&app, JUDITH_EMAIL, &codes).await, expected);
 
     // New recovery codes, then forgetting the remembered browser.
-    app.call("/api/reauthenticate", &password).await;
-    app.call("/api/regenerate_recovery_codes", "").await;
+    app.call("/api/ingelogd/reauthenticate", &password).await;
+    app.call("/api/ingelogd/regenerate_recovery_codes", "")
+        .await;
     let page = app.get("/profiel/herstelcodes").await.body;
     let recovery: Vec<String> = crate::support::shown_recovery_codes(&page);
     assert_eq!(recovery.len(), 10, "{page}");
     codes.extend(recovery.iter().cloned());
-    app.call("/api/recovery_codes_done", "saved=on").await;
+    app.call("/api/ingelogd/recovery_codes_done", "saved=on")
+        .await;
     expected.push("recovery_codes_regenerated");
-    app.call("/api/forget_devices", "").await;
+    app.call("/api/ingelogd/forget_devices", "").await;
     expected.push("device_forgotten");
     assert_eq!(queued_kinds(&app, JUDITH_EMAIL, &codes).await, expected);
 
@@ -255,7 +262,7 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     let used = app
         .call(
-            "/api/second_step_recovery",
+            "/api/tweede-stap/second_step_recovery",
             &format!("code={}", encode(&recovery[0])),
         )
         .await;
@@ -267,7 +274,8 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     app.cookies.clear();
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     for _ in 0..tweestap_domain::twofactor::attempts::MAX_FAILED_ATTEMPTS {
-        app.call("/api/second_step_code", "code=000000").await;
+        app.call("/api/tweede-stap/second_step_code", "code=000000")
+            .await;
     }
     expected.push("locked");
     assert_eq!(queued_kinds(&app, JUDITH_EMAIL, &codes).await, expected);
@@ -286,11 +294,14 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
         .await;
     admin.pass_second_step(&admin_secret).await;
     admin
-        .call("/api/reauthenticate", "password=Beheer-van-het-platform-1")
+        .call(
+            "/api/ingelogd/reauthenticate",
+            "password=Beheer-van-het-platform-1",
+        )
         .await;
     let lifted = admin
         .call(
-            "/api/helpdesk_lift_lock",
+            "/api/beheer/helpdesk_lift_lock",
             &format!("user={judith_id}&reason=Identiteit+gecontroleerd"),
         )
         .await;
@@ -309,7 +320,7 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     assert_eq!(queued_kinds(&app, JUDITH_EMAIL, &codes).await, expected);
     let lifted = admin
         .call(
-            "/api/helpdesk_lift_lock",
+            "/api/beheer/helpdesk_lift_lock",
             &format!("user={judith_id}&reason=Identiteit+gecontroleerd"),
         )
         .await;
@@ -322,11 +333,12 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     let code = code_now(&app, &secret);
     codes.push(code.clone());
     let passed = app
-        .call("/api/second_step_code", &format!("code={code}"))
+        .call("/api/tweede-stap/second_step_code", &format!("code={code}"))
         .await;
     assert_eq!(passed.header("location"), "/", "{}", passed.body);
-    app.call("/api/reauthenticate", &password).await;
-    app.call("/api/method_change_start", "method=app").await;
+    app.call("/api/ingelogd/reauthenticate", &password).await;
+    app.call("/api/ingelogd/method_change_start", "method=app")
+        .await;
     let change = tweestap_domain::db::entity::factor_change::Entity::find_by_id(judith_id)
         .one(&app.ctx.db)
         .await
@@ -341,7 +353,7 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     let code = code_now(&app, &new_secret);
     codes.push(code.clone());
     let changed = app
-        .call("/api/method_change_code", &format!("code={code}"))
+        .call("/api/ingelogd/method_change_code", &format!("code={code}"))
         .await;
     assert_done(&changed);
     expected.push("method_changed");
@@ -351,7 +363,7 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     let new_password = "Een-nieuw-wachtwoord-7";
     let changed = app
         .call(
-            "/api/change_password",
+            "/api/ingelogd/change_password",
             &format!(
                 "current={}&new={}&repeat={}",
                 encode(JUDITH_PASSWORD),
@@ -367,7 +379,7 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     // The helpdesk resets it; Judith sets it up again and switches it off herself.
     let reset = admin
         .call(
-            "/api/helpdesk_reset",
+            "/api/beheer/helpdesk_reset",
             &format!("user={judith_id}&reason=Telefoon+kwijt"),
         )
         .await;
@@ -381,11 +393,11 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     let secret = current_secret(&app, judith_id).await;
     app.pass_second_step(&secret).await;
     app.call(
-        "/api/reauthenticate",
+        "/api/ingelogd/reauthenticate",
         &format!("password={}", encode(new_password)),
     )
     .await;
-    let off = app.call("/api/disable_two_factor", "").await;
+    let off = app.call("/api/ingelogd/disable_two_factor", "").await;
     assert_done(&off);
     expected.push("two_factor_disabled");
     assert_eq!(queued_kinds(&app, JUDITH_EMAIL, &codes).await, expected);

@@ -29,11 +29,11 @@ const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 
 
 /// Every function of the page that changes something.
 const CHANGES: [(&str, &str); 5] = [
-    ("/api/method_change_start", "method=app"),
-    ("/api/method_change_phone", "phone=0612345678"),
-    ("/api/method_change_code", "code=123456"),
-    ("/api/method_change_resend", ""),
-    ("/api/method_change_cancel", ""),
+    ("/api/ingelogd/method_change_start", "method=app"),
+    ("/api/ingelogd/method_change_phone", "phone=0612345678"),
+    ("/api/ingelogd/method_change_code", "code=123456"),
+    ("/api/ingelogd/method_change_resend", ""),
+    ("/api/ingelogd/method_change_cancel", ""),
 ];
 
 async fn app_with_outbox(backend: Backend, outbox: &Outbox) -> TestApp {
@@ -105,7 +105,7 @@ async fn log_in_with_app(app: &mut TestApp, email: &str, password: &str, secret:
 async fn password_again(app: &mut TestApp, password: &str) {
     let confirmed = app
         .call(
-            "/api/reauthenticate",
+            "/api/ingelogd/reauthenticate",
             &format!("password={}&next=%2Fprofiel%2Fmethode", encode(password)),
         )
         .await;
@@ -144,7 +144,7 @@ async fn changing_the_method_needs_the_password_within_five_minutes_sec_20(backe
     assert!(asked.contains("Vul voor de zekerheid eerst je wachtwoord opnieuw in."));
     let wrong = app
         .call(
-            "/api/reauthenticate",
+            "/api/ingelogd/reauthenticate",
             "password=Niet-het-wachtwoord-1&next=%2Fprofiel%2Fmethode",
         )
         .await;
@@ -160,7 +160,9 @@ async fn changing_the_method_needs_the_password_within_five_minutes_sec_20(backe
         !choice.contains("id=\"method-sms\""),
         "no SMS without a provider"
     );
-    let started = app.call("/api/method_change_start", "method=app").await;
+    let started = app
+        .call("/api/ingelogd/method_change_start", "method=app")
+        .await;
     assert_eq!(started.header("location"), "/profiel/methode");
     let new = pending_secret(&app, judith).await;
     let scan = page(&mut app, "/profiel/methode").await;
@@ -176,7 +178,7 @@ async fn changing_the_method_needs_the_password_within_five_minutes_sec_20(backe
     app.clock.advance(Duration::minutes(6));
     let stale = app
         .call(
-            "/api/method_change_code",
+            "/api/ingelogd/method_change_code",
             &format!("code={}", code_now(&app, &new)),
         )
         .await;
@@ -192,7 +194,7 @@ async fn changing_the_method_needs_the_password_within_five_minutes_sec_20(backe
     );
     let done = app
         .call(
-            "/api/method_change_code",
+            "/api/ingelogd/method_change_code",
             &format!("code={}", code_now(&app, &new)),
         )
         .await;
@@ -212,7 +214,7 @@ async fn changing_the_method_needs_the_password_within_five_minutes_sec_20(backe
     if code_now(&app, &old) != code_now(&app, &new) {
         let refused = app
             .call(
-                "/api/second_step_code",
+                "/api/tweede-stap/second_step_code",
                 &format!("code={}", code_now(&app, &old)),
             )
             .await;
@@ -236,19 +238,21 @@ async fn a_change_to_sms_is_logged_without_code_or_secret_sec_11_sec_21(backend:
     let choice = page(&mut app, "/profiel/methode").await;
     assert!(choice.contains("id=\"method-sms\""), "{choice}");
     assert!(choice.contains("In verband met bijkomende kosten"));
-    let chosen = app.call("/api/method_change_start", "method=sms").await;
+    let chosen = app
+        .call("/api/ingelogd/method_change_start", "method=sms")
+        .await;
     assert_eq!(chosen.header("location"), "/profiel/methode?stap=telefoon");
     let phone = page(&mut app, "/profiel/methode?stap=telefoon").await;
     assert!(phone.contains("Mobiel telefoonnummer"), "{phone}");
     let refused = app
-        .call("/api/method_change_phone", "phone=010%201234567")
+        .call("/api/ingelogd/method_change_phone", "phone=010%201234567")
         .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.body.contains("PhoneInvalid"));
     assert!(outbox.messages().is_empty());
 
     let sent = app
-        .call("/api/method_change_phone", "phone=06-12345678")
+        .call("/api/ingelogd/method_change_phone", "phone=06-12345678")
         .await;
     assert_eq!(sent.header("location"), "/profiel/methode");
     assert_eq!(outbox.messages().len(), 1);
@@ -258,22 +262,22 @@ async fn a_change_to_sms_is_logged_without_code_or_secret_sec_11_sec_21(backend:
         "{step}"
     );
     assert!(step.contains("gestuurd naar <strong>+31 6 ** ** ** 78</strong>"));
-    assert!(step.contains("action=\"/api/method_change_resend\""));
+    assert!(step.contains("action=\"/api/ingelogd/method_change_resend\""));
     // Resending waits for the cooldown (SEC-10).
-    let early = app.call("/api/method_change_resend", "").await;
+    let early = app.call("/api/ingelogd/method_change_resend", "").await;
     assert!(early.body.contains("SmsCooldown"), "{}", early.body);
 
     let code = outbox.last_code();
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let refused = app
-        .call("/api/method_change_code", &format!("code={wrong}"))
+        .call("/api/ingelogd/method_change_code", &format!("code={wrong}"))
         .await;
     assert!(refused.body.contains("WrongSmsCode"), "{}", refused.body);
-    let status = app.call("/api/two_factor_status", "").await;
+    let status = app.call("/api/ingelogd/two_factor_status", "").await;
     assert!(status.body.contains("\"sms_number\":null"), "still the app");
 
     let done = app
-        .call("/api/method_change_code", &format!("code={code}"))
+        .call("/api/ingelogd/method_change_code", &format!("code={code}"))
         .await;
     assert_eq!(
         done.header("location"),
@@ -319,7 +323,7 @@ async fn a_change_to_sms_is_logged_without_code_or_secret_sec_11_sec_21(backend:
     assert_eq!(outbox.messages().len(), 2);
     let passed = app
         .call(
-            "/api/second_step_code",
+            "/api/tweede-stap/second_step_code",
             &format!("code={}", outbox.last_code()),
         )
         .await;
@@ -344,7 +348,8 @@ async fn a_professional_changes_only_their_own_factor_sec_02(backend: Backend) {
     let bram_secret = enrol(&app, BRAM_EMAIL).await;
     log_in_with_app(&mut app, JUDITH_EMAIL, JUDITH_PASSWORD, &judith_secret).await;
     password_again(&mut app, JUDITH_PASSWORD).await;
-    app.call("/api/method_change_start", "method=app").await;
+    app.call("/api/ingelogd/method_change_start", "method=app")
+        .await;
     let judith_new = pending_secret(&app, judith).await;
     let judith_factor = two_factor::Entity::find_by_id(judith)
         .one(&app.ctx.db)
@@ -357,7 +362,7 @@ async fn a_professional_changes_only_their_own_factor_sec_02(backend: Backend) {
     // A user id in the form is not a parameter of these functions.
     let extra = bram
         .call(
-            "/api/method_change_start",
+            "/api/ingelogd/method_change_start",
             &format!("method=app&user_id={judith}"),
         )
         .await;
@@ -366,7 +371,7 @@ async fn a_professional_changes_only_their_own_factor_sec_02(backend: Backend) {
     if code_now(&bram, &judith_new) != code_now(&bram, &bram_secret) {
         let refused = bram
             .call(
-                "/api/method_change_code",
+                "/api/ingelogd/method_change_code",
                 &format!("code={}", code_now(&bram, &judith_new)),
             )
             .await;
@@ -376,7 +381,7 @@ async fn a_professional_changes_only_their_own_factor_sec_02(backend: Backend) {
             refused.body
         );
     }
-    bram.call("/api/method_change_cancel", "").await;
+    bram.call("/api/ingelogd/method_change_cancel", "").await;
     assert_eq!(
         two_factor::Entity::find_by_id(judith)
             .one(&app.ctx.db)
@@ -401,7 +406,7 @@ async fn a_professional_changes_only_their_own_factor_sec_02(backend: Backend) {
     // Judith finishes her own change.
     let done = app
         .call(
-            "/api/method_change_code",
+            "/api/ingelogd/method_change_code",
             &format!("code={}", code_now(&app, &judith_new)),
         )
         .await;
@@ -432,7 +437,7 @@ async fn a_session_before_its_second_step_cannot_reach_the_change_sec_01_sec_04(
     // Even with the password entered again through the wizard's form, which is refused here.
     let wizard = app
         .call(
-            "/api/wizard_password",
+            "/api/instellen/wizard_password",
             &format!("password={}", encode(JUDITH_PASSWORD)),
         )
         .await;
@@ -442,7 +447,7 @@ async fn a_session_before_its_second_step_cannot_reach_the_change_sec_01_sec_04(
     assert_eq!(page.header("location"), "/inloggen/code");
     for (function, form) in CHANGES
         .into_iter()
-        .chain([("/api/method_change_state", "")])
+        .chain([("/api/ingelogd/method_change_state", "")])
     {
         let refused = app.call(function, form).await;
         assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{function}");

@@ -222,7 +222,10 @@ async fn metrics_name_every_series_and_count_second_steps_sec_28(backend: Backen
         "111111"
     };
     let refused = app
-        .call("/api/second_step_code", &format!("code={wrong}"))
+        .call(
+            "/api/tweede-stap/second_step_code",
+            &format!("code={wrong}"),
+        )
         .await;
     assert!(refused.body.contains("WrongCode"), "{}", refused.body);
     app.pass_second_step(&secret).await;
@@ -254,7 +257,7 @@ async fn metrics_name_every_series_and_count_second_steps_sec_28(backend: Backen
         text.lines()
             .filter(|line| {
                 line.starts_with("tweestap_http_request_duration_seconds_count{")
-                    && line.contains("route=\"/api/login\"")
+                    && line.contains("route=\"/api/open/login\"")
                     && line.contains("method=\"POST\"")
             })
             .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())

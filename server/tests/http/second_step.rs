@@ -64,14 +64,14 @@ async fn between_password_and_code_nothing_else_opens(backend: Backend) {
         }
     }
     let open_functions = [
-        "/api/login",
-        "/api/logout",
-        "/api/second_step_code",
-        "/api/second_step_recovery",
-        "/api/second_step_info",
-        "/api/remember_hours",
-        "/api/resend_sms_code",
-        "/api/page_state",
+        "/api/open/login",
+        "/api/open/logout",
+        "/api/tweede-stap/second_step_code",
+        "/api/tweede-stap/second_step_recovery",
+        "/api/tweede-stap/second_step_info",
+        "/api/gedeeld/remember_hours",
+        "/api/gedeeld/resend_sms_code",
+        "/api/open/page_state",
     ];
     for (function, _) in server_fn::axum::server_fn_paths() {
         if open_functions.contains(&function) {
@@ -97,7 +97,7 @@ async fn the_second_step_gives_a_new_session_and_can_remember_the_browser(backen
     let code = code_now(&app, &secret);
     let passed = app
         .call(
-            "/api/second_step_code",
+            "/api/tweede-stap/second_step_code",
             &format!("code={}&remember=on&next=%2Fprofiel", encode(&code)),
         )
         .await;
@@ -154,9 +154,9 @@ async fn the_mandatory_period_allows_only_the_wizard(backend: Backend) {
         StatusCode::OK
     );
     for function in [
-        "/api/session_overview",
-        "/api/not_now",
-        "/api/two_factor_status",
+        "/api/ingelogd/session_overview",
+        "/api/ingelogd/not_now",
+        "/api/ingelogd/two_factor_status",
     ] {
         let response = app.call(function, "").await;
         assert_eq!(response.status, StatusCode::FORBIDDEN, "{function}");
@@ -178,7 +178,7 @@ async fn a_recovery_code_login_says_how_many_are_left(backend: Backend) {
         app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
         let used = app
             .call(
-                "/api/second_step_recovery",
+                "/api/tweede-stap/second_step_recovery",
                 &format!("code={}&next=%2Fprofiel", encode(code)),
             )
             .await;
@@ -221,11 +221,12 @@ async fn the_security_log_shows_locks_recovery_codes_and_remembered_devices_sec_
     app.user_agent = Some(CHROME_ON_WINDOWS.to_owned());
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     for _ in 0..attempts::MAX_FAILED_ATTEMPTS {
-        app.call("/api/second_step_code", "code=000000").await;
+        app.call("/api/tweede-stap/second_step_code", "code=000000")
+            .await;
     }
     let locked = app
         .call(
-            "/api/second_step_code",
+            "/api/tweede-stap/second_step_code",
             &format!("code={}", code_now(&app, &secret)),
         )
         .await;
@@ -235,7 +236,7 @@ async fn the_security_log_shows_locks_recovery_codes_and_remembered_devices_sec_
     app.cookies.clear();
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     app.call(
-        "/api/second_step_recovery",
+        "/api/tweede-stap/second_step_recovery",
         &format!("code={}", encode(&codes[0])),
     )
     .await;
@@ -243,8 +244,11 @@ async fn the_security_log_shows_locks_recovery_codes_and_remembered_devices_sec_
     app.clock.advance(Duration::seconds(30));
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     let code = code_now(&app, &secret);
-    app.call("/api/second_step_code", &format!("code={code}&remember=on"))
-        .await;
+    app.call(
+        "/api/tweede-stap/second_step_code",
+        &format!("code={code}&remember=on"),
+    )
+    .await;
     let settings = app.get("/profiel/instellingen").await;
     assert_eq!(settings.status, StatusCode::OK);
     let body = settings.body.replace("<!>", "");
@@ -274,14 +278,16 @@ async fn new_recovery_codes_need_the_password_again_and_replace_the_old_sec_13_s
     let (secret, old_codes) = enrol_judith_with_codes(&app).await;
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     app.call(
-        "/api/second_step_code",
+        "/api/tweede-stap/second_step_code",
         &format!("code={}", code_now(&app, &secret)),
     )
     .await;
     let settings = app.get("/profiel/instellingen").await;
     assert!(settings.body.contains("href=\"/profiel/herstelcodes\""));
 
-    let refused = app.call("/api/regenerate_recovery_codes", "").await;
+    let refused = app
+        .call("/api/ingelogd/regenerate_recovery_codes", "")
+        .await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
     assert!(refused.body.contains("PasswordConfirmationNeeded"));
     let page = app.get("/profiel/herstelcodes").await;
@@ -290,12 +296,15 @@ async fn new_recovery_codes_need_the_password_again_and_replace_the_old_sec_13_s
             .contains("Vul voor de zekerheid eerst je wachtwoord opnieuw in.")
     );
     let wrong = app
-        .call("/api/reauthenticate", "password=Niet-het-wachtwoord-1")
+        .call(
+            "/api/ingelogd/reauthenticate",
+            "password=Niet-het-wachtwoord-1",
+        )
         .await;
     assert!(wrong.body.contains("WrongPassword"));
     let confirmed = app
         .call(
-            "/api/reauthenticate",
+            "/api/ingelogd/reauthenticate",
             &format!("password={}", encode(JUDITH_PASSWORD)),
         )
         .await;
@@ -307,7 +316,9 @@ async fn new_recovery_codes_need_the_password_again_and_replace_the_old_sec_13_s
         .replace("<!>", "");
     assert!(page.contains("Je hebt nog 10 herstelcodes over."), "{page}");
 
-    let made = app.call("/api/regenerate_recovery_codes", "").await;
+    let made = app
+        .call("/api/ingelogd/regenerate_recovery_codes", "")
+        .await;
     assert_eq!(
         made.header("location"),
         "/profiel/herstelcodes",
@@ -318,13 +329,16 @@ async fn new_recovery_codes_need_the_password_again_and_replace_the_old_sec_13_s
     let new_codes: Vec<String> = crate::support::shown_recovery_codes(&page);
     assert_eq!(new_codes.len(), 10, "{page}");
     assert!(new_codes.iter().all(|code| !old_codes.contains(code)));
-    app.call("/api/recovery_codes_done", "saved=on").await;
+    app.call("/api/ingelogd/recovery_codes_done", "saved=on")
+        .await;
     let page = app.get("/profiel/herstelcodes").await.body;
     assert!(!page.contains(&new_codes[0]), "shown once");
 
     // Six minutes later the password is asked again.
     app.clock.advance(Duration::minutes(6));
-    let again = app.call("/api/regenerate_recovery_codes", "").await;
+    let again = app
+        .call("/api/ingelogd/regenerate_recovery_codes", "")
+        .await;
     assert!(again.body.contains("PasswordConfirmationNeeded"));
 
     // At the next login the old set is refused and the new one works.
@@ -332,14 +346,14 @@ async fn new_recovery_codes_need_the_password_again_and_replace_the_old_sec_13_s
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     let old = app
         .call(
-            "/api/second_step_recovery",
+            "/api/tweede-stap/second_step_recovery",
             &format!("code={}", encode(&old_codes[1])),
         )
         .await;
     assert!(old.body.contains("WrongRecoveryCode"), "{}", old.body);
     let new = app
         .call(
-            "/api/second_step_recovery",
+            "/api/tweede-stap/second_step_recovery",
             &format!("code={}", encode(&new_codes[1])),
         )
         .await;
@@ -363,7 +377,7 @@ async fn remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20(
     app.user_agent = Some(CHROME_ON_WINDOWS.to_owned());
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     app.call(
-        "/api/second_step_code",
+        "/api/tweede-stap/second_step_code",
         &format!("code={}&remember=on", code_now(&app, &secret)),
     )
     .await;
@@ -372,7 +386,7 @@ async fn remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20(
     assert!(page.contains("Chrome op Windows (deze browser)"), "{page}");
     assert!(page.contains("Vul voor de zekerheid eerst je wachtwoord opnieuw in."));
     assert!(!page.contains("Alle apparaten vergeten"));
-    let refused = app.call("/api/forget_devices", "").await;
+    let refused = app.call("/api/ingelogd/forget_devices", "").await;
     assert!(refused.body.contains("PasswordConfirmationNeeded"));
 
     // Another user cannot forget Judith's browser, whatever id they send.
@@ -389,14 +403,14 @@ async fn remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20(
         .await;
     let bram_confirmed = bram
         .call(
-            "/api/reauthenticate",
+            "/api/ingelogd/reauthenticate",
             "password=Een-ander-wachtwoord-1&next=%2Fprofiel%2Fapparaten",
         )
         .await;
     assert_eq!(bram_confirmed.header("location"), "/profiel/apparaten");
     for id in 0..5 {
         let answer = bram
-            .call("/api/forget_devices", &format!("device={id}"))
+            .call("/api/ingelogd/forget_devices", &format!("device={id}"))
             .await;
         assert_eq!(
             answer.header("location"),
@@ -405,7 +419,7 @@ async fn remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20(
             answer.body
         );
     }
-    let answer = bram.call("/api/forget_devices", "").await;
+    let answer = bram.call("/api/ingelogd/forget_devices", "").await;
     assert_eq!(
         answer.header("location"),
         "/profiel/apparaten",
@@ -422,7 +436,7 @@ async fn remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20(
     app.clock.advance(Duration::seconds(30));
     firefox
         .call(
-            "/api/second_step_code",
+            "/api/tweede-stap/second_step_code",
             &format!("code={}&remember=on", code_now(&app, &secret)),
         )
         .await;
@@ -430,7 +444,7 @@ async fn remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20(
 
     let confirmed = app
         .call(
-            "/api/reauthenticate",
+            "/api/ingelogd/reauthenticate",
             &format!(
                 "password={}&next=%2Fprofiel%2Fapparaten",
                 encode(JUDITH_PASSWORD)
@@ -455,7 +469,10 @@ async fn remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20(
         .find(|row| row.user_agent.as_deref() == Some(FIREFOX_ON_MAC))
         .expect("the Firefox browser is remembered");
     let one = app
-        .call("/api/forget_devices", &format!("device={}", firefox_row.id))
+        .call(
+            "/api/ingelogd/forget_devices",
+            &format!("device={}", firefox_row.id),
+        )
         .await;
     assert_eq!(one.header("location"), "/profiel/apparaten", "{}", one.body);
     let page = app.get("/profiel/apparaten").await.body.replace("<!>", "");
@@ -468,7 +485,7 @@ async fn remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20(
     let firefox_again = firefox.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     assert_eq!(firefox_again.header("location"), "/inloggen/code");
 
-    let forgotten = app.call("/api/forget_devices", "").await;
+    let forgotten = app.call("/api/ingelogd/forget_devices", "").await;
     assert_eq!(forgotten.header("location"), "/profiel/apparaten");
     let page = app.get("/profiel/apparaten").await.body;
     assert!(page.contains("Er zijn geen onthouden apparaten."), "{page}");
@@ -501,19 +518,19 @@ async fn switching_off_needs_the_password_and_is_refused_when_mandatory_sec_20(b
     let secret = enrol_judith(&app).await;
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     app.call(
-        "/api/second_step_code",
+        "/api/tweede-stap/second_step_code",
         &format!("code={}", code_now(&app, &secret)),
     )
     .await;
     let settings = app.get("/profiel/instellingen").await.body;
     assert!(settings.contains("href=\"/profiel/uitschakelen\""));
-    let refused = app.call("/api/disable_two_factor", "").await;
+    let refused = app.call("/api/ingelogd/disable_two_factor", "").await;
     assert!(refused.body.contains("PasswordConfirmationNeeded"));
     let page = app.get("/profiel/uitschakelen").await.body;
     assert!(page.contains("Vul voor de zekerheid eerst je wachtwoord opnieuw in."));
     let confirmed = app
         .call(
-            "/api/reauthenticate",
+            "/api/ingelogd/reauthenticate",
             &format!(
                 "password={}&next=%2Fprofiel%2Fuitschakelen",
                 encode(JUDITH_PASSWORD)
@@ -522,7 +539,7 @@ async fn switching_off_needs_the_password_and_is_refused_when_mandatory_sec_20(b
         .await;
     assert_eq!(confirmed.header("location"), "/profiel/uitschakelen");
 
-    let off = app.call("/api/disable_two_factor", "").await;
+    let off = app.call("/api/ingelogd/disable_two_factor", "").await;
     assert_eq!(
         off.header("location"),
         "/profiel/instellingen",
@@ -554,16 +571,16 @@ async fn switching_off_needs_the_password_and_is_refused_when_mandatory_sec_20(b
     let secret = enrol_judith(&app).await;
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     app.call(
-        "/api/second_step_code",
+        "/api/tweede-stap/second_step_code",
         &format!("code={}", code_now(&app, &secret)),
     )
     .await;
     app.call(
-        "/api/reauthenticate",
+        "/api/ingelogd/reauthenticate",
         &format!("password={}", encode(JUDITH_PASSWORD)),
     )
     .await;
-    let mandatory = app.call("/api/disable_two_factor", "").await;
+    let mandatory = app.call("/api/ingelogd/disable_two_factor", "").await;
     assert_eq!(
         mandatory.status,
         StatusCode::FORBIDDEN,
@@ -594,7 +611,7 @@ async fn entering_the_password_again_gives_a_new_session_id_sec_03(backend: Back
 
     let confirmed = app
         .call(
-            "/api/reauthenticate",
+            "/api/ingelogd/reauthenticate",
             &format!("password={}", encode(JUDITH_PASSWORD)),
         )
         .await;
@@ -617,12 +634,17 @@ async fn entering_the_password_again_gives_a_new_session_id_sec_03(backend: Back
         refused.status,
         refused.body
     );
-    let refused = old.call("/api/regenerate_recovery_codes", "").await;
+    let refused = old
+        .call("/api/ingelogd/regenerate_recovery_codes", "")
+        .await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
 
     // A wrong password changes nothing.
     let wrong = app
-        .call("/api/reauthenticate", "password=Niet-het-wachtwoord-1")
+        .call(
+            "/api/ingelogd/reauthenticate",
+            "password=Niet-het-wachtwoord-1",
+        )
         .await;
     assert!(wrong.body.contains("WrongPassword"));
     assert_eq!(app.session_cookie().unwrap(), after);
@@ -638,8 +660,11 @@ async fn unsaved_recovery_codes_are_shown_again_only_behind_the_password_sec_13_
     let secret = enrol_judith(&app).await;
     judith_logged_in(&mut app, &secret).await;
     let password_again = format!("password={}", encode(JUDITH_PASSWORD));
-    app.call("/api/reauthenticate", &password_again).await;
-    let made = app.call("/api/regenerate_recovery_codes", "").await;
+    app.call("/api/ingelogd/reauthenticate", &password_again)
+        .await;
+    let made = app
+        .call("/api/ingelogd/regenerate_recovery_codes", "")
+        .await;
     assert_eq!(made.header("location"), "/profiel/herstelcodes");
     let page = app.get("/profiel/herstelcodes").await.body;
     let first_code = crate::support::shown_recovery_codes(&page)[0].clone();
@@ -666,7 +691,9 @@ async fn unsaved_recovery_codes_are_shown_again_only_behind_the_password_sec_13_
     }
     // With the password, the other session still does not see them: they belong to the
     // session that made them. It is offered a new set instead.
-    other.call("/api/reauthenticate", &password_again).await;
+    other
+        .call("/api/ingelogd/reauthenticate", &password_again)
+        .await;
     for path in ["/profiel/herstelcodes", "/twee-staps/instellen"] {
         let page = other.get(path).await.body;
         assert!(!page.contains(&first_code), "{path}: {page}");
@@ -681,14 +708,16 @@ async fn unsaved_recovery_codes_are_shown_again_only_behind_the_password_sec_13_
         "{offer}"
     );
     // The session that made them sees them again behind its password.
-    app.call("/api/reauthenticate", &password_again).await;
+    app.call("/api/ingelogd/reauthenticate", &password_again)
+        .await;
     let page = app.get("/profiel/herstelcodes").await.body;
     assert!(page.contains(&first_code), "{page}");
 
     // A quarter of an hour after they were made they are dropped, and exist only as hashes:
     // the password brings the offer of a new set, not these codes.
     app.clock.advance(Duration::minutes(15));
-    app.call("/api/reauthenticate", &password_again).await;
+    app.call("/api/ingelogd/reauthenticate", &password_again)
+        .await;
     let page = app
         .get("/profiel/herstelcodes")
         .await
@@ -743,7 +772,9 @@ async fn a_password_only_session_learns_nothing_and_lives_minutes_sec_30(backend
         assert!(page.body.contains("Uitloggen"), "{path}: a way out");
         assert!(page.body.contains("PRO Praktijksteun"), "{path}");
     }
-    let state = app.call("/api/page_state", "path=%2Finloggen%2Fcode").await;
+    let state = app
+        .call("/api/open/page_state", "path=%2Finloggen%2Fcode")
+        .await;
     assert_eq!(state.status, StatusCode::OK, "{}", state.body);
     for leak in leaks {
         assert!(!state.body.contains(leak), "page_state: {}", state.body);
@@ -752,7 +783,7 @@ async fn a_password_only_session_learns_nothing_and_lives_minutes_sec_30(backend
     assert_eq!(answer["shell"]["user"], serde_json::Value::Null);
     assert_eq!(answer["shell"]["second_step_seconds"], 600);
     // "Ingelogd blijven" does not stretch it.
-    let stay = app.call("/api/stay_logged_in", "").await;
+    let stay = app.call("/api/instellen/stay_logged_in", "").await;
     assert_eq!(stay.status, StatusCode::UNAUTHORIZED, "{}", stay.body);
 
     // Ten minutes, activity or not: then the session is gone and the login page says why.
@@ -773,7 +804,7 @@ async fn a_password_only_session_learns_nothing_and_lives_minutes_sec_30(backend
     );
     let code = code_now(&app, &secret);
     assert_eq!(
-        app.call("/api/second_step_code", &format!("code={code}"))
+        app.call("/api/tweede-stap/second_step_code", &format!("code={code}"))
             .await
             .status,
         StatusCode::UNAUTHORIZED
@@ -784,7 +815,7 @@ async fn a_password_only_session_learns_nothing_and_lives_minutes_sec_30(backend
     app.clock.advance(Duration::minutes(10));
     let code = code_now(&app, &secret);
     let late = app
-        .call("/api/second_step_code", &format!("code={code}"))
+        .call("/api/tweede-stap/second_step_code", &format!("code={code}"))
         .await;
     assert_eq!(late.status, StatusCode::UNAUTHORIZED);
     assert!(late.body.contains("SecondStepExpired"), "{}", late.body);
@@ -792,7 +823,7 @@ async fn a_password_only_session_learns_nothing_and_lives_minutes_sec_30(backend
     app.clock.advance(Duration::minutes(10));
     let plain = app
         .send(crate::login::form_post(
-            "/api/second_step_code",
+            "/api/tweede-stap/second_step_code",
             "/inloggen/code",
             &format!("code={}", code_now(&app, &secret)),
         ))
@@ -810,7 +841,7 @@ async fn a_password_only_session_learns_nothing_and_lives_minutes_sec_30(backend
         app.clock.advance(Duration::minutes(20));
         assert_eq!(app.get("/profiel").await.status, StatusCode::OK);
     }
-    let state = app.call("/api/page_state", "path=%2Fprofiel").await;
+    let state = app.call("/api/open/page_state", "path=%2Fprofiel").await;
     let answer: serde_json::Value = serde_json::from_str(&state.body).unwrap();
     assert_eq!(answer["shell"]["user"]["name"], "Bram Beheer");
     assert_eq!(

@@ -86,7 +86,7 @@ async fn the_wizard_enrols_with_sms_only_after_the_code_sec_11(backend: Backend)
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     let confirmed = app
         .call(
-            "/api/wizard_password",
+            "/api/instellen/wizard_password",
             &format!("password={}", encode(JUDITH_PASSWORD)),
         )
         .await;
@@ -95,7 +95,7 @@ async fn the_wizard_enrols_with_sms_only_after_the_code_sec_11(backend: Backend)
     assert!(method.contains("id=\"method-sms\""), "{method}");
     assert!(method.contains("In verband met bijkomende kosten"));
 
-    let chosen = app.call("/api/wizard_method", "method=sms").await;
+    let chosen = app.call("/api/instellen/wizard_method", "method=sms").await;
     assert_eq!(
         chosen.header("location"),
         "/twee-staps/instellen?stap=telefoon"
@@ -105,7 +105,10 @@ async fn the_wizard_enrols_with_sms_only_after_the_code_sec_11(backend: Backend)
 
     for (typed, problem) in [("", "PhoneMissing"), ("010 1234567", "PhoneInvalid")] {
         let refused = app
-            .call("/api/wizard_phone", &format!("phone={}", encode(typed)))
+            .call(
+                "/api/instellen/wizard_phone",
+                &format!("phone={}", encode(typed)),
+            )
             .await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{typed}");
         assert!(refused.body.contains(problem), "{typed}: {}", refused.body);
@@ -114,7 +117,7 @@ async fn the_wizard_enrols_with_sms_only_after_the_code_sec_11(backend: Backend)
 
     let sent = app
         .call(
-            "/api/wizard_phone",
+            "/api/instellen/wizard_phone",
             &format!("phone={}", encode("06-12345678")),
         )
         .await;
@@ -129,24 +132,26 @@ async fn the_wizard_enrols_with_sms_only_after_the_code_sec_11(backend: Backend)
     assert!(step.contains("Code opnieuw versturen"));
     assert!(!step.contains("612345678"), "the number is shown masked");
 
-    let wrong = app.call("/api/wizard_code", "code=000000").await;
+    let wrong = app.call("/api/instellen/wizard_code", "code=000000").await;
     let right = outbox.last_code();
     if right != "000000" {
         assert!(wrong.body.contains("WrongSmsCode"), "{}", wrong.body);
     }
-    let status = app.call("/api/two_factor_status", "").await;
+    let status = app.call("/api/ingelogd/two_factor_status", "").await;
     assert!(
         status.body.contains("\"enabled_since\":null"),
         "{}",
         status.body
     );
 
-    let done = app.call("/api/wizard_code", &format!("code={right}")).await;
+    let done = app
+        .call("/api/instellen/wizard_code", &format!("code={right}"))
+        .await;
     assert_eq!(done.header("location"), "/twee-staps/instellen");
     let codes = page(&mut app, "/twee-staps/instellen").await;
     assert!(codes.contains("5. Bewaar je herstelcodes"), "{codes}");
-    app.call("/api/wizard_done", "saved=on").await;
-    let status = app.call("/api/two_factor_status", "").await;
+    app.call("/api/instellen/wizard_done", "saved=on").await;
+    let status = app.call("/api/ingelogd/two_factor_status", "").await;
     assert!(status.body.contains("+31 6 ** ** ** 78"), "{}", status.body);
     // SEC-21: the security log says so, with the number masked.
     let settings = page(&mut app, "/profiel/instellingen").await;
@@ -165,7 +170,7 @@ async fn a_login_sends_one_code_and_resending_waits_sec_10(backend: Backend) {
     enrol_judith(&app, &outbox).await;
     let before = outbox.messages().len();
 
-    let anonymous = app.call("/api/resend_sms_code", "").await;
+    let anonymous = app.call("/api/gedeeld/resend_sms_code", "").await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     let wrong = app.log_in(JUDITH_EMAIL, "Niet-het-wachtwoord-1").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
@@ -195,7 +200,7 @@ async fn a_login_sends_one_code_and_resending_waits_sec_10(backend: Backend) {
     page(&mut app, "/inloggen/code").await;
     assert_eq!(outbox.messages().len(), before + 1);
 
-    let early = app.call("/api/resend_sms_code", "").await;
+    let early = app.call("/api/gedeeld/resend_sms_code", "").await;
     assert_eq!(early.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(early.body.contains("SmsCooldown"));
     assert_eq!(outbox.messages().len(), before + 1);
@@ -207,7 +212,9 @@ async fn a_login_sends_one_code_and_resending_waits_sec_10(backend: Backend) {
         "{code_page}"
     );
     assert!(!resend_button(&code_page).contains("disabled"));
-    let resent = app.call("/api/resend_sms_code", "next=%2Fprofiel").await;
+    let resent = app
+        .call("/api/gedeeld/resend_sms_code", "next=%2Fprofiel")
+        .await;
     assert_eq!(
         resent.header("location"),
         "/inloggen/code?volgende=/profiel"
@@ -216,14 +223,17 @@ async fn a_login_sends_one_code_and_resending_waits_sec_10(backend: Backend) {
     let second = outbox.last_code();
     if first != second {
         let old = app
-            .call("/api/second_step_code", &format!("code={first}"))
+            .call(
+                "/api/tweede-stap/second_step_code",
+                &format!("code={first}"),
+            )
             .await;
         assert!(old.body.contains("WrongSmsCode"), "{}", old.body);
     }
     let pending = app.session_cookie();
     let passed = app
         .call(
-            "/api/second_step_code",
+            "/api/tweede-stap/second_step_code",
             &format!("code={second}&next=%2Fprofiel"),
         )
         .await;
@@ -231,7 +241,7 @@ async fn a_login_sends_one_code_and_resending_waits_sec_10(backend: Backend) {
     assert_ne!(app.session_cookie(), pending);
     assert_eq!(app.get("/profiel").await.status, StatusCode::OK);
     // A complete session cannot make the platform send login codes.
-    let after = app.call("/api/resend_sms_code", "").await;
+    let after = app.call("/api/gedeeld/resend_sms_code", "").await;
     assert_ne!(after.status, StatusCode::OK);
     assert_eq!(outbox.messages().len(), before + 2);
 }
@@ -246,21 +256,27 @@ async fn wrong_and_expired_sms_codes_are_refused_sec_09(backend: Backend) {
     let code = outbox.last_code();
     let wrong = if code == "999999" { "111111" } else { "999999" };
     let refused = app
-        .call("/api/second_step_code", &format!("code={wrong}"))
+        .call(
+            "/api/tweede-stap/second_step_code",
+            &format!("code={wrong}"),
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
     assert!(refused.body.contains("WrongSmsCode"));
 
     app.clock.advance(Duration::minutes(5));
     let expired = app
-        .call("/api/second_step_code", &format!("code={code}"))
+        .call("/api/tweede-stap/second_step_code", &format!("code={code}"))
         .await;
     assert!(expired.body.contains("SmsCodeExpired"), "{}", expired.body);
 
-    app.call("/api/resend_sms_code", "").await;
+    app.call("/api/gedeeld/resend_sms_code", "").await;
     let fresh = outbox.last_code();
     let passed = app
-        .call("/api/second_step_code", &format!("code={fresh}"))
+        .call(
+            "/api/tweede-stap/second_step_code",
+            &format!("code={fresh}"),
+        )
         .await;
     assert_eq!(passed.header("location"), "/", "{}", passed.body);
 }
@@ -270,15 +286,17 @@ async fn without_a_provider_sms_is_not_offered(backend: Backend) {
     let mut app = TestApp::new(backend).await;
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     app.call(
-        "/api/wizard_password",
+        "/api/instellen/wizard_password",
         &format!("password={}", encode(JUDITH_PASSWORD)),
     )
     .await;
     let method = page(&mut app, "/twee-staps/instellen").await;
     assert!(!method.contains("id=\"method-sms\""), "{method}");
-    let chosen = app.call("/api/wizard_method", "method=sms").await;
+    let chosen = app.call("/api/instellen/wizard_method", "method=sms").await;
     assert!(chosen.body.contains("MethodMissing"), "{}", chosen.body);
-    let phone = app.call("/api/wizard_phone", "phone=0612345678").await;
+    let phone = app
+        .call("/api/instellen/wizard_phone", "phone=0612345678")
+        .await;
     assert_eq!(phone.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
@@ -310,7 +328,7 @@ async fn a_provider_failure_is_explained_on_the_code_page(backend: Backend) {
         resend_button(&code_page)
     );
     assert!(code_page.contains("Telefoon kwijt? Gebruik een herstelcode"));
-    let retry = app.call("/api/resend_sms_code", "").await;
+    let retry = app.call("/api/gedeeld/resend_sms_code", "").await;
     assert_eq!(retry.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(retry.body.contains("SmsNotSent"));
 }

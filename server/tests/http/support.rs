@@ -224,7 +224,7 @@ impl TestApp {
 
     pub async fn log_in(&mut self, email: &str, password: &str) -> TestResponse {
         self.call(
-            "/api/login",
+            "/api/open/login",
             &format!("email={}&password={}", encode(email), encode(password)),
         )
         .await
@@ -235,7 +235,7 @@ impl TestApp {
     pub async fn pass_second_step(&mut self, secret: &[u8]) {
         let code = code_now(self, secret);
         let passed = self
-            .call("/api/second_step_code", &format!("code={code}"))
+            .call("/api/tweede-stap/second_step_code", &format!("code={code}"))
             .await;
         assert_eq!(passed.header("location"), "/", "{}", passed.body);
     }

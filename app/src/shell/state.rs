@@ -1,0 +1,34 @@
+//! The shell's state, shared by every page: who is logged in, the platform's name, the
+//! helpdesk, and the session's times. A leaf module: the shell and the browser's session
+//! watch both read it.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The logged-in user as the browser sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub name: String,
+    pub email: String,
+    pub is_admin: bool,
+}
+
+/// What every page needs: the platform's name, the helpdesk and who is logged in.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShellData {
+    pub platform_name: String,
+    pub helpdesk: String,
+    /// Only once every step is passed: a session that has given only its password learns
+    /// nothing about the account, not even whose it is (SEC-30).
+    pub user: Option<CurrentUser>,
+    /// For a session that has given only its password: the seconds it has left for the second
+    /// step (SEC-30).
+    pub second_step_seconds: Option<i64>,
+    /// `TWEESTAP_SESSION_IDLE_MINUTES`, for the warning before the session ends.
+    pub idle_minutes: i64,
+}
+
+/// The shell's data, for the whole page: set from the request on the first load, and from
+/// `page_state` after every move in the browser.
+#[derive(Clone, Copy, Debug)]
+pub struct Shell(pub RwSignal<ShellData>);

@@ -10,6 +10,7 @@ pub mod enrol;
 pub mod error;
 pub mod forms;
 pub mod helpdesk;
+pub mod lazy_routes;
 pub mod local_storage;
 pub mod login;
 #[cfg(feature = "ssr")]
@@ -18,7 +19,6 @@ pub mod routes;
 pub mod sections;
 pub mod settings;
 pub mod shell;
-pub mod split;
 pub mod words;
 
 use leptos::{prelude::*, server::SharedValue};
@@ -35,14 +35,14 @@ use crate::{
     login::LoginPage,
     sections::{CASELOAD, NotFound, SectionPage, SectionRoute},
     shell::{
-        Footer, Header, HomePage, ProfileDetails, ProfileLayout, SessionWatch, Shell,
+        Footer, Header, HomePage, ProfileDetails, ProfileLayout, SessionWatch, ShellState,
         browser::{Activity, BrowserSession},
         shell_data_for_request,
     },
 };
 
 /// The HTML document around the app, rendered on the server only.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+pub fn document(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html lang="nl">
@@ -69,7 +69,7 @@ pub fn App() -> impl IntoView {
     // Read from the request on the server and handed to the browser with the page.
     let data = SharedValue::new(shell_data_for_request).into_inner();
     let platform = data.platform_name.clone();
-    provide_context(Shell(RwSignal::new(data)));
+    provide_context(ShellState(RwSignal::new(data)));
     provide_context(Activity(RwSignal::new(0.0)));
     // While the router moves (a page's code or data on its way), the page says it is busy.
     let (routing, set_routing) = signal(false);
@@ -81,49 +81,49 @@ pub fn App() -> impl IntoView {
             <SessionWatch/>
             <BrowserSession/>
             <IntroDialog/>
-            <split::Prefetch/>
+            <lazy_routes::Prefetch/>
             <Header/>
             <main id="inhoud" tabindex="-1" aria-busy=move || routing.get().then_some("true")>
                 // The first load of every address is rendered whole on the server, so it shows
                 // at once and works as plain HTML; from then on the browser routes.
                 <Routes fallback=NotFound>
                     <Route path=path!("/inloggen") view=LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/inloggen/code") view={Lazy::<split::Code>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/inloggen/herstelcode") view={Lazy::<split::Recovery>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/inloggen/code") view={Lazy::<lazy_routes::Code>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/inloggen/herstelcode") view={Lazy::<lazy_routes::Recovery>::new()} ssr=SsrMode::Async/>
                     <Route
                         path=path!("/inloggen/herstelcode-gebruikt")
-                        view={Lazy::<split::RecoveryUsed>::new()}
+                        view={Lazy::<lazy_routes::RecoveryUsed>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("/twee-staps/introductie") view={Lazy::<split::Intro>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/twee-staps/instellen") view={Lazy::<split::Wizard>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/twee-staps/introductie") view={Lazy::<lazy_routes::Intro>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/twee-staps/instellen") view={Lazy::<lazy_routes::Wizard>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/profiel") view=ProfileLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=ProfileDetails ssr=SsrMode::Async/>
-                        <Route path=path!("instellingen") view={Lazy::<split::Settings>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("instellingen") view={Lazy::<lazy_routes::Settings>::new()} ssr=SsrMode::Async/>
                         <Route
                             path=path!("uitschakelen")
-                            view={Lazy::<split::Disable>::new()}
+                            view={Lazy::<lazy_routes::Disable>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=path!("apparaten")
-                            view={Lazy::<split::Devices>::new()}
+                            view={Lazy::<lazy_routes::Devices>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=path!("methode")
-                            view={Lazy::<split::Method>::new()}
+                            view={Lazy::<lazy_routes::Method>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=path!("herstelcodes")
-                            view={Lazy::<split::RecoveryCodes>::new()}
+                            view={Lazy::<lazy_routes::RecoveryCodes>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
                             path=path!("wachtwoord")
-                            view={Lazy::<split::ChangePassword>::new()}
+                            view={Lazy::<lazy_routes::ChangePassword>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route
@@ -134,17 +134,17 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                     <Route
                         path=path!("/configuratie")
-                        view={Lazy::<split::Configuration>::new()}
+                        view={Lazy::<lazy_routes::Configuration>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=path!("/configuratie/twee-staps")
-                        view={Lazy::<split::Helpdesk>::new()}
+                        view={Lazy::<lazy_routes::Helpdesk>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=path!("/configuratie/twee-staps/:gebruiker")
-                        view={Lazy::<split::HelpdeskUser>::new()}
+                        view={Lazy::<lazy_routes::HelpdeskUser>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/:sectie") view=SectionRoute ssr=SsrMode::Async/>

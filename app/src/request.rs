@@ -69,11 +69,6 @@ pub fn from_script() -> bool {
         .unwrap_or(false)
 }
 
-/// Sends the browser on to `to` (a plain form's answer).
-pub fn go(to: &str) {
-    leptos_axum::redirect(to);
-}
-
 /// The second step is done (or enrolment confirmed): the session is complete, with a new token
 /// (SEC-03) for the browser.
 pub async fn complete_session(

@@ -51,18 +51,22 @@ impl Settings {
     pub const DEFAULT_PLATFORM_NAME: &str = "PRO Praktijksteun";
     pub const DEFAULT_HELPDESK: &str =
         "Helpdesk: 088 - 123 45 67 (werkdagen 8.30 – 17.00 uur) of helpdesk@example.nl";
+    pub const DEFAULT_SESSION_IDLE_MINUTES: i64 = 30;
+    pub const DEFAULT_SESSION_MAX_HOURS: i64 = 12;
+    pub const DEFAULT_SECOND_STEP_MINUTES: i64 = 10;
+    pub const DEFAULT_REMEMBER_HOURS: i64 = 12;
 
     /// Defaults with the given key: what tests start from.
     pub fn with_key(secret_key: SecretKey) -> Self {
         Self {
             platform_name: Self::DEFAULT_PLATFORM_NAME.to_owned(),
             helpdesk: Self::DEFAULT_HELPDESK.to_owned(),
-            session_idle: Duration::minutes(30),
-            session_max: Duration::hours(12),
-            second_step_for: Duration::minutes(10),
+            session_idle: Duration::minutes(Self::DEFAULT_SESSION_IDLE_MINUTES),
+            session_max: Duration::hours(Self::DEFAULT_SESSION_MAX_HOURS),
+            second_step_for: Duration::minutes(Self::DEFAULT_SECOND_STEP_MINUTES),
             secret_key,
             rollout: policy::Rollout::starting(policy::local_date(Utc::now())),
-            remember_for: Duration::hours(12),
+            remember_for: Duration::hours(Self::DEFAULT_REMEMBER_HOURS),
             sms: SmsSettings::default(),
             mail: MailSettings::default(),
             trusted_proxies: Vec::new(),

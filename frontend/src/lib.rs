@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen]
 pub fn hydrate() {
-    app::split::quiet_stray_chunk_failures();
+    app::lazy_routes::quiet_stray_chunk_failures();
     // Hydration waits for the code of a lazily loaded page (see `app::split`) when the first
     // address is one, so it runs as a task rather than at once.
     wasm_bindgen_futures::spawn_local(async {

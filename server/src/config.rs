@@ -11,7 +11,7 @@ use base64::{Engine as _, engine::general_purpose::STANDARD};
 use chrono::{Duration, NaiveDate};
 use clap::builder::BoolishValueParser;
 use tweestap_domain::{
-    accounts::password::HashingLimits,
+    accounts::{guessing_limits::Limits as GuessingLimits, password::HashingLimits},
     crypto::SecretKey,
     mail::{MailProvider, MailSettings, Mailbox, Smtp, SmtpSecurity},
     retention,
@@ -60,14 +60,14 @@ pub struct Config {
     #[arg(long, env = "TWEESTAP_HELPDESK", value_name = "TWEESTAP_HELPDESK", default_value = Settings::DEFAULT_HELPDESK, value_parser = short_text)]
     pub helpdesk: String,
     /// A session ends after this many minutes without a request
-    #[arg(long, env = "TWEESTAP_SESSION_IDLE_MINUTES", value_name = "TWEESTAP_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = Trimmed(clap::value_parser!(i64).range(1..=1440)))]
+    #[arg(long, env = "TWEESTAP_SESSION_IDLE_MINUTES", value_name = "TWEESTAP_SESSION_IDLE_MINUTES", default_value_t = Settings::DEFAULT_SESSION_IDLE_MINUTES, value_parser = Trimmed(clap::value_parser!(i64).range(1..=1440)))]
     pub session_idle_minutes: i64,
     /// And at the latest this many hours after login
-    #[arg(long, env = "TWEESTAP_SESSION_MAX_HOURS", value_name = "TWEESTAP_SESSION_MAX_HOURS", default_value_t = 12, value_parser = Trimmed(clap::value_parser!(i64).range(1..=720)))]
+    #[arg(long, env = "TWEESTAP_SESSION_MAX_HOURS", value_name = "TWEESTAP_SESSION_MAX_HOURS", default_value_t = Settings::DEFAULT_SESSION_MAX_HOURS, value_parser = Trimmed(clap::value_parser!(i64).range(1..=720)))]
     pub session_max_hours: i64,
     /// Minutes a login may take between the password and the second step; after that the
     /// session is gone and the clinician logs in again (SEC-30)
-    #[arg(long, env = "TWEESTAP_SECOND_STEP_MINUTES", value_name = "TWEESTAP_SECOND_STEP_MINUTES", default_value_t = 10, value_parser = Trimmed(clap::value_parser!(i64).range(1..=60)))]
+    #[arg(long, env = "TWEESTAP_SECOND_STEP_MINUTES", value_name = "TWEESTAP_SECOND_STEP_MINUTES", default_value_t = Settings::DEFAULT_SECOND_STEP_MINUTES, value_parser = Trimmed(clap::value_parser!(i64).range(1..=60)))]
     pub second_step_minutes: i64,
     /// YYYY-MM-DD: from this day clinicians see the introduction to two-step authentication
     /// (default: the day the server started)
@@ -78,26 +78,26 @@ pub struct Config {
     #[arg(long = "2fa-mandatory-from", env = "TWEESTAP_2FA_MANDATORY_FROM", value_name = "TWEESTAP_2FA_MANDATORY_FROM", value_parser = date)]
     pub mandatory_from: Option<NaiveDate>,
     /// How long "Onthoud mij" spares the code on a browser, in hours
-    #[arg(long, env = "TWEESTAP_REMEMBER_HOURS", value_name = "TWEESTAP_REMEMBER_HOURS", default_value_t = 12, value_parser = Trimmed(clap::value_parser!(i64).range(1..=720)))]
+    #[arg(long, env = "TWEESTAP_REMEMBER_HOURS", value_name = "TWEESTAP_REMEMBER_HOURS", default_value_t = Settings::DEFAULT_REMEMBER_HOURS, value_parser = Trimmed(clap::value_parser!(i64).range(1..=720)))]
     pub remember_hours: i64,
     /// Days the security log and the SMS send records are kept, at least 30 (SEC-26)
     #[arg(long, env = "TWEESTAP_RETENTION_DAYS", value_name = "TWEESTAP_RETENTION_DAYS", default_value_t = retention::DEFAULT_RETENTION_DAYS, value_parser = retention_days)]
     pub retention_days: i64,
 
     /// Wrong passwords for one account from one address within an hour before each further attempt waits, 30 s and doubling (SEC-25)
-    #[arg(long, env = "TWEESTAP_PASSWORD_FREE_ATTEMPTS", value_name = "TWEESTAP_PASSWORD_FREE_ATTEMPTS", default_value_t = 5, value_parser = Trimmed(clap::value_parser!(u32).range(1..=100)))]
+    #[arg(long, env = "TWEESTAP_PASSWORD_FREE_ATTEMPTS", value_name = "TWEESTAP_PASSWORD_FREE_ATTEMPTS", default_value_t = GuessingLimits::DEFAULT_FREE_ATTEMPTS, value_parser = Trimmed(clap::value_parser!(u32).range(1..=100)))]
     pub password_free_attempts: u32,
     /// The longest wait between two password attempts for one account from one address
-    #[arg(long, env = "TWEESTAP_PASSWORD_MAX_WAIT_MINUTES", value_name = "TWEESTAP_PASSWORD_MAX_WAIT_MINUTES", default_value_t = 15, value_parser = Trimmed(clap::value_parser!(i64).range(1..=1440)))]
+    #[arg(long, env = "TWEESTAP_PASSWORD_MAX_WAIT_MINUTES", value_name = "TWEESTAP_PASSWORD_MAX_WAIT_MINUTES", default_value_t = GuessingLimits::DEFAULT_MAX_WAIT_MINUTES, value_parser = Trimmed(clap::value_parser!(i64).range(1..=1440)))]
     pub password_max_wait_minutes: i64,
     /// Wrong passwords for one account within an hour, from all addresses, that lock it for every address
-    #[arg(long, env = "TWEESTAP_PASSWORD_ACCOUNT_LIMIT", value_name = "TWEESTAP_PASSWORD_ACCOUNT_LIMIT", default_value_t = 20, value_parser = Trimmed(clap::value_parser!(u32).range(1..=100_000)))]
+    #[arg(long, env = "TWEESTAP_PASSWORD_ACCOUNT_LIMIT", value_name = "TWEESTAP_PASSWORD_ACCOUNT_LIMIT", default_value_t = GuessingLimits::DEFAULT_ACCOUNT_PER_HOUR, value_parser = Trimmed(clap::value_parser!(u32).range(1..=100_000)))]
     pub password_account_limit: u32,
     /// Wrong passwords from one client address within an hour, for all accounts, that lock the address
-    #[arg(long, env = "TWEESTAP_PASSWORD_ADDRESS_LIMIT", value_name = "TWEESTAP_PASSWORD_ADDRESS_LIMIT", default_value_t = 100, value_parser = Trimmed(clap::value_parser!(u32).range(1..=1_000_000)))]
+    #[arg(long, env = "TWEESTAP_PASSWORD_ADDRESS_LIMIT", value_name = "TWEESTAP_PASSWORD_ADDRESS_LIMIT", default_value_t = GuessingLimits::DEFAULT_ADDRESS_PER_HOUR, value_parser = Trimmed(clap::value_parser!(u32).range(1..=1_000_000)))]
     pub password_address_limit: u32,
     /// How long a reached password limit locks the account or the address
-    #[arg(long, env = "TWEESTAP_PASSWORD_LOCK_MINUTES", value_name = "TWEESTAP_PASSWORD_LOCK_MINUTES", default_value_t = 30, value_parser = Trimmed(clap::value_parser!(i64).range(1..=1440)))]
+    #[arg(long, env = "TWEESTAP_PASSWORD_LOCK_MINUTES", value_name = "TWEESTAP_PASSWORD_LOCK_MINUTES", default_value_t = GuessingLimits::DEFAULT_LOCK_MINUTES, value_parser = Trimmed(clap::value_parser!(i64).range(1..=1440)))]
     pub password_lock_minutes: i64,
     /// Password hashes at once, each on its own worker with 19 MiB of memory (default: the cores this process may use) (SEC-29)
     #[arg(long, env = "TWEESTAP_HASH_WORKERS", value_name = "TWEESTAP_HASH_WORKERS", value_parser = Trimmed(clap::value_parser!(u16).range(1..=256)))]
@@ -150,25 +150,25 @@ pub struct Config {
     #[arg(long, env = "TWEESTAP_TWILIO_BASE_URL", value_name = "TWEESTAP_TWILIO_BASE_URL", default_value = Twilio::DEFAULT_BASE_URL, value_parser = twilio_base_url)]
     pub twilio_base_url: String,
     /// How long the provider may take before the send counts as failed
-    #[arg(long, env = "TWEESTAP_SMS_TIMEOUT_SECONDS", value_name = "TWEESTAP_SMS_TIMEOUT_SECONDS", default_value_t = 10, value_parser = Trimmed(clap::value_parser!(u64).range(1..=120)))]
+    #[arg(long, env = "TWEESTAP_SMS_TIMEOUT_SECONDS", value_name = "TWEESTAP_SMS_TIMEOUT_SECONDS", default_value_t = SmsSettings::DEFAULT_TIMEOUT_SECONDS, value_parser = Trimmed(clap::value_parser!(u64).range(1..=120)))]
     pub sms_timeout_seconds: u64,
     /// The host clinicians use, named in each SMS for autofill (WebOTP)
-    #[arg(long, env = "TWEESTAP_PUBLIC_HOST", value_name = "TWEESTAP_PUBLIC_HOST", default_value = "localhost", value_parser = public_host)]
+    #[arg(long, env = "TWEESTAP_PUBLIC_HOST", value_name = "TWEESTAP_PUBLIC_HOST", default_value = SmsSettings::DEFAULT_HOST, value_parser = public_host)]
     pub public_host: String,
     /// Seconds between two codes for one user
-    #[arg(long, env = "TWEESTAP_SMS_COOLDOWN_SECONDS", value_name = "TWEESTAP_SMS_COOLDOWN_SECONDS", default_value_t = 60, value_parser = Trimmed(clap::value_parser!(i64).range(1..=3600)))]
+    #[arg(long, env = "TWEESTAP_SMS_COOLDOWN_SECONDS", value_name = "TWEESTAP_SMS_COOLDOWN_SECONDS", default_value_t = SmsLimits::DEFAULT_COOLDOWN_SECONDS, value_parser = Trimmed(clap::value_parser!(i64).range(1..=3600)))]
     pub sms_cooldown_seconds: i64,
     /// Codes per user in any hour
-    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_USER_HOUR", value_name = "TWEESTAP_SMS_MAX_PER_USER_HOUR", default_value_t = 5, value_parser = Trimmed(clap::value_parser!(u64).range(1..=1_000_000)))]
+    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_USER_HOUR", value_name = "TWEESTAP_SMS_MAX_PER_USER_HOUR", default_value_t = SmsLimits::DEFAULT_PER_USER_HOUR, value_parser = Trimmed(clap::value_parser!(u64).range(1..=1_000_000)))]
     pub sms_max_per_user_hour: u64,
     /// Codes per user in any 24 hours
-    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_USER_DAY", value_name = "TWEESTAP_SMS_MAX_PER_USER_DAY", default_value_t = 10, value_parser = Trimmed(clap::value_parser!(u64).range(1..=1_000_000)))]
+    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_USER_DAY", value_name = "TWEESTAP_SMS_MAX_PER_USER_DAY", default_value_t = SmsLimits::DEFAULT_PER_USER_DAY, value_parser = Trimmed(clap::value_parser!(u64).range(1..=1_000_000)))]
     pub sms_max_per_user_day: u64,
     /// Codes to one phone number in any 24 hours
-    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_NUMBER_DAY", value_name = "TWEESTAP_SMS_MAX_PER_NUMBER_DAY", default_value_t = 10, value_parser = Trimmed(clap::value_parser!(u64).range(1..=1_000_000)))]
+    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_NUMBER_DAY", value_name = "TWEESTAP_SMS_MAX_PER_NUMBER_DAY", default_value_t = SmsLimits::DEFAULT_PER_NUMBER_DAY, value_parser = Trimmed(clap::value_parser!(u64).range(1..=1_000_000)))]
     pub sms_max_per_number_day: u64,
     /// Codes for the whole installation per calendar day
-    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_DAY", value_name = "TWEESTAP_SMS_MAX_PER_DAY", default_value_t = 500, value_parser = Trimmed(clap::value_parser!(u64).range(1..=1_000_000)))]
+    #[arg(long, env = "TWEESTAP_SMS_MAX_PER_DAY", value_name = "TWEESTAP_SMS_MAX_PER_DAY", default_value_t = SmsLimits::DEFAULT_PER_DAY, value_parser = Trimmed(clap::value_parser!(u64).range(1..=1_000_000)))]
     pub sms_max_per_day: u64,
 
     /// Security emails. Unset: no mail; `outbox`: mails go to a file; `smtp`: a mail server

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, ResponseOptions, generate_route_list};
 use tower_http::{services::ServeFile, trace::TraceLayer};
 
-use app::{App, shell};
+use app::{App, document};
 use tweestap_domain::Context;
 
 /// The whole application as one router: pages, server functions, static files and the
@@ -39,7 +39,7 @@ pub fn router_with_metrics(
             set_page_csp(reload_port);
         }
     };
-    let shell_options = options.clone();
+    let document_options = options.clone();
     let mut app = Router::new();
     // The files at the site's root: the app's `/:sectie` route would answer them otherwise.
     for file in app::access::ROOT_FILES {
@@ -51,11 +51,11 @@ pub fn router_with_metrics(
     }
     let app = app
         .leptos_routes_with_context(&options, routes, leptos_context.clone(), move || {
-            shell(shell_options.clone())
+            document(document_options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context(
             leptos_context,
-            shell,
+            document,
         ))
         .with_state(options)
         .layer(from_fn(middleware::server_fn_status))

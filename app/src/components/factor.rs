@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::request::{go, logged_in};
+use crate::request::logged_in;
 #[cfg(feature = "ssr")]
 use crate::routes::{CODE, WIZARD, with_next};
 use crate::{
@@ -75,12 +75,12 @@ pub async fn resend_sms_code(next: Option<String>) -> Result<(), AppError> {
     match session.stage {
         session::SessionStage::PasswordOnly => {
             sms::send_login_code(&ctx, session.user.id, session.id).await?;
-            go(&with_next(CODE, &next));
+            leptos_axum::redirect(&with_next(CODE, &next));
         }
         session::SessionStage::Complete => {
             reauth::require(&ctx, &session, Window::Wizard)?;
             sms::resend_enrolment_code(&ctx, &session.user, session.id).await?;
-            go(&with_next(WIZARD, &next));
+            leptos_axum::redirect(&with_next(WIZARD, &next));
         }
     }
     Ok(())

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::request::{go, logged_in};
+use crate::request::logged_in;
 #[cfg(feature = "ssr")]
 use crate::routes::safe_next;
 use crate::{
@@ -47,7 +47,7 @@ pub async fn not_now(next: Option<String>) -> Result<(), AppError> {
         user_id = session.user.id,
         "two-step authentication deferred"
     );
-    go(&safe_next(next.as_deref()));
+    leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
 }
 

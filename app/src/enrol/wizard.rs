@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::components::factor::{is_send_problem, sms_state};
 #[cfg(feature = "ssr")]
-use crate::request::{complete_session, confirm_password, go, logged_in};
+use crate::request::{complete_session, confirm_password, logged_in};
 use crate::{
     components::factor::{
         Apps, CodeField, Explanation, KeyToScan, MethodChoice, PhoneField, ResendForm,
@@ -119,7 +119,7 @@ pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
 pub async fn wizard_password(password: String, next: Option<String>) -> Result<(), AppError> {
     let (ctx, viewer, session) = logged_in()?;
     confirm_password(&ctx, &viewer, &session, password).await?;
-    go(&with_next(WIZARD, &next));
+    leptos_axum::redirect(&with_next(WIZARD, &next));
     Ok(())
 }
 
@@ -131,10 +131,10 @@ pub async fn wizard_method(method: Option<String>, next: Option<String>) -> Resu
     match method.as_deref().and_then(Method::from_name) {
         Some(Method::App) => {
             enrolment::start_app_enrolment(&ctx, &session.user).await?;
-            go(&with_next(WIZARD, &next));
+            leptos_axum::redirect(&with_next(WIZARD, &next));
         }
         Some(Method::Sms) if sms::available(&ctx) => {
-            go(&format!("{WIZARD}?stap={STEP_PHONE}{}", next_suffix(&next)));
+            leptos_axum::redirect(&format!("{WIZARD}?stap={STEP_PHONE}{}", next_suffix(&next)));
         }
         _ => return Err(AppError::invalid(Problem::MethodMissing)),
     }
@@ -155,7 +155,7 @@ pub async fn wizard_phone(phone: String, next: Option<String>) -> Result<(), App
         Err(err) if !is_send_problem(&err) => return Err(err.into()),
         _ => {}
     }
-    go(&with_next(WIZARD, &next));
+    leptos_axum::redirect(&with_next(WIZARD, &next));
     Ok(())
 }
 
@@ -164,7 +164,7 @@ pub async fn wizard_phone(phone: String, next: Option<String>) -> Result<(), App
 pub async fn wizard_restart(next: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = logged_in()?;
     enrolment::drop_enrolment(&ctx, session.user.id).await?;
-    go(&with_next(WIZARD, &next));
+    leptos_axum::redirect(&with_next(WIZARD, &next));
     Ok(())
 }
 
@@ -182,7 +182,7 @@ pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppEr
     let factor = factor::factor(&ctx, session.user.id).await?;
     if factor.as_ref().is_some_and(|row| row.enabled_at.is_some()) {
         // Switched on already (another tab, a second click): nothing to confirm or log again.
-        go(&with_next(WIZARD, &next));
+        leptos_axum::redirect(&with_next(WIZARD, &next));
         return Ok(());
     }
     match factor {
@@ -196,7 +196,7 @@ pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppEr
         }
     }
     complete_session(&ctx, &viewer, &session).await?;
-    go(&with_next(WIZARD, &next));
+    leptos_axum::redirect(&with_next(WIZARD, &next));
     Ok(())
 }
 
@@ -208,7 +208,7 @@ pub async fn wizard_done(saved: Option<String>, next: Option<String>) -> Result<
         return Err(AppError::invalid(Problem::CodesNotSaved));
     }
     enrolment::finish_enrolment(&ctx, session.user.id).await?;
-    go(&safe_next(next.as_deref()));
+    leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::components::factor::sms_state;
 #[cfg(feature = "ssr")]
-use crate::request::{complete_session, go, logged_in, set_cookie};
+use crate::request::{complete_session, logged_in, set_cookie};
 #[cfg(feature = "ssr")]
 use crate::routes::safe_next;
 use crate::{
@@ -79,7 +79,7 @@ pub async fn second_step_code(
         set_cookie(&passed.session.cookie());
     }
     tracing::info!(user_id = session.user.id, "second step passed");
-    go(&safe_next(next.as_deref()));
+    leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
 }
 

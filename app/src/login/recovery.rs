@@ -7,7 +7,7 @@ use crate::components::NextField;
 use leptos_meta::Title;
 
 #[cfg(feature = "ssr")]
-use crate::request::{complete_session, go, logged_in};
+use crate::request::{complete_session, logged_in};
 #[cfg(feature = "ssr")]
 use crate::routes::RECOVERY_USED;
 use crate::{
@@ -28,7 +28,7 @@ pub async fn second_step_recovery(code: String, next: Option<String>) -> Result<
     let (ctx, viewer, session) = logged_in()?;
     recovery_codes::use_recovery_code(&ctx, &session.user, &code, Some(&viewer.client)).await?;
     complete_session(&ctx, &viewer, &session).await?;
-    go(&with_next(RECOVERY_USED, &next));
+    leptos_axum::redirect(&with_next(RECOVERY_USED, &next));
     Ok(())
 }
 

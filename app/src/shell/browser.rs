@@ -12,7 +12,7 @@ use crate::{
     error::AppError,
     local_storage::{ACTIVITY_KEY, LOGGED_OUT_KEY},
     routes::{LOGIN, second_step_expired_page},
-    shell::state::Shell,
+    shell::state::ShellState,
 };
 
 /// The warning comes this long before the session ends, or halfway when the idle time is short.
@@ -73,7 +73,7 @@ pub fn announce_logout() {
 /// What one tab hears from the others, and the warning before the idle timeout ends the session.
 #[component]
 pub fn BrowserSession() -> impl IntoView {
-    let shell = use_context::<Shell>().map(|Shell(data)| data);
+    let shell = use_context::<ShellState>().map(|ShellState(data)| data);
     let activity = use_context::<Activity>();
     let navigate = leptos_router::hooks::use_navigate();
     let location = leptos_router::hooks::use_location();

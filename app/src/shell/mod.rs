@@ -27,7 +27,7 @@ use crate::{
 #[cfg(feature = "ssr")]
 use tweestap_domain::Context;
 
-pub use state::{CurrentUser, Shell, ShellData};
+pub use state::{CurrentUser, ShellData, ShellState};
 
 /// The shell's data of the request being rendered on the server (the first load of a page).
 pub fn shell_data_for_request() -> ShellData {
@@ -68,19 +68,19 @@ pub fn shell_data_for_request() -> ShellData {
 
 /// The shell's data, provided by the App for the whole page.
 fn shell_data() -> ShellData {
-    use_context::<Shell>()
+    use_context::<ShellState>()
         .map(|shell| shell.0.get_untracked())
         .unwrap_or_default()
 }
 
 /// Who is logged in, tracked: the header and the profile follow a login or logout in place.
 pub fn current_user() -> Option<CurrentUser> {
-    use_context::<Shell>().and_then(|shell| shell.0.with(|data| data.user.clone()))
+    use_context::<ShellState>().and_then(|shell| shell.0.with(|data| data.user.clone()))
 }
 
 /// Whether this session has given its password and waits for the second step, tracked.
 fn second_step_pending() -> bool {
-    use_context::<Shell>()
+    use_context::<ShellState>()
         .is_some_and(|shell| shell.0.with(|data| data.second_step_seconds.is_some()))
 }
 
@@ -128,7 +128,7 @@ pub async fn page_state(path: String) -> Result<PageAnswer, AppError> {
 pub fn SessionWatch() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let navigate = leptos_router::hooks::use_navigate();
-    let shell = use_context::<Shell>();
+    let shell = use_context::<ShellState>();
     let activity = use_context::<browser::Activity>();
     Effect::new(move |first: Option<()>| {
         let path = location.pathname.get();
@@ -154,7 +154,7 @@ pub fn SessionWatch() -> impl IntoView {
             if let Some(activity) = activity {
                 activity.record();
             }
-            if let Some(Shell(data)) = shell
+            if let Some(ShellState(data)) = shell
                 && data.with_untracked(|now| *now != answer.shell)
             {
                 data.set(answer.shell);

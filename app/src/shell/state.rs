@@ -31,4 +31,4 @@ pub struct ShellData {
 /// The shell's data, for the whole page: set from the request on the first load, and from
 /// `page_state` after every move in the browser.
 #[derive(Clone, Copy, Debug)]
-pub struct Shell(pub RwSignal<ShellData>);
+pub struct ShellState(pub RwSignal<ShellData>);

@@ -24,17 +24,25 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            free_attempts: 5,
+            free_attempts: Self::DEFAULT_FREE_ATTEMPTS,
             first_wait: Duration::seconds(30),
-            max_wait: Duration::minutes(15),
-            account_per_hour: 20,
-            address_per_hour: 100,
-            lock_for: Duration::minutes(30),
+            max_wait: Duration::minutes(Self::DEFAULT_MAX_WAIT_MINUTES),
+            account_per_hour: Self::DEFAULT_ACCOUNT_PER_HOUR,
+            address_per_hour: Self::DEFAULT_ADDRESS_PER_HOUR,
+            lock_for: Duration::minutes(Self::DEFAULT_LOCK_MINUTES),
         }
     }
 }
 
 impl Limits {
+    /// The defaults, in the units of their settings (`TWEESTAP_PASSWORD_*`): written here
+    /// only, and read by the configuration's defaults.
+    pub const DEFAULT_FREE_ATTEMPTS: u32 = 5;
+    pub const DEFAULT_MAX_WAIT_MINUTES: i64 = 15;
+    pub const DEFAULT_ACCOUNT_PER_HOUR: u32 = 20;
+    pub const DEFAULT_ADDRESS_PER_HOUR: u32 = 100;
+    pub const DEFAULT_LOCK_MINUTES: i64 = 30;
+
     /// The wait after `failures` wrong passwords from one address for one account.
     pub fn wait_after(&self, failures: u64) -> Duration {
         let free = u64::from(self.free_attempts);

@@ -31,16 +31,30 @@ pub struct SmsLimits {
     pub per_day: u64,
 }
 
+impl SmsLimits {
+    /// The defaults, in the units of their settings (`TWEESTAP_SMS_*`): written here only.
+    pub const DEFAULT_COOLDOWN_SECONDS: i64 = 60;
+    pub const DEFAULT_PER_USER_HOUR: u64 = 5;
+    pub const DEFAULT_PER_USER_DAY: u64 = 10;
+    pub const DEFAULT_PER_NUMBER_DAY: u64 = 10;
+    pub const DEFAULT_PER_DAY: u64 = 500;
+}
+
 impl Default for SmsLimits {
     fn default() -> Self {
         Self {
-            cooldown: Duration::seconds(60),
-            per_user_hour: 5,
-            per_user_day: 10,
-            per_number_day: 10,
-            per_day: 500,
+            cooldown: Duration::seconds(Self::DEFAULT_COOLDOWN_SECONDS),
+            per_user_hour: Self::DEFAULT_PER_USER_HOUR,
+            per_user_day: Self::DEFAULT_PER_USER_DAY,
+            per_number_day: Self::DEFAULT_PER_NUMBER_DAY,
+            per_day: Self::DEFAULT_PER_DAY,
         }
     }
+}
+
+impl SmsSettings {
+    pub const DEFAULT_HOST: &str = "localhost";
+    pub const DEFAULT_TIMEOUT_SECONDS: u64 = 10;
 }
 
 impl Default for SmsSettings {
@@ -48,8 +62,8 @@ impl Default for SmsSettings {
         Self {
             provider: None,
             limits: SmsLimits::default(),
-            host: "localhost".to_owned(),
-            timeout: std::time::Duration::from_secs(10),
+            host: Self::DEFAULT_HOST.to_owned(),
+            timeout: std::time::Duration::from_secs(Self::DEFAULT_TIMEOUT_SECONDS),
         }
     }
 }

@@ -8,9 +8,11 @@
 
 use leptos::prelude::*;
 
+#[cfg(feature = "hydrate")]
+use crate::local_storage::{ACTIVITY_KEY, LOGGED_OUT_KEY};
+
 use crate::{
     error::AppError,
-    local_storage::{ACTIVITY_KEY, LOGGED_OUT_KEY},
     routes::{LOGIN, second_step_expired_page},
     shell::state::ShellState,
 };

@@ -118,6 +118,9 @@ test("after too many wrong passwords the login page says to wait and names the h
     await page.getByRole("button", { name: "Inloggen" }).click();
     expect((await answered).status()).toBe(401);
     await expect(page.getByRole("alert")).toHaveText("Het e-mailadres of het wachtwoord is onjuist.");
+    // After an error the app moves the focus to the form's first field, a frame later; typing
+    // the next password before that would land in the e-mail field.
+    await expect(page.getByLabel("E-mailadres", { exact: true })).toBeFocused();
   }
   await page.getByLabel("Wachtwoord").fill("geraden-wachtwoord-6");
   const answered = page.waitForResponse((r) => r.url().endsWith("/api/open/login"));

@@ -8,12 +8,12 @@ release_server_env() {
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   export DATABASE_URL="sqlite://$dir/scratch.db?mode=rwc"
   export TWEESTAP_SECRET_KEY="dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ="
-  export LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site RUST_LOG=warn
+  export LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=${SITE_ROOT:-target/site} RUST_LOG=warn
 }
 
-# Starts target/release/server and waits until it accepts connections (at most 20 s).
+# Starts the release server (SERVER_BIN, default target/release/server) and waits until it accepts connections (at most 20 s).
 release_server_start() {
-  target/release/server serve &
+  "${SERVER_BIN:-target/release/server}" serve &
   server=$!
   trap 'kill $server 2>/dev/null; rm -rf "$dir"' EXIT
   for _ in $(seq 1 100); do

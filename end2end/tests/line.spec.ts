@@ -1,5 +1,5 @@
 import { expect, test, type Page, type Route } from "@playwright/test";
-import { hydrated, newUser } from "./helpers";
+import { hydrated, logIn, newUser } from "./helpers";
 
 // A clinician on a slow or flaky line: what she does before the app has loaded stays, a chunk
 // that fails to load is fetched again or its page loaded as a document, and nothing panics.
@@ -40,11 +40,7 @@ function pageErrors(page: Page) {
 /** A new clinician, logged in, past "Niet nu", on Home. */
 async function loggedIn(page: Page) {
   const user = newUser();
-  await page.goto("/inloggen");
-  await hydrated(page);
-  await page.getByLabel("E-mailadres", { exact: true }).fill(user.email);
-  await page.getByLabel("Wachtwoord").fill(user.password);
-  await page.getByRole("button", { name: "Inloggen" }).click();
+  await logIn(page, user.email, user.password);
   await page.getByRole("button", { name: "Niet nu" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
   return user;

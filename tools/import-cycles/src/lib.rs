@@ -185,21 +185,13 @@ impl Reader<'_> {
                 self.use_tree(prefix, &path.tree);
                 prefix.pop();
             }
-            syn::UseTree::Name(name) => {
-                let line = name.ident.span().start().line;
+            syn::UseTree::Name(syn::UseName { ident })
+            | syn::UseTree::Rename(syn::UseRename { ident, .. }) => {
                 let mut full = prefix.clone();
-                if name.ident != "self" {
-                    full.push(name.ident.to_string());
+                if ident != "self" {
+                    full.push(ident.to_string());
                 }
-                self.name(&full, line);
-            }
-            syn::UseTree::Rename(rename) => {
-                let line = rename.ident.span().start().line;
-                let mut full = prefix.clone();
-                if rename.ident != "self" {
-                    full.push(rename.ident.to_string());
-                }
-                self.name(&full, line);
+                self.name(&full, ident.span().start().line);
             }
             syn::UseTree::Glob(glob) => {
                 let line = glob.star_token.span.start().line;

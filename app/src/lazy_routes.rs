@@ -25,10 +25,10 @@ use crate::{
     },
     routes::DIALOG_PARAM,
     settings::{
-        devices::DevicesPage, disable::DisablePage, method::MethodPage,
+        devices::DevicesPage, disable::DisablePage, method::MethodPage, page::SettingsPage,
         password::ChangePasswordPage, recovery_codes::RecoveryCodesPage,
     },
-    shell::{ProfileSettings, current_user},
+    shell::state::current_user,
 };
 
 /// Declares a group of pages that share one chunk: the group's view function is split off (with
@@ -217,7 +217,7 @@ lazy_group!(Enrolment, enrolment_pages, __preload_enrolment_pages {
 
 // Instellingen and the settings pages behind its tiles.
 lazy_group!(SettingsGroup, settings_pages, __preload_settings_pages {
-    Settings => ProfileSettings,
+    Settings => SettingsPage,
     Disable => DisablePage,
     Devices => DevicesPage,
     Method => MethodPage,

@@ -13,6 +13,8 @@ pub mod helpdesk;
 pub mod lazy_routes;
 pub mod local_storage;
 pub mod login;
+pub mod page_state;
+pub mod profile;
 #[cfg(feature = "ssr")]
 pub mod request;
 pub mod routes;
@@ -33,11 +35,13 @@ use crate::{
     enrol::intro::IntroDialog,
     forms::provide_refresh,
     login::LoginPage,
-    sections::{CASELOAD, NotFound, SectionPage, SectionRoute},
+    page_state::{SessionWatch, shell_data_for_request},
+    profile::{ProfileDetails, ProfileLayout},
+    sections::{CASELOAD, HomePage, NotFound, SectionPage, SectionRoute},
     shell::{
-        Footer, Header, HomePage, ProfileDetails, ProfileLayout, SessionWatch, ShellState,
+        Footer, Header,
         browser::{Activity, BrowserSession},
-        shell_data_for_request,
+        state::ShellState,
     },
 };
 

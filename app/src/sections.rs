@@ -5,6 +5,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::shell::state::current_user;
+
 /// A section of the platform: its address, its name in the navigation bar and what it is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Section {
@@ -70,6 +72,16 @@ pub const NAVIGATION: [Section; 8] = [
     DATA,
     CONFIGURATION,
 ];
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    view! {
+        <Title text=HOME.title/>
+        <h1>{HOME.title}</h1>
+        {move || current_user().map(|user| view! { <p class="welcome">"Welkom, " {user.name} "."</p> })}
+        <p>{HOME.description}</p>
+    }
+}
 
 /// A section of the platform outside two-step authentication: its heading and what it is for.
 #[component]

@@ -24,7 +24,22 @@ use tweestap_domain::{
         session,
     },
     sms,
+    twofactor::sms_enrolment,
 };
+
+/// A new factor on its way to being confirmed by its first code, in the wizard and in "Methode
+/// wijzigen" alike.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NewFactor {
+    /// SMS was chosen: the mobile number.
+    Phone,
+    /// A code went to the number: enter it.
+    SmsCode(SmsState),
+    /// The app was chosen: the key to scan.
+    Scan { qr_svg: String, secret: String },
+    /// The key is scanned: the code from the app.
+    Code,
+}
 
 /// Where SMS codes for this login or enrolment go, and how the last send went.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,7 +67,7 @@ pub async fn sms_state(
         number: number.masked(),
         code_sent: sends.code_sent,
         problem: sends.problem.map(AppError::from),
-        resend_in: sms::seconds_until_resend(ctx, user_id, session_id, purpose).await?,
+        resend_in: sms::limits::seconds_until_resend(ctx, user_id, session_id, purpose).await?,
     })
 }
 
@@ -79,7 +94,7 @@ pub async fn resend_sms_code(next: Option<String>) -> Result<(), AppError> {
         }
         session::SessionStage::Complete => {
             reauth::require(&ctx, &session, Window::Wizard)?;
-            sms::resend_enrolment_code(&ctx, &session.user, session.id).await?;
+            sms_enrolment::resend_enrolment_code(&ctx, &session.user, session.id).await?;
             leptos_axum::redirect(&with_next(WIZARD, &next));
         }
     }

@@ -6,6 +6,9 @@ pub mod factor;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::error::AppError;
 
 /// `?volgende=` of the page being rendered.
 pub fn next_from_query() -> Option<String> {
@@ -32,4 +35,29 @@ pub fn modal_follows(dialog: NodeRef<leptos::html::Dialog>, open: impl Fn() -> b
             }
         }
     });
+}
+
+/// A page's state from the server, shown by `show` once it is there: "Laden…" until then (the
+/// page before keeps showing on a later refresh), and the error in its place if it failed.
+pub fn loaded<T, V>(
+    state: Resource<Result<T, AppError>>,
+    show: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Transition fallback=|| view! { <p>"Laden…"</p> }>
+            {move || {
+                let show = show.clone();
+                Suspend::new(async move {
+                    match state.await {
+                        Ok(state) => show(state).into_any(),
+                        Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
 }

@@ -84,7 +84,7 @@ pub fn IntroDialog() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let location = leptos_router::hooks::use_location();
     let open = Memo::new(move |_| {
-        query.read().get(DIALOG_PARAM).is_some() && crate::shell::current_user().is_some()
+        query.read().get(DIALOG_PARAM).is_some() && crate::shell::state::current_user().is_some()
     });
     // Where the user was going: this page without the dialog's parameter.
     let here = Memo::new(move |_| {

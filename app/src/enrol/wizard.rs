@@ -14,8 +14,8 @@ use crate::components::factor::{is_send_problem, sms_state};
 use crate::request::{complete_session, confirm_password, logged_in};
 use crate::{
     components::factor::{
-        Apps, CodeField, Explanation, KeyToScan, MethodChoice, PhoneField, ResendForm,
-        ResendSmsCode, SaveRecoveryCodes, SentTo, SmsState,
+        Apps, CodeField, Explanation, KeyToScan, MethodChoice, NewFactor, PhoneField, ResendForm,
+        ResendSmsCode, SaveRecoveryCodes, SentTo,
     },
     components::next_from_query,
     enrol::intro::NotNow,
@@ -35,29 +35,16 @@ use tweestap_domain::{
         session,
     },
     sms,
-    twofactor::{Method, enrolment, factor, policy, recovery_codes},
+    twofactor::{Method, enrolment, factor, policy, recovery_codes, sms_enrolment},
 };
 
 /// What the wizard shows, decided on the server from the user's state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WizardStep {
     Password,
-    Method {
-        sms_available: bool,
-    },
-    /// SMS was chosen: the mobile number.
-    Phone,
-    /// A code went to the number: enter it.
-    SmsCode(SmsState),
-    Scan {
-        qr_svg: String,
-        secret: String,
-        sms_available: bool,
-    },
-    Code,
-    RecoveryCodes {
-        codes: Vec<String>,
-    },
+    Method,
+    New(NewFactor),
+    RecoveryCodes { codes: Vec<String> },
     AlreadyOn,
 }
 
@@ -66,6 +53,8 @@ pub struct Wizard {
     pub step: WizardStep,
     /// During the optional period the user may leave the wizard ("niet nu instellen").
     pub optional: bool,
+    /// Whether SMS is offered: only when a provider is configured.
+    pub sms_available: bool,
 }
 
 #[server(prefix = "/api/instellen", endpoint = "wizard_state")]
@@ -86,11 +75,11 @@ pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
             }
         }
         _ if !password_fresh => WizardStep::Password,
-        None if asked == Some(STEP_PHONE) && sms_available => WizardStep::Phone,
-        None => WizardStep::Method { sms_available },
+        None if asked == Some(STEP_PHONE) && sms_available => WizardStep::New(NewFactor::Phone),
+        None => WizardStep::Method,
         Some(row) if row.method == Method::Sms => {
             let number = sms::number_of(&ctx, row)?;
-            WizardStep::SmsCode(
+            WizardStep::New(NewFactor::SmsCode(
                 sms_state(
                     &ctx,
                     session.user.id,
@@ -99,19 +88,22 @@ pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
                     &number,
                 )
                 .await?,
-            )
+            ))
         }
-        Some(_) if asked == Some(STEP_CODE) => WizardStep::Code,
+        Some(_) if asked == Some(STEP_CODE) => WizardStep::New(NewFactor::Code),
         Some(row) => {
             let key = enrolment::enrolment_key(&ctx, &session.user, row)?;
-            WizardStep::Scan {
+            WizardStep::New(NewFactor::Scan {
                 qr_svg: key.qr_svg,
                 secret: key.secret_for_people,
-                sms_available,
-            }
+            })
         }
     };
-    Ok(Wizard { step, optional })
+    Ok(Wizard {
+        step,
+        optional,
+        sms_available,
+    })
 }
 
 /// Step 1: the password again. A wrong one is answered like a wrong password at login.
@@ -151,7 +143,7 @@ pub async fn wizard_phone(phone: String, next: Option<String>) -> Result<(), App
     }
     reauth::require(&ctx, &session, Window::Wizard)?;
     let number = sms::PhoneNumber::parse(&phone)?;
-    match sms::start_enrolment(&ctx, &session.user, session.id, &number).await {
+    match sms_enrolment::start_enrolment(&ctx, &session.user, session.id, &number).await {
         Err(err) if !is_send_problem(&err) => return Err(err.into()),
         _ => {}
     }
@@ -187,8 +179,14 @@ pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppEr
     }
     match factor {
         Some(row) if row.method == Method::Sms => {
-            sms::confirm_enrolment(&ctx, &session.user, session.id, &code, Some(&viewer.client))
-                .await?;
+            sms_enrolment::confirm_enrolment(
+                &ctx,
+                &session.user,
+                session.id,
+                &code,
+                Some(&viewer.client),
+            )
+            .await?;
         }
         _ => {
             enrolment::confirm_app_enrolment(&ctx, &session.user, &code, Some(&viewer.client))
@@ -283,10 +281,10 @@ fn wizard_step(wizard: Wizard, next: Option<String>) -> impl IntoView {
             {not_now_link(wizard.optional)}
         }
         .into_any(),
-        WizardStep::Method { sms_available } => view! {
+        WizardStep::Method => view! {
             <Explanation/>
             <ActionForm action={action::<WizardMethod>()}>
-                <MethodChoice legend="2. Kies hoe je authenticatie-codes wilt ontvangen" sms_available/>
+                <MethodChoice legend="2. Kies hoe je authenticatie-codes wilt ontvangen" sms_available=wizard.sms_available/>
                 <NextField/>
                 <FormError error={form_error::<WizardMethod>()}/>
                 <button type="submit" class="primary">"Doorgaan"</button>
@@ -295,20 +293,17 @@ fn wizard_step(wizard: Wizard, next: Option<String>) -> impl IntoView {
             {not_now_link(wizard.optional)}
         }
         .into_any(),
-        WizardStep::Scan {
-            qr_svg,
-            secret,
-            sms_available} => view! {
+        WizardStep::New(NewFactor::Scan { qr_svg, secret }) => view! {
             <h2>"3. Scan deze QR-code met de authenticatie-applicatie op je mobiele telefoon"</h2>
             <KeyToScan qr_svg secret/>
             <Apps/>
             <a class="button primary" href=format!("{WIZARD}?stap={STEP_CODE}{}", next_suffix(&next))>"Doorgaan"</a>
-            {sms_available.then(|| restart_form("Andere methode kiezen", restart_error))}
+            {wizard.sms_available.then(|| restart_form("Andere methode kiezen", restart_error))}
             <FormError error=not_now_error/>
             {not_now_link(wizard.optional)}
         }
         .into_any(),
-        WizardStep::Phone => view! {
+        WizardStep::New(NewFactor::Phone) => view! {
             <ActionForm action={action::<WizardPhone>()}>
                 <h2>"3. Vul je mobiele telefoonnummer in"</h2>
                 <p>"We sturen een SMS met een code naar dit nummer, zodat je kunt bevestigen dat het klopt."</p>
@@ -322,7 +317,7 @@ fn wizard_step(wizard: Wizard, next: Option<String>) -> impl IntoView {
             {not_now_link(wizard.optional)}
         }
         .into_any(),
-        WizardStep::SmsCode(state) => {
+        WizardStep::New(NewFactor::SmsCode(state)) => {
             let sent = state.clone();
             view! {
             <ActionForm action={action::<WizardCode>()}>
@@ -340,7 +335,7 @@ fn wizard_step(wizard: Wizard, next: Option<String>) -> impl IntoView {
         }
         .into_any()
         }
-        WizardStep::Code => view! {
+        WizardStep::New(NewFactor::Code) => view! {
             <ActionForm action={action::<WizardCode>()}>
                 <h2>"4. Vul de code in van de authenticatie-applicatie"</h2>
                 <p>"Elke 30 seconden maakt de app een nieuwe code aan. De vorige code blijft daarna nog 30 seconden geldig."</p>

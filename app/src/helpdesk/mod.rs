@@ -340,7 +340,7 @@ fn error_view(err: AppError) -> AnyView {
 /// Configuratie: the platform's section, with the helpdesk's tools for admins.
 #[component]
 pub fn ConfigurationPage() -> impl IntoView {
-    let admin = move || crate::shell::current_user().is_some_and(|user| user.is_admin);
+    let admin = move || crate::shell::state::current_user().is_some_and(|user| user.is_admin);
     view! {
         <crate::sections::SectionPage section=crate::sections::CONFIGURATION/>
         {move || admin().then(|| view! {
@@ -580,24 +580,14 @@ fn UserView(
                     {(user.locked.is_some() || user.password_locked.is_some()).then(|| view! {
                         <ActionForm action={action::<HelpdeskLiftLock>()} attr:class="action">
                             <h3>"Blokkering opheffen"</h3>
-                            <input type="hidden" name="user" value=id/>
-                            <div class="field">
-                                <label for="reden-blokkering">"Reden"</label>
-                                <input id="reden-blokkering" name="reason" type="text" maxlength="200" required/>
-                            </div>
-                            <FormError error=lock_error/>
+                            <UserAndReason user=id field="reden-blokkering" error=lock_error/>
                             <button type="submit" class="secondary">"Blokkering opheffen"</button>
                         </ActionForm>
                     })}
                     <ActionForm action={action::<HelpdeskReset>()} attr:class="action">
                         <h3>"Twee-staps-authenticatie resetten"</h3>
                         <p>"Voor een professional die zijn telefoon en herstelcodes kwijt is. De authenticatie-methode, de herstelcodes en de onthouden apparaten worden verwijderd en de professional wordt overal uitgelogd. Is twee-staps-authenticatie verplicht, dan stelt de professional het bij de volgende keer inloggen opnieuw in. Controleer eerst of je echt met deze professional spreekt."</p>
-                        <input type="hidden" name="user" value=id/>
-                        <div class="field">
-                            <label for="reden-reset">"Reden"</label>
-                            <input id="reden-reset" name="reason" type="text" maxlength="200" required/>
-                        </div>
-                        <FormError error=reset_error/>
+                        <UserAndReason user=id field="reden-reset" error=reset_error/>
                         <button type="submit" class="primary">"Twee-staps-authenticatie resetten"</button>
                     </ActionForm>
                 }
@@ -614,5 +604,19 @@ fn UserView(
                 view! { <LogTable entries=user.events/> }.into_any()
             }}
         </section>
+    }
+}
+
+/// What each of the helpdesk's actions sends besides itself: whose account, and why (the reason
+/// is logged with the action, SEC-21).
+#[component]
+fn UserAndReason(user: i32, field: &'static str, error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        <input type="hidden" name="user" value=user/>
+        <div class="field">
+            <label for=field>"Reden"</label>
+            <input id=field name="reason" type="text" maxlength="200" required/>
+        </div>
+        <FormError error/>
     }
 }

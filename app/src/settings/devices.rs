@@ -5,14 +5,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-#[cfg(feature = "ssr")]
-use crate::request::logged_in;
 use crate::{
+    components::loaded,
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
     routes::{DEVICES, SETTINGS},
     settings::reauth::{PasswordAgain, Reauthenticate},
 };
+#[cfg(feature = "ssr")]
+use crate::{request::logged_in, settings::reauth::fresh_password};
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
     accounts::reauth::{self, Window},
@@ -70,8 +71,7 @@ pub async fn remembered_devices() -> Result<Devices, AppError> {
 /// user's own; the password must be fresh (SEC-20).
 #[server(prefix = "/api/ingelogd", endpoint = "forget_devices")]
 pub async fn forget_devices(device: Option<i32>) -> Result<(), AppError> {
-    let (ctx, viewer, session) = logged_in()?;
-    reauth::require(&ctx, &session, Window::Settings)?;
+    let (ctx, viewer, session) = fresh_password()?;
     remembered::forget_devices(&ctx, session.user.id, device, Some(&viewer.client)).await?;
     leptos_axum::redirect(DEVICES);
     Ok(())
@@ -90,59 +90,51 @@ pub fn DevicesPage() -> impl IntoView {
         <Title text="Onthouden apparaten"/>
         <h1>"Onthouden apparaten"</h1>
         <p>"Op deze apparaten heb je bij het inloggen 'Onthoud mij' aangevinkt: daar wordt tijdelijk niet om een authenticatie-code gevraagd. Vergeet een apparaat dat je niet (meer) gebruikt of niet herkent."</p>
-        <Transition fallback=|| view! { <p>"Laden…"</p> }>
-            {move || {
-                let (password_error, forget_error) = errors.clone();
-                Suspend::new(async move {
-                    match devices.await {
-                        Ok(Devices { devices, .. }) if devices.is_empty() => view! {
-                            <p>"Er zijn geen onthouden apparaten."</p>
-                        }
-                        .into_any(),
-                        Ok(Devices { devices, may_change }) => view! {
-                            {(!may_change).then(|| view! { <PasswordAgain next=DEVICES error=password_error/> })}
-                            <FormError error=forget_error/>
-                            <table class="log">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Apparaat"</th>
-                                        <th scope="col">"Onthouden op"</th>
-                                        <th scope="col">"Laatst gebruikt"</th>
-                                        <th scope="col">"Verloopt op"</th>
-                                        <th scope="col"><span class="visually-hidden">"Actie"</span></th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {devices.into_iter().map(|device| view! {
-                                        <tr>
-                                            <td>{device.name.clone()}{device.this_browser.then_some(" (deze browser)")}</td>
-                                            <td>{device.remembered_at}</td>
-                                            <td>{device.last_used_at}</td>
-                                            <td>{device.expires_at}</td>
-                                            <td>
-                                                {may_change.then(|| view! {
-                                                    <ActionForm action={action::<ForgetDevices>()}>
-                                                        <input type="hidden" name="device" value=device.id/>
-                                                        <button type="submit" class="link" aria-label=format!("{} vergeten", device.name)>"Vergeten"</button>
-                                                    </ActionForm>
-                                                })}
-                                            </td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            {may_change.then(|| view! {
-                                <ActionForm action={action::<ForgetDevices>()}>
-                                    <button type="submit" class="secondary">"Alle apparaten vergeten"</button>
-                                </ActionForm>
-                            })}
-                        }
-                        .into_any(),
-                        Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
+        {loaded(devices, move |Devices { devices, may_change }| {
+            let (password_error, forget_error) = errors;
+            if devices.is_empty() {
+                return view! { <p>"Er zijn geen onthouden apparaten."</p> }.into_any();
+            }
+            view! {
+                {(!may_change).then(|| view! { <PasswordAgain next=DEVICES error=password_error/> })}
+                <FormError error=forget_error/>
+                <table class="log">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Apparaat"</th>
+                            <th scope="col">"Onthouden op"</th>
+                            <th scope="col">"Laatst gebruikt"</th>
+                            <th scope="col">"Verloopt op"</th>
+                            <th scope="col"><span class="visually-hidden">"Actie"</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {devices.into_iter().map(|device| view! {
+                            <tr>
+                                <td>{device.name.clone()}{device.this_browser.then_some(" (deze browser)")}</td>
+                                <td>{device.remembered_at}</td>
+                                <td>{device.last_used_at}</td>
+                                <td>{device.expires_at}</td>
+                                <td>
+                                    {may_change.then(|| view! {
+                                        <ActionForm action={action::<ForgetDevices>()}>
+                                            <input type="hidden" name="device" value=device.id/>
+                                            <button type="submit" class="link" aria-label=format!("{} vergeten", device.name)>"Vergeten"</button>
+                                        </ActionForm>
+                                    })}
+                                </td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                {may_change.then(|| view! {
+                    <ActionForm action={action::<ForgetDevices>()}>
+                        <button type="submit" class="secondary">"Alle apparaten vergeten"</button>
+                    </ActionForm>
+                })}
+            }
+            .into_any()
+        })}
         <p><a href=SETTINGS>"Terug naar je instellingen"</a></p>
     }
 }

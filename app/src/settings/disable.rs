@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::request::logged_in;
 use crate::{
+    components::loaded,
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
     routes::{DISABLE, SETTINGS},
@@ -72,36 +73,31 @@ pub fn DisablePage() -> impl IntoView {
     view! {
         <Title text="Twee-staps-authenticatie uitschakelen"/>
         <h1>"Twee-staps-authenticatie uitschakelen"</h1>
-        <Transition fallback=|| view! { <p>"Laden…"</p> }>
-            {move || {
-                let (password_error, disable_error) = errors.clone();
-                Suspend::new(async move {
-                    match state.await {
-                        Ok(DisableStep::Off) => view! {
-                            <p>"Twee-staps-authenticatie is al uitgeschakeld."</p>
-                        }
-                        .into_any(),
-                        Ok(DisableStep::Mandatory) => view! {
-                            <p>{AppError::TwoFactorMandatory.to_string()}</p>
-                        }
-                        .into_any(),
-                        Ok(DisableStep::Password) => view! {
-                            <PasswordAgain next=DISABLE error=password_error/>
-                        }
-                        .into_any(),
-                        Ok(DisableStep::Confirm) => view! {
-                            <p>"Zonder twee-staps-authenticatie is je account alleen met je wachtwoord beveiligd. Je authenticatie-methode, je herstelcodes en je onthouden apparaten worden verwijderd. Je kunt het later weer inschakelen onder je instellingen."</p>
-                            <ActionForm action={action::<DisableTwoFactor>()}>
-                                <FormError error=disable_error/>
-                                <button type="submit" class="primary">"Twee-staps-authenticatie uitschakelen"</button>
-                            </ActionForm>
-                        }
-                        .into_any(),
-                        Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
+        {loaded(state, move |step| {
+            let (password_error, disable_error) = errors;
+            match step {
+                DisableStep::Off => view! {
+                    <p>"Twee-staps-authenticatie is al uitgeschakeld."</p>
+                }
+                .into_any(),
+                DisableStep::Mandatory => view! {
+                    <p>{AppError::TwoFactorMandatory.to_string()}</p>
+                }
+                .into_any(),
+                DisableStep::Password => view! {
+                    <PasswordAgain next=DISABLE error=password_error/>
+                }
+                .into_any(),
+                DisableStep::Confirm => view! {
+                    <p>"Zonder twee-staps-authenticatie is je account alleen met je wachtwoord beveiligd. Je authenticatie-methode, je herstelcodes en je onthouden apparaten worden verwijderd. Je kunt het later weer inschakelen onder je instellingen."</p>
+                    <ActionForm action={action::<DisableTwoFactor>()}>
+                        <FormError error=disable_error/>
+                        <button type="submit" class="primary">"Twee-staps-authenticatie uitschakelen"</button>
+                    </ActionForm>
+                }
+                .into_any(),
+            }
+        })}
         <p><a href=SETTINGS>"Terug naar je instellingen"</a></p>
     }
 }

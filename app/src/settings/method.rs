@@ -9,12 +9,11 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::components::factor::{is_send_problem, sms_state};
-#[cfg(feature = "ssr")]
-use crate::request::{Viewer, logged_in};
 use crate::{
     components::factor::{
-        Apps, CodeField, KeyToScan, MethodChoice, PhoneField, ResendForm, SentTo, SmsState,
+        Apps, CodeField, KeyToScan, MethodChoice, NewFactor, PhoneField, ResendForm, SentTo,
     },
+    components::loaded,
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
     routes::{METHOD, SETTINGS, STEP_CODE},
@@ -23,12 +22,10 @@ use crate::{
 #[cfg(feature = "ssr")]
 use crate::{error::Problem, routes::STEP_PHONE};
 #[cfg(feature = "ssr")]
+use crate::{request::logged_in, settings::reauth::fresh_password};
+#[cfg(feature = "ssr")]
 use tweestap_domain::{
-    Context,
-    accounts::{
-        reauth::{self, Window},
-        session,
-    },
+    accounts::reauth::{self, Window},
     twofactor::{Method, change as service},
 };
 
@@ -43,25 +40,7 @@ pub enum MethodStep {
         current_sms: Option<String>,
         sms_available: bool,
     },
-    Phone,
-    SmsCode(SmsState),
-    Scan {
-        qr_svg: String,
-        secret: String,
-    },
-    Code,
-}
-
-/// A session that may change its factor now: past the second step, with the password entered
-/// within the last few minutes (SEC-20).
-#[cfg(feature = "ssr")]
-fn may_change() -> Result<(Context, Viewer, session::ActiveSession), AppError> {
-    let (ctx, viewer, session) = logged_in()?;
-    if session.stage != session::SessionStage::Complete {
-        return Err(AppError::SecondStepRequired);
-    }
-    reauth::require(&ctx, &session, Window::Settings)?;
-    Ok((ctx, viewer, session))
+    New(NewFactor),
 }
 
 #[server(prefix = "/api/ingelogd", endpoint = "method_change_state")]
@@ -86,19 +65,19 @@ pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, App
     Ok(match service::pending(&ctx, user.id, session.id).await? {
         Some(row) if row.method == Method::Sms => {
             let number = service::new_number(&ctx, &row)?;
-            MethodStep::SmsCode(
+            MethodStep::New(NewFactor::SmsCode(
                 sms_state(&ctx, user.id, session.id, sms::Purpose::Change, &number).await?,
-            )
+            ))
         }
-        Some(_) if asked == Some(STEP_CODE) => MethodStep::Code,
+        Some(_) if asked == Some(STEP_CODE) => MethodStep::New(NewFactor::Code),
         Some(row) => {
             let key = enrolment::key_to_scan(&ctx, user, &service::new_secret(&ctx, &row)?)?;
-            MethodStep::Scan {
+            MethodStep::New(NewFactor::Scan {
                 qr_svg: key.qr_svg,
                 secret: key.secret_for_people,
-            }
+            })
         }
-        None if asked == Some(STEP_PHONE) && sms_available => MethodStep::Phone,
+        None if asked == Some(STEP_PHONE) && sms_available => MethodStep::New(NewFactor::Phone),
         None => MethodStep::Choose {
             current_sms: if factor.method == Method::Sms {
                 Some(sms::number_of(&ctx, &factor)?.masked())
@@ -114,7 +93,7 @@ pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, App
 #[server(prefix = "/api/ingelogd", endpoint = "method_change_start")]
 pub async fn method_change_start(method: Option<String>) -> Result<(), AppError> {
     use tweestap_domain::sms;
-    let (ctx, _, session) = may_change()?;
+    let (ctx, _, session) = fresh_password()?;
     match method.as_deref().and_then(Method::from_name) {
         Some(Method::App) => {
             service::start_app(&ctx, &session.user, session.id).await?;
@@ -133,7 +112,7 @@ pub async fn method_change_start(method: Option<String>) -> Result<(), AppError>
 /// step, which offers to send again.
 #[server(prefix = "/api/ingelogd", endpoint = "method_change_phone")]
 pub async fn method_change_phone(phone: String) -> Result<(), AppError> {
-    let (ctx, _, session) = may_change()?;
+    let (ctx, _, session) = fresh_password()?;
     let number = tweestap_domain::sms::PhoneNumber::parse(&phone)?;
     match service::start_sms(&ctx, &session.user, session.id, &number).await {
         Err(err) if !is_send_problem(&err) => return Err(err.into()),
@@ -146,7 +125,7 @@ pub async fn method_change_phone(phone: String) -> Result<(), AppError> {
 /// "Code opnieuw versturen" to the new number.
 #[server(prefix = "/api/ingelogd", endpoint = "method_change_resend")]
 pub async fn method_change_resend() -> Result<(), AppError> {
-    let (ctx, _, session) = may_change()?;
+    let (ctx, _, session) = fresh_password()?;
     service::resend_sms(&ctx, &session.user, session.id).await?;
     leptos_axum::redirect(METHOD);
     Ok(())
@@ -155,7 +134,7 @@ pub async fn method_change_resend() -> Result<(), AppError> {
 /// The code from the new app or SMS: the new method replaces the old one, and it is logged.
 #[server(prefix = "/api/ingelogd", endpoint = "method_change_code")]
 pub async fn method_change_code(code: String) -> Result<(), AppError> {
-    let (ctx, viewer, session) = may_change()?;
+    let (ctx, viewer, session) = fresh_password()?;
     service::confirm(&ctx, &session.user, session.id, &code, Some(&viewer.client)).await?;
     leptos_axum::redirect(SETTINGS);
     Ok(())
@@ -165,7 +144,7 @@ pub async fn method_change_code(code: String) -> Result<(), AppError> {
 /// in progress is dropped; the method in use stays.
 #[server(prefix = "/api/ingelogd", endpoint = "method_change_cancel")]
 pub async fn method_change_cancel(choose_again: Option<String>) -> Result<(), AppError> {
-    let (ctx, _, session) = may_change()?;
+    let (ctx, _, session) = fresh_password()?;
     service::cancel(&ctx, session.user.id).await?;
     leptos_axum::redirect(if choose_again.is_some() {
         METHOD
@@ -207,16 +186,7 @@ pub fn MethodPage() -> impl IntoView {
         <p>
             "Ontvang je authenticatie-codes voortaan op een andere manier: met de authenticatie-applicatie in plaats van per SMS of andersom, of op een nieuwe telefoon of een ander telefoonnummer. Je huidige methode blijft werken totdat je de nieuwe met een code hebt bevestigd. Je herstelcodes en onthouden apparaten blijven geldig."
         </p>
-        <Transition fallback=|| view! { <p>"Laden…"</p> }>
-            {move || {
-                let errors = errors.clone();
-                Suspend::new(async move {
-                    match state.await {
-                        Ok(step) => method_step(step, errors).into_any(),
-                        Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any()}
-                })
-            }}
-        </Transition>
+        {loaded(state, move |step| method_step(step, errors.clone()))}
     }
 }
 
@@ -275,7 +245,7 @@ fn method_step(step: MethodStep, errors: Errors) -> impl IntoView {
             <p><a href=SETTINGS>"Annuleren"</a></p>
         }
         .into_any(),
-        MethodStep::Phone => view! {
+        MethodStep::New(NewFactor::Phone) => view! {
             <ActionForm action={action::<MethodChangePhone>()}>
                 <h2>"Vul je mobiele telefoonnummer in"</h2>
                 <p>"We sturen een SMS met een code naar dit nummer, zodat je kunt bevestigen dat het klopt."</p>
@@ -287,7 +257,7 @@ fn method_step(step: MethodStep, errors: Errors) -> impl IntoView {
             <p><a href=SETTINGS>"Annuleren"</a></p>
         }
         .into_any(),
-        MethodStep::SmsCode(state) => {
+        MethodStep::New(NewFactor::SmsCode(state)) => {
             let sent = state.clone();
             view! {
             <ActionForm action={action::<MethodChangeCode>()}>
@@ -304,7 +274,7 @@ fn method_step(step: MethodStep, errors: Errors) -> impl IntoView {
         }
         .into_any()
         }
-        MethodStep::Scan { qr_svg, secret } => view! {
+        MethodStep::New(NewFactor::Scan { qr_svg, secret }) => view! {
             <h2>"Scan deze QR-code met de authenticatie-applicatie op je mobiele telefoon"</h2>
             <KeyToScan qr_svg secret/>
             <Apps/>
@@ -313,7 +283,7 @@ fn method_step(step: MethodStep, errors: Errors) -> impl IntoView {
             {cancel_form("Annuleren", false, Some(cancel_error))}
         }
         .into_any(),
-        MethodStep::Code => view! {
+        MethodStep::New(NewFactor::Code) => view! {
             <ActionForm action={action::<MethodChangeCode>()}>
                 <h2>"Vul de code in van de authenticatie-applicatie"</h2>
                 <p>"Elke 30 seconden maakt de app een nieuwe code aan. De vorige code blijft daarna nog 30 seconden geldig."</p>

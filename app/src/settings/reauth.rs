@@ -3,13 +3,33 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::request::{confirm_password, logged_in};
+use crate::request::{Viewer, confirm_password, logged_in};
 #[cfg(feature = "ssr")]
 use crate::routes::{DEVICES, DISABLE, HELPDESK, METHOD, RECOVERY_CODES, safe_next};
 use crate::{
     error::{AppError, FormError},
     forms::action,
 };
+#[cfg(feature = "ssr")]
+use tweestap_domain::{
+    Context,
+    accounts::{
+        reauth::{self, Window},
+        session::{ActiveSession, SessionStage},
+    },
+};
+
+/// A session that may change a setting now: past the second step, with the password entered
+/// within the last few minutes (SEC-20).
+#[cfg(feature = "ssr")]
+pub(crate) fn fresh_password() -> Result<(Context, Viewer, ActiveSession), AppError> {
+    let (ctx, viewer, session) = logged_in()?;
+    if session.stage != SessionStage::Complete {
+        return Err(AppError::SecondStepRequired);
+    }
+    reauth::require(&ctx, &session, Window::Settings)?;
+    Ok((ctx, viewer, session))
+}
 
 /// The password again, for the changes in the settings; back to the page that asked.
 #[server(prefix = "/api/ingelogd", endpoint = "reauthenticate")]

@@ -7,15 +7,16 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::error::Problem;
-#[cfg(feature = "ssr")]
-use crate::request::logged_in;
 use crate::{
     components::factor::SaveRecoveryCodes,
+    components::loaded,
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
     routes::{RECOVERY_CODES, SETTINGS},
     settings::reauth::{PasswordAgain, Reauthenticate},
 };
+#[cfg(feature = "ssr")]
+use crate::{request::logged_in, settings::reauth::fresh_password};
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
     accounts::reauth::{self, Window},
@@ -59,8 +60,7 @@ pub async fn recovery_codes_state() -> Result<RecoveryCodesStep, AppError> {
 /// "Herstelcodes opnieuw aanmaken": the whole previous set stops working (SEC-13).
 #[server(prefix = "/api/ingelogd", endpoint = "regenerate_recovery_codes")]
 pub async fn regenerate_recovery_codes() -> Result<(), AppError> {
-    let (ctx, viewer, session) = logged_in()?;
-    reauth::require(&ctx, &session, Window::Settings)?;
+    let (ctx, viewer, session) = fresh_password()?;
     recovery_codes::regenerate_recovery_codes(
         &ctx,
         session.user.id,
@@ -96,37 +96,33 @@ pub fn RecoveryCodesPage() -> impl IntoView {
     view! {
         <Title text="Herstelcodes opnieuw aanmaken"/>
         <h1>"Herstelcodes opnieuw aanmaken"</h1>
-        <Transition fallback=|| view! { <p>"Laden…"</p> }>
-            {move || {
-                let (password_error, regenerate_error) = errors;
-                Suspend::new(async move {
-                    match state.await {
-                        Ok(RecoveryCodesStep::Off) => view! {
-                            <p>"Twee-staps-authenticatie is uitgeschakeld, dus je hebt geen herstelcodes."</p>
-                            <p><a href=SETTINGS>"Terug naar je instellingen"</a></p>
-                        }
-                        .into_any(),
-                        Ok(RecoveryCodesStep::Password) => view! {
-                            <PasswordAgain next=RECOVERY_CODES error=password_error/>
-                        }
-                        .into_any(),
-                        Ok(RecoveryCodesStep::Confirm { left }) => view! {
-                            <p>{format!("Je hebt nog {} over. Maak je een nieuwe set aan, dan werken de huidige herstelcodes niet meer, ook de ongebruikte niet.", crate::words::count(left as i64, "herstelcode", "herstelcodes"))}</p>
-                            <ActionForm action={action::<RegenerateRecoveryCodes>()}>
-                                <FormError error=regenerate_error/>
-                                <button type="submit" class="primary">"Herstelcodes opnieuw aanmaken"</button>
-                            </ActionForm>
-                            <p><a href=SETTINGS>"Annuleren"</a></p>
-                        }
-                        .into_any(),
-                        Ok(RecoveryCodesStep::Show { codes }) => view! {
-                            <p class="success" role="status">"Je nieuwe herstelcodes zijn aangemaakt. De vorige werken niet meer."</p>
-                            <SaveRecoveryCodes codes action={action::<RecoveryCodesDone>()}/>
-                        }
-                        .into_any(),
-                        Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any()}
-                })
-            }}
-        </Transition>
+        {loaded(state, move |step| {
+            let (password_error, regenerate_error) = errors;
+            match step {
+                RecoveryCodesStep::Off => view! {
+                    <p>"Twee-staps-authenticatie is uitgeschakeld, dus je hebt geen herstelcodes."</p>
+                    <p><a href=SETTINGS>"Terug naar je instellingen"</a></p>
+                }
+                .into_any(),
+                RecoveryCodesStep::Password => view! {
+                    <PasswordAgain next=RECOVERY_CODES error=password_error/>
+                }
+                .into_any(),
+                RecoveryCodesStep::Confirm { left } => view! {
+                    <p>{format!("Je hebt nog {} over. Maak je een nieuwe set aan, dan werken de huidige herstelcodes niet meer, ook de ongebruikte niet.", crate::words::count(left as i64, "herstelcode", "herstelcodes"))}</p>
+                    <ActionForm action={action::<RegenerateRecoveryCodes>()}>
+                        <FormError error=regenerate_error/>
+                        <button type="submit" class="primary">"Herstelcodes opnieuw aanmaken"</button>
+                    </ActionForm>
+                    <p><a href=SETTINGS>"Annuleren"</a></p>
+                }
+                .into_any(),
+                RecoveryCodesStep::Show { codes } => view! {
+                    <p class="success" role="status">"Je nieuwe herstelcodes zijn aangemaakt. De vorige werken niet meer."</p>
+                    <SaveRecoveryCodes codes action={action::<RecoveryCodesDone>()}/>
+                }
+                .into_any(),
+            }
+        })}
     }
 }

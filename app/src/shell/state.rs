@@ -1,6 +1,6 @@
 //! The shell's state, shared by every page: who is logged in, the platform's name, the
 //! helpdesk, and the session's times. A leaf module: the shell and the browser's session
-//! watch both read it.
+//! watch both read it, and every page that shows who is logged in.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -32,3 +32,21 @@ pub struct ShellData {
 /// `page_state` after every move in the browser.
 #[derive(Clone, Copy, Debug)]
 pub struct ShellState(pub RwSignal<ShellData>);
+
+/// The shell's data, provided by the App for the whole page.
+pub fn shell_data() -> ShellData {
+    use_context::<ShellState>()
+        .map(|shell| shell.0.get_untracked())
+        .unwrap_or_default()
+}
+
+/// Who is logged in, tracked: the header and the profile follow a login or logout in place.
+pub fn current_user() -> Option<CurrentUser> {
+    use_context::<ShellState>().and_then(|shell| shell.0.with(|data| data.user.clone()))
+}
+
+/// Whether this session has given its password and waits for the second step, tracked.
+pub fn second_step_pending() -> bool {
+    use_context::<ShellState>()
+        .is_some_and(|shell| shell.0.with(|data| data.second_step_seconds.is_some()))
+}

@@ -1,0 +1,59 @@
+//! The profile, under the user's name at the top right: its card with the tabs Details,
+//! Instellingen and Caseload, and the details page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{A, Outlet};
+
+use crate::shell::state::current_user;
+
+#[component]
+pub fn ProfileLayout() -> impl IntoView {
+    view! {
+        <div class="profile">
+            <aside class="profile-card">
+                {move || current_user().map(|user| {
+                    let initials: String = user
+                        .name
+                        .split_whitespace()
+                        .filter_map(|part| part.chars().next())
+                        .filter(|c| c.is_uppercase())
+                        .take(2)
+                        .collect();
+                    view! {
+                        <div class="avatar" aria-hidden="true">{initials}</div>
+                        <p class="profile-name">{user.name}</p>
+                    }
+                })}
+                <nav aria-label="Profiel">
+                    <ul class="tabs">
+                        <li><A href="/profiel" exact=true>"Details"</A></li>
+                        <li><A href=crate::routes::SETTINGS>"Instellingen"</A></li>
+                        <li><A href="/profiel/caseload">"Caseload"</A></li>
+                    </ul>
+                </nav>
+            </aside>
+            <div class="profile-content">
+                <Outlet/>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn ProfileDetails() -> impl IntoView {
+    view! {
+        <Title text="Details"/>
+        <h1>"Details"</h1>
+        {move || current_user().map(|user| view! {
+            <dl class="details">
+                <dt>"Naam"</dt>
+                <dd>{user.name}</dd>
+                <dt>"E-mailadres"</dt>
+                <dd>{user.email}</dd>
+                <dt>"Rol"</dt>
+                <dd>{if user.is_admin { "Beheerder" } else { "Professional" }}</dd>
+            </dl>
+        })}
+    }
+}

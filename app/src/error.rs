@@ -21,7 +21,7 @@ pub enum AppError {
     Forbidden,
     /// Something the user can correct.
     #[error("{0}")]
-    InvalidInput(Problem),
+    InvalidInput(Invalid),
     #[error("Het wachtwoord is onjuist.")]
     WrongPassword,
     #[error(
@@ -101,8 +101,14 @@ pub enum AppError {
 
 /// What is wrong with the input, as a fixed list: an error travels back to a plain form in the
 /// page's address, and a link someone else made must not be able to put their words on our page.
+///
+/// It has the domain's `Invalid` variants and the request's own (`Malformed`, `BadEncoding`), with
+/// the Dutch words. Not the domain's type itself: the domain is not part of the browser's build
+/// (it holds SeaORM, argon2 and the secrets' code), and this one travels to the browser. The
+/// exhaustive `From` below keeps the two in step: a new variant in the domain does not compile
+/// until it has its words here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum Problem {
+pub enum Invalid {
     #[error("De invoer is ongeldig of onvolledig. Controleer de velden en probeer het opnieuw.")]
     Malformed,
     #[error("De invoer bevat ongeldige tekens. Controleer de velden en probeer het opnieuw.")]
@@ -147,8 +153,8 @@ pub enum Problem {
 }
 
 impl AppError {
-    pub fn invalid(problem: Problem) -> Self {
-        Self::InvalidInput(problem)
+    pub fn invalid(invalid: Invalid) -> Self {
+        Self::InvalidInput(invalid)
     }
 
     /// The HTTP status this error is answered with.
@@ -190,7 +196,7 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                Self::invalid(Problem::Malformed)
+                Self::invalid(Invalid::Malformed)
             }
             ServerFnErrorErr::Request(_) => Self::Network,
             _ => Self::Internal,
@@ -303,7 +309,7 @@ impl From<tweestap_domain::Error> for AppError {
 }
 
 #[cfg(feature = "ssr")]
-impl From<tweestap_domain::Invalid> for Problem {
+impl From<tweestap_domain::Invalid> for Invalid {
     fn from(invalid: tweestap_domain::Invalid) -> Self {
         use tweestap_domain::Invalid as I;
         match invalid {
@@ -369,7 +375,7 @@ mod tests {
     fn the_message_for_short_passwords_names_the_minimum() {
         use tweestap_domain::accounts::password::Password;
         assert!(
-            Problem::PasswordTooShort
+            Invalid::PasswordTooShort
                 .to_string()
                 .contains(&format!(" {} ", Password::MIN_LEN))
         );

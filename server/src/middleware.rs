@@ -16,7 +16,7 @@ use leptos::server_fn::error::{FromServerFnError as _, ServerFnUrlError};
 
 use app::{
     access::{self, Access, stage_of},
-    error::{AppError, Problem},
+    error::{AppError, Invalid},
     request::Viewer,
 };
 use tweestap_domain::{
@@ -103,7 +103,7 @@ pub async fn limit_body(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) if is_server_fn(parts.uri.path()) && std::str::from_utf8(&bytes).is_err() => {
-            error_response(AppError::invalid(Problem::BadEncoding))
+            error_response(AppError::invalid(Invalid::BadEncoding))
         }
         Ok(bytes) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))

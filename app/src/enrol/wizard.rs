@@ -25,7 +25,7 @@ use crate::{
 };
 #[cfg(feature = "ssr")]
 use crate::{
-    error::Problem,
+    error::Invalid,
     routes::{STEP_PHONE, safe_next},
 };
 #[cfg(feature = "ssr")]
@@ -128,7 +128,7 @@ pub async fn wizard_method(method: Option<String>, next: Option<String>) -> Resu
         Some(Method::Sms) if sms::available(&ctx) => {
             leptos_axum::redirect(&format!("{WIZARD}?stap={STEP_PHONE}{}", next_suffix(&next)));
         }
-        _ => return Err(AppError::invalid(Problem::MethodMissing)),
+        _ => return Err(AppError::invalid(Invalid::MethodMissing)),
     }
     Ok(())
 }
@@ -203,7 +203,7 @@ pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppEr
 pub async fn wizard_done(saved: Option<String>, next: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = logged_in()?;
     if saved.as_deref() != Some("on") {
-        return Err(AppError::invalid(Problem::CodesNotSaved));
+        return Err(AppError::invalid(Invalid::CodesNotSaved));
     }
     enrolment::finish_enrolment(&ctx, session.user.id).await?;
     leptos_axum::redirect(&safe_next(next.as_deref()));

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::routes::LOGIN;
 use crate::{
-    error::{AppError, FormError, Problem},
+    error::{AppError, FormError, Invalid},
     forms::{action, form_error, refreshed},
     routes::{HELPDESK, WIZARD, with_next},
     settings::{
@@ -496,7 +496,7 @@ pub fn HelpdeskUserPage() -> impl IntoView {
         |(id, _)| async move {
             match id {
                 Some(id) => helpdesk_user(id).await,
-                None => Err(AppError::invalid(Problem::UserUnknown)),
+                None => Err(AppError::invalid(Invalid::UserUnknown)),
             }
         },
     );

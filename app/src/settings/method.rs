@@ -20,7 +20,7 @@ use crate::{
     settings::reauth::{PasswordAgain, Reauthenticate},
 };
 #[cfg(feature = "ssr")]
-use crate::{error::Problem, routes::STEP_PHONE};
+use crate::{error::Invalid, routes::STEP_PHONE};
 #[cfg(feature = "ssr")]
 use crate::{request::logged_in, settings::reauth::fresh_password};
 #[cfg(feature = "ssr")]
@@ -103,7 +103,7 @@ pub async fn method_change_start(method: Option<String>) -> Result<(), AppError>
             service::cancel(&ctx, session.user.id).await?;
             leptos_axum::redirect(&format!("{METHOD}?stap={STEP_PHONE}"));
         }
-        _ => return Err(AppError::invalid(Problem::MethodMissing)),
+        _ => return Err(AppError::invalid(Invalid::MethodMissing)),
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[cfg(feature = "ssr")]
-use crate::error::Problem;
+use crate::error::Invalid;
 #[cfg(feature = "ssr")]
 use crate::request::{Viewer, context, set_cookie};
 use crate::{
@@ -29,13 +29,13 @@ pub async fn change_password(current: String, new: String, repeat: String) -> Re
     let unchanged = new == current;
     let current = Password::for_login(current)?;
     if new != repeat {
-        return Err(AppError::invalid(Problem::NewPasswordsDiffer));
+        return Err(AppError::invalid(Invalid::NewPasswordsDiffer));
     }
     let new = Password::new_password(new)?;
     // Counted by the limits on password guessing like every other password (SEC-25).
     reauth::check(&ctx, &active, &current, &viewer.client).await?;
     if unchanged {
-        return Err(AppError::invalid(Problem::PasswordUnchanged));
+        return Err(AppError::invalid(Invalid::PasswordUnchanged));
     }
     // A new session id after the re-authentication (SEC-03); the password counts as just
     // entered for the settings' other changes (SEC-20).

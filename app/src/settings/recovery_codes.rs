@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::error::Problem;
+use crate::error::Invalid;
 use crate::{
     components::factor::SaveRecoveryCodes,
     components::loaded,
@@ -77,7 +77,7 @@ pub async fn regenerate_recovery_codes() -> Result<(), AppError> {
 pub async fn recovery_codes_done(saved: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = logged_in()?;
     if saved.as_deref() != Some("on") {
-        return Err(AppError::invalid(Problem::CodesNotSaved));
+        return Err(AppError::invalid(Invalid::CodesNotSaved));
     }
     enrolment::finish_enrolment(&ctx, session.user.id).await?;
     leptos_axum::redirect(SETTINGS);

@@ -11,7 +11,7 @@ use tweestap_domain::{
     client::ClientInfo,
     sms::{self, PhoneNumber, Purpose, SmsLimits},
     testing::{self, Backend, Outbox},
-    twofactor::{app_code, enrolment, totp},
+    twofactor::{app_code, enrolment, sms_enrolment, totp},
 };
 
 const ROUNDS: u32 = 300;
@@ -42,10 +42,10 @@ fn main() {
         )
         .await
         .unwrap();
-        sms::start_enrolment(&ctx, &judith, enrolment, &number)
+        sms_enrolment::start_enrolment(&ctx, &judith, enrolment, &number)
             .await
             .unwrap();
-        sms::confirm_enrolment(&ctx, &judith, enrolment, &outbox.last_code(), None)
+        sms_enrolment::confirm_enrolment(&ctx, &judith, enrolment, &outbox.last_code(), None)
             .await
             .unwrap();
 

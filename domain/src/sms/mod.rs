@@ -1,35 +1,35 @@
-//! SMS codes, the manual's second method: codes sent at login and during enrolment, and the
-//! limits that keep anyone from making the platform pay for SMS in bulk (SEC-09, SEC-10,
-//! SEC-11).
-//! The limits are our own rather than a rate-limiting crate (governor, tower's): they must hold
-//! across server instances and restarts, so they count rows in the database.
+//! SMS codes, the manual's second method: the codes sent at login, for the enrolment and for a
+//! change of method, how they are sent and checked (SEC-09), and the number as an SMS factor
+//! keeps it, encrypted and bound to its user (SEC-11). The limits on sending (SEC-10) are in
+//! `limits`; enrolling with SMS is in `twofactor::sms_enrolment`.
 
+pub mod limits;
 pub mod phone;
 pub mod provider;
 pub mod settings;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
-    sea_query::{Expr, ExprTrait},
+    ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait, sea_query::Expr,
 };
 
 pub use crate::db::entity::sms_code::Purpose;
 pub use crate::delivery::SendFailure;
-use crate::twofactor::{attempts, enrolment, factor};
+use crate::twofactor::{attempts, factor};
 use crate::{
     accounts::users::User,
     client::ClientInfo,
     context::Context,
     crypto,
     db::entity::{
-        sms_code, sms_guard,
+        sms_code,
         sms_send::{self, SendStatus},
         two_factor::{self, Method},
     },
     error::{Error, Invalid},
 };
+use limits::Refusal;
 pub use phone::PhoneNumber;
 pub use provider::{SmsProvider, Twilio, TwilioSender};
 pub use settings::{SmsLimits, SmsSettings};
@@ -79,10 +79,6 @@ fn code_hash(
     )
 }
 
-fn number_hash(ctx: &Context, number: &PhoneNumber) -> String {
-    crypto::keyed_hash(&ctx.settings.secret_key, "sms-number", number.e164())
-}
-
 fn number_context(user_id: i32) -> String {
     format!("sms-number:{user_id}")
 }
@@ -125,217 +121,6 @@ pub(crate) fn open_number(
     })
 }
 
-/// Start of the current calendar day in Amsterdam, for the installation's daily maximum.
-fn start_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
-    use chrono::TimeZone as _;
-    use chrono_tz::Europe::Amsterdam;
-    let today = now.with_timezone(&Amsterdam).date_naive();
-    Amsterdam
-        .from_local_datetime(&today.and_hms_opt(0, 0, 0).unwrap_or_default())
-        .earliest()
-        .map_or(now - Duration::hours(24), |start| start.with_timezone(&Utc))
-}
-
-/// Which limit refused a send, as the send log records it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Refusal {
-    Cooldown,
-    UserHour,
-    UserDay,
-    NumberDay,
-    InstallationDay,
-}
-
-impl Refusal {
-    fn detail(self) -> &'static str {
-        match self {
-            Self::Cooldown => "limit: cooldown",
-            Self::UserHour => "limit: user per hour",
-            Self::UserDay => "limit: user per day",
-            Self::NumberDay => "limit: number per day",
-            Self::InstallationDay => "limit: installation per day",
-        }
-    }
-
-    fn error(self) -> Error {
-        match self {
-            Self::Cooldown => Error::SmsCooldown,
-            Self::UserHour | Self::UserDay | Self::NumberDay => Error::SmsLimit,
-            Self::InstallationDay => Error::SmsUnavailable,
-        }
-    }
-}
-
-fn attempted() -> sea_orm::Condition {
-    sea_orm::Condition::any()
-        .add(sms_send::Column::Status.eq(SendStatus::Pending))
-        .add(sms_send::Column::Status.eq(SendStatus::Sent))
-        .add(sms_send::Column::Status.eq(SendStatus::Failed))
-}
-
-async fn count(
-    db: &impl ConnectionTrait,
-    filter: sea_orm::Condition,
-    since: DateTime<Utc>,
-) -> Result<u64, Error> {
-    sms_send::Entity::find()
-        .filter(filter)
-        .filter(attempted())
-        .filter(sms_send::Column::CreatedAt.gt(since))
-        .count(db)
-        .await
-        .map_err(Error::from)
-}
-
-/// The last code that went (or is going) to this user for this session and purpose, for the
-/// cooldown: it spaces the resends of one code, while the first code of a new login is sent
-/// even just after a code for the enrolment or another login (every code still counts toward
-/// the hourly, daily, per-number and installation limits).
-async fn last_delivery(
-    db: &impl ConnectionTrait,
-    user_id: i32,
-    session_id: i32,
-    purpose: Purpose,
-) -> Result<Option<DateTime<Utc>>, Error> {
-    Ok(sms_send::Entity::find()
-        .filter(sms_send::Column::UserId.eq(user_id))
-        .filter(sms_send::Column::SessionId.eq(session_id))
-        .filter(sms_send::Column::Purpose.eq(purpose))
-        .filter(
-            sea_orm::Condition::any()
-                .add(sms_send::Column::Status.eq(SendStatus::Pending))
-                .add(sms_send::Column::Status.eq(SendStatus::Sent)),
-        )
-        .order_by_desc(sms_send::Column::CreatedAt)
-        .one(db)
-        .await?
-        .map(|row| row.created_at))
-}
-
-/// Seconds until this user may be sent another code for this session and purpose.
-pub async fn seconds_until_resend(
-    ctx: &Context,
-    user_id: i32,
-    session_id: i32,
-    purpose: Purpose,
-) -> Result<i64, Error> {
-    let Some(last) = last_delivery(&ctx.db, user_id, session_id, purpose).await? else {
-        return Ok(0);
-    };
-    let wait = last + ctx.settings.sms.limits.cooldown - ctx.now();
-    if wait <= Duration::zero() {
-        return Ok(0);
-    }
-    // Whole seconds, rounded up: the button is never enabled a moment too early.
-    Ok(wait.num_seconds() + i64::from(wait.subsec_nanos() > 0))
-}
-
-/// Checks every limit and, if none is reached, records the send as pending: one reservation at
-/// a time, behind the guard row, so that parallel requests cannot pass a limit together.
-/// A refusal is recorded too.
-async fn reserve(
-    ctx: &Context,
-    user_id: i32,
-    session_id: i32,
-    purpose: Purpose,
-    number: &PhoneNumber,
-    provider: &SmsProvider,
-) -> Result<i32, Error> {
-    let limits = ctx.settings.sms.limits;
-    let now = ctx.now();
-    let number_hash = number_hash(ctx, number);
-    let txn = ctx.db.begin().await?;
-    // The first statement writes, so SQLite takes its write lock here and PostgreSQL locks the
-    // row: the checks below run for one request at a time.
-    sms_guard::Entity::update_many()
-        .col_expr(
-            sms_guard::Column::Reservations,
-            Expr::col(sms_guard::Column::Reservations).add(1),
-        )
-        .filter(sms_guard::Column::Id.eq(1))
-        .exec(&txn)
-        .await?;
-    let by_user = sea_orm::Condition::all().add(sms_send::Column::UserId.eq(user_id));
-    let to_number =
-        sea_orm::Condition::all().add(sms_send::Column::NumberHash.eq(number_hash.clone()));
-    let refusal = if count(&txn, sea_orm::Condition::all(), start_of_day(now)).await?
-        >= limits.per_day
-    {
-        Some(Refusal::InstallationDay)
-    } else if last_delivery(&txn, user_id, session_id, purpose)
-        .await?
-        .is_some_and(|last| now - last < limits.cooldown)
-    {
-        Some(Refusal::Cooldown)
-    } else if count(&txn, by_user.clone(), now - Duration::hours(1)).await? >= limits.per_user_hour
-    {
-        Some(Refusal::UserHour)
-    } else if count(&txn, by_user, now - Duration::days(1)).await? >= limits.per_user_day {
-        Some(Refusal::UserDay)
-    } else if count(&txn, to_number, now - Duration::days(1)).await? >= limits.per_number_day {
-        Some(Refusal::NumberDay)
-    } else {
-        None
-    };
-    if refusal == Some(Refusal::InstallationDay) {
-        alert_once(&txn, now, limits.per_day).await?;
-    }
-    let row = sms_send::ActiveModel {
-        user_id: Set(user_id),
-        session_id: Set(Some(session_id)),
-        purpose: Set(purpose),
-        number_masked: Set(number.masked()),
-        number_hash: Set(number_hash),
-        provider: Set(provider.name().to_owned()),
-        status: Set(if refusal.is_some() {
-            SendStatus::Refused
-        } else {
-            SendStatus::Pending
-        }),
-        detail: Set(refusal.map(|r| r.detail().to_owned())),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
-    match refusal {
-        Some(refusal) => {
-            tracing::warn!(user_id, limit = refusal.detail(), "SMS refused by a limit");
-            crate::metrics::sms("refused");
-            Err(refusal.error())
-        }
-        None => Ok(row.id),
-    }
-}
-
-/// The installation's daily maximum is reached: said loudly in the log, once a day.
-async fn alert_once(
-    txn: &sea_orm::DatabaseTransaction,
-    now: DateTime<Utc>,
-    per_day: u64,
-) -> Result<(), Error> {
-    let today = crate::twofactor::policy::local_date(now).to_string();
-    let first = sms_guard::Entity::update_many()
-        .col_expr(sms_guard::Column::AlertedOn, Expr::value(today.clone()))
-        .filter(sms_guard::Column::Id.eq(1))
-        .filter(
-            sea_orm::Condition::any()
-                .add(sms_guard::Column::AlertedOn.is_null())
-                .add(sms_guard::Column::AlertedOn.ne(today)),
-        )
-        .exec(txn)
-        .await?;
-    if first.rows_affected == 1 {
-        tracing::error!(
-            alert = "sms_daily_maximum",
-            per_day,
-            "ALERT: the daily maximum of SMS messages is reached; no SMS is sent until tomorrow (TWEESTAP_SMS_MAX_PER_DAY). Users are told to use a recovery code or the helpdesk."
-        );
-    }
-    Ok(())
-}
-
 /// Sends a new code for this session and purpose. The previous one stops working (SEC-09).
 /// The provider is asked outside any transaction, in a task of its own with a timeout, and the
 /// outcome is recorded; a code whose message did not go out is withdrawn.
@@ -352,7 +137,7 @@ pub async fn send_code(
         .provider
         .clone()
         .ok_or(Error::SmsUnavailable)?;
-    let send_id = reserve(ctx, user_id, session_id, purpose, number, &provider).await?;
+    let send_id = limits::reserve(ctx, user_id, session_id, purpose, number, &provider).await?;
     let code = new_code();
     let now = ctx.now();
     let txn = ctx.db.begin().await?;
@@ -437,7 +222,7 @@ pub async fn verify_code(
 ) -> Result<(), Error> {
     let number = match purpose {
         Purpose::Login => login_number(ctx, user.id).await?,
-        Purpose::Enrol => match pending_enrolment(ctx, user.id).await? {
+        Purpose::Enrol => match factor::pending_enrolment(ctx, user.id, Method::Sms).await? {
             Some(row) => Some(number_of(ctx, &row)?),
             None => None,
         },
@@ -554,101 +339,6 @@ pub async fn session_sends(
     Ok(SessionSends { code_sent, problem })
 }
 
-/// The wizard with SMS: the number is kept (encrypted) as an enrolment in progress and a code
-/// goes to it. Only a code from that message switches SMS on (SEC-11).
-pub async fn start_enrolment(
-    ctx: &Context,
-    user: &User,
-    session_id: i32,
-    number: &PhoneNumber,
-) -> Result<(), Error> {
-    if !available(ctx) {
-        return Err(Error::SmsUnavailable);
-    }
-    if factor::is_enabled(ctx, user.id).await? {
-        return Err(Error::NotAllowed);
-    }
-    let txn = ctx.db.begin().await?;
-    two_factor::Entity::delete_many()
-        .filter(two_factor::Column::UserId.eq(user.id))
-        .filter(two_factor::Column::EnabledAt.is_null())
-        .exec(&txn)
-        .await?;
-    // Codes sent for an earlier number, in any session, no longer count.
-    sms_code::Entity::delete_many()
-        .filter(sms_code::Column::UserId.eq(user.id))
-        .filter(sms_code::Column::Purpose.eq(Purpose::Enrol))
-        .exec(&txn)
-        .await?;
-    two_factor::ActiveModel {
-        user_id: Set(user.id),
-        method: Set(Method::Sms),
-        secret_enc: Set(seal_number(ctx, user.id, number)),
-        created_at: Set(ctx.now()),
-        enabled_at: Set(None),
-        last_step: Set(None),
-        pending_codes_enc: Set(None),
-    }
-    .insert(&txn)
-    .await
-    // Another tab switched two-step authentication on meanwhile.
-    .map_err(|_| Error::NotAllowed)?;
-    txn.commit().await?;
-    send_code(ctx, user.id, session_id, Purpose::Enrol, number).await
-}
-
-/// The enrolment in progress with SMS, if there is one.
-pub async fn pending_enrolment(
-    ctx: &Context,
-    user_id: i32,
-) -> Result<Option<two_factor::Model>, Error> {
-    Ok(factor::factor(ctx, user_id)
-        .await?
-        .filter(|row| row.enabled_at.is_none() && row.method == Method::Sms))
-}
-
-/// Another code for the enrolment in progress.
-pub async fn resend_enrolment_code(
-    ctx: &Context,
-    user: &User,
-    session_id: i32,
-) -> Result<(), Error> {
-    let row = pending_enrolment(ctx, user.id)
-        .await?
-        .ok_or(Error::NotAllowed)?;
-    let number = number_of(ctx, &row)?;
-    send_code(ctx, user.id, session_id, Purpose::Enrol, &number).await
-}
-
-/// The code from the enrolment message switches two-step authentication on with SMS.
-pub async fn confirm_enrolment(
-    ctx: &Context,
-    user: &User,
-    session_id: i32,
-    input: &str,
-    client: Option<&ClientInfo>,
-) -> Result<(), Error> {
-    let row = pending_enrolment(ctx, user.id)
-        .await?
-        .ok_or(Error::NotAllowed)?;
-    let number = number_of(ctx, &row)?;
-    verify_code_for(
-        ctx,
-        user,
-        session_id,
-        Purpose::Enrol,
-        &number,
-        input,
-        client,
-    )
-    .await?;
-    // Only the number the code went to is switched on.
-    let how = format!("SMS naar {}", number.masked());
-    enrolment::enable(ctx, user.id, None, &row.secret_enc, how, client).await?;
-    tracing::info!(user_id = user.id, "two-step authentication enabled (SMS)");
-    Ok(())
-}
-
 /// The user's SMS factor, if SMS is their method and it is on.
 pub async fn login_number(ctx: &Context, user_id: i32) -> Result<Option<PhoneNumber>, Error> {
     match factor::factor(ctx, user_id).await? {
@@ -697,20 +387,5 @@ mod unit {
             text.chars().count()
         );
         assert!(text.is_ascii(), "GSM-7 characters only");
-    }
-
-    #[test]
-    fn the_day_starts_at_midnight_in_amsterdam() {
-        use chrono::TimeZone as _;
-        let evening = Utc.with_ymd_and_hms(2026, 11, 25, 22, 30, 0).unwrap();
-        assert_eq!(
-            start_of_day(evening),
-            Utc.with_ymd_and_hms(2026, 11, 24, 23, 0, 0).unwrap()
-        );
-        let summer = Utc.with_ymd_and_hms(2026, 6, 30, 12, 0, 0).unwrap();
-        assert_eq!(
-            start_of_day(summer),
-            Utc.with_ymd_and_hms(2026, 6, 29, 22, 0, 0).unwrap()
-        );
     }
 }

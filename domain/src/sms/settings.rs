@@ -1,5 +1,6 @@
 //! SMS as configured: the provider, the limits against bulk sending (SEC-10), and the host
-//! named in each message.
+//! named in each message. `limits` applies the limits; they are configured here, so that the
+//! settings need nothing of the services.
 
 use chrono::Duration;
 

@@ -21,7 +21,7 @@ use crate::{
     error::Error,
     on_both_backends, sms,
     testing::{self, Backend, Outbox, TestDb},
-    twofactor::{attempts, enrolment, factor, recovery_codes},
+    twofactor::{attempts, enrolment, factor, recovery_codes, sms_enrolment},
 };
 
 on_both_backends!(
@@ -76,10 +76,10 @@ async fn complete_session(ctx: &Context, user: &User) -> i32 {
 async fn enrol(ctx: &Context, clock: &ManualClock, outbox: &Outbox, user: &User, number: &str) {
     let session = complete_session(ctx, user).await;
     let number = PhoneNumber::parse(number).unwrap();
-    sms::start_enrolment(ctx, user, session, &number)
+    sms_enrolment::start_enrolment(ctx, user, session, &number)
         .await
         .unwrap();
-    sms::confirm_enrolment(ctx, user, session, &outbox.last_code(), None)
+    sms_enrolment::confirm_enrolment(ctx, user, session, &outbox.last_code(), None)
         .await
         .unwrap();
     enrolment::finish_enrolment(ctx, user.id).await.unwrap();
@@ -103,7 +103,7 @@ async fn sms_becomes_the_method_only_with_the_code_from_the_message_sec_11(backe
     let judith = testing::add_judith(&ctx).await;
     let session = complete_session(&ctx, &judith).await;
     let number = PhoneNumber::parse(NUMBER).unwrap();
-    sms::start_enrolment(&ctx, &judith, session, &number)
+    sms_enrolment::start_enrolment(&ctx, &judith, session, &number)
         .await
         .unwrap();
     let messages = outbox.messages();
@@ -120,7 +120,7 @@ async fn sms_becomes_the_method_only_with_the_code_from_the_message_sec_11(backe
 
     let wrong = if code == "000000" { "111111" } else { "000000" };
     assert_eq!(
-        sms::confirm_enrolment(&ctx, &judith, session, wrong, None).await,
+        sms_enrolment::confirm_enrolment(&ctx, &judith, session, wrong, None).await,
         Err(Error::SmsCodeRejected)
     );
     assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
@@ -132,7 +132,7 @@ async fn sms_becomes_the_method_only_with_the_code_from_the_message_sec_11(backe
     );
     assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
 
-    sms::confirm_enrolment(&ctx, &judith, session, &code, None)
+    sms_enrolment::confirm_enrolment(&ctx, &judith, session, &code, None)
         .await
         .unwrap();
     assert!(factor::is_enabled(&ctx, judith.id).await.unwrap());
@@ -274,7 +274,7 @@ async fn the_cooldown_and_the_caps_per_user_sec_10(backend: Backend) {
     send().await.unwrap();
     assert_eq!(send().await, Err(Error::SmsCooldown));
     assert_eq!(
-        sms::seconds_until_resend(&ctx, judith.id, attempt, Purpose::Login)
+        sms::limits::seconds_until_resend(&ctx, judith.id, attempt, Purpose::Login)
             .await
             .unwrap(),
         60
@@ -282,7 +282,7 @@ async fn the_cooldown_and_the_caps_per_user_sec_10(backend: Backend) {
     clock.advance(Duration::seconds(59));
     assert_eq!(send().await, Err(Error::SmsCooldown));
     assert_eq!(
-        sms::seconds_until_resend(&ctx, judith.id, attempt, Purpose::Login)
+        sms::limits::seconds_until_resend(&ctx, judith.id, attempt, Purpose::Login)
             .await
             .unwrap(),
         1
@@ -339,25 +339,25 @@ async fn the_cap_per_number_counts_every_account_sec_10(backend: Backend) {
     .await;
     let number = PhoneNumber::parse(NUMBER).unwrap();
     let for_judith = complete_session(&ctx, &judith).await;
-    sms::start_enrolment(&ctx, &judith, for_judith, &number)
+    sms_enrolment::start_enrolment(&ctx, &judith, for_judith, &number)
         .await
         .unwrap();
     let for_bram = complete_session(&ctx, &bram).await;
-    sms::start_enrolment(&ctx, &bram, for_bram, &number)
+    sms_enrolment::start_enrolment(&ctx, &bram, for_bram, &number)
         .await
         .unwrap();
     clock.advance(Duration::minutes(5));
     assert_eq!(
-        sms::resend_enrolment_code(&ctx, &bram, for_bram).await,
+        sms_enrolment::resend_enrolment_code(&ctx, &bram, for_bram).await,
         Err(Error::SmsLimit)
     );
     let other = PhoneNumber::parse("06 87654321").unwrap();
-    sms::start_enrolment(&ctx, &bram, for_bram, &other)
+    sms_enrolment::start_enrolment(&ctx, &bram, for_bram, &other)
         .await
         .unwrap();
     assert_eq!(outbox.messages().len(), 3);
     clock.advance(Duration::days(1));
-    sms::resend_enrolment_code(&ctx, &judith, for_judith)
+    sms_enrolment::resend_enrolment_code(&ctx, &judith, for_judith)
         .await
         .unwrap();
 }
@@ -487,7 +487,7 @@ async fn a_failing_provider_leaves_nothing_half_enabled(backend: Backend) {
     let session = complete_session(&ctx, &judith).await;
     let number = PhoneNumber::parse(NUMBER).unwrap();
     assert_eq!(
-        sms::start_enrolment(&ctx, &judith, session, &number).await,
+        sms_enrolment::start_enrolment(&ctx, &judith, session, &number).await,
         Err(Error::SmsNotSent)
     );
     assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
@@ -517,7 +517,7 @@ async fn a_failing_provider_leaves_nothing_half_enabled(backend: Backend) {
         }
     );
     assert_eq!(
-        sms::seconds_until_resend(&ctx, judith.id, session, Purpose::Enrol)
+        sms::limits::seconds_until_resend(&ctx, judith.id, session, Purpose::Enrol)
             .await
             .unwrap(),
         0
@@ -532,37 +532,37 @@ async fn a_code_for_one_number_never_confirms_another_sec_11(backend: Backend) {
     let first_tab = complete_session(&ctx, &judith).await;
     let a = PhoneNumber::parse("06 11111111").unwrap();
     let b = PhoneNumber::parse("06 22222222").unwrap();
-    sms::start_enrolment(&ctx, &judith, first_tab, &a)
+    sms_enrolment::start_enrolment(&ctx, &judith, first_tab, &a)
         .await
         .unwrap();
     let code_for_a = outbox.last_code();
     assert_eq!(
-        sms::start_enrolment(&ctx, &judith, first_tab, &b).await,
+        sms_enrolment::start_enrolment(&ctx, &judith, first_tab, &b).await,
         Err(Error::SmsCooldown)
     );
     assert_eq!(
-        sms::confirm_enrolment(&ctx, &judith, first_tab, &code_for_a, None).await,
+        sms_enrolment::confirm_enrolment(&ctx, &judith, first_tab, &code_for_a, None).await,
         Err(Error::SmsCodeRejected)
     );
     assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
 
     // Two tabs: the first has A's code, the second changes the number to B.
     clock.advance(Duration::minutes(1));
-    sms::start_enrolment(&ctx, &judith, first_tab, &a)
+    sms_enrolment::start_enrolment(&ctx, &judith, first_tab, &a)
         .await
         .unwrap();
     let code_for_a = outbox.last_code();
     clock.advance(Duration::minutes(1));
     let second_tab = complete_session(&ctx, &judith).await;
-    sms::start_enrolment(&ctx, &judith, second_tab, &b)
+    sms_enrolment::start_enrolment(&ctx, &judith, second_tab, &b)
         .await
         .unwrap();
     assert_eq!(
-        sms::confirm_enrolment(&ctx, &judith, first_tab, &code_for_a, None).await,
+        sms_enrolment::confirm_enrolment(&ctx, &judith, first_tab, &code_for_a, None).await,
         Err(Error::SmsCodeRejected)
     );
     assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
-    sms::confirm_enrolment(&ctx, &judith, second_tab, &outbox.last_code(), None)
+    sms_enrolment::confirm_enrolment(&ctx, &judith, second_tab, &outbox.last_code(), None)
         .await
         .unwrap();
     assert_eq!(sms::login_number(&ctx, judith.id).await.unwrap(), Some(b));
@@ -583,10 +583,10 @@ async fn the_first_code_of_a_login_is_not_held_by_an_earlier_codes_cooldown_sec_
     let judith = testing::add_judith(&ctx).await;
     let session = complete_session(&ctx, &judith).await;
     let number = PhoneNumber::parse(NUMBER).unwrap();
-    sms::start_enrolment(&ctx, &judith, session, &number)
+    sms_enrolment::start_enrolment(&ctx, &judith, session, &number)
         .await
         .unwrap();
-    sms::confirm_enrolment(&ctx, &judith, session, &outbox.last_code(), None)
+    sms_enrolment::confirm_enrolment(&ctx, &judith, session, &outbox.last_code(), None)
         .await
         .unwrap();
     enrolment::finish_enrolment(&ctx, judith.id).await.unwrap();
@@ -625,7 +625,7 @@ async fn the_first_code_of_a_login_is_not_held_by_an_earlier_codes_cooldown_sec_
         Err(Error::SmsCooldown)
     );
     assert_eq!(
-        sms::seconds_until_resend(&ctx, judith.id, login_session, Purpose::Login)
+        sms::limits::seconds_until_resend(&ctx, judith.id, login_session, Purpose::Login)
             .await
             .unwrap(),
         60

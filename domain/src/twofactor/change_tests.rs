@@ -20,7 +20,8 @@ use crate::{
     sms::{self, PhoneNumber, Purpose, SmsLimits},
     testing::{self, Backend, Outbox, TestDb},
     twofactor::{
-        Method, app_code, attempts, disable, enrolment, factor, recovery_codes, remembered, totp,
+        Method, app_code, attempts, disable, enrolment, factor, recovery_codes, remembered,
+        sms_enrolment, totp,
     },
 };
 
@@ -100,10 +101,10 @@ async fn enrol_app(ctx: &Context, clock: &ManualClock, user: &User) -> Vec<u8> {
 async fn enrol_sms(ctx: &Context, clock: &ManualClock, outbox: &Outbox, user: &User) {
     let session = session_of(ctx, user, SessionStage::Complete).await;
     let number = PhoneNumber::parse(NUMBER).unwrap();
-    sms::start_enrolment(ctx, user, session, &number)
+    sms_enrolment::start_enrolment(ctx, user, session, &number)
         .await
         .unwrap();
-    sms::confirm_enrolment(ctx, user, session, &outbox.last_code(), None)
+    sms_enrolment::confirm_enrolment(ctx, user, session, &outbox.last_code(), None)
         .await
         .unwrap();
     enrolment::finish_enrolment(ctx, user.id).await.unwrap();

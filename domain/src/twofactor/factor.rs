@@ -1,9 +1,14 @@
-//! The user's second factor as stored: reading it, whether it is on, and the authenticator
-//! app's secret, sealed and opened (SEC-08).
+//! The user's second factor as stored: reading it, whether it is on or still being enrolled,
+//! and the authenticator app's secret, sealed and opened (SEC-08).
 
 use sea_orm::EntityTrait;
 
-use crate::{context::Context, crypto, db::entity::two_factor, error::Error};
+use crate::{
+    context::Context,
+    crypto,
+    db::entity::two_factor::{self, Method},
+    error::Error,
+};
 
 pub async fn factor(ctx: &Context, user_id: i32) -> Result<Option<two_factor::Model>, Error> {
     two_factor::Entity::find_by_id(user_id)
@@ -17,6 +22,17 @@ pub async fn is_enabled(ctx: &Context, user_id: i32) -> Result<bool, Error> {
     Ok(factor(ctx, user_id)
         .await?
         .is_some_and(|f| f.enabled_at.is_some()))
+}
+
+/// The enrolment in progress with `method`, if there is one.
+pub async fn pending_enrolment(
+    ctx: &Context,
+    user_id: i32,
+    method: Method,
+) -> Result<Option<two_factor::Model>, Error> {
+    Ok(factor(ctx, user_id)
+        .await?
+        .filter(|row| row.enabled_at.is_none() && row.method == method))
 }
 
 fn secret_context(user_id: i32) -> String {

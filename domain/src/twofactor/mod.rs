@@ -1,5 +1,6 @@
-//! The second factor: the authenticator app's codes, recovery codes, enrolment, the attempt
-//! limit and lock, remembered browsers, changing the method, and the rollout policy.
+//! The second factor: the authenticator app's codes, recovery codes, enrolment (with the app
+//! and with SMS), the attempt limit and lock, remembered browsers, changing the method, and
+//! the rollout policy.
 
 pub mod app_code;
 pub mod attempts;
@@ -13,6 +14,7 @@ pub mod recovery;
 pub mod recovery_codes;
 pub mod remembered;
 pub mod second_step;
+pub mod sms_enrolment;
 pub mod totp;
 
 pub use crate::db::entity::two_factor::Method;

@@ -7,9 +7,9 @@ use chrono::Duration;
 use crate::support::{TestApp, encode};
 use tweestap_domain::{
     accounts::{email::Email, session, users},
-    sms::{self, PhoneNumber, SmsLimits, SmsProvider},
+    sms::{PhoneNumber, SmsLimits, SmsProvider},
     testing::{Backend, JUDITH_EMAIL, JUDITH_PASSWORD, Outbox},
-    twofactor::enrolment,
+    twofactor::{enrolment, sms_enrolment},
 };
 
 tweestap_domain::on_both_backends!(
@@ -66,10 +66,10 @@ async fn enrol_judith(app: &TestApp, outbox: &Outbox) {
     .await
     .unwrap();
     let number = PhoneNumber::parse("06 12345678").unwrap();
-    sms::start_enrolment(&app.ctx, &judith, session_id, &number)
+    sms_enrolment::start_enrolment(&app.ctx, &judith, session_id, &number)
         .await
         .unwrap();
-    sms::confirm_enrolment(&app.ctx, &judith, session_id, &outbox.last_code(), None)
+    sms_enrolment::confirm_enrolment(&app.ctx, &judith, session_id, &outbox.last_code(), None)
         .await
         .unwrap();
     enrolment::finish_enrolment(&app.ctx, judith.id)

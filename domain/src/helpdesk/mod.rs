@@ -4,7 +4,8 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
     sea_query::{Alias, Expr, Func, Query},
 };
 
@@ -217,61 +218,83 @@ pub async fn lift_lock(
     client: Option<&ClientInfo>,
 ) -> Result<bool, Error> {
     let reason = helpdesk_reason(reason_input)?;
-    let password_lifted = lift_password_lock(ctx, user_id, by, reason, client).await?;
-    let second_step_lifted = lift_second_step_lock(ctx, user_id, by, reason, client).await?;
-    Ok(password_lifted || second_step_lifted)
-}
-
-async fn lift_password_lock(
-    ctx: &Context,
-    user_id: i32,
-    by: &str,
-    reason: &str,
-    client: Option<&ClientInfo>,
-) -> Result<bool, Error> {
     let user = user::Entity::find_by_id(user_id)
         .one(&ctx.db)
         .await?
         .ok_or(Error::Invalid(Invalid::UserUnknown))?;
-    let Ok(email) = Email::parse(&user.email) else {
-        return Ok(false);
+    // The password lock is kept per address: one that no longer parses has none.
+    let password_lifted = match Email::parse(&user.email) {
+        Ok(email) => lift_audited(ctx, user_id, Lock::Password(&email), by, reason, client).await?,
+        Err(_) => false,
     };
-    let audited = log::Audited::begin(ctx).await?;
-    if !guessing::lift_account_lock(ctx, audited.txn(), &email).await? {
-        audited.rollback().await?;
-        return Ok(false);
-    }
-    audited
-        .commit(
-            user_id,
-            Event::PasswordLockLifted,
-            Some(format!("door {by}: {reason}")),
-            client,
-        )
-        .await?;
-    tracing::warn!(user_id, by, "password lock lifted by the helpdesk");
-    Ok(true)
+    let second_step_lifted =
+        lift_audited(ctx, user_id, Lock::SecondStep, by, reason, client).await?;
+    Ok(password_lifted || second_step_lifted)
 }
 
-async fn lift_second_step_lock(
+/// A lock the helpdesk lifts.
+#[derive(Clone, Copy)]
+enum Lock<'a> {
+    /// Too many wrong passwords for this address (SEC-25).
+    Password(&'a Email),
+    /// Too many wrong codes at the second step (SEC-14).
+    SecondStep,
+}
+
+impl Lock<'_> {
+    /// Lifts the lock in `txn`; whether there was one.
+    async fn lift(
+        self,
+        ctx: &Context,
+        txn: &DatabaseTransaction,
+        user_id: i32,
+    ) -> Result<bool, Error> {
+        match self {
+            Lock::Password(email) => guessing::lift_account_lock(ctx, txn, email).await,
+            Lock::SecondStep => {
+                let lifted = user::Entity::update_many()
+                    .col_expr(user::Column::FailedAttempts, Expr::value(0))
+                    .col_expr(
+                        user::Column::LockedUntil,
+                        Expr::value(Option::<DateTime<Utc>>::None),
+                    )
+                    .filter(user::Column::Id.eq(user_id))
+                    .filter(user::Column::LockedUntil.gt(ctx.now()))
+                    .exec(txn)
+                    .await?;
+                Ok(lifted.rows_affected > 0)
+            }
+        }
+    }
+
+    fn event(self) -> Event {
+        match self {
+            Lock::Password(_) => Event::PasswordLockLifted,
+            Lock::SecondStep => Event::LockLifted,
+        }
+    }
+
+    /// For the server's log.
+    fn name(self) -> &'static str {
+        match self {
+            Lock::Password(_) => "password",
+            Lock::SecondStep => "second-step",
+        }
+    }
+}
+
+/// Lifts `lock` and logs it in the same transaction, with the admin and the reason; a lock that
+/// was not there is not logged.
+async fn lift_audited(
     ctx: &Context,
     user_id: i32,
+    lock: Lock<'_>,
     by: &str,
     reason: &str,
     client: Option<&ClientInfo>,
 ) -> Result<bool, Error> {
     let audited = log::Audited::begin(ctx).await?;
-    let lifted = user::Entity::update_many()
-        .col_expr(user::Column::FailedAttempts, Expr::value(0))
-        .col_expr(
-            user::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .filter(user::Column::Id.eq(user_id))
-        .filter(user::Column::LockedUntil.gt(ctx.now()))
-        .exec(audited.txn())
-        .await?;
-    if lifted.rows_affected == 0 {
+    if !lock.lift(ctx, audited.txn(), user_id).await? {
         // No lock to lift, nothing to log.
         audited.rollback().await?;
         return Ok(false);
@@ -279,12 +302,12 @@ async fn lift_second_step_lock(
     audited
         .commit(
             user_id,
-            Event::LockLifted,
+            lock.event(),
             Some(format!("door {by}: {reason}")),
             client,
         )
         .await?;
-    tracing::warn!(user_id, by, "second-step lock lifted by the helpdesk");
+    tracing::warn!(user_id, by, "{} lock lifted by the helpdesk", lock.name());
     Ok(true)
 }
 

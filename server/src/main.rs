@@ -75,7 +75,7 @@ async fn main() -> ExitCode {
     // The command line first: it says how to log. Its own errors go to stderr as they are.
     let matches = config::blank_env_is_unset(Cli::command()).get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    init_logging(cli.config.log_format);
+    init_logging(cli.config.operations.log_format);
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -101,7 +101,7 @@ fn init_logging(format: LogFormat) {
 async fn run(cli: Cli) -> Result<(), String> {
     let config = cli.config;
     let settings = config.settings()?;
-    let db = db::connect(&config.database_url)
+    let db = db::connect(&config.operations.database_url)
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
     db::migrate(&db)
@@ -127,7 +127,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 /// What is wrong with an operator's input, in the same Dutch words as on the pages.
 fn in_dutch(invalid: tweestap_domain::Invalid) -> String {
-    app::error::Problem::from(invalid).to_string()
+    app::error::Invalid::from(invalid).to_string()
 }
 
 /// A service's answer in the pages' Dutch words; an internal failure is logged with its cause
@@ -212,7 +212,7 @@ async fn maintenance(ctx: &Context) -> Result<(), String> {
 }
 
 async fn serve(ctx: Context, config: &Config) -> Result<(), String> {
-    if config.demo {
+    if config.operations.demo {
         demo::seed(&ctx)
             .await
             .map_err(|e| format!("seeding the demo accounts failed: {e}"))?;
@@ -243,7 +243,7 @@ async fn serve(ctx: Context, config: &Config) -> Result<(), String> {
     }
     operations::recorder();
     operations::spawn_upkeep();
-    if let Some(metrics_addr) = config.metrics_addr {
+    if let Some(metrics_addr) = config.operations.metrics_addr {
         let listener = tokio::net::TcpListener::bind(metrics_addr)
             .await
             .map_err(|e| format!("cannot listen on {metrics_addr} (TWEESTAP_METRICS_ADDR): {e}"))?;
@@ -255,7 +255,7 @@ async fn serve(ctx: Context, config: &Config) -> Result<(), String> {
             }
         });
     }
-    let metrics_token = config.metrics_token();
+    let metrics_token = config.operations.metrics_token();
     if metrics_token.is_some() {
         tracing::info!("metrics at /metrics on the main address, with the bearer token");
     }

@@ -1,0 +1,158 @@
+//! Configuration from environment variables, read once at startup by clap (so `server --help`
+//! lists them); each value is checked as it is read, and `Config::validate` then reports every
+//! problem between variables at once, each with the variable's name. Each group of variables
+//! lives in its own file, with its checks and what it sets in the domain's `Settings`.
+
+mod mail;
+mod operations;
+mod passwords;
+mod platform;
+mod sessions;
+mod sms;
+#[cfg(test)]
+mod tests;
+
+use tweestap_domain::{crypto::SecretKey, settings::Settings};
+
+pub use self::{
+    mail::{CaPem, Mail, MailKind, Security},
+    operations::{DEFAULT_DATABASE_URL, KeySource, LogFormat, Operations, Proxies},
+    passwords::Passwords,
+    platform::Platform,
+    sessions::Sessions,
+    sms::{Sms, SmsKind},
+};
+
+/// The server's configuration. Every option is also a command-line flag, which wins over the
+/// variable; the value name is the variable's, so that clap's errors name it. `Debug` prints
+/// nothing of it: it holds the secret key, the Twilio token and the SMTP password as given.
+// clap makes this doc comment the command's `about` and `long_about` (after each group's);
+// `Cli` then sets its own `about` but no `long_about`, so a second paragraph here would become
+// the text of `--help`.
+#[derive(Clone, clap::Args)]
+#[command(next_help_heading = "Configuration (environment variables)")]
+pub struct Config {
+    #[command(flatten)]
+    pub operations: Operations,
+    #[command(flatten)]
+    pub platform: Platform,
+    #[command(flatten)]
+    pub sessions: Sessions,
+    #[command(flatten)]
+    pub passwords: Passwords,
+    #[command(flatten)]
+    pub sms: Sms,
+    #[command(flatten)]
+    pub mail: Mail,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config").finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
+pub struct ConfigError(pub Vec<String>);
+
+impl Config {
+    /// Every problem between variables (and with the secret key), all at once. The platform's
+    /// and the password variables have none: each of them is checked as it is read.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let problems = [
+            self.operations.problems(),
+            self.sessions.problems(),
+            self.sms.problems(),
+            self.mail.problems(),
+        ]
+        .concat();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError(
+                problems.into_iter().map(str::to_owned).collect(),
+            ))
+        }
+    }
+
+    /// The settings for the app, validated, with the key loaded or, in development, made.
+    pub fn settings(&self) -> Result<Settings, String> {
+        self.validate().map_err(|e| e.to_string())?;
+        Ok(self.settings_with_key(self.operations.load_key()?))
+    }
+
+    /// The settings with the given key; `validate` has passed.
+    fn settings_with_key(&self, secret_key: SecretKey) -> Settings {
+        let database_url = &self.operations.database_url;
+        let mut settings = Settings::with_key(secret_key);
+        self.operations.apply(&mut settings);
+        self.platform.apply(&mut settings);
+        self.sessions.apply(&mut settings);
+        settings.guessing = self.passwords.guessing();
+        settings.hashing = self.passwords.hashing();
+        settings.sms = self.sms.settings(database_url);
+        settings.mail = self.mail.settings(database_url);
+        settings
+    }
+}
+
+/// The problems of the checks that do not hold.
+fn unmet<const N: usize>(checks: [(bool, &'static str); N]) -> Vec<&'static str> {
+    checks
+        .into_iter()
+        .filter(|(holds, _)| !holds)
+        .map(|(_, problem)| problem)
+        .collect()
+}
+
+/// Blank variables count as unset (a `KEY=` line in a unit or compose file), as clap would
+/// otherwise parse the empty text; clap has no setting for this.
+pub fn blank_env_is_unset(command: clap::Command) -> clap::Command {
+    command.mut_args(|arg| {
+        let blank = arg
+            .get_env()
+            .and_then(std::env::var_os)
+            .is_some_and(|value| value.to_string_lossy().trim().is_empty());
+        if blank { arg.env(None) } else { arg }
+    })
+}
+
+/// Surrounding white space in a variable is ignored, as it always was: `"30 "` is 30. (clap's
+/// own parsers take the value as it is.)
+#[derive(Clone)]
+struct Trimmed<P>(P);
+
+impl<P: clap::builder::TypedValueParser> clap::builder::TypedValueParser for Trimmed<P> {
+    type Value = P::Value;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        match value.to_str() {
+            Some(text) => self
+                .0
+                .parse_ref(cmd, arg, std::ffi::OsStr::new(text.trim())),
+            None => self.0.parse_ref(cmd, arg, value),
+        }
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        self.0.possible_values()
+    }
+}
+
+/// A DNS name as written in a variable: letters, digits, dots and hyphens (the SMS's public
+/// host and the SMTP server).
+fn is_host_name(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 253
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+}

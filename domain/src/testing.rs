@@ -1,5 +1,7 @@
 //! Fresh databases for tests: a SQLite file per test, or a PostgreSQL database with a random
-//! name that is dropped again when the test ends, also when it fails.
+//! name that is dropped again when the test ends, also when it fails. Around them, what the
+//! service tests start from: a context with a settable clock, an outbox for SMS and mail, the
+//! manual's users, their sessions and their enrolments.
 
 use std::sync::Arc;
 
@@ -7,12 +9,19 @@ use chrono::{TimeZone, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::{
-    accounts::{email::Email, password::Password, users},
+    accounts::{
+        email::Email,
+        password::Password,
+        session::{self, SessionStage, SessionToken},
+        users,
+    },
+    client::ClientInfo,
     clock::ManualClock,
     context::Context,
     crypto::SecretKey,
     db::{self, entity::user::Role},
     settings::Settings,
+    sms::SmsLimits,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -182,6 +191,52 @@ pub fn test_settings(configure: impl FnOnce(&mut Settings)) -> Settings {
     settings
 }
 
+/// `context_with`, with SMS sent to an outbox of the test's own under `limits`; then
+/// `configure` changes what else the test needs.
+pub async fn context_with_sms(
+    backend: Backend,
+    limits: SmsLimits,
+    configure: impl FnOnce(&mut Settings),
+) -> (Context, ManualClock, TestDb, Outbox) {
+    let outbox = Outbox::new();
+    let provider = outbox.provider();
+    let (ctx, clock, db) = context_with(backend, |settings| {
+        settings.sms.provider = Some(provider);
+        settings.sms.limits = limits;
+        configure(settings);
+    })
+    .await;
+    (ctx, clock, db, outbox)
+}
+
+/// SMS limits a test only meets when it means to: a cooldown of 30 seconds, and maximums far
+/// above what a test sends.
+pub fn roomy_sms_limits() -> SmsLimits {
+    SmsLimits {
+        cooldown: chrono::Duration::seconds(30),
+        per_user_hour: 100,
+        per_user_day: 100,
+        per_number_day: 100,
+        per_day: 1000,
+    }
+}
+
+/// `context_with`, with mail sent to an outbox of the test's own; then `configure` changes
+/// what else the test needs.
+pub async fn context_with_mail(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+) -> (Context, ManualClock, TestDb, Outbox) {
+    let outbox = Outbox::new();
+    let provider = outbox.mail_provider();
+    let (ctx, clock, db) = context_with(backend, |settings| {
+        settings.mail.provider = Some(provider);
+        configure(settings);
+    })
+    .await;
+    (ctx, clock, db, outbox)
+}
+
 /// An SMS outbox file of a test's own, removed when the test ends.
 pub struct Outbox {
     pub path: std::path::PathBuf,
@@ -268,6 +323,20 @@ pub async fn add_judith(ctx: &Context) -> users::User {
     .await
 }
 
+pub const BRAM_EMAIL: &str = "bram@example.nl";
+
+/// Bram Bos, a second professional: for what one account must not do to another.
+pub async fn add_bram(ctx: &Context) -> users::User {
+    add_user(
+        ctx,
+        BRAM_EMAIL,
+        "Bram Bos",
+        "Een-goed-wachtwoord-42",
+        Role::Professional,
+    )
+    .await
+}
+
 pub async fn add_user(
     ctx: &Context,
     email: &str,
@@ -280,6 +349,27 @@ pub async fn add_user(
     users::create(ctx, &email, name, &password, role)
         .await
         .expect("create the test user")
+}
+
+/// A session of `user` at `stage`, as a login starts it: its token and its id.
+pub async fn start_session(
+    ctx: &Context,
+    user: &users::User,
+    stage: SessionStage,
+) -> (SessionToken, i32) {
+    session::start(ctx, user, &ClientInfo::default(), stage)
+        .await
+        .expect("start a session")
+}
+
+/// A login that got past the password: its session id binds the codes sent for it.
+pub async fn login_attempt(ctx: &Context, user: &users::User) -> i32 {
+    start_session(ctx, user, SessionStage::PasswordOnly).await.1
+}
+
+/// A signed-in session, as the wizard and the settings have it: its id.
+pub async fn complete_session(ctx: &Context, user: &users::User) -> i32 {
+    start_session(ctx, user, SessionStage::Complete).await.1
 }
 
 /// Runs `$test(backend)` once on SQLite and once on PostgreSQL, each on its own fresh database.
@@ -342,6 +432,33 @@ pub async fn enrol_app(
         .expect("finish enrolment");
     clock.advance(chrono::Duration::seconds(30));
     (secret, codes)
+}
+
+/// Enrols `user` with SMS on `number` through the services, as the wizard does, with "Gedaan"
+/// at the end. The clock moves on by the cooldown, so that the next code is sent at once.
+pub async fn enrol_sms(
+    ctx: &Context,
+    clock: &ManualClock,
+    outbox: &Outbox,
+    user: &users::User,
+    number: &str,
+) {
+    use crate::{
+        sms::PhoneNumber,
+        twofactor::{enrolment, sms_enrolment},
+    };
+    let session = complete_session(ctx, user).await;
+    let number = PhoneNumber::parse(number).expect("a valid test number");
+    sms_enrolment::start_enrolment(ctx, user, session, &number)
+        .await
+        .expect("start enrolment");
+    sms_enrolment::confirm_enrolment(ctx, user, session, &outbox.last_code(), None)
+        .await
+        .expect("confirm enrolment");
+    enrolment::finish_enrolment(ctx, user.id)
+        .await
+        .expect("finish enrolment");
+    clock.advance(ctx.settings.sms.limits.cooldown);
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use crate::{
     context::Context,
     db::entity::security_event,
     settings::Settings,
-    testing::{self, Backend, Outbox},
+    testing::{self, Backend},
 };
 
 crate::on_both_backends!(
@@ -65,8 +65,14 @@ fn smtp(addr: SocketAddr, security: SmtpSecurity) -> MailProvider {
 fn with_provider(provider: MailProvider) -> impl FnOnce(&mut Settings) {
     move |settings| {
         settings.mail.provider = Some(provider);
-        settings.mail.timeout = StdDuration::from_secs(2);
+        short_timeout(settings);
     }
+}
+
+/// The worker gives up on a mail server after two seconds: a test with a server that never
+/// answers ends soon.
+fn short_timeout(settings: &mut Settings) {
+    settings.mail.timeout = StdDuration::from_secs(2);
 }
 
 /// Another server process on the same database and clock, with other mail settings.
@@ -99,18 +105,9 @@ fn refusing_port() -> SocketAddr {
 }
 
 async fn record_queues_one_mail_to_the_user_and_the_outbox_gets_it_sec_21(backend: Backend) {
-    let outbox = Outbox::new();
-    let (ctx, _clock, _db) =
-        testing::context_with(backend, with_provider(outbox.mail_provider())).await;
+    let (ctx, _clock, _db, outbox) = testing::context_with_mail(backend, short_timeout).await;
     let judith = testing::add_judith(&ctx).await;
-    let other = testing::add_user(
-        &ctx,
-        "bert@example.nl",
-        "Bert Jansen",
-        testing::JUDITH_PASSWORD,
-        crate::db::entity::user::Role::Professional,
-    )
-    .await;
+    let other = testing::add_bram(&ctx).await;
 
     record(
         &ctx,
@@ -194,9 +191,7 @@ async fn without_a_provider_nothing_is_queued(backend: Backend) {
 }
 
 async fn a_helpdesk_reset_emails_the_user_with_the_reason_sec_21(backend: Backend) {
-    let outbox = Outbox::new();
-    let (ctx, _clock, _db) =
-        testing::context_with(backend, with_provider(outbox.mail_provider())).await;
+    let (ctx, _clock, _db, outbox) = testing::context_with_mail(backend, short_timeout).await;
     let judith = testing::add_judith(&ctx).await;
     crate::helpdesk::reset_two_factor(&ctx, judith.id, "jan (server)", "telefoon kwijt", None)
         .await
@@ -341,9 +336,7 @@ async fn after_the_last_attempt_the_mail_is_given_up_and_never_sent(backend: Bac
 }
 
 async fn two_workers_send_each_mail_once(backend: Backend) {
-    let outbox = Outbox::new();
-    let (ctx, clock, _db) =
-        testing::context_with(backend, with_provider(outbox.mail_provider())).await;
+    let (ctx, clock, _db, outbox) = testing::context_with_mail(backend, short_timeout).await;
     let judith = testing::add_judith(&ctx).await;
     for event in Event::ALL {
         record(&ctx, judith.id, event, None, None).await.unwrap();
@@ -374,9 +367,7 @@ async fn two_workers_send_each_mail_once(backend: Backend) {
 // The race made certain: two workers read the same due mail; only the first takes it. A
 // worker that dies while sending leaves the mail to be taken again when its lease ends.
 async fn a_mail_two_workers_saw_goes_to_one_and_comes_back_if_it_dies(backend: Backend) {
-    let outbox = Outbox::new();
-    let (ctx, clock, _db) =
-        testing::context_with(backend, with_provider(outbox.mail_provider())).await;
+    let (ctx, clock, _db, outbox) = testing::context_with_mail(backend, short_timeout).await;
     let judith = testing::add_judith(&ctx).await;
     record(&ctx, judith.id, Event::HelpdeskReset, None, None)
         .await

@@ -11,19 +11,17 @@ use crate::{
         users::User,
     },
     audit::event::Event,
-    client::ClientInfo,
     context::Context,
     db::entity::{
         factor_change, mail, remembered_device, security_event, session as session_row,
         sms_code::{self, Purpose},
         sms_send::{self, SendStatus},
         two_factor,
-        user::Role,
     },
     error::Error,
     on_both_backends,
     sms::{self, PhoneNumber, SmsLimits},
-    testing::{self, Backend, Outbox},
+    testing::{self, Backend},
     twofactor::{self, enrolment},
 };
 
@@ -248,34 +246,16 @@ fn days(n: i64) -> Duration {
     Duration::days(n)
 }
 
-async fn bram(ctx: &Context) -> User {
-    testing::add_user(
-        ctx,
-        "bram@example.nl",
-        "Bram Bos",
-        "Een-goed-wachtwoord-42",
-        Role::Professional,
-    )
-    .await
-}
-
 async fn ended_spent_and_old_rows_go_and_live_ones_stay_sec_26(backend: Backend) {
     let (ctx, _clock, _db) = testing::context(backend).await;
     let now = ctx.now();
     let idle = ctx.settings.session_idle;
     let judith = testing::add_judith(&ctx).await;
-    let bram = bram(&ctx).await;
+    let bram = testing::add_bram(&ctx).await;
 
     // Judith is signed in and half-way through the wizard, and through a method change that
     // waits for its code.
-    let (token, live) = session::start(
-        &ctx,
-        &judith,
-        &ClientInfo::default(),
-        SessionStage::Complete,
-    )
-    .await
-    .unwrap();
+    let (token, live) = testing::start_session(&ctx, &judith, SessionStage::Complete).await;
     enrolment::start_app_enrolment(&ctx, &judith).await.unwrap();
     factor_change::ActiveModel {
         user_id: Set(judith.id),
@@ -539,30 +519,20 @@ async fn the_retention_period_is_configurable_but_never_below_the_minimum_sec_26
 /// The SMS limits count yesterday's and today's sends: retention never takes those, even with
 /// a retention period set too short, so a user at the daily cap stays there.
 async fn removing_old_sends_leaves_the_sms_limits_as_strong_as_before_sec_26(backend: Backend) {
-    let outbox = Outbox::new();
-    let provider = outbox.provider();
-    let (ctx, clock, _db) = testing::context_with(backend, |settings| {
-        settings.sms.provider = Some(provider);
-        settings.sms.limits = SmsLimits {
-            cooldown: Duration::seconds(1),
-            per_user_hour: 100,
-            per_user_day: 2,
-            per_number_day: 100,
-            per_day: 100,
-        };
+    let limits = SmsLimits {
+        cooldown: Duration::seconds(1),
+        per_user_hour: 100,
+        per_user_day: 2,
+        per_number_day: 100,
+        per_day: 100,
+    };
+    let (ctx, clock, _db, outbox) = testing::context_with_sms(backend, limits, |settings| {
         settings.retention = Duration::minutes(1);
     })
     .await;
     let judith = testing::add_judith(&ctx).await;
     let number = PhoneNumber::parse("06 12345678").unwrap();
-    let (_, attempt) = session::start(
-        &ctx,
-        &judith,
-        &ClientInfo::default(),
-        SessionStage::PasswordOnly,
-    )
-    .await
-    .unwrap();
+    let attempt = testing::login_attempt(&ctx, &judith).await;
     // A year-old send, which does go.
     send_at(&ctx, &judith, ctx.now() - Duration::days(400)).await;
     for _ in 0..2 {
@@ -594,14 +564,7 @@ async fn two_runs_at_once_both_succeed_and_remove_each_row_once_sec_26(backend: 
     let (ctx, _clock, _db) = testing::context(backend).await;
     let now = ctx.now();
     let judith = testing::add_judith(&ctx).await;
-    let (token, live) = session::start(
-        &ctx,
-        &judith,
-        &ClientInfo::default(),
-        SessionStage::Complete,
-    )
-    .await
-    .unwrap();
+    let (token, live) = testing::start_session(&ctx, &judith, SessionStage::Complete).await;
     let old = now - Duration::days(400);
     events_at(&ctx, &judith, old, 1_700).await;
     events_at(&ctx, &judith, now - Duration::days(2), 300).await;

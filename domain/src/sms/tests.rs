@@ -6,10 +6,6 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{PhoneNumber, Purpose, SmsLimits};
 use crate::{
-    accounts::{
-        session::{self, SessionStage},
-        users::User,
-    },
     client::ClientInfo,
     clock::ManualClock,
     context::Context,
@@ -20,7 +16,7 @@ use crate::{
     },
     error::Error,
     on_both_backends, sms,
-    testing::{self, Backend, Outbox, TestDb},
+    testing::{self, Backend, Outbox, TestDb, complete_session, login_attempt, roomy_sms_limits},
     twofactor::{attempts, enrolment, factor, recovery_codes, sms_enrolment},
 };
 
@@ -41,65 +37,16 @@ on_both_backends!(
 const NUMBER: &str = "06 12345678";
 
 async fn with_sms(backend: Backend, limits: SmsLimits) -> (Context, ManualClock, TestDb, Outbox) {
-    let outbox = Outbox::new();
-    let provider = outbox.provider();
-    let (ctx, clock, db) = testing::context_with(backend, |settings| {
-        settings.sms.provider = Some(provider);
-        settings.sms.limits = limits;
+    testing::context_with_sms(backend, limits, |settings| {
         settings.sms.host = "praktijk.example.nl".to_owned();
     })
-    .await;
-    (ctx, clock, db, outbox)
-}
-
-/// A login that got past the password: its session id binds the codes.
-async fn login_attempt(ctx: &Context, user: &User) -> i32 {
-    session::start(
-        ctx,
-        user,
-        &ClientInfo::default(),
-        SessionStage::PasswordOnly,
-    )
     .await
-    .unwrap()
-    .1
-}
-
-async fn complete_session(ctx: &Context, user: &User) -> i32 {
-    session::start(ctx, user, &ClientInfo::default(), SessionStage::Complete)
-        .await
-        .unwrap()
-        .1
-}
-
-/// Enrols `user` with SMS on `number`, as the wizard does.
-async fn enrol(ctx: &Context, clock: &ManualClock, outbox: &Outbox, user: &User, number: &str) {
-    let session = complete_session(ctx, user).await;
-    let number = PhoneNumber::parse(number).unwrap();
-    sms_enrolment::start_enrolment(ctx, user, session, &number)
-        .await
-        .unwrap();
-    sms_enrolment::confirm_enrolment(ctx, user, session, &outbox.last_code(), None)
-        .await
-        .unwrap();
-    enrolment::finish_enrolment(ctx, user.id).await.unwrap();
-    clock.advance(ctx.settings.sms.limits.cooldown);
-}
-
-fn roomy() -> SmsLimits {
-    SmsLimits {
-        cooldown: Duration::seconds(30),
-        per_user_hour: 100,
-        per_user_day: 100,
-        per_number_day: 100,
-        per_day: 1000,
-    }
 }
 
 // SEC-11: a number becomes the method only with the code sent to it; SEC-08: the number is
 // stored encrypted; the log keeps it masked and never the code.
 async fn sms_becomes_the_method_only_with_the_code_from_the_message_sec_11(backend: Backend) {
-    let (ctx, clock, _db, outbox) = with_sms(backend, roomy()).await;
+    let (ctx, clock, _db, outbox) = with_sms(backend, roomy_sms_limits()).await;
     let judith = testing::add_judith(&ctx).await;
     let session = complete_session(&ctx, &judith).await;
     let number = PhoneNumber::parse(NUMBER).unwrap();
@@ -163,9 +110,9 @@ async fn sms_becomes_the_method_only_with_the_code_from_the_message_sec_11(backe
 // SEC-09: six digits, valid five minutes, single use under parallel submissions, bound to the
 // login attempt and the purpose, stored hashed.
 async fn codes_are_single_use_bound_to_the_login_and_expire_sec_09(backend: Backend) {
-    let (ctx, clock, _db, outbox) = with_sms(backend, roomy()).await;
+    let (ctx, clock, _db, outbox) = with_sms(backend, roomy_sms_limits()).await;
     let judith = testing::add_judith(&ctx).await;
-    enrol(&ctx, &clock, &outbox, &judith, NUMBER).await;
+    testing::enrol_sms(&ctx, &clock, &outbox, &judith, NUMBER).await;
 
     let attempt = login_attempt(&ctx, &judith).await;
     sms::send_login_code(&ctx, judith.id, attempt)
@@ -231,9 +178,9 @@ async fn codes_are_single_use_bound_to_the_login_and_expire_sec_09(backend: Back
 
 // SEC-09: after "Code opnieuw versturen" only the newest code works.
 async fn a_resend_invalidates_the_previous_code_sec_09(backend: Backend) {
-    let (ctx, clock, _db, outbox) = with_sms(backend, roomy()).await;
+    let (ctx, clock, _db, outbox) = with_sms(backend, roomy_sms_limits()).await;
     let judith = testing::add_judith(&ctx).await;
-    enrol(&ctx, &clock, &outbox, &judith, NUMBER).await;
+    testing::enrol_sms(&ctx, &clock, &outbox, &judith, NUMBER).await;
     let attempt = login_attempt(&ctx, &judith).await;
     sms::send_login_code(&ctx, judith.id, attempt)
         .await
@@ -266,7 +213,7 @@ async fn the_cooldown_and_the_caps_per_user_sec_10(backend: Backend) {
     };
     let (ctx, clock, _db, outbox) = with_sms(backend, limits).await;
     let judith = testing::add_judith(&ctx).await;
-    enrol(&ctx, &clock, &outbox, &judith, NUMBER).await;
+    testing::enrol_sms(&ctx, &clock, &outbox, &judith, NUMBER).await;
     clock.advance(Duration::hours(1));
     let attempt = login_attempt(&ctx, &judith).await;
     let send = || sms::send_login_code(&ctx, judith.id, attempt);
@@ -325,18 +272,11 @@ async fn the_cooldown_and_the_caps_per_user_sec_10(backend: Backend) {
 async fn the_cap_per_number_counts_every_account_sec_10(backend: Backend) {
     let limits = SmsLimits {
         per_number_day: 2,
-        ..roomy()
+        ..roomy_sms_limits()
     };
     let (ctx, clock, _db, outbox) = with_sms(backend, limits).await;
     let judith = testing::add_judith(&ctx).await;
-    let bram = testing::add_user(
-        &ctx,
-        "bram@example.nl",
-        "Bram",
-        "Een-ander-wachtwoord-1",
-        crate::db::entity::user::Role::Professional,
-    )
-    .await;
+    let bram = testing::add_bram(&ctx).await;
     let number = PhoneNumber::parse(NUMBER).unwrap();
     let for_judith = complete_session(&ctx, &judith).await;
     sms_enrolment::start_enrolment(&ctx, &judith, for_judith, &number)
@@ -367,11 +307,11 @@ async fn the_cap_per_number_counts_every_account_sec_10(backend: Backend) {
 async fn the_installation_cap_stops_sending_and_alerts_sec_10(backend: Backend) {
     let limits = SmsLimits {
         per_day: 3,
-        ..roomy()
+        ..roomy_sms_limits()
     };
     let (ctx, clock, _db, outbox) = with_sms(backend, limits).await;
     let judith = testing::add_judith(&ctx).await;
-    enrol(&ctx, &clock, &outbox, &judith, NUMBER).await;
+    testing::enrol_sms(&ctx, &clock, &outbox, &judith, NUMBER).await;
     let attempt = login_attempt(&ctx, &judith).await;
     sms::send_login_code(&ctx, judith.id, attempt)
         .await
@@ -409,9 +349,9 @@ async fn the_installation_cap_stops_sending_and_alerts_sec_10(backend: Backend) 
 // SEC-10: many requests for a code at the same moment send one message; the limit checks do
 // not race.
 async fn a_burst_of_resends_sends_one_message_sec_10(backend: Backend) {
-    let (ctx, clock, _db, outbox) = with_sms(backend, roomy()).await;
+    let (ctx, clock, _db, outbox) = with_sms(backend, roomy_sms_limits()).await;
     let judith = testing::add_judith(&ctx).await;
-    enrol(&ctx, &clock, &outbox, &judith, NUMBER).await;
+    testing::enrol_sms(&ctx, &clock, &outbox, &judith, NUMBER).await;
     let attempt = login_attempt(&ctx, &judith).await;
     let sends = (0..10).map(|_| {
         let (ctx, judith) = (ctx.clone(), judith.clone());
@@ -438,9 +378,9 @@ async fn a_burst_of_resends_sends_one_message_sec_10(backend: Backend) {
 // SEC-14: wrong SMS codes count toward the account's limit, and a right one is refused
 // during the lock.
 async fn wrong_sms_codes_count_toward_the_lock_sec_14(backend: Backend) {
-    let (ctx, clock, _db, outbox) = with_sms(backend, roomy()).await;
+    let (ctx, clock, _db, outbox) = with_sms(backend, roomy_sms_limits()).await;
     let judith = testing::add_judith(&ctx).await;
-    enrol(&ctx, &clock, &outbox, &judith, NUMBER).await;
+    testing::enrol_sms(&ctx, &clock, &outbox, &judith, NUMBER).await;
     let attempt = login_attempt(&ctx, &judith).await;
     sms::send_login_code(&ctx, judith.id, attempt)
         .await
@@ -527,7 +467,7 @@ async fn a_failing_provider_leaves_nothing_half_enabled(backend: Backend) {
 // SEC-11: after the number is changed, a code sent to the earlier number (in this session or
 // another) switches nothing on, even when the new number's code was refused by the cooldown.
 async fn a_code_for_one_number_never_confirms_another_sec_11(backend: Backend) {
-    let (ctx, clock, _db, outbox) = with_sms(backend, roomy()).await;
+    let (ctx, clock, _db, outbox) = with_sms(backend, roomy_sms_limits()).await;
     let judith = testing::add_judith(&ctx).await;
     let first_tab = complete_session(&ctx, &judith).await;
     let a = PhoneNumber::parse("06 11111111").unwrap();
@@ -577,7 +517,7 @@ async fn the_first_code_of_a_login_is_not_held_by_an_earlier_codes_cooldown_sec_
     let limits = SmsLimits {
         cooldown: Duration::seconds(60),
         per_user_hour: 3,
-        ..roomy()
+        ..roomy_sms_limits()
     };
     let (ctx, _clock, _db, outbox) = with_sms(backend, limits).await;
     let judith = testing::add_judith(&ctx).await;

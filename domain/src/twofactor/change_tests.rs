@@ -17,11 +17,10 @@ use crate::{
     db::entity::{factor_change, two_factor, user},
     error::Error,
     on_both_backends,
-    sms::{self, PhoneNumber, Purpose, SmsLimits},
+    sms::{self, PhoneNumber, Purpose},
     testing::{self, Backend, Outbox, TestDb},
     twofactor::{
-        Method, app_code, attempts, disable, enrolment, factor, recovery_codes, remembered,
-        sms_enrolment, totp,
+        Method, app_code, attempts, disable, enrolment, factor, recovery_codes, remembered, totp,
     },
 };
 
@@ -39,19 +38,8 @@ const NUMBER: &str = "06 12345678";
 const NEW_NUMBER: &str = "06 87654390";
 
 async fn with_sms(backend: Backend) -> (Context, ManualClock, TestDb, Outbox, User) {
-    let outbox = Outbox::new();
-    let provider = outbox.provider();
-    let (ctx, clock, db) = testing::context_with(backend, |settings| {
-        settings.sms.provider = Some(provider);
-        settings.sms.limits = SmsLimits {
-            cooldown: Duration::seconds(30),
-            per_user_hour: 100,
-            per_user_day: 100,
-            per_number_day: 100,
-            per_day: 1000,
-        };
-    })
-    .await;
+    let (ctx, clock, db, outbox) =
+        testing::context_with_sms(backend, testing::roomy_sms_limits(), |_| {}).await;
     let judith = testing::add_judith(&ctx).await;
     (ctx, clock, db, outbox, judith)
 }
@@ -95,20 +83,6 @@ async fn enrol_app(ctx: &Context, clock: &ManualClock, user: &User) -> Vec<u8> {
     enrolment::finish_enrolment(ctx, user.id).await.unwrap();
     next_step(clock);
     secret
-}
-
-/// Enrols `user` with SMS on `number`, as the wizard does.
-async fn enrol_sms(ctx: &Context, clock: &ManualClock, outbox: &Outbox, user: &User) {
-    let session = session_of(ctx, user, SessionStage::Complete).await;
-    let number = PhoneNumber::parse(NUMBER).unwrap();
-    sms_enrolment::start_enrolment(ctx, user, session, &number)
-        .await
-        .unwrap();
-    sms_enrolment::confirm_enrolment(ctx, user, session, &outbox.last_code(), None)
-        .await
-        .unwrap();
-    enrolment::finish_enrolment(ctx, user.id).await.unwrap();
-    clock.advance(ctx.settings.sms.limits.cooldown);
 }
 
 async fn factor(ctx: &Context, user: &User) -> two_factor::Model {
@@ -233,7 +207,7 @@ async fn app_to_sms_keeps_the_app_until_the_new_number_is_confirmed_sec_11_sec_2
 // spent, so it cannot log in again.
 async fn sms_to_app_keeps_sms_until_the_code_and_spends_its_step_sec_07(backend: Backend) {
     let (ctx, clock, _db, outbox, judith) = with_sms(backend).await;
-    enrol_sms(&ctx, &clock, &outbox, &judith).await;
+    testing::enrol_sms(&ctx, &clock, &outbox, &judith, NUMBER).await;
     let session = session_of(&ctx, &judith, SessionStage::Complete).await;
     let row = change::start_app(&ctx, &judith, session).await.unwrap();
     let secret = change::new_secret(&ctx, &row).unwrap();
@@ -342,7 +316,7 @@ async fn a_new_app_replaces_the_old_secret_once_under_parallel_codes_sec_07_sec_
 // chosen before does not confirm a later one; login codes go to the old number until then.
 async fn a_new_number_replaces_the_old_one_only_with_its_own_code_sec_11(backend: Backend) {
     let (ctx, clock, _db, outbox, judith) = with_sms(backend).await;
-    enrol_sms(&ctx, &clock, &outbox, &judith).await;
+    testing::enrol_sms(&ctx, &clock, &outbox, &judith, NUMBER).await;
     let session = session_of(&ctx, &judith, SessionStage::Complete).await;
     let typo = PhoneNumber::parse("06 11111111").unwrap();
     change::start_sms(&ctx, &judith, session, &typo)

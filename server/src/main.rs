@@ -300,21 +300,27 @@ async fn shutdown_signal() {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use clap::CommandFactory as _;
 
     use super::Cli;
+
+    /// The README's section "Configuration".
+    fn readme_configuration() -> &'static str {
+        include_str!("../../README.md")
+            .split("\n## Configuration\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .unwrap()
+    }
 
     /// `server --help` names every variable of the README's configuration table, with its
     /// default where the README gives one value.
     #[test]
     fn help_names_every_variable_and_default_of_the_readme() {
         let help = Cli::command().render_long_help().to_string();
-        let readme = include_str!("../../README.md");
-        let table = readme
-            .split("\n## Configuration\n")
-            .nth(1)
-            .and_then(|rest| rest.split("\n## ").next())
-            .unwrap();
+        let table = readme_configuration();
         let mut checked = 0;
         for row in table.lines().filter(|line| line.starts_with("| `")) {
             let cells: Vec<&str> = row.split(" | ").collect();
@@ -347,5 +353,83 @@ mod tests {
             checked >= 40,
             "only {checked} variables found in the README"
         );
+    }
+
+    type Groups = Vec<(String, BTreeSet<String>)>;
+
+    /// Each heading of `--help` with the variables of ours (`[env: NAME=`) under it.
+    fn groups_of_help(help: &str) -> Groups {
+        let mut groups: Groups = Vec::new();
+        for line in help.lines() {
+            if !line.starts_with(' ') && line.ends_with(':') {
+                groups.push((line.trim_end_matches(':').to_owned(), BTreeSet::new()));
+            }
+            for (_, rest) in line
+                .match_indices("[env: ")
+                .map(|(at, _)| line.split_at(at + 6))
+            {
+                // `[env: NAME=value]`, or `[env: NAME]` for a secret whose value is hidden.
+                let name = rest.split(['=', ']']).next().unwrap_or_default();
+                if let Some((_, names)) = groups.last_mut() {
+                    names.insert(name.to_owned());
+                }
+            }
+        }
+        groups.retain(|(_, names)| !names.is_empty());
+        groups
+    }
+
+    /// Each `###` heading of the README's configuration with the variables of its table that
+    /// `ours` says the server reads itself (Leptos and tracing read the others).
+    fn groups_of_readme(section: &str, ours: impl Fn(&str) -> bool) -> Groups {
+        section
+            .split("\n### ")
+            .skip(1)
+            .map(|group| {
+                let (heading, table) = group.split_once('\n').unwrap_or((group, ""));
+                let names = table
+                    .lines()
+                    .filter(|row| row.starts_with("| `"))
+                    .flat_map(|row| {
+                        let names = row.split(" | ").next().unwrap_or_default();
+                        names.split('`').skip(1).step_by(2)
+                    })
+                    .filter(|name| ours(name))
+                    .map(str::to_owned)
+                    .collect();
+                (heading.to_owned(), names)
+            })
+            .collect()
+    }
+
+    /// The other way round, and by group: every variable `--help` names is in the README, under
+    /// the heading it has in `--help`, and the groups come in the same order. So neither list can
+    /// gain, lose or move a variable alone.
+    #[test]
+    fn the_readme_groups_the_variables_as_help_does() {
+        let help = Cli::command().render_long_help().to_string();
+        let from_help = groups_of_help(&help);
+        let ours = |name: &str| {
+            help.contains(&format!("[env: {name}=")) || help.contains(&format!("[env: {name}]"))
+        };
+        assert_eq!(groups_of_readme(readme_configuration(), ours), from_help);
+        assert!(from_help.len() >= 6, "{from_help:?}");
+
+        // The check can fail: a variable left out, or moved to another group.
+        let section = readme_configuration();
+        let row_of = |name: &str| {
+            let start = section.find(&format!("| `{name}` |")).unwrap();
+            let end = start + section[start..].find('\n').unwrap() + 1;
+            &section[start..end]
+        };
+        let without = section.replacen(row_of("TWEESTAP_HASH_QUEUE"), "", 1);
+        assert_ne!(groups_of_readme(&without, ours), from_help);
+        let demo = row_of("TWEESTAP_DEMO");
+        let mail_from = row_of("TWEESTAP_MAIL_FROM");
+        let moved =
+            section
+                .replacen(demo, "", 1)
+                .replacen(mail_from, &format!("{mail_from}{demo}"), 1);
+        assert_ne!(groups_of_readme(&moved, ours), from_help);
     }
 }

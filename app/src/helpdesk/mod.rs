@@ -510,7 +510,7 @@ pub fn HelpdeskUserPage() -> impl IntoView {
         <p><a href=HELPDESK>"Terug naar het overzicht"</a></p>
         <Transition fallback=|| view! { <p>"Laden…"</p> }>
             {move || {
-                let (password_error, reset_error, lock_error) = errors.clone();
+                let (password_error, reset_error, lock_error) = errors;
                 let done = done_message(query.read().get("gedaan"));
                 Suspend::new(async move {
                     match detail.await {

@@ -10,6 +10,7 @@ use super::{Trimmed, is_host_name, operations::file_next_to, unmet};
 /// The mail provider (an outbox file or an SMTP server), the server's security and login, and
 /// the sender.
 #[derive(Clone, clap::Args)]
+#[command(next_help_heading = "Mail")]
 pub struct Mail {
     /// Security emails. Unset: no mail; `outbox`: mails go to a file; `smtp`: a mail server
     #[arg(

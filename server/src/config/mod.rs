@@ -30,7 +30,6 @@ pub use self::{
 // `Cli` then sets its own `about` but no `long_about`, so a second paragraph here would become
 // the text of `--help`.
 #[derive(Clone, clap::Args)]
-#[command(next_help_heading = "Configuration (environment variables)")]
 pub struct Config {
     #[command(flatten)]
     pub operations: Operations,

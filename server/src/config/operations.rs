@@ -19,6 +19,7 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://tweestap.db?mode=rwc";
 /// The database, the key, the demo accounts, retention, proxies, the public origin, metrics
 /// and logs.
 #[derive(Clone, clap::Args)]
+#[command(next_help_heading = "Operations")]
 pub struct Operations {
     /// `sqlite:` file, or `postgres://...`
     // Checked in `problems`, and never shown: a PostgreSQL URL may hold a password.

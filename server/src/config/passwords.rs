@@ -10,6 +10,7 @@ use super::Trimmed;
 
 /// The limits on guessing passwords and on hashing them.
 #[derive(Clone, clap::Args)]
+#[command(next_help_heading = "Passwords and guessing")]
 pub struct Passwords {
     /// Wrong passwords for one account from one address within an hour before each further attempt waits, 30 s and doubling (SEC-25)
     #[arg(long, env = "TWEESTAP_PASSWORD_FREE_ATTEMPTS", value_name = "TWEESTAP_PASSWORD_FREE_ATTEMPTS", default_value_t = GuessingLimits::DEFAULT_FREE_ATTEMPTS, value_parser = Trimmed(clap::value_parser!(u32).range(1..=100)))]

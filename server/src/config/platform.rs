@@ -4,6 +4,7 @@ use tweestap_domain::settings::Settings;
 
 /// The platform's name and the helpdesk.
 #[derive(Clone, clap::Args)]
+#[command(next_help_heading = "Platform")]
 pub struct Platform {
     /// The platform's name in the header and page titles
     #[arg(long, env = "TWEESTAP_PLATFORM_NAME", value_name = "TWEESTAP_PLATFORM_NAME", default_value = Settings::DEFAULT_PLATFORM_NAME, value_parser = short_text)]

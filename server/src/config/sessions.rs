@@ -8,6 +8,7 @@ use super::{Trimmed, unmet};
 
 /// The sessions' times, the second step's time, "Onthoud mij" and the rollout dates.
 #[derive(Clone, clap::Args)]
+#[command(next_help_heading = "Sessions and rollout")]
 pub struct Sessions {
     /// A session ends after this many minutes without a request
     #[arg(long, env = "TWEESTAP_SESSION_IDLE_MINUTES", value_name = "TWEESTAP_SESSION_IDLE_MINUTES", default_value_t = Settings::DEFAULT_SESSION_IDLE_MINUTES, value_parser = Trimmed(clap::value_parser!(i64).range(1..=1440)))]

@@ -10,6 +10,7 @@ use super::{Trimmed, is_host_name, operations::file_next_to, unmet};
 
 /// The SMS provider (an outbox file or Twilio), the public host, the timeout and the limits.
 #[derive(Clone, clap::Args)]
+#[command(next_help_heading = "SMS")]
 pub struct Sms {
     /// Unset: SMS is not offered; `outbox`: messages go to a file; `twilio`: Twilio
     #[arg(

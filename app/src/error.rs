@@ -274,7 +274,7 @@ impl From<tweestap_domain::Error> for AppError {
             E::Invalid(invalid) => Self::InvalidInput(invalid.into()),
             E::InvalidCredentials => Self::InvalidCredentials,
             E::NotLoggedIn => Self::NotLoggedIn,
-            E::NotAllowed => Self::Forbidden,
+            E::Forbidden => Self::Forbidden,
             E::WrongPassword => Self::WrongPassword,
             E::CodeRejected => Self::WrongCode,
             E::SmsCodeRejected => Self::WrongSmsCode,

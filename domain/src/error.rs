@@ -14,7 +14,7 @@ pub enum Error {
     #[error("the session is missing or has ended")]
     NotLoggedIn,
     #[error("not allowed for this user")]
-    NotAllowed,
+    Forbidden,
     /// The password asked again was wrong.
     #[error("wrong password")]
     WrongPassword,

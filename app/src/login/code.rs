@@ -54,7 +54,7 @@ pub async fn second_step_code(
     let factor = factor::factor(&ctx, session.user.id)
         .await?
         .filter(|row| row.enabled_at.is_some())
-        .ok_or(tweestap_domain::Error::NotAllowed)?;
+        .ok_or(tweestap_domain::Error::Forbidden)?;
     if factor.method == Method::Sms {
         sms::verify_code(
             &ctx,

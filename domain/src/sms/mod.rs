@@ -229,7 +229,7 @@ pub async fn verify_code(
         // A change checks its code against the new number itself (`twofactor::change`).
         Purpose::Change => None,
     }
-    .ok_or(Error::NotAllowed)?;
+    .ok_or(Error::Forbidden)?;
     let result = verify_code_for(ctx, user, session_id, purpose, &number, input, client).await;
     // The second step at login; codes for enrolment and a change of method are no second step.
     if purpose == Purpose::Login {
@@ -351,7 +351,7 @@ pub async fn login_number(ctx: &Context, user_id: i32) -> Result<Option<PhoneNum
 
 /// After a right password, for a user with SMS: one code for this login attempt.
 pub async fn send_login_code(ctx: &Context, user_id: i32, session_id: i32) -> Result<(), Error> {
-    let number = login_number(ctx, user_id).await?.ok_or(Error::NotAllowed)?;
+    let number = login_number(ctx, user_id).await?.ok_or(Error::Forbidden)?;
     send_code(ctx, user_id, session_id, Purpose::Login, &number).await
 }
 

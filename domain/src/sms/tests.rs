@@ -138,7 +138,7 @@ async fn codes_are_single_use_bound_to_the_login_and_expire_sec_09(backend: Back
     );
     assert_eq!(
         sms::verify_code(&ctx, &judith, attempt, Purpose::Enrol, &code, None).await,
-        Err(Error::NotAllowed)
+        Err(Error::Forbidden)
     );
 
     // Twenty parallel submissions: exactly one gets in.

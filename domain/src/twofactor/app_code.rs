@@ -46,7 +46,7 @@ async fn check(
     let row = factor(ctx, user.id)
         .await?
         .filter(|row| row.enabled_at.is_some() && row.method == Method::App)
-        .ok_or(Error::NotAllowed)?;
+        .ok_or(Error::Forbidden)?;
     reserve_attempt(ctx, user.id, client).await?;
     let secret = secret_of(ctx, &row)?;
     let Some(step) = totp::matching_step(&secret, &code, ctx.now().timestamp()) else {
@@ -119,7 +119,7 @@ async fn pass(
         || factor.enabled_at.is_none()
         || factor.method != Method::App
     {
-        return Err(Error::NotAllowed);
+        return Err(Error::Forbidden);
     }
     let secret = secret_of(ctx, factor)?;
     if let Some(step) = totp::matching_step(&secret, &code, ctx.now().timestamp())

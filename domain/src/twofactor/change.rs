@@ -28,7 +28,7 @@ async fn in_use(ctx: &Context, user_id: i32) -> Result<two_factor::Model, Error>
     factor::factor(ctx, user_id)
         .await?
         .filter(|row| row.enabled_at.is_some())
-        .ok_or(Error::NotAllowed)
+        .ok_or(Error::Forbidden)
 }
 
 /// The change this session has in progress, if it is recent and was started while the factor
@@ -58,7 +58,7 @@ pub async fn pending(
 /// The new app's secret, for the QR step: only while the change is pending (SEC-08).
 pub fn new_secret(ctx: &Context, row: &factor_change::Model) -> Result<Vec<u8>, Error> {
     if row.method != Method::App {
-        return Err(Error::NotAllowed);
+        return Err(Error::Forbidden);
     }
     factor::open_secret(ctx, row.user_id, &row.secret_enc)
 }
@@ -66,7 +66,7 @@ pub fn new_secret(ctx: &Context, row: &factor_change::Model) -> Result<Vec<u8>, 
 /// The new number, for the SMS code step.
 pub fn new_number(ctx: &Context, row: &factor_change::Model) -> Result<PhoneNumber, Error> {
     if row.method != Method::Sms {
-        return Err(Error::NotAllowed);
+        return Err(Error::Forbidden);
     }
     sms::open_number(ctx, row.user_id, &row.secret_enc)
 }
@@ -180,7 +180,7 @@ pub async fn start_sms(
 pub async fn resend_sms(ctx: &Context, user: &User, session_id: i32) -> Result<(), Error> {
     let row = pending(ctx, user.id, session_id)
         .await?
-        .ok_or(Error::NotAllowed)?;
+        .ok_or(Error::Forbidden)?;
     let number = new_number(ctx, &row)?;
     sms::send_code(ctx, user.id, session_id, Purpose::Change, &number).await
 }
@@ -197,7 +197,7 @@ pub async fn confirm(
 ) -> Result<(), Error> {
     let row = pending(ctx, user.id, session_id)
         .await?
-        .ok_or(Error::NotAllowed)?;
+        .ok_or(Error::Forbidden)?;
     let old = in_use(ctx, user.id).await?;
     let step = if row.method == Method::App {
         let code = totp::normalize(input).ok_or(Error::Invalid(Invalid::CodeFormat))?;
@@ -284,7 +284,7 @@ pub(super) async fn replace(
             user_id,
             "method change refused: the factor or the change was replaced meanwhile"
         );
-        return Err(Error::NotAllowed);
+        return Err(Error::Forbidden);
     }
     sms_code::Entity::delete_many()
         .filter(sms_code::Column::UserId.eq(user_id))

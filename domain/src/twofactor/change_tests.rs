@@ -166,7 +166,7 @@ async fn app_to_sms_keeps_the_app_until_the_new_number_is_confirmed_sec_11_sec_2
     next_step(&clock);
     assert_eq!(
         app_code::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None).await,
-        Err(Error::NotAllowed),
+        Err(Error::Forbidden),
         "the app no longer logs in"
     );
     assert!(sms_login(&ctx, &clock, &outbox, &judith).await);
@@ -218,7 +218,7 @@ async fn sms_to_app_keeps_sms_until_the_code_and_spends_its_step_sec_07(backend:
     );
     assert_eq!(
         app_code::verify_app_code(&ctx, &judith, &code_now(&ctx, &secret), None).await,
-        Err(Error::NotAllowed),
+        Err(Error::Forbidden),
         "the new app does not log in before it is confirmed"
     );
 
@@ -415,7 +415,7 @@ async fn a_switch_off_or_reset_between_start_and_confirm_wins(backend: Backend) 
         .unwrap();
     assert_eq!(
         change::confirm(&ctx, &judith, session, &code_now(&ctx, &new), None).await,
-        Err(Error::NotAllowed)
+        Err(Error::Forbidden)
     );
     assert!(!factor::is_enabled(&ctx, judith.id).await.unwrap());
     assert!(factor::factor(&ctx, judith.id).await.unwrap().is_none());
@@ -460,7 +460,7 @@ async fn a_switch_off_or_reset_between_start_and_confirm_wins(backend: Backend) 
     let current = factor(&ctx, &judith).await;
     assert_eq!(
         change::replace(&ctx, &snapshot, &change_row, None, None).await,
-        Err(Error::NotAllowed)
+        Err(Error::Forbidden)
     );
     assert_eq!(factor(&ctx, &judith).await, current);
     app_code::verify_app_code(&ctx, &judith, &code_now(&ctx, &third), None)
@@ -479,7 +479,7 @@ async fn a_stale_or_other_sessions_change_is_not_usable(backend: Backend) {
     assert_eq!(change::pending(&ctx, judith.id, other).await.unwrap(), None);
     assert_eq!(
         change::confirm(&ctx, &judith, other, &code_now(&ctx, &new), None).await,
-        Err(Error::NotAllowed)
+        Err(Error::Forbidden)
     );
 
     clock.advance(Duration::minutes(change::PENDING_VALID_MINUTES) + Duration::seconds(1));
@@ -489,7 +489,7 @@ async fn a_stale_or_other_sessions_change_is_not_usable(backend: Backend) {
     );
     assert_eq!(
         change::confirm(&ctx, &judith, session, &code_now(&ctx, &new), None).await,
-        Err(Error::NotAllowed)
+        Err(Error::Forbidden)
     );
     assert_eq!(factor(&ctx, &judith).await.method, Method::App);
     let fresh = change::start_app(&ctx, &judith, session).await.unwrap();

@@ -44,7 +44,7 @@ pub async fn disable_two_factor(
     client: Option<&ClientInfo>,
 ) -> Result<(), Error> {
     if !is_enabled(ctx, user_id).await? {
-        return Err(Error::NotAllowed);
+        return Err(Error::Forbidden);
     }
     let audited = log::Audited::begin(ctx).await?;
     remove_factors(audited.txn(), user_id).await?;

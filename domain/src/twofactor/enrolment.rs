@@ -83,7 +83,7 @@ pub fn enrolment_key(
     row: &two_factor::Model,
 ) -> Result<EnrolmentKey, Error> {
     if row.enabled_at.is_some() || row.method != Method::App {
-        return Err(Error::NotAllowed);
+        return Err(Error::Forbidden);
     }
     key_to_scan(ctx, user, &secret_of(ctx, row)?)
 }
@@ -120,7 +120,7 @@ pub async fn confirm_app_enrolment(
     let row = factor(ctx, user.id)
         .await?
         .filter(|row| row.method == Method::App)
-        .ok_or(Error::NotAllowed)?;
+        .ok_or(Error::Forbidden)?;
     if row.enabled_at.is_some() {
         return Ok(());
     }
@@ -186,7 +186,7 @@ pub(crate) async fn enable(
             .await?
             .is_some_and(|row| row.enabled_at.is_some() && row.secret_enc == secret_enc);
         if !same {
-            return Err(Error::NotAllowed);
+            return Err(Error::Forbidden);
         }
     }
     record_success(ctx, user_id).await

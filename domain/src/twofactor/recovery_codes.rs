@@ -82,7 +82,7 @@ pub async fn regenerate_recovery_codes(
     client: Option<&ClientInfo>,
 ) -> Result<Vec<String>, Error> {
     if !is_enabled(ctx, user_id).await? {
-        return Err(Error::NotAllowed);
+        return Err(Error::Forbidden);
     }
     let codes = recovery::generate_set();
     let audited = log::Audited::begin(ctx).await?;
@@ -210,7 +210,7 @@ async fn spend_recovery_code(
 ) -> Result<u64, Error> {
     let code = recovery::normalize(input).ok_or(Error::Invalid(Invalid::RecoveryCodeFormat))?;
     if !is_enabled(ctx, user.id).await? {
-        return Err(Error::NotAllowed);
+        return Err(Error::Forbidden);
     }
     reserve_attempt(ctx, user.id, client).await?;
     let hash = crypto::keyed_hash(&ctx.settings.secret_key, "recovery-code", &code);

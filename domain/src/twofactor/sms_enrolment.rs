@@ -26,7 +26,7 @@ pub async fn start_enrolment(
         return Err(Error::SmsUnavailable);
     }
     if factor::is_enabled(ctx, user.id).await? {
-        return Err(Error::NotAllowed);
+        return Err(Error::Forbidden);
     }
     let txn = ctx.db.begin().await?;
     two_factor::Entity::delete_many()
@@ -52,7 +52,7 @@ pub async fn start_enrolment(
     .insert(&txn)
     .await
     // Another tab switched two-step authentication on meanwhile.
-    .map_err(|_| Error::NotAllowed)?;
+    .map_err(|_| Error::Forbidden)?;
     txn.commit().await?;
     sms::send_code(ctx, user.id, session_id, Purpose::Enrol, number).await
 }
@@ -65,7 +65,7 @@ pub async fn resend_enrolment_code(
 ) -> Result<(), Error> {
     let row = factor::pending_enrolment(ctx, user.id, Method::Sms)
         .await?
-        .ok_or(Error::NotAllowed)?;
+        .ok_or(Error::Forbidden)?;
     let number = sms::number_of(ctx, &row)?;
     sms::send_code(ctx, user.id, session_id, Purpose::Enrol, &number).await
 }
@@ -80,7 +80,7 @@ pub async fn confirm_enrolment(
 ) -> Result<(), Error> {
     let row = factor::pending_enrolment(ctx, user.id, Method::Sms)
         .await?
-        .ok_or(Error::NotAllowed)?;
+        .ok_or(Error::Forbidden)?;
     let number = sms::number_of(ctx, &row)?;
     sms::verify_code_for(
         ctx,

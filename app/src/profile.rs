@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Outlet};
 
-use crate::shell::state::current_user;
+use crate::{sections::CASELOAD, shell::state::current_user};
 
 #[component]
 pub fn ProfileLayout() -> impl IntoView {
@@ -29,7 +29,7 @@ pub fn ProfileLayout() -> impl IntoView {
                     <ul class="tabs">
                         <li><A href="/profiel" exact=true>"Details"</A></li>
                         <li><A href=crate::routes::SETTINGS>"Instellingen"</A></li>
-                        <li><A href="/profiel/caseload">"Caseload"</A></li>
+                        <li><A href=CASELOAD.href>{CASELOAD.title}</A></li>
                     </ul>
                 </nav>
             </aside>

@@ -5,7 +5,10 @@ use std::{net::IpAddr, path::PathBuf};
 
 use tweestap_domain::mail::{MailProvider, MailSettings, Mailbox, Smtp, SmtpSecurity};
 
-use super::{Trimmed, is_host_name, operations::file_next_to, unmet};
+use super::{
+    operations::file_next_to,
+    parse::{Trimmed, is_host_name, unmet},
+};
 
 /// The mail provider (an outbox file or an SMTP server), the server's security and login, and
 /// the sender.

@@ -5,6 +5,7 @@
 
 mod mail;
 mod operations;
+mod parse;
 mod passwords;
 mod platform;
 mod sessions;
@@ -17,6 +18,7 @@ use tweestap_domain::{crypto::SecretKey, settings::Settings};
 pub use self::{
     mail::{CaPem, Mail, MailKind, Security},
     operations::{DEFAULT_DATABASE_URL, KeySource, LogFormat, Operations, Proxies},
+    parse::blank_env_is_unset,
     passwords::Passwords,
     platform::Platform,
     sessions::Sessions,
@@ -94,64 +96,4 @@ impl Config {
         settings.mail = self.mail.settings(database_url);
         settings
     }
-}
-
-/// The problems of the checks that do not hold.
-fn unmet<const N: usize>(checks: [(bool, &'static str); N]) -> Vec<&'static str> {
-    checks
-        .into_iter()
-        .filter(|(holds, _)| !holds)
-        .map(|(_, problem)| problem)
-        .collect()
-}
-
-/// Blank variables count as unset (a `KEY=` line in a unit or compose file), as clap would
-/// otherwise parse the empty text; clap has no setting for this.
-pub fn blank_env_is_unset(command: clap::Command) -> clap::Command {
-    command.mut_args(|arg| {
-        let blank = arg
-            .get_env()
-            .and_then(std::env::var_os)
-            .is_some_and(|value| value.to_string_lossy().trim().is_empty());
-        if blank { arg.env(None) } else { arg }
-    })
-}
-
-/// Surrounding white space in a variable is ignored, as it always was: `"30 "` is 30. (clap's
-/// own parsers take the value as it is.)
-#[derive(Clone)]
-struct Trimmed<P>(P);
-
-impl<P: clap::builder::TypedValueParser> clap::builder::TypedValueParser for Trimmed<P> {
-    type Value = P::Value;
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        arg: Option<&clap::Arg>,
-        value: &std::ffi::OsStr,
-    ) -> Result<Self::Value, clap::Error> {
-        match value.to_str() {
-            Some(text) => self
-                .0
-                .parse_ref(cmd, arg, std::ffi::OsStr::new(text.trim())),
-            None => self.0.parse_ref(cmd, arg, value),
-        }
-    }
-
-    fn possible_values(
-        &self,
-    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
-        self.0.possible_values()
-    }
-}
-
-/// A DNS name as written in a variable: letters, digits, dots and hyphens (the SMS's public
-/// host and the SMTP server).
-fn is_host_name(host: &str) -> bool {
-    !host.is_empty()
-        && host.len() <= 253
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
 }

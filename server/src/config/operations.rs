@@ -11,7 +11,7 @@ use chrono::Duration;
 use clap::builder::BoolishValueParser;
 use tweestap_domain::{crypto::SecretKey, retention, settings::Settings};
 
-use super::{Trimmed, unmet};
+use super::parse::{Trimmed, unmet};
 use crate::operations::MetricsToken;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tweestap.db?mode=rwc";

@@ -6,7 +6,7 @@ use tweestap_domain::accounts::{
     guessing_limits::Limits as GuessingLimits, password::HashingLimits,
 };
 
-use super::Trimmed;
+use super::parse::Trimmed;
 
 /// The limits on guessing passwords and on hashing them.
 #[derive(Clone, clap::Args)]

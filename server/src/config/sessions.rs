@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveDate};
 use tweestap_domain::{settings::Settings, twofactor::policy::Rollout};
 
-use super::{Trimmed, unmet};
+use super::parse::{Trimmed, unmet};
 
 /// The sessions' times, the second step's time, "Onthoud mij" and the rollout dates.
 #[derive(Clone, clap::Args)]

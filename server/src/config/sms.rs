@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use chrono::Duration;
 use tweestap_domain::sms::{SmsLimits, SmsProvider, SmsSettings, Twilio, TwilioSender};
 
-use super::{Trimmed, is_host_name, operations::file_next_to, unmet};
+use super::{
+    operations::file_next_to,
+    parse::{Trimmed, is_host_name, unmet},
+};
 
 /// The SMS provider (an outbox file or Twilio), the public host, the timeout and the limits.
 #[derive(Clone, clap::Args)]

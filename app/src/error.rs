@@ -46,6 +46,14 @@ pub enum AppError {
         "De SMS met de code kon niet worden verstuurd. Probeer het opnieuw met 'Code opnieuw versturen'."
     )]
     SmsNotSent,
+    #[error(
+        "Inloggen met een passkey is op dit platform (nog) niet mogelijk. Kies een andere manier of neem contact op met de helpdesk."
+    )]
+    PasskeyUnavailable,
+    #[error(
+        "De passkey is niet geaccepteerd. Probeer het opnieuw, of kies 'Andere manier' om een code of een herstelcode te gebruiken."
+    )]
+    PasskeyRejected,
     #[error("Deze herstelcode klopt niet of is al gebruikt. Elke herstelcode werkt maar één keer.")]
     WrongRecoveryCode,
     #[error(
@@ -150,6 +158,8 @@ pub enum Invalid {
     PhoneInvalid,
     #[error("Vul de reden in (hoogstens 200 tekens).")]
     ReasonMissing,
+    #[error("Geef de passkey een naam van hoogstens 64 tekens, zoals 'Telefoon' of 'YubiKey'.")]
+    PasskeyName,
 }
 
 impl AppError {
@@ -168,6 +178,7 @@ impl AppError {
             | Self::WrongRecoveryCode
             | Self::WrongSmsCode
             | Self::SmsCodeExpired
+            | Self::PasskeyRejected
             | Self::PasswordConfirmationNeeded
             | Self::SecondStepRequired => 401,
             Self::Forbidden
@@ -181,7 +192,7 @@ impl AppError {
             | Self::AddressLocked
             | Self::SmsCooldown
             | Self::SmsLimit => 429,
-            Self::SmsUnavailable | Self::SmsNotSent | Self::Busy => 503,
+            Self::SmsUnavailable | Self::SmsNotSent | Self::PasskeyUnavailable | Self::Busy => 503,
             Self::InvalidInput(_) => 400,
             Self::TooLarge => 413,
             Self::Internal => 500,
@@ -298,6 +309,8 @@ impl From<tweestap_domain::Error> for AppError {
             E::SmsCooldown => Self::SmsCooldown,
             E::SmsLimit => Self::SmsLimit,
             E::SmsUnavailable => Self::SmsUnavailable,
+            E::PasskeyUnavailable => Self::PasskeyUnavailable,
+            E::PasskeyRejected => Self::PasskeyRejected,
             E::SmsNotSent => Self::SmsNotSent,
             E::Hashing(tweestap_domain::error::HashError::Busy) => Self::Busy,
             E::Database(_) | E::Hashing(_) | E::Internal(_) => {
@@ -330,6 +343,7 @@ impl From<tweestap_domain::Invalid> for Invalid {
             I::PhoneMissing => Self::PhoneMissing,
             I::PhoneInvalid => Self::PhoneInvalid,
             I::ReasonMissing => Self::ReasonMissing,
+            I::PasskeyName => Self::PasskeyName,
         }
     }
 }

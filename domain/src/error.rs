@@ -61,6 +61,13 @@ pub enum Error {
     SmsUnavailable,
     #[error("the SMS could not be sent")]
     SmsNotSent,
+    /// No public origin with a host name: WebAuthn has no relying party (SEC-33).
+    #[error("passkeys are not available here")]
+    PasskeyUnavailable,
+    /// The passkey's answer was refused: another origin, an old or used challenge, no user
+    /// verification, a key of another user, or a sign counter that went back (SEC-33).
+    #[error("the passkey was refused")]
+    PasskeyRejected,
     #[error("database failure")]
     Database(#[from] DbErr),
     #[error("password hashing failed")]
@@ -112,6 +119,7 @@ pub enum Invalid {
     PhoneMissing,
     PhoneInvalid,
     ReasonMissing,
+    PasskeyName,
 }
 
 impl From<Invalid> for Error {

@@ -24,10 +24,14 @@ pub enum Event {
     MethodChanged,
     PasswordLocked,
     PasswordLockLifted,
+    PasskeyAdded,
+    PasskeyRemoved,
+    /// A passkey answered with a sign counter lower than before: refused, as possibly a copy.
+    PasskeyCounterWentBack,
 }
 
 impl Event {
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 16] = [
         Self::PasswordChanged,
         Self::LockLifted,
         Self::MethodChanged,
@@ -41,6 +45,9 @@ impl Event {
         Self::HelpdeskReset,
         Self::PasswordLocked,
         Self::PasswordLockLifted,
+        Self::PasskeyAdded,
+        Self::PasskeyRemoved,
+        Self::PasskeyCounterWentBack,
     ];
 
     /// The stored kind, as `security_events.kind` and `mail_queue.kind` hold it.
@@ -68,6 +75,11 @@ impl Event {
             Self::MethodChanged => "Authenticatie-methode gewijzigd",
             Self::PasswordLocked => "Inloggen geblokkeerd na te veel onjuiste wachtwoorden",
             Self::PasswordLockLifted => "Blokkering van het inloggen opgeheven door de helpdesk",
+            Self::PasskeyAdded => "Passkey toegevoegd",
+            Self::PasskeyRemoved => "Passkey verwijderd",
+            Self::PasskeyCounterWentBack => {
+                "Inloggen met een passkey geweigerd: de passkey is mogelijk gekopieerd"
+            }
         }
     }
 }
@@ -95,6 +107,9 @@ mod tests {
                 "helpdesk_reset",
                 "password_locked",
                 "password_lock_lifted",
+                "passkey_added",
+                "passkey_removed",
+                "passkey_counter_went_back",
             ]
         );
         for event in Event::ALL {

@@ -330,7 +330,7 @@ pub fn helpdesk_reason(input: &str) -> Result<&str, Error> {
     Ok(reason)
 }
 
-/// The helpdesk's reset, for a clinician who lost their phone: the factor, the recovery codes,
+/// The helpdesk's reset, for a clinician who lost their phone: the factor, the passkeys, the recovery codes,
 /// the remembered browsers, pending SMS codes and every session go; the lock and the count of
 /// failed attempts are lifted. The reason and who did it are written to the user's security
 /// log. In the mandatory period the user enrols again at the next login.

@@ -8,17 +8,22 @@ use crate::{
     audit::log,
     client::ClientInfo,
     context::Context,
-    db::entity::{recovery_code, remembered_device, sms_code, two_factor},
+    db::entity::{passkey, recovery_code, remembered_device, sms_code, two_factor},
     error::Error,
 };
 
-/// The factor, the recovery codes, the remembered browsers and pending SMS codes of a user.
+/// The factor, the passkeys, the recovery codes, the remembered browsers and pending SMS codes
+/// of a user.
 pub(crate) async fn remove_factors(
     txn: &sea_orm::DatabaseTransaction,
     user_id: i32,
 ) -> Result<(), Error> {
     two_factor::Entity::delete_many()
         .filter(two_factor::Column::UserId.eq(user_id))
+        .exec(txn)
+        .await?;
+    passkey::Entity::delete_many()
+        .filter(passkey::Column::UserId.eq(user_id))
         .exec(txn)
         .await?;
     recovery_code::Entity::delete_many()

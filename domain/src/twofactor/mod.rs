@@ -1,6 +1,6 @@
 //! The second factor: the authenticator app's codes, recovery codes, enrolment (with the app
-//! and with SMS), the attempt limit and lock, remembered browsers, changing the method, and
-//! the rollout policy.
+//! and with SMS), passkeys, the attempt limit and lock, remembered browsers, changing the
+//! method, and the rollout policy.
 
 pub mod app_code;
 pub mod attempts;
@@ -9,6 +9,7 @@ pub mod deferral;
 pub mod disable;
 pub mod enrolment;
 pub mod factor;
+pub mod passkey;
 pub mod policy;
 pub mod recovery;
 pub mod recovery_codes;
@@ -21,5 +22,7 @@ pub use crate::db::entity::two_factor::Method;
 
 #[cfg(test)]
 mod change_tests;
+#[cfg(test)]
+mod passkey_tests;
 #[cfg(test)]
 mod tests;

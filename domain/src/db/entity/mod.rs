@@ -5,6 +5,8 @@
 
 pub mod factor_change;
 pub mod mail;
+pub mod passkey;
+pub mod passkey_ceremony;
 pub mod password_failure;
 pub mod password_lock;
 pub mod recovery_code;
@@ -22,7 +24,8 @@ mod tests {
     use sea_orm::{ActiveEnum, Iterable};
 
     use super::{
-        session::SessionStage, sms_code::Purpose, sms_send::SendStatus, two_factor::Method,
+        passkey_ceremony::Ceremony, session::SessionStage, sms_code::Purpose, sms_send::SendStatus,
+        two_factor::Method,
     };
 
     fn stored<T: ActiveEnum<Value = String> + Iterable>() -> Vec<String> {
@@ -34,6 +37,7 @@ mod tests {
     fn the_stored_strings_stay_as_they_were() {
         assert_eq!(stored::<SessionStage>(), ["password", "complete"]);
         assert_eq!(stored::<Method>(), ["app", "sms"]);
+        assert_eq!(stored::<Ceremony>(), ["register", "login"]);
         assert_eq!(stored::<Purpose>(), ["login", "enrol", "change"]);
         assert_eq!(
             stored::<SendStatus>(),

@@ -8,6 +8,7 @@ mod m0005_mail;
 mod m0006_factor_change;
 mod m0007_password_guessing;
 mod m0008_retention_indexes;
+mod m0009_passkeys;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_factor_change::Migration),
             Box::new(m0007_password_guessing::Migration),
             Box::new(m0008_retention_indexes::Migration),
+            Box::new(m0009_passkeys::Migration),
         ]
     }
 }

@@ -1,0 +1,370 @@
+//! Passkeys and security keys (WebAuthn): registering one, signing in with one after the
+//! password, listing, renaming and removing them (SEC-33).
+//!
+//! The library is kanidm's `webauthn-rs`, with its `Passkey` type: user verification (a PIN or
+//! a fingerprint on the device) is required at registration and at every sign-in. A ceremony's
+//! state, the challenge included, stays on the server between its two requests: in
+//! `passkey_ceremonies`, bound to the session that started it, taken out (and so used once) by
+//! the request that finishes it, and only for five minutes.
+//!
+//! The relying party is the configured public origin (`TWEESTAP_PUBLIC_ORIGIN`): its host is
+//! the RP ID, and an answer signed for another origin is refused. Without a public origin with a
+//! host name (WebAuthn does not work on an IP address) passkeys are not offered.
+
+use chrono::Duration;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use webauthn_rs::prelude::{
+    CreationChallengeResponse, Passkey, PasskeyAuthentication, PasskeyRegistration,
+    PublicKeyCredential, RegisterPublicKeyCredential, RequestChallengeResponse, Url, Uuid,
+    Webauthn, WebauthnBuilder, WebauthnError,
+};
+
+use crate::{
+    accounts::users::User,
+    audit::log::{self, Audited},
+    client::ClientInfo,
+    context::Context,
+    db::entity::{
+        passkey,
+        passkey_ceremony::{self, Ceremony},
+    },
+    error::{Error, Invalid},
+};
+
+/// How long a ceremony's challenge may be answered.
+pub const CEREMONY_MINUTES: i64 = 5;
+/// The longest name a user may give a passkey.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// This installation as browsers and keys know it, from the public origin; `None` when there
+/// is none, or when its host is an IP address.
+pub fn relying_party(ctx: &Context) -> Option<Webauthn> {
+    let origin = Url::parse(ctx.settings.public_origin.as_deref()?).ok()?;
+    let rp_id = origin.domain()?.to_owned();
+    WebauthnBuilder::new(&rp_id, &origin)
+        .ok()?
+        .rp_name(&ctx.settings.platform_name)
+        .build()
+        .ok()
+}
+
+/// Whether passkeys can be offered here.
+pub fn available(ctx: &Context) -> bool {
+    relying_party(ctx).is_some()
+}
+
+fn rp(ctx: &Context) -> Result<Webauthn, Error> {
+    relying_party(ctx).ok_or(Error::PasskeyUnavailable)
+}
+
+/// The user's passkeys, oldest first.
+pub async fn passkeys(ctx: &Context, user_id: i32) -> Result<Vec<passkey::Model>, Error> {
+    Ok(passkey::Entity::find()
+        .filter(passkey::Column::UserId.eq(user_id))
+        .order_by_asc(passkey::Column::Id)
+        .all(&ctx.db)
+        .await?)
+}
+
+fn credential(row: &passkey::Model) -> Result<Passkey, Error> {
+    serde_json::from_str(&row.credential)
+        .map_err(|err| Error::Internal(format!("stored passkey {} does not read: {err}", row.id)))
+}
+
+/// Keeps a ceremony's state for the session, replacing one of the same kind it started before.
+async fn keep(
+    ctx: &Context,
+    session_id: i32,
+    kind: Ceremony,
+    state: &impl serde::Serialize,
+) -> Result<(), Error> {
+    let state = serde_json::to_string(state)
+        .map_err(|err| Error::Internal(format!("passkey ceremony state: {err}")))?;
+    passkey_ceremony::Entity::delete_many()
+        .filter(passkey_ceremony::Column::SessionId.eq(session_id))
+        .filter(passkey_ceremony::Column::Kind.eq(kind))
+        .exec(&ctx.db)
+        .await?;
+    passkey_ceremony::ActiveModel {
+        session_id: Set(session_id),
+        kind: Set(kind),
+        state: Set(state),
+        expires_at: Set(ctx.now() + Duration::minutes(CEREMONY_MINUTES)),
+        ..Default::default()
+    }
+    .insert(&ctx.db)
+    .await?;
+    Ok(())
+}
+
+/// Takes the session's ceremony of `kind` out: whatever the answer, it cannot be used again.
+/// `None` when there is none, or when it has expired.
+async fn take<T: serde::de::DeserializeOwned>(
+    ctx: &Context,
+    session_id: i32,
+    kind: Ceremony,
+) -> Result<Option<T>, Error> {
+    let Some(row) = passkey_ceremony::Entity::find()
+        .filter(passkey_ceremony::Column::SessionId.eq(session_id))
+        .filter(passkey_ceremony::Column::Kind.eq(kind))
+        .one(&ctx.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    // Deleted by id: of two requests with the same answer only the one that deletes the row
+    // goes on.
+    let deleted = passkey_ceremony::Entity::delete_by_id(row.id)
+        .exec(&ctx.db)
+        .await?;
+    if deleted.rows_affected == 0 || row.expires_at <= ctx.now() {
+        return Ok(None);
+    }
+    serde_json::from_str(&row.state)
+        .map(Some)
+        .map_err(|err| Error::Internal(format!("passkey ceremony state: {err}")))
+}
+
+/// The user handle of `user`'s passkeys, or a new one for the first.
+async fn user_handle(db: &impl ConnectionTrait, user_id: i32) -> Result<Uuid, Error> {
+    let existing = passkey::Entity::find()
+        .filter(passkey::Column::UserId.eq(user_id))
+        .one(db)
+        .await?;
+    Ok(match existing {
+        Some(row) => Uuid::parse_str(&row.user_handle)
+            .map_err(|err| Error::Internal(format!("passkey user handle: {err}")))?,
+        None => Uuid::new_v4(),
+    })
+}
+
+fn credential_id(key: &Passkey) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.cred_id().as_slice())
+}
+
+/// The name a user gave, checked: not empty, at most 64 characters, no control characters.
+pub fn checked_name(name: &str) -> Result<String, Error> {
+    let name = name.trim();
+    if name.is_empty()
+        || name.chars().count() > MAX_NAME_CHARS
+        || name.chars().any(char::is_control)
+    {
+        return Err(Error::Invalid(Invalid::PasskeyName));
+    }
+    Ok(name.to_owned())
+}
+
+/// Starts adding a passkey for `user` in `session_id`: the options for the browser's
+/// `navigator.credentials.create()`. The user's other passkeys are excluded, so the same key
+/// is not registered twice.
+pub async fn start_registration(
+    ctx: &Context,
+    user: &User,
+    session_id: i32,
+) -> Result<CreationChallengeResponse, Error> {
+    let rp = rp(ctx)?;
+    let handle = user_handle(&ctx.db, user.id).await?;
+    let existing = passkeys(ctx, user.id)
+        .await?
+        .iter()
+        .map(credential)
+        .map(|key| key.map(|key| key.cred_id().clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (options, state) = rp
+        .start_passkey_registration(handle, &user.email, &user.display_name, Some(existing))
+        .map_err(|err| Error::Internal(format!("passkey registration options: {err}")))?;
+    keep(ctx, session_id, Ceremony::Register, &(handle, state)).await?;
+    Ok(options)
+}
+
+/// Finishes adding a passkey with the browser's answer, under the name the user gave; logged,
+/// and the user is told by email (SEC-21, SEC-33).
+pub async fn finish_registration(
+    ctx: &Context,
+    user: &User,
+    session_id: i32,
+    answer: &RegisterPublicKeyCredential,
+    name: &str,
+    client: Option<&ClientInfo>,
+) -> Result<passkey::Model, Error> {
+    let name = checked_name(name)?;
+    let rp = rp(ctx)?;
+    let Some((handle, state)) =
+        take::<(Uuid, PasskeyRegistration)>(ctx, session_id, Ceremony::Register).await?
+    else {
+        return Err(Error::PasskeyRejected);
+    };
+    let key = rp
+        .finish_passkey_registration(answer, &state)
+        .map_err(refused("registration", user.id))?;
+    let id = credential_id(&key);
+    let audited = Audited::begin(ctx).await?;
+    let taken = passkey::Entity::find()
+        .filter(passkey::Column::CredentialId.eq(&id))
+        .one(audited.txn())
+        .await?;
+    if taken.is_some() {
+        // Registered already, by this user or another: one credential, one account.
+        audited.rollback().await?;
+        return Err(Error::PasskeyRejected);
+    }
+    let stored = serde_json::to_string(&key)
+        .map_err(|err| Error::Internal(format!("passkey to store: {err}")))?;
+    let row = passkey::ActiveModel {
+        user_id: Set(user.id),
+        user_handle: Set(handle.to_string()),
+        credential_id: Set(id),
+        name: Set(name.clone()),
+        credential: Set(stored),
+        // The flags as registered are learnt at the first sign-in; until then: bound.
+        backup_eligible: Set(false),
+        backup_state: Set(false),
+        created_at: Set(ctx.now()),
+        last_used_at: Set(None),
+        ..Default::default()
+    }
+    .insert(audited.txn())
+    .await?;
+    audited
+        .commit(user.id, log::Event::PasskeyAdded, Some(name), client)
+        .await?;
+    Ok(row)
+}
+
+/// Starts the sign-in with a passkey of the user whose password `session_id` has given: the
+/// options for `navigator.credentials.get()`, naming only this user's passkeys.
+pub async fn start_authentication(
+    ctx: &Context,
+    user_id: i32,
+    session_id: i32,
+) -> Result<RequestChallengeResponse, Error> {
+    let rp = rp(ctx)?;
+    let keys = passkeys(ctx, user_id)
+        .await?
+        .iter()
+        .map(credential)
+        .collect::<Result<Vec<_>, _>>()?;
+    if keys.is_empty() {
+        return Err(Error::PasskeyRejected);
+    }
+    let (options, state) = rp
+        .start_passkey_authentication(&keys)
+        .map_err(|err| Error::Internal(format!("passkey sign-in options: {err}")))?;
+    keep(ctx, session_id, Ceremony::Login, &state).await?;
+    Ok(options)
+}
+
+/// Checks the browser's answer to the sign-in started for `session_id`: a passkey of this user,
+/// verified, for this origin, with a fresh challenge and a sign counter that went up. The
+/// counter, flags and time of use are kept. A counter that went back is refused and logged as a
+/// possibly copied key (SEC-33).
+pub async fn finish_authentication(
+    ctx: &Context,
+    user_id: i32,
+    session_id: i32,
+    answer: &PublicKeyCredential,
+    client: Option<&ClientInfo>,
+) -> Result<passkey::Model, Error> {
+    let rp = rp(ctx)?;
+    let Some(state) = take::<PasskeyAuthentication>(ctx, session_id, Ceremony::Login).await? else {
+        return Err(Error::PasskeyRejected);
+    };
+    let result = match rp.finish_passkey_authentication(answer, &state) {
+        Ok(result) => result,
+        Err(WebauthnError::CredentialPossibleCompromise) => {
+            let named = answer_row(ctx, user_id, answer).await?;
+            log::record(
+                ctx,
+                user_id,
+                log::Event::PasskeyCounterWentBack,
+                named.map(|row| row.name),
+                client,
+            )
+            .await?;
+            tracing::warn!(
+                user_id,
+                "passkey sign counter went back: possibly a copied key"
+            );
+            return Err(Error::PasskeyRejected);
+        }
+        Err(err) => return Err(refused("sign-in", user_id)(err)),
+    };
+    let Some(row) = answer_row(ctx, user_id, answer).await? else {
+        return Err(Error::PasskeyRejected);
+    };
+    let mut key = credential(&row)?;
+    key.update_credential(&result);
+    let stored = serde_json::to_string(&key)
+        .map_err(|err| Error::Internal(format!("passkey to store: {err}")))?;
+    let mut update: passkey::ActiveModel = row.into();
+    update.credential = Set(stored);
+    update.backup_eligible = Set(result.backup_eligible());
+    update.backup_state = Set(result.backup_state());
+    update.last_used_at = Set(Some(ctx.now()));
+    Ok(update.update(&ctx.db).await?)
+}
+
+/// The stored passkey of `user_id` that `answer` was made with.
+async fn answer_row(
+    ctx: &Context,
+    user_id: i32,
+    answer: &PublicKeyCredential,
+) -> Result<Option<passkey::Model>, Error> {
+    Ok(passkey::Entity::find()
+        .filter(passkey::Column::UserId.eq(user_id))
+        .filter(passkey::Column::CredentialId.eq(answer.id.as_str()))
+        .one(&ctx.db)
+        .await?)
+}
+
+/// A refusal by the library: logged for the operator with its reason, answered as one refusal.
+fn refused(ceremony: &'static str, user_id: i32) -> impl Fn(WebauthnError) -> Error {
+    move |err| {
+        tracing::info!(user_id, %err, "passkey {ceremony} refused");
+        Error::PasskeyRejected
+    }
+}
+
+/// Renames one of the user's own passkeys.
+pub async fn rename(ctx: &Context, user_id: i32, id: i32, name: &str) -> Result<(), Error> {
+    let name = checked_name(name)?;
+    let Some(row) = passkey::Entity::find_by_id(id)
+        .filter(passkey::Column::UserId.eq(user_id))
+        .one(&ctx.db)
+        .await?
+    else {
+        return Err(Error::Forbidden);
+    };
+    let mut update: passkey::ActiveModel = row.into();
+    update.name = Set(name);
+    update.update(&ctx.db).await?;
+    Ok(())
+}
+
+/// Removes one of the user's own passkeys; logged, and the user is told (SEC-21, SEC-33). The
+/// caller asks for the password first (SEC-20).
+pub async fn remove(
+    ctx: &Context,
+    user_id: i32,
+    id: i32,
+    client: Option<&ClientInfo>,
+) -> Result<(), Error> {
+    let audited = Audited::begin(ctx).await?;
+    let Some(row) = passkey::Entity::find_by_id(id)
+        .filter(passkey::Column::UserId.eq(user_id))
+        .one(audited.txn())
+        .await?
+    else {
+        audited.rollback().await?;
+        return Err(Error::Forbidden);
+    };
+    passkey::Entity::delete_by_id(row.id)
+        .exec(audited.txn())
+        .await?;
+    audited
+        .commit(user_id, log::Event::PasskeyRemoved, Some(row.name), client)
+        .await
+}

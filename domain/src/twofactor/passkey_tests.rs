@@ -1,0 +1,336 @@
+//! Service tests for passkeys (SEC-33), on SQLite and on PostgreSQL, with a software
+//! authenticator (webauthn-authenticator-rs's `SoftPasskey`, user verification included) in
+//! place of the browser and the key.
+
+use chrono::Duration;
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use webauthn_authenticator_rs::{WebauthnAuthenticator as _, softpasskey::SoftPasskey};
+use webauthn_rs::prelude::{PublicKeyCredential, Url};
+
+use super::passkey;
+use crate::{
+    accounts::users::User,
+    audit::log,
+    clock::ManualClock,
+    context::Context,
+    db::entity::passkey as row,
+    error::Error,
+    on_both_backends,
+    testing::{self, Backend, TestDb},
+};
+
+on_both_backends!(
+    a_passkey_is_added_and_signs_in_after_the_password_sec_33,
+    an_answer_for_another_origin_is_refused_sec_33,
+    a_challenge_is_used_once_by_its_own_session_within_five_minutes_sec_33,
+    a_sign_counter_that_goes_back_is_refused_and_logged_sec_33,
+    another_users_passkey_is_refused_sec_33,
+    only_the_owner_renames_or_removes_a_passkey_and_removal_is_logged_sec_33,
+    without_a_public_host_name_passkeys_are_not_offered_sec_33,
+    switching_off_and_the_helpdesk_reset_remove_the_passkeys,
+);
+
+const ORIGIN: &str = "http://localhost:3000";
+
+fn origin() -> Url {
+    Url::parse(ORIGIN).expect("an origin")
+}
+
+fn authenticator() -> SoftPasskey {
+    // `true`: the soft key says it verified its user, as a phone's PIN or fingerprint would.
+    SoftPasskey::new(true)
+}
+
+async fn setup(backend: Backend) -> (Context, ManualClock, TestDb, User) {
+    let (ctx, clock, db) = testing::context_with(backend, |settings| {
+        settings.public_origin = Some(ORIGIN.to_owned());
+    })
+    .await;
+    let judith = testing::add_judith(&ctx).await;
+    (ctx, clock, db, judith)
+}
+
+/// Adds a passkey named `name` to `user` from a signed-in session, with `key`.
+async fn add(ctx: &Context, user: &User, key: &mut SoftPasskey, name: &str) -> row::Model {
+    let session = testing::complete_session(ctx, user).await;
+    let options = passkey::start_registration(ctx, user, session)
+        .await
+        .expect("registration options");
+    let answer = key
+        .do_registration(origin(), options)
+        .expect("the key registers");
+    passkey::finish_registration(ctx, user, session, &answer, name, None)
+        .await
+        .expect("the passkey is added")
+}
+
+/// A login that has given its password asks `key` to sign in: the session and the answer.
+async fn sign_in_answer(
+    ctx: &Context,
+    user: &User,
+    key: &mut SoftPasskey,
+) -> (i32, PublicKeyCredential) {
+    let session = testing::login_attempt(ctx, user).await;
+    let options = passkey::start_authentication(ctx, user.id, session)
+        .await
+        .expect("sign-in options");
+    let answer = key
+        .do_authentication(origin(), options)
+        .expect("the key answers");
+    (session, answer)
+}
+
+async fn a_passkey_is_added_and_signs_in_after_the_password_sec_33(backend: Backend) {
+    let (ctx, clock, _db, judith) = setup(backend).await;
+    let mut key = authenticator();
+    let added = add(&ctx, &judith, &mut key, "  Telefoon ").await;
+    assert_eq!(added.name, "Telefoon");
+    assert_eq!(added.last_used_at, None);
+    let events = log::recent(&ctx, judith.id, 10).await.unwrap();
+    assert_eq!(events[0].kind, log::Event::PasskeyAdded);
+
+    clock.advance(Duration::minutes(1));
+    let (session, answer) = sign_in_answer(&ctx, &judith, &mut key).await;
+    let used = passkey::finish_authentication(&ctx, judith.id, session, &answer, None)
+        .await
+        .expect("the passkey signs in");
+    assert_eq!(used.id, added.id);
+    assert_eq!(used.last_used_at, Some(ctx.now()));
+    // The counter it answered with is kept: the next answer must count on from there.
+    assert_ne!(used.credential, added.credential);
+
+    let (session, answer) = sign_in_answer(&ctx, &judith, &mut key).await;
+    passkey::finish_authentication(&ctx, judith.id, session, &answer, None)
+        .await
+        .expect("and again");
+    assert_eq!(passkey::passkeys(&ctx, judith.id).await.unwrap().len(), 1);
+}
+
+async fn an_answer_for_another_origin_is_refused_sec_33(backend: Backend) {
+    let (ctx, _clock, _db, judith) = setup(backend).await;
+    let mut key = authenticator();
+    add(&ctx, &judith, &mut key, "Telefoon").await;
+    let session = testing::login_attempt(&ctx, &judith).await;
+    let options = passkey::start_authentication(&ctx, judith.id, session)
+        .await
+        .unwrap();
+    // Another port is another origin: a page there may not sign in here.
+    let elsewhere = Url::parse("http://localhost:4000").unwrap();
+    let answer = key.do_authentication(elsewhere, options).unwrap();
+    let refused = passkey::finish_authentication(&ctx, judith.id, session, &answer, None).await;
+    assert!(
+        matches!(refused, Err(Error::PasskeyRejected)),
+        "{refused:?}"
+    );
+
+    // And a registration made for another origin is not added.
+    let session = testing::complete_session(&ctx, &judith).await;
+    let options = passkey::start_registration(&ctx, &judith, session)
+        .await
+        .unwrap();
+    let answer = authenticator()
+        .do_registration(Url::parse("http://localhost:4000").unwrap(), options)
+        .unwrap();
+    let refused =
+        passkey::finish_registration(&ctx, &judith, session, &answer, "Ander", None).await;
+    assert!(
+        matches!(refused, Err(Error::PasskeyRejected)),
+        "{refused:?}"
+    );
+    assert_eq!(passkey::passkeys(&ctx, judith.id).await.unwrap().len(), 1);
+}
+
+async fn a_challenge_is_used_once_by_its_own_session_within_five_minutes_sec_33(backend: Backend) {
+    let (ctx, clock, _db, judith) = setup(backend).await;
+    let mut key = authenticator();
+    add(&ctx, &judith, &mut key, "Telefoon").await;
+
+    // Used once: the same answer again is refused.
+    let (session, answer) = sign_in_answer(&ctx, &judith, &mut key).await;
+    passkey::finish_authentication(&ctx, judith.id, session, &answer, None)
+        .await
+        .expect("the first time");
+    let replayed = passkey::finish_authentication(&ctx, judith.id, session, &answer, None).await;
+    assert!(
+        matches!(replayed, Err(Error::PasskeyRejected)),
+        "{replayed:?}"
+    );
+
+    // Bound to its session: another login of the same user cannot finish it.
+    let (session, answer) = sign_in_answer(&ctx, &judith, &mut key).await;
+    let other = testing::login_attempt(&ctx, &judith).await;
+    let refused = passkey::finish_authentication(&ctx, judith.id, other, &answer, None).await;
+    assert!(
+        matches!(refused, Err(Error::PasskeyRejected)),
+        "{refused:?}"
+    );
+    // ... and the session it belongs to may still use it.
+    passkey::finish_authentication(&ctx, judith.id, session, &answer, None)
+        .await
+        .expect("its own session");
+
+    // Five minutes: a challenge answered later is refused.
+    let (session, answer) = sign_in_answer(&ctx, &judith, &mut key).await;
+    clock.advance(Duration::minutes(passkey::CEREMONY_MINUTES) + Duration::seconds(1));
+    let late = passkey::finish_authentication(&ctx, judith.id, session, &answer, None).await;
+    assert!(matches!(late, Err(Error::PasskeyRejected)), "{late:?}");
+}
+
+async fn a_sign_counter_that_goes_back_is_refused_and_logged_sec_33(backend: Backend) {
+    let (ctx, _clock, _db, judith) = setup(backend).await;
+    let mut key = authenticator();
+    let added = add(&ctx, &judith, &mut key, "Telefoon").await;
+    // The stored counter is ahead of the key: its next answer counts lower, as a copy's would.
+    let mut stored: serde_json::Value = serde_json::from_str(&added.credential).unwrap();
+    stored["cred"]["counter"] = serde_json::json!(1000);
+    row::ActiveModel {
+        id: Set(added.id),
+        credential: Set(stored.to_string()),
+        ..Default::default()
+    }
+    .update(&ctx.db)
+    .await
+    .unwrap();
+
+    let (session, answer) = sign_in_answer(&ctx, &judith, &mut key).await;
+    let refused = passkey::finish_authentication(&ctx, judith.id, session, &answer, None).await;
+    assert!(
+        matches!(refused, Err(Error::PasskeyRejected)),
+        "{refused:?}"
+    );
+    let events = log::recent(&ctx, judith.id, 10).await.unwrap();
+    assert_eq!(events[0].kind, log::Event::PasskeyCounterWentBack);
+    assert_eq!(events[0].detail.as_deref(), Some("Telefoon"));
+    let kept = row::Entity::find_by_id(added.id)
+        .one(&ctx.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.last_used_at, None);
+}
+
+async fn another_users_passkey_is_refused_sec_33(backend: Backend) {
+    let (ctx, _clock, _db, judith) = setup(backend).await;
+    let bram = testing::add_bram(&ctx).await;
+    let mut judiths_key = authenticator();
+    let mut brams_key = authenticator();
+    add(&ctx, &judith, &mut judiths_key, "Telefoon").await;
+    add(&ctx, &bram, &mut brams_key, "Sleutel").await;
+
+    // Bram's key answers Bram's sign-in; the answer is handed to Judith's login.
+    let judiths_session = testing::login_attempt(&ctx, &judith).await;
+    passkey::start_authentication(&ctx, judith.id, judiths_session)
+        .await
+        .unwrap();
+    let (_, brams_answer) = sign_in_answer(&ctx, &bram, &mut brams_key).await;
+    let refused =
+        passkey::finish_authentication(&ctx, judith.id, judiths_session, &brams_answer, None).await;
+    assert!(
+        matches!(refused, Err(Error::PasskeyRejected)),
+        "{refused:?}"
+    );
+
+    // Nor does Bram's answer to his own registration add his key to Judith's account.
+    let brams_session = testing::complete_session(&ctx, &bram).await;
+    let options = passkey::start_registration(&ctx, &bram, brams_session)
+        .await
+        .unwrap();
+    let judiths_session = testing::complete_session(&ctx, &judith).await;
+    passkey::start_registration(&ctx, &judith, judiths_session)
+        .await
+        .unwrap();
+    let answer = brams_key.do_registration(origin(), options).unwrap();
+    let refused =
+        passkey::finish_registration(&ctx, &judith, judiths_session, &answer, "Van Bram", None)
+            .await;
+    assert!(
+        matches!(refused, Err(Error::PasskeyRejected)),
+        "{refused:?}"
+    );
+    assert_eq!(passkey::passkeys(&ctx, judith.id).await.unwrap().len(), 1);
+}
+
+async fn only_the_owner_renames_or_removes_a_passkey_and_removal_is_logged_sec_33(
+    backend: Backend,
+) {
+    let (ctx, _clock, _db, judith) = setup(backend).await;
+    let bram = testing::add_bram(&ctx).await;
+    let added = add(&ctx, &judith, &mut authenticator(), "Telefoon").await;
+
+    let refused = passkey::rename(&ctx, bram.id, added.id, "Van mij").await;
+    assert!(matches!(refused, Err(Error::Forbidden)), "{refused:?}");
+    let refused = passkey::remove(&ctx, bram.id, added.id, None).await;
+    assert!(matches!(refused, Err(Error::Forbidden)), "{refused:?}");
+
+    for bad in [
+        "",
+        "   ",
+        &"x".repeat(passkey::MAX_NAME_CHARS + 1),
+        "Tele\u{7}foon",
+    ] {
+        let refused = passkey::rename(&ctx, judith.id, added.id, bad).await;
+        assert!(
+            matches!(
+                refused,
+                Err(Error::Invalid(crate::error::Invalid::PasskeyName))
+            ),
+            "{bad:?}: {refused:?}"
+        );
+    }
+    passkey::rename(&ctx, judith.id, added.id, "Werktelefoon")
+        .await
+        .unwrap();
+    let keys = passkey::passkeys(&ctx, judith.id).await.unwrap();
+    assert_eq!(keys[0].name, "Werktelefoon");
+
+    passkey::remove(&ctx, judith.id, added.id, None)
+        .await
+        .unwrap();
+    assert!(passkey::passkeys(&ctx, judith.id).await.unwrap().is_empty());
+    let events = log::recent(&ctx, judith.id, 10).await.unwrap();
+    assert_eq!(events[0].kind, log::Event::PasskeyRemoved);
+    assert_eq!(events[0].detail.as_deref(), Some("Werktelefoon"));
+    let nothing_to_sign_in_with =
+        passkey::start_authentication(&ctx, judith.id, testing::login_attempt(&ctx, &judith).await)
+            .await;
+    assert!(
+        matches!(nothing_to_sign_in_with, Err(Error::PasskeyRejected)),
+        "{nothing_to_sign_in_with:?}"
+    );
+}
+
+async fn without_a_public_host_name_passkeys_are_not_offered_sec_33(backend: Backend) {
+    for public_origin in [None, Some("http://127.0.0.1:3000")] {
+        let (ctx, _clock, _db) = testing::context_with(backend, |settings| {
+            settings.public_origin = public_origin.map(str::to_owned);
+        })
+        .await;
+        assert!(!passkey::available(&ctx), "{public_origin:?}");
+        let judith = testing::add_judith(&ctx).await;
+        let session = testing::complete_session(&ctx, &judith).await;
+        let refused = passkey::start_registration(&ctx, &judith, session).await;
+        assert!(
+            matches!(refused, Err(Error::PasskeyUnavailable)),
+            "{public_origin:?}: {refused:?}"
+        );
+    }
+    let (ctx, _clock, _db, _judith) = setup(backend).await;
+    assert!(passkey::available(&ctx));
+}
+
+async fn switching_off_and_the_helpdesk_reset_remove_the_passkeys(backend: Backend) {
+    let (ctx, clock, _db, judith) = setup(backend).await;
+    testing::enrol_app(&ctx, &clock, &judith).await;
+    add(&ctx, &judith, &mut authenticator(), "Telefoon").await;
+    super::disable::disable_two_factor(&ctx, judith.id, None)
+        .await
+        .unwrap();
+    assert!(passkey::passkeys(&ctx, judith.id).await.unwrap().is_empty());
+
+    let bram = testing::add_bram(&ctx).await;
+    add(&ctx, &bram, &mut authenticator(), "Sleutel").await;
+    crate::helpdesk::reset_two_factor(&ctx, bram.id, "beheer@example.nl", "Telefoon kwijt", None)
+        .await
+        .unwrap();
+    assert!(passkey::passkeys(&ctx, bram.id).await.unwrap().is_empty());
+}

@@ -160,6 +160,8 @@ pub enum Invalid {
     ReasonMissing,
     #[error("Geef de passkey een naam van hoogstens 64 tekens, zoals 'Telefoon' of 'YubiKey'.")]
     PasskeyName,
+    #[error("Je hebt al 10 passkeys. Verwijder er eerst een die je niet meer gebruikt.")]
+    PasskeyLimit,
 }
 
 impl AppError {
@@ -344,6 +346,7 @@ impl From<tweestap_domain::Invalid> for Invalid {
             I::PhoneInvalid => Self::PhoneInvalid,
             I::ReasonMissing => Self::ReasonMissing,
             I::PasskeyName => Self::PasskeyName,
+            I::PasskeyLimit => Self::PasskeyLimit,
         }
     }
 }

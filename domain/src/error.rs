@@ -120,6 +120,7 @@ pub enum Invalid {
     PhoneInvalid,
     ReasonMissing,
     PasskeyName,
+    PasskeyLimit,
 }
 
 impl From<Invalid> for Error {

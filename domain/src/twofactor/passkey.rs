@@ -13,7 +13,8 @@
 
 use chrono::Duration;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, SqlErr, sea_query::OnConflict,
 };
 use webauthn_rs::prelude::{
     CreationChallengeResponse, Passkey, PasskeyAuthentication, PasskeyRegistration,
@@ -37,6 +38,8 @@ use crate::{
 pub const CEREMONY_MINUTES: i64 = 5;
 /// The longest name a user may give a passkey.
 pub const MAX_NAME_CHARS: usize = 64;
+/// The most passkeys one user may have: each sign-in sends all of them to the browser.
+pub const MAX_PER_USER: u64 = 10;
 
 /// This installation as browsers and keys know it, from the public origin; `None` when there
 /// is none, or when its host is an IP address.
@@ -73,7 +76,8 @@ fn credential(row: &passkey::Model) -> Result<Passkey, Error> {
         .map_err(|err| Error::Internal(format!("stored passkey {} does not read: {err}", row.id)))
 }
 
-/// Keeps a ceremony's state for the session, replacing one of the same kind it started before.
+/// Keeps a ceremony's state for the session, in place of one of the same kind it started
+/// before: one statement, so that two starts at once leave one of them, never a failure.
 async fn keep(
     ctx: &Context,
     session_id: i32,
@@ -82,19 +86,25 @@ async fn keep(
 ) -> Result<(), Error> {
     let state = serde_json::to_string(state)
         .map_err(|err| Error::Internal(format!("passkey ceremony state: {err}")))?;
-    passkey_ceremony::Entity::delete_many()
-        .filter(passkey_ceremony::Column::SessionId.eq(session_id))
-        .filter(passkey_ceremony::Column::Kind.eq(kind))
-        .exec(&ctx.db)
-        .await?;
-    passkey_ceremony::ActiveModel {
+    passkey_ceremony::Entity::insert(passkey_ceremony::ActiveModel {
         session_id: Set(session_id),
         kind: Set(kind),
         state: Set(state),
         expires_at: Set(ctx.now() + Duration::minutes(CEREMONY_MINUTES)),
         ..Default::default()
-    }
-    .insert(&ctx.db)
+    })
+    .on_conflict(
+        OnConflict::columns([
+            passkey_ceremony::Column::SessionId,
+            passkey_ceremony::Column::Kind,
+        ])
+        .update_columns([
+            passkey_ceremony::Column::State,
+            passkey_ceremony::Column::ExpiresAt,
+        ])
+        .to_owned(),
+    )
+    .exec(&ctx.db)
     .await?;
     Ok(())
 }
@@ -140,9 +150,30 @@ async fn user_handle(db: &impl ConnectionTrait, user_id: i32) -> Result<Uuid, Er
     })
 }
 
-fn credential_id(key: &Passkey) -> String {
+/// A credential's id as stored: base64url without padding, as browsers write it.
+fn credential_id(raw: &[u8]) -> String {
     use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.cred_id().as_slice())
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// What the stored `Passkey` says of its sign counter and backup flags (the type has no
+/// getters for them).
+struct Stored {
+    counter: i64,
+    backup_eligible: bool,
+    backup_state: bool,
+}
+
+fn stored(key: &Passkey) -> Result<(String, Stored), Error> {
+    let json = serde_json::to_value(key)
+        .map_err(|err| Error::Internal(format!("passkey to store: {err}")))?;
+    let cred = &json["cred"];
+    let flags = Stored {
+        counter: cred["counter"].as_i64().unwrap_or(0),
+        backup_eligible: cred["backup_eligible"].as_bool().unwrap_or(false),
+        backup_state: cred["backup_state"].as_bool().unwrap_or(false),
+    };
+    Ok((json.to_string(), flags))
 }
 
 /// The name a user gave, checked: not empty, at most 64 characters, no control characters.
@@ -166,6 +197,13 @@ pub async fn start_registration(
     session_id: i32,
 ) -> Result<CreationChallengeResponse, Error> {
     let rp = rp(ctx)?;
+    let count = passkey::Entity::find()
+        .filter(passkey::Column::UserId.eq(user.id))
+        .count(&ctx.db)
+        .await?;
+    if count >= MAX_PER_USER {
+        return Err(Error::Invalid(Invalid::PasskeyLimit));
+    }
     let handle = user_handle(&ctx.db, user.id).await?;
     let existing = passkeys(ctx, user.id)
         .await?
@@ -200,34 +238,33 @@ pub async fn finish_registration(
     let key = rp
         .finish_passkey_registration(answer, &state)
         .map_err(refused("registration", user.id))?;
-    let id = credential_id(&key);
+    let id = credential_id(key.cred_id());
+    let (credential, flags) = stored(&key)?;
     let audited = Audited::begin(ctx).await?;
-    let taken = passkey::Entity::find()
-        .filter(passkey::Column::CredentialId.eq(&id))
-        .one(audited.txn())
-        .await?;
-    if taken.is_some() {
-        // Registered already, by this user or another: one credential, one account.
-        audited.rollback().await?;
-        return Err(Error::PasskeyRejected);
-    }
-    let stored = serde_json::to_string(&key)
-        .map_err(|err| Error::Internal(format!("passkey to store: {err}")))?;
-    let row = passkey::ActiveModel {
+    let inserted = passkey::ActiveModel {
         user_id: Set(user.id),
         user_handle: Set(handle.to_string()),
         credential_id: Set(id),
         name: Set(name.clone()),
-        credential: Set(stored),
-        // The flags as registered are learnt at the first sign-in; until then: bound.
-        backup_eligible: Set(false),
-        backup_state: Set(false),
+        credential: Set(credential),
+        sign_count: Set(flags.counter),
+        backup_eligible: Set(flags.backup_eligible),
+        backup_state: Set(flags.backup_state),
         created_at: Set(ctx.now()),
         last_used_at: Set(None),
         ..Default::default()
     }
     .insert(audited.txn())
-    .await?;
+    .await;
+    let row = match inserted {
+        Ok(row) => row,
+        // Registered already, by this user or another: one credential, one account.
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            audited.rollback().await?;
+            return Err(Error::PasskeyRejected);
+        }
+        Err(err) => return Err(err.into()),
+    };
     audited
         .commit(user.id, log::Event::PasskeyAdded, Some(name), client)
         .await?;
@@ -258,9 +295,9 @@ pub async fn start_authentication(
 }
 
 /// Checks the browser's answer to the sign-in started for `session_id`: a passkey of this user,
-/// verified, for this origin, with a fresh challenge and a sign counter that went up. The
-/// counter, flags and time of use are kept. A counter that went back is refused and logged as a
-/// possibly copied key (SEC-33).
+/// verified, for this origin, with a fresh challenge and a sign counter above the stored one.
+/// The counter, flags and time of use are kept. A counter that did not go up is refused and
+/// logged as a possibly copied key (SEC-33).
 pub async fn finish_authentication(
     ctx: &Context,
     user_id: i32,
@@ -275,47 +312,91 @@ pub async fn finish_authentication(
     let result = match rp.finish_passkey_authentication(answer, &state) {
         Ok(result) => result,
         Err(WebauthnError::CredentialPossibleCompromise) => {
-            let named = answer_row(ctx, user_id, answer).await?;
-            log::record(
-                ctx,
-                user_id,
-                log::Event::PasskeyCounterWentBack,
-                named.map(|row| row.name),
-                client,
-            )
-            .await?;
-            tracing::warn!(
-                user_id,
-                "passkey sign counter went back: possibly a copied key"
-            );
-            return Err(Error::PasskeyRejected);
+            let row = row_of(ctx, user_id, &answer.raw_id).await?;
+            return Err(counter_went_back(ctx, user_id, row, client).await);
         }
         Err(err) => return Err(refused("sign-in", user_id)(err)),
     };
-    let Some(row) = answer_row(ctx, user_id, answer).await? else {
+    // The row of the credential the library checked (not the answer's unchecked `id`).
+    let Some(row) = row_of(ctx, user_id, result.cred_id()).await? else {
         return Err(Error::PasskeyRejected);
     };
+    // The library compared the counter with a copy made when the ceremony began; another
+    // sign-in may have raised it since. A key that counts (above 0) must count on from the
+    // latest.
+    let counter = i64::from(result.counter());
+    let counts = counter > 0 || row.sign_count > 0;
+    if counts && counter <= row.sign_count {
+        return Err(counter_went_back(ctx, user_id, Some(row), client).await);
+    }
     let mut key = credential(&row)?;
-    key.update_credential(&result);
-    let stored = serde_json::to_string(&key)
-        .map_err(|err| Error::Internal(format!("passkey to store: {err}")))?;
-    let mut update: passkey::ActiveModel = row.into();
-    update.credential = Set(stored);
-    update.backup_eligible = Set(result.backup_eligible());
-    update.backup_state = Set(result.backup_state());
-    update.last_used_at = Set(Some(ctx.now()));
-    Ok(update.update(&ctx.db).await?)
+    if key.update_credential(&result).is_none() {
+        return Err(Error::Internal(format!(
+            "passkey {} is not the credential that answered",
+            row.id
+        )));
+    }
+    let (credential, flags) = stored(&key)?;
+    // Compare and set: of two answers at once, the lower count cannot write over the higher.
+    let mut update = passkey::Entity::update_many()
+        .col_expr(passkey::Column::Credential, credential.into())
+        .col_expr(passkey::Column::SignCount, counter.into())
+        .col_expr(
+            passkey::Column::BackupEligible,
+            flags.backup_eligible.into(),
+        )
+        .col_expr(passkey::Column::BackupState, flags.backup_state.into())
+        .col_expr(passkey::Column::LastUsedAt, Some(ctx.now()).into())
+        .filter(passkey::Column::Id.eq(row.id));
+    update = if counts {
+        update.filter(passkey::Column::SignCount.lt(counter))
+    } else {
+        update.filter(passkey::Column::SignCount.eq(0))
+    };
+    if update.exec(&ctx.db).await?.rows_affected == 0 {
+        // Removed meanwhile, or another answer counted higher first.
+        let now = passkey::Entity::find_by_id(row.id).one(&ctx.db).await?;
+        return Err(match now {
+            Some(row) => counter_went_back(ctx, user_id, Some(row), client).await,
+            None => Error::PasskeyRejected,
+        });
+    }
+    passkey::Entity::find_by_id(row.id)
+        .one(&ctx.db)
+        .await?
+        .ok_or(Error::PasskeyRejected)
 }
 
-/// The stored passkey of `user_id` that `answer` was made with.
-async fn answer_row(
+/// Logs a sign counter that did not go up, as possibly a copied key, and answers the refusal.
+async fn counter_went_back(
     ctx: &Context,
     user_id: i32,
-    answer: &PublicKeyCredential,
-) -> Result<Option<passkey::Model>, Error> {
+    row: Option<passkey::Model>,
+    client: Option<&ClientInfo>,
+) -> Error {
+    tracing::warn!(
+        user_id,
+        "passkey sign counter did not go up: possibly a copied key"
+    );
+    let logged = log::record(
+        ctx,
+        user_id,
+        log::Event::PasskeyCounterWentBack,
+        row.map(|row| row.name),
+        client,
+    )
+    .await;
+    match logged {
+        Ok(()) => Error::PasskeyRejected,
+        Err(err) => err,
+    }
+}
+
+/// The stored passkey of `user_id` with the credential id `raw`.
+async fn row_of(ctx: &Context, user_id: i32, raw: &[u8]) -> Result<Option<passkey::Model>, Error> {
     Ok(passkey::Entity::find()
         .filter(passkey::Column::UserId.eq(user_id))
-        .filter(passkey::Column::CredentialId.eq(answer.id.as_str()))
+        .filter(passkey::Column::CredentialId.eq(credential_id(raw)))
         .one(&ctx.db)
         .await?)
 }

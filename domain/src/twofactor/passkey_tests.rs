@@ -28,6 +28,9 @@ on_both_backends!(
     only_the_owner_renames_or_removes_a_passkey_and_removal_is_logged_sec_33,
     without_a_public_host_name_passkeys_are_not_offered_sec_33,
     switching_off_and_the_helpdesk_reset_remove_the_passkeys,
+    a_copy_that_answers_a_ceremony_begun_before_the_last_sign_in_is_refused_sec_33,
+    of_two_finishes_with_one_answer_at_once_one_signs_in_sec_33,
+    a_user_has_at_most_ten_passkeys,
 );
 
 const ORIGIN: &str = "http://localhost:3000";
@@ -181,16 +184,7 @@ async fn a_sign_counter_that_goes_back_is_refused_and_logged_sec_33(backend: Bac
     let mut key = authenticator();
     let added = add(&ctx, &judith, &mut key, "Telefoon").await;
     // The stored counter is ahead of the key: its next answer counts lower, as a copy's would.
-    let mut stored: serde_json::Value = serde_json::from_str(&added.credential).unwrap();
-    stored["cred"]["counter"] = serde_json::json!(1000);
-    row::ActiveModel {
-        id: Set(added.id),
-        credential: Set(stored.to_string()),
-        ..Default::default()
-    }
-    .update(&ctx.db)
-    .await
-    .unwrap();
+    count_ahead(&ctx, &added).await;
 
     let (session, answer) = sign_in_answer(&ctx, &judith, &mut key).await;
     let refused = passkey::finish_authentication(&ctx, judith.id, session, &answer, None).await;
@@ -333,4 +327,86 @@ async fn switching_off_and_the_helpdesk_reset_remove_the_passkeys(backend: Backe
         .await
         .unwrap();
     assert!(passkey::passkeys(&ctx, bram.id).await.unwrap().is_empty());
+}
+
+/// Moves the stored sign counter of `added` far ahead, as if the real key had been used many
+/// times since: the key in the test then answers as a copy made before would.
+async fn count_ahead(ctx: &Context, added: &row::Model) {
+    let mut stored: serde_json::Value = serde_json::from_str(&added.credential).unwrap();
+    stored["cred"]["counter"] = serde_json::json!(1000);
+    row::ActiveModel {
+        id: Set(added.id),
+        credential: Set(stored.to_string()),
+        sign_count: Set(1000),
+        ..Default::default()
+    }
+    .update(&ctx.db)
+    .await
+    .unwrap();
+}
+
+async fn a_copy_that_answers_a_ceremony_begun_before_the_last_sign_in_is_refused_sec_33(
+    backend: Backend,
+) {
+    let (ctx, _clock, _db, judith) = setup(backend).await;
+    let mut key = authenticator();
+    let added = add(&ctx, &judith, &mut key, "Telefoon").await;
+    // Someone with the password begins a sign-in; the library keeps the counter as it is now.
+    let session = testing::login_attempt(&ctx, &judith).await;
+    let options = passkey::start_authentication(&ctx, judith.id, session)
+        .await
+        .unwrap();
+    // Meanwhile the real key counts on (the owner signs in elsewhere, many times).
+    count_ahead(&ctx, &added).await;
+    // The copy answers with a count above the ceremony's copy but below the latest.
+    let answer = key.do_authentication(origin(), options).unwrap();
+    let refused = passkey::finish_authentication(&ctx, judith.id, session, &answer, None).await;
+    assert!(
+        matches!(refused, Err(Error::PasskeyRejected)),
+        "{refused:?}"
+    );
+    let events = log::recent(&ctx, judith.id, 10).await.unwrap();
+    assert_eq!(events[0].kind, log::Event::PasskeyCounterWentBack);
+}
+
+async fn of_two_finishes_with_one_answer_at_once_one_signs_in_sec_33(backend: Backend) {
+    let (ctx, _clock, _db, judith) = setup(backend).await;
+    let mut key = authenticator();
+    add(&ctx, &judith, &mut key, "Telefoon").await;
+    let (session, answer) = sign_in_answer(&ctx, &judith, &mut key).await;
+    let (first, second) = tokio::join!(
+        passkey::finish_authentication(&ctx, judith.id, session, &answer, None),
+        passkey::finish_authentication(&ctx, judith.id, session, &answer, None),
+    );
+    assert_eq!(
+        [first.is_ok(), second.is_ok()]
+            .iter()
+            .filter(|ok| **ok)
+            .count(),
+        1,
+        "{first:?} {second:?}"
+    );
+    // Two starts at once in one session leave one ceremony, and no failure.
+    let session = testing::login_attempt(&ctx, &judith).await;
+    let (a, b) = tokio::join!(
+        passkey::start_authentication(&ctx, judith.id, session),
+        passkey::start_authentication(&ctx, judith.id, session),
+    );
+    assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
+}
+
+async fn a_user_has_at_most_ten_passkeys(backend: Backend) {
+    let (ctx, _clock, _db, judith) = setup(backend).await;
+    for n in 0..passkey::MAX_PER_USER {
+        add(&ctx, &judith, &mut authenticator(), &format!("Sleutel {n}")).await;
+    }
+    let session = testing::complete_session(&ctx, &judith).await;
+    let refused = passkey::start_registration(&ctx, &judith, session).await;
+    assert!(
+        matches!(
+            refused,
+            Err(Error::Invalid(crate::error::Invalid::PasskeyLimit))
+        ),
+        "{refused:?}"
+    );
 }

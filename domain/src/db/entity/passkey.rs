@@ -17,6 +17,9 @@ pub struct Model {
     /// webauthn-rs's `Passkey` as JSON: the public key, the sign counter and the flags. Nothing
     /// in it is secret.
     pub credential: String,
+    /// The sign counter of the latest answer; an answer must count higher (0: the key does not
+    /// count, as synced passkeys do not).
+    pub sign_count: i64,
     /// The key may be synced to other devices (a passkey in a password manager) ...
     pub backup_eligible: bool,
     /// ... and is: not bound to one device.

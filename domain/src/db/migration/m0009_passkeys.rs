@@ -24,6 +24,9 @@ impl MigrationTrait for Migration {
                     .col(string_len(Passkeys::Name, 64))
                     // webauthn-rs's `Passkey` as JSON: the public key, the counter, the flags.
                     .col(text(Passkeys::Credential))
+                    // The sign counter of the latest answer (0 for keys that do not count,
+                    // such as synced passkeys): the next must be higher (SEC-33).
+                    .col(big_integer(Passkeys::SignCount))
                     .col(boolean(Passkeys::BackupEligible))
                     .col(boolean(Passkeys::BackupState))
                     .col(timestamp_with_time_zone(Passkeys::CreatedAt))
@@ -107,6 +110,7 @@ enum Passkeys {
     CredentialId,
     Name,
     Credential,
+    SignCount,
     BackupEligible,
     BackupState,
     CreatedAt,

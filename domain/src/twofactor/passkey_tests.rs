@@ -31,6 +31,7 @@ on_both_backends!(
     a_copy_that_answers_a_ceremony_begun_before_the_last_sign_in_is_refused_sec_33,
     of_two_finishes_with_one_answer_at_once_one_signs_in_sec_33,
     a_user_has_at_most_ten_passkeys,
+    every_passkey_event_queues_its_email_sec_21,
 );
 
 const ORIGIN: &str = "http://localhost:3000";
@@ -408,5 +409,43 @@ async fn a_user_has_at_most_ten_passkeys(backend: Backend) {
             Err(Error::Invalid(crate::error::Invalid::PasskeyLimit))
         ),
         "{refused:?}"
+    );
+}
+
+/// Adding, removing and a counter that went back each tell the user by email, as every other
+/// change to the sign-in does (the HTTP mail test names them until the passkey pages exist).
+async fn every_passkey_event_queues_its_email_sec_21(backend: Backend) {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let (ctx, _clock, _db, _outbox) = testing::context_with_mail(backend, |settings| {
+        settings.public_origin = Some(ORIGIN.to_owned());
+    })
+    .await;
+    let judith = testing::add_judith(&ctx).await;
+    let mut key = authenticator();
+    let added = add(&ctx, &judith, &mut key, "Telefoon").await;
+    count_ahead(&ctx, &added).await;
+    let (session, answer) = sign_in_answer(&ctx, &judith, &mut key).await;
+    passkey::finish_authentication(&ctx, judith.id, session, &answer, None)
+        .await
+        .unwrap_err();
+    passkey::remove(&ctx, judith.id, added.id, None)
+        .await
+        .unwrap();
+    let kinds: Vec<String> = crate::db::entity::mail::Entity::find()
+        .filter(crate::db::entity::mail::Column::UserId.eq(judith.id))
+        .order_by_asc(crate::db::entity::mail::Column::Id)
+        .all(&ctx.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|mail| mail.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            log::Event::PasskeyAdded.kind(),
+            log::Event::PasskeyCounterWentBack.kind(),
+            log::Event::PasskeyRemoved.kind(),
+        ]
     );
 }

@@ -118,6 +118,19 @@ impl Drop for Server {
     }
 }
 
+/// The two tests take turns: each starts, kills and starts servers on free ports, and a port
+/// one test has just found free (and let go) may be the port the other's server takes next, so
+/// that a request meant for one server reaches the other as it is killed ("connection reset").
+/// Both together take well under a second.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    // A test that failed while holding the turn still hands it on.
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// A port nobody listens on now.
 fn free_port() -> SocketAddr {
     TcpListener::bind("127.0.0.1:0")
@@ -357,6 +370,7 @@ async fn log_out(browser: &mut Browser) {
 // Killed after the wizard made the secret and showed it, before any code was confirmed.
 #[tokio::test]
 async fn killed_between_the_secret_and_its_code_the_user_is_not_half_enabled() {
+    let _turn = one_at_a_time();
     let dir = DataDir::new();
     let server = Server::start(&dir, 1).await;
     let mut browser = Browser::new(&server);
@@ -410,6 +424,7 @@ async fn killed_between_the_secret_and_its_code_the_user_is_not_half_enabled() {
 // were saved ("Gedaan").
 #[tokio::test]
 async fn killed_between_the_code_and_gedaan_the_user_is_enabled_and_gets_her_codes() {
+    let _turn = one_at_a_time();
     let dir = DataDir::new();
     let server = Server::start(&dir, 1).await;
     let mut browser = Browser::new(&server);

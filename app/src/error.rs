@@ -54,6 +54,19 @@ pub enum AppError {
         "De passkey is niet geaccepteerd. Probeer het opnieuw, of kies 'Andere manier' om een code of een herstelcode te gebruiken."
     )]
     PasskeyRejected,
+    /// The browser's prompt was closed or timed out (the browser's NotAllowedError).
+    #[error(
+        "Het gebruik van de passkey is afgebroken of duurde te lang. Probeer het opnieuw, of kies een andere manier."
+    )]
+    PasskeyCancelled,
+    /// The key is registered already (the browser's InvalidStateError).
+    #[error("Deze passkey of beveiligingssleutel is al aan je account toegevoegd.")]
+    PasskeyKnown,
+    /// The browser has no WebAuthn, or refused for another reason.
+    #[error(
+        "Deze browser kan hier geen passkey gebruiken. Probeer het opnieuw in een recente browser, of kies een andere manier."
+    )]
+    PasskeyBrowser,
     #[error("Deze herstelcode klopt niet of is al gebruikt. Elke herstelcode werkt maar één keer.")]
     WrongRecoveryCode,
     #[error(
@@ -162,6 +175,10 @@ pub enum Invalid {
     PasskeyName,
     #[error("Je hebt al 10 passkeys. Verwijder er eerst een die je niet meer gebruikt.")]
     PasskeyLimit,
+    #[error(
+        "Dit is je enige passkey en je hebt geen andere manier ingesteld. Voeg eerst een andere passkey toe of kies bij 'Methode wijzigen' de app of SMS, of schakel twee-staps-authenticatie uit."
+    )]
+    PasskeyLast,
 }
 
 impl AppError {
@@ -181,6 +198,7 @@ impl AppError {
             | Self::WrongSmsCode
             | Self::SmsCodeExpired
             | Self::PasskeyRejected
+            | Self::PasskeyCancelled
             | Self::PasswordConfirmationNeeded
             | Self::SecondStepRequired => 401,
             Self::Forbidden
@@ -195,7 +213,7 @@ impl AppError {
             | Self::SmsCooldown
             | Self::SmsLimit => 429,
             Self::SmsUnavailable | Self::SmsNotSent | Self::PasskeyUnavailable | Self::Busy => 503,
-            Self::InvalidInput(_) => 400,
+            Self::InvalidInput(_) | Self::PasskeyKnown | Self::PasskeyBrowser => 400,
             Self::TooLarge => 413,
             Self::Internal => 500,
             Self::Network => 503,
@@ -347,6 +365,7 @@ impl From<tweestap_domain::Invalid> for Invalid {
             I::ReasonMissing => Self::ReasonMissing,
             I::PasskeyName => Self::PasskeyName,
             I::PasskeyLimit => Self::PasskeyLimit,
+            I::PasskeyLast => Self::PasskeyLast,
         }
     }
 }

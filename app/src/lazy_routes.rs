@@ -26,7 +26,7 @@ use crate::{
     routes::DIALOG_PARAM,
     settings::{
         devices::DevicesPage, disable::DisablePage, method::MethodPage, page::SettingsPage,
-        password::ChangePasswordPage, recovery_codes::RecoveryCodesPage,
+        passkeys::PasskeysPage, password::ChangePasswordPage, recovery_codes::RecoveryCodesPage,
     },
     shell::state::current_user,
 };
@@ -220,6 +220,7 @@ lazy_group!(SettingsGroup, settings_pages, __preload_settings_pages {
     Settings => SettingsPage,
     Disable => DisablePage,
     Devices => DevicesPage,
+    Passkeys => PasskeysPage,
     Method => MethodPage,
     RecoveryCodes => RecoveryCodesPage,
     ChangePassword => ChangePasswordPage,

@@ -14,6 +14,7 @@ pub mod lazy_routes;
 pub mod local_storage;
 pub mod login;
 pub mod page_state;
+pub mod passkey;
 pub mod profile;
 #[cfg(feature = "ssr")]
 pub mod request;
@@ -113,6 +114,11 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("apparaten")
                             view={Lazy::<lazy_routes::Devices>::new()}
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("passkeys")
+                            view={Lazy::<lazy_routes::Passkeys>::new()}
                             ssr=SsrMode::Async
                         />
                         <Route

@@ -13,6 +13,7 @@ pub const WIZARD: &str = "/twee-staps/instellen";
 pub const SETTINGS: &str = "/profiel/instellingen";
 pub const RECOVERY_CODES: &str = "/profiel/herstelcodes";
 pub const DEVICES: &str = "/profiel/apparaten";
+pub const PASSKEYS: &str = "/profiel/passkeys";
 pub const DISABLE: &str = "/profiel/uitschakelen";
 pub const METHOD: &str = "/profiel/methode";
 pub const CHANGE_PASSWORD: &str = "/profiel/wachtwoord";
@@ -60,6 +61,10 @@ pub fn second_step_expired_page() -> String {
 /// The wizard's and the method change's steps that the address names (`?stap=`).
 pub const STEP_CODE: &str = "code";
 pub const STEP_PHONE: &str = "telefoon";
+pub const STEP_PASSKEY: &str = "passkey";
+
+/// `?andere-manier=ja` on the code page: a user with a passkey chose the code or a recovery code.
+pub const OTHER_WAY_PARAM: &str = "andere-manier";
 
 /// The longest `?volgende=` that is kept: a page's path and query, not a payload (SEC-32).
 pub const MAX_NEXT_BYTES: usize = 512;

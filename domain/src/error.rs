@@ -121,6 +121,8 @@ pub enum Invalid {
     ReasonMissing,
     PasskeyName,
     PasskeyLimit,
+    /// The last passkey of a user whose only method is passkeys.
+    PasskeyLast,
 }
 
 impl From<Invalid> for Error {

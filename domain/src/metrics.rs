@@ -124,6 +124,7 @@ pub fn second_step<T>(method: &'static str, result: &Result<T, Error>) {
             Error::CodeRejected
             | Error::SmsCodeRejected
             | Error::RecoveryCodeRejected
+            | Error::PasskeyRejected
             | Error::Invalid(Invalid::CodeFormat | Invalid::RecoveryCodeFormat),
         ) => "rejected",
         Err(Error::SmsCodeExpired) => "expired",

@@ -155,13 +155,30 @@ where
     }
 }
 
-/// The choice between SMS (when it is offered) and the app, which is recommended because SMS
-/// costs money: in the wizard and under "Methode wijzigen".
+/// The choice between SMS (when it is offered), the app, and a passkey (when the installation
+/// offers it and the browser can): in the wizard and under "Methode wijzigen". The app is
+/// recommended because SMS costs money; a passkey above it, where it can be used, because a
+/// fake login page cannot pass it on.
 #[component]
-pub fn MethodChoice(legend: &'static str, sms_available: bool) -> impl IntoView {
+pub fn MethodChoice(
+    legend: &'static str,
+    sms_available: bool,
+    #[prop(optional)] passkey_available: bool,
+) -> impl IntoView {
+    let browser = crate::passkey::browser_supports();
+    let passkey_shown = Signal::derive(move || passkey_available && browser.get());
     view! {
         <fieldset>
             <legend><h2>{legend}</h2></legend>
+            {passkey_available.then(|| view! {
+                <div class="choice" hidden=move || !passkey_shown.get()>
+                    <input id="method-passkey" type="radio" name="method" value="passkey"/>
+                    <label for="method-passkey">
+                        <span><strong>"Passkey of beveiligingssleutel"</strong> " " <span class="badge">"Aanbevolen"</span></span>
+                        <span>"Bevestig het inloggen met de vingerafdruk, het gezicht of de pincode van je telefoon of computer, of met een beveiligingssleutel zoals een YubiKey. Je hoeft geen code over te typen."</span>
+                    </label>
+                </div>
+            })}
             {sms_available.then(|| view! {
                 <div class="choice">
                     <input id="method-sms" type="radio" name="method" value="sms"/>
@@ -174,7 +191,7 @@ pub fn MethodChoice(legend: &'static str, sms_available: bool) -> impl IntoView 
             <div class="choice">
                 <input id="method-app" type="radio" name="method" value="app" checked/>
                 <label for="method-app">
-                    <span><strong>"Code van authenticatie-applicatie"</strong> " " <span class="badge">"Aanbevolen"</span></span>
+                    <span><strong>"Code van authenticatie-applicatie"</strong> " " <span class="badge" hidden=move || passkey_shown.get()>"Aanbevolen"</span></span>
                     <span>"Gebruik een gratis authenticatie-applicatie die je op je mobiele telefoon moet installeren om authenticatie-codes mee aan te maken."</span>
                 </label>
             </div>

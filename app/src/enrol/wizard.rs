@@ -21,12 +21,13 @@ use crate::{
     enrol::intro::NotNow,
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
+    passkey::{AddPasskey, PasskeyExplanation},
     routes::{SETTINGS, STEP_CODE, WIZARD, next_suffix, with_next},
 };
 #[cfg(feature = "ssr")]
 use crate::{
     error::Invalid,
-    routes::{STEP_PHONE, safe_next},
+    routes::{STEP_PASSKEY, STEP_PHONE, safe_next},
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
@@ -35,7 +36,7 @@ use tweestap_domain::{
         session,
     },
     sms,
-    twofactor::{Method, enrolment, factor, policy, recovery_codes, sms_enrolment},
+    twofactor::{Method, enrolment, factor, passkey, policy, recovery_codes, sms_enrolment},
 };
 
 /// What the wizard shows, decided on the server from the user's state.
@@ -44,7 +45,11 @@ pub enum WizardStep {
     Password,
     Method,
     New(NewFactor),
-    RecoveryCodes { codes: Vec<String> },
+    /// A passkey was chosen: the browser makes one.
+    Passkey,
+    RecoveryCodes {
+        codes: Vec<String>,
+    },
     AlreadyOn,
 }
 
@@ -55,6 +60,8 @@ pub struct Wizard {
     pub optional: bool,
     /// Whether SMS is offered: only when a provider is configured.
     pub sms_available: bool,
+    /// Whether passkeys are offered: only with a public origin that has a host name.
+    pub passkey_available: bool,
 }
 
 #[server(prefix = "/api/instellen", endpoint = "wizard_state")]
@@ -63,6 +70,7 @@ pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
     let optional = ctx.settings.rollout.phase(ctx.now()) != policy::Phase::Mandatory;
     let factor = factor::factor(&ctx, session.user.id).await?;
     let sms_available = sms::available(&ctx);
+    let passkey_available = passkey::available(&ctx);
     let asked = step.as_deref();
     let password_fresh = reauth::is_fresh(&ctx, &session, Window::Wizard);
     let step = match &factor {
@@ -76,6 +84,7 @@ pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
         }
         _ if !password_fresh => WizardStep::Password,
         None if asked == Some(STEP_PHONE) && sms_available => WizardStep::New(NewFactor::Phone),
+        None if asked == Some(STEP_PASSKEY) && passkey_available => WizardStep::Passkey,
         None => WizardStep::Method,
         Some(row) if row.method == Method::Sms => {
             let number = sms::number_of(&ctx, row)?;
@@ -103,6 +112,7 @@ pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
         step,
         optional,
         sms_available,
+        passkey_available,
     })
 }
 
@@ -127,6 +137,12 @@ pub async fn wizard_method(method: Option<String>, next: Option<String>) -> Resu
         }
         Some(Method::Sms) if sms::available(&ctx) => {
             leptos_axum::redirect(&format!("{WIZARD}?stap={STEP_PHONE}{}", next_suffix(&next)));
+        }
+        Some(Method::Passkey) if passkey::available(&ctx) => {
+            leptos_axum::redirect(&format!(
+                "{WIZARD}?stap={STEP_PASSKEY}{}",
+                next_suffix(&next)
+            ));
         }
         _ => return Err(AppError::invalid(Invalid::MethodMissing)),
     }
@@ -284,7 +300,7 @@ fn wizard_step(wizard: Wizard, next: Option<String>) -> impl IntoView {
         WizardStep::Method => view! {
             <Explanation/>
             <ActionForm action={action::<WizardMethod>()}>
-                <MethodChoice legend="2. Kies hoe je authenticatie-codes wilt ontvangen" sms_available=wizard.sms_available/>
+                <MethodChoice legend="2. Kies hoe je authenticatie-codes wilt ontvangen" sms_available=wizard.sms_available passkey_available=wizard.passkey_available/>
                 <NextField/>
                 <FormError error={form_error::<WizardMethod>()}/>
                 <button type="submit" class="primary">"Doorgaan"</button>
@@ -345,6 +361,15 @@ fn wizard_step(wizard: Wizard, next: Option<String>) -> impl IntoView {
                 <button type="submit" class="primary">"Doorgaan"</button>
             </ActionForm>
             <p><a href=with_next(WIZARD, &next)>"Terug naar de QR-code"</a></p>
+        }
+        .into_any(),
+        WizardStep::Passkey => view! {
+            <h2>"3. Maak een passkey aan"</h2>
+            <PasskeyExplanation/>
+            <AddPasskey label="Passkey aanmaken"/>
+            {restart_form("Andere methode kiezen", restart_error)}
+            <FormError error=not_now_error/>
+            {not_now_link(wizard.optional)}
         }
         .into_any(),
         WizardStep::RecoveryCodes { codes } => view! {

@@ -37,6 +37,9 @@ pub struct Overview {
     pub professionals: u64,
     pub with_app: u64,
     pub with_sms: u64,
+    pub with_passkey: u64,
+    /// Professionals with a passkey beside their method, or as it.
+    pub having_passkeys: u64,
     pub without: u64,
     pub deferred_users: u64,
     pub deferrals: i64,
@@ -58,6 +61,14 @@ pub struct UserSummary {
     pub locked: bool,
 }
 
+/// A passkey on the helpdesk's user page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeySummary {
+    pub name: String,
+    pub added: String,
+    pub last_used: Option<String>,
+}
+
 /// One user's two-step state, for the helpdesk.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserDetail {
@@ -69,6 +80,8 @@ pub struct UserDetail {
     pub enabled_since: Option<String>,
     pub codes_left: u64,
     pub remembered_devices: u64,
+    /// The user's passkeys: names and dates only.
+    pub passkeys: Vec<PasskeySummary>,
     pub deferrals: i32,
     pub last_deferred: Option<String>,
     pub last_login: Option<String>,
@@ -143,6 +156,7 @@ mod server {
         match method {
             Some(Method::App) => "Aan: authenticatie-applicatie",
             Some(Method::Sms) => "Aan: SMS",
+            Some(Method::Passkey) => "Aan: passkey",
             None if enrolling => "Uit (instellen begonnen, niet afgerond)",
             None => "Uit",
         }
@@ -164,9 +178,11 @@ pub async fn helpdesk_overview() -> Result<Overview, AppError> {
         professionals: counts.professionals,
         with_app: counts.with_app,
         with_sms: counts.with_sms,
+        with_passkey: counts.with_passkey,
+        having_passkeys: counts.having_passkeys,
         without: counts
             .professionals
-            .saturating_sub(counts.with_app + counts.with_sms),
+            .saturating_sub(counts.with_app + counts.with_sms + counts.with_passkey),
         deferred_users: counts.deferred_users,
         deferrals: counts.deferrals,
         not_logged_in_since_start: counts.not_logged_in_since_start,
@@ -234,6 +250,15 @@ pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
             .map(format_dutch),
         codes_left: state.codes_left,
         remembered_devices: state.remembered_devices,
+        passkeys: state
+            .passkeys
+            .into_iter()
+            .map(|row| PasskeySummary {
+                name: row.name,
+                added: format_dutch(row.created_at),
+                last_used: row.last_used_at.map(format_dutch),
+            })
+            .collect(),
         deferrals: state.user.deferrals,
         last_deferred: state.user.last_deferred_at.map(format_dutch),
         last_login: state.user.last_login_at.map(format_dutch),
@@ -430,6 +455,10 @@ fn RolloutOverview(overview: Overview) -> impl IntoView {
                 <dd>{overview.with_app}</dd>
                 <dt>"Ingeschakeld met SMS"</dt>
                 <dd>{overview.with_sms}</dd>
+                <dt>"Ingeschakeld met alleen passkeys"</dt>
+                <dd>{overview.with_passkey}</dd>
+                <dt>"Met een passkey (naast of als methode)"</dt>
+                <dd>{overview.having_passkeys}</dd>
                 <dt>"Nog niet ingeschakeld"</dt>
                 <dd>{overview.without}</dd>
                 <dt>"Kozen 'Niet nu'"</dt>
@@ -553,6 +582,24 @@ fn UserView(
             <dd>{user.codes_left}</dd>
             <dt>"Onthouden apparaten"</dt>
             <dd>{user.remembered_devices}</dd>
+            <dt>"Passkeys"</dt>
+            <dd>
+                {if user.passkeys.is_empty() {
+                    view! { "Geen" }.into_any()
+                } else {
+                    view! {
+                        <ul class="passkeys">
+                            {user.passkeys.into_iter().map(|key| view! {
+                                <li>
+                                    {key.name} ", toegevoegd op " {key.added} ", "
+                                    {key.last_used.map_or_else(|| "nog niet gebruikt".to_owned(), |at| format!("laatst gebruikt op {at}"))}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                }}
+            </dd>
             <dt>"'Niet nu' gekozen"</dt>
             <dd>
                 {user.deferrals} " keer"

@@ -1,9 +1,11 @@
-//! The second step at login: the code from the app or from an SMS, with "Onthoud mij".
+//! The second step at login: a passkey first where the user has one, with "Andere manier" to
+//! the code from the app or from an SMS and to a recovery code; "Onthoud mij" with each.
 
 use leptos::prelude::*;
 
 use crate::components::NextField;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
@@ -17,19 +19,24 @@ use crate::{
     components::next_from_query,
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
-    routes::{RECOVERY, with_next},
+    passkey::PasskeyLogin,
+    routes::{CODE, OTHER_WAY_PARAM, RECOVERY, next_suffix, with_next},
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
     accounts::session,
     sms,
-    twofactor::{Method, app_code, factor, remembered},
+    twofactor::{Method, app_code, factor, passkey, remembered},
 };
 
-/// What the code page asks for: the app's code, or the code sent by SMS.
+/// What the code page asks for: a passkey, the app's code, or the code sent by SMS.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecondStep {
     pub sms: Option<SmsState>,
+    /// The user has a passkey, and the installation offers them: it is asked for first.
+    pub passkey: bool,
+    /// The user has a method with a code (the app or SMS), beside any passkeys.
+    pub code: bool,
 }
 
 #[server(prefix = "/api/gedeeld", endpoint = "remember_hours")]
@@ -100,7 +107,11 @@ pub async fn second_step_info() -> Result<SecondStep, AppError> {
         ),
         None => None,
     };
-    Ok(SecondStep { sms })
+    let passkey = passkey::available(&ctx) && passkey::has_passkey(&ctx, session.user.id).await?;
+    let code = factor::factor(&ctx, session.user.id)
+        .await?
+        .is_some_and(|row| row.method != Method::Passkey);
+    Ok(SecondStep { sms, passkey, code })
 }
 
 #[component]
@@ -120,12 +131,13 @@ pub fn RememberExplanation() -> impl IntoView {
     }
 }
 
-/// The second step at login: the code from the app, or the code sent by SMS.
+/// The second step at login: the passkey where the user has one ("Andere manier" leads on), the
+/// code from the app, or the code sent by SMS.
 #[component]
 pub fn CodePage() -> impl IntoView {
     crate::forms::provide_page_actions();
     let next = next_from_query();
-    let error = form_error::<SecondStepCode>();
+    let query = use_query_map();
     let info = Resource::new(refreshed, |_| second_step_info());
     let hours = Resource::new(refreshed, |_| remember_hours());
     view! {
@@ -134,42 +146,84 @@ pub fn CodePage() -> impl IntoView {
             <Transition>
                 {move || {
                     let next = next.clone();
+                    let other_way = query.read().get(OTHER_WAY_PARAM).is_some();
                     Suspend::new(async move {
-                        let sms = info.await.ok().and_then(|info| info.sms);
+                        let info = info.await.unwrap_or(SecondStep { sms: None, passkey: false, code: true });
                         let hours = hours.await.unwrap_or(12);
-                        let intro = match &sms {
-                            Some(state) => view! {
-                                <h1 id="code-titel">"Vul de code in die je per SMS hebt ontvangen"</h1>
-                                <SentTo state=state.clone()/>
-                            }
-                            .into_any(),
-                            None => view! {
-                                <h1 id="code-titel">"Vul de code in van de authenticatie-applicatie"</h1>
-                                <p>"Open de authenticatie-applicatie op je mobiele telefoon en vul de code in die je daar ziet."</p>
-                            }
-                            .into_any()};
-                        view! {
-                            {intro}
-                            <ActionForm action={action::<SecondStepCode>()}>
-                                <NextField/>
-                                <CodeField/>
-                                <div class="check">
-                                    <input id="remember" type="checkbox" name="remember"/>
-                                    <label for="remember">
-                                        "Onthoud mij (op dit apparaat " {hours} " uur geen code vragen)"
-                                    </label>
-                                </div>
-                                <FormError error/>
-                                <button type="submit" class="primary">"Inloggen"</button>
-                            </ActionForm>
-                            {sms.map(|state| view! { <ResendForm state action={action::<ResendSmsCode>()}/> })}
-                            <p>
-                                <a href=with_next(RECOVERY, &next)>"Telefoon kwijt? Gebruik een herstelcode"</a>
-                            </p>
+                        if info.passkey && !other_way {
+                            passkey_step(next, hours, info.code).into_any()
+                        } else {
+                            code_step(info, next, hours).into_any()
                         }
                     })
                 }}
             </Transition>
         </section>
     }
+}
+
+/// A passkey first, with "Andere manier".
+fn passkey_step(next: Option<String>, hours: i64, code: bool) -> impl IntoView {
+    let other_way = format!("{CODE}?{OTHER_WAY_PARAM}=ja{}", next_suffix(&next));
+    view! {
+        <h1 id="code-titel">"Bevestig met je passkey"</h1>
+        <p>"Gebruik de passkey op je telefoon, je computer of je beveiligingssleutel: bevestig met je vingerafdruk, je gezicht of je pincode."</p>
+        <PasskeyLogin next hours/>
+        <p>
+            <a href=other_way>
+                {if code { "Andere manier: een code of een herstelcode" } else { "Andere manier: een herstelcode" }}
+            </a>
+        </p>
+    }
+}
+
+/// The code from the app or from the SMS, or (for a user with passkeys only) the way to a
+/// recovery code.
+fn code_step(info: SecondStep, next: Option<String>, hours: i64) -> impl IntoView {
+    let error = form_error::<SecondStepCode>();
+    let back = info.passkey.then(|| {
+        view! { <p><a href=with_next(CODE, &next)>"Toch met je passkey inloggen"</a></p> }
+    });
+    if !info.code {
+        return view! {
+            <h1 id="code-titel">"Inloggen zonder je passkey"</h1>
+            <p>"Heb je je passkey niet bij de hand? Gebruik dan een van je herstelcodes. Lukt dat niet, neem dan contact op met de helpdesk."</p>
+            <p><a class="button primary" href=with_next(RECOVERY, &next)>"Gebruik een herstelcode"</a></p>
+            {back}
+        }
+        .into_any();
+    }
+    let sms = info.sms;
+    let intro = match &sms {
+        Some(state) => view! {
+            <h1 id="code-titel">"Vul de code in die je per SMS hebt ontvangen"</h1>
+            <SentTo state=state.clone()/>
+        }
+        .into_any(),
+        None => view! {
+            <h1 id="code-titel">"Vul de code in van de authenticatie-applicatie"</h1>
+            <p>"Open de authenticatie-applicatie op je mobiele telefoon en vul de code in die je daar ziet."</p>
+        }
+        .into_any()};
+    view! {
+        {intro}
+        <ActionForm action={action::<SecondStepCode>()}>
+            <NextField/>
+            <CodeField/>
+            <div class="check">
+                <input id="remember" type="checkbox" name="remember"/>
+                <label for="remember">
+                    "Onthoud mij (op dit apparaat " {hours} " uur geen code vragen)"
+                </label>
+            </div>
+            <FormError error/>
+            <button type="submit" class="primary">"Inloggen"</button>
+        </ActionForm>
+        {sms.map(|state| view! { <ResendForm state action={action::<ResendSmsCode>()}/> })}
+        <p>
+            <a href=with_next(RECOVERY, &next)>"Telefoon kwijt? Gebruik een herstelcode"</a>
+        </p>
+        {back}
+    }
+    .into_any()
 }

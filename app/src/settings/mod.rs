@@ -6,6 +6,7 @@ pub mod devices;
 pub mod disable;
 pub mod method;
 pub mod page;
+pub mod passkeys;
 pub mod password;
 pub mod reauth;
 pub mod recovery_codes;

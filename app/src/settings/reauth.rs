@@ -5,7 +5,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::request::{Viewer, confirm_password, logged_in};
 #[cfg(feature = "ssr")]
-use crate::routes::{DEVICES, DISABLE, HELPDESK, METHOD, RECOVERY_CODES, safe_next};
+use crate::routes::{DEVICES, DISABLE, HELPDESK, METHOD, PASSKEYS, RECOVERY_CODES, safe_next};
 use crate::{
     error::{AppError, FormError},
     forms::action,
@@ -40,6 +40,7 @@ pub async fn reauthenticate(password: String, next: Option<String>) -> Result<()
         Some(DEVICES) => DEVICES.to_owned(),
         Some(DISABLE) => DISABLE.to_owned(),
         Some(METHOD) => METHOD.to_owned(),
+        Some(PASSKEYS) => PASSKEYS.to_owned(),
         // The helpdesk's pages, for an admin's reset or unlock.
         Some(path) if path.starts_with(HELPDESK) => safe_next(Some(path)),
         _ => RECOVERY_CODES.to_owned(),

@@ -10,12 +10,12 @@ use crate::{
     components::factor::Explanation,
     error::AppError,
     forms::refreshed,
-    routes::{DEVICES, DISABLE, RECOVERY_CODES, SETTINGS, WIZARD, with_next},
+    routes::{DEVICES, DISABLE, PASSKEYS, RECOVERY_CODES, SETTINGS, WIZARD, with_next},
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
     sms, time,
-    twofactor::{Method, factor, policy, recovery_codes},
+    twofactor::{Method, factor, passkey, policy, recovery_codes},
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +25,10 @@ pub struct Status {
     pub mandatory: bool,
     /// The masked number when the method is SMS.
     pub sms_number: Option<String>,
+    /// Passkeys are the method (no code).
+    pub passkey_method: bool,
+    /// How many passkeys the user has; `None` when the installation offers none.
+    pub passkeys: Option<usize>,
     pub codes_left: u64,
 }
 
@@ -40,9 +44,18 @@ pub async fn two_factor_status() -> Result<Status, AppError> {
     };
     Ok(Status {
         enabled_since: factor
+            .as_ref()
             .and_then(|row| row.enabled_at)
             .map(time::format_dutch),
         sms_number,
+        passkey_method: factor
+            .as_ref()
+            .is_some_and(|row| row.method == Method::Passkey),
+        passkeys: if passkey::available(&ctx) {
+            Some(passkey::passkeys(&ctx, session.user.id).await?.len())
+        } else {
+            None
+        },
         mandatory: ctx.settings.rollout.phase(ctx.now()) == policy::Phase::Mandatory,
         codes_left: recovery_codes::recovery_codes_left(&ctx, session.user.id).await?,
     })
@@ -59,17 +72,24 @@ pub fn TwoFactorTile() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Laden…"</p> }>
                 {move || Suspend::new(async move {
                     match status.await {
-                        Ok(Status { enabled_since: Some(since), sms_number, codes_left, mandatory }) => view! {
+                        Ok(Status { enabled_since: Some(since), sms_number, passkey_method, passkeys, codes_left, mandatory }) => view! {
                             <p class="status on">"Twee-staps-authenticatie is ingeschakeld."</p>
                             <p>
                                 {match sms_number {
                                     Some(number) => format!("Methode: SMS met code naar {number}, sinds {since}."),
+                                    None if passkey_method => format!("Methode: passkey, sinds {since}."),
                                     None => format!("Methode: code van authenticatie-applicatie, sinds {since}."),
                                 }}
                             </p>
                             <p>{format!("Je hebt nog {} over.", crate::words::count(codes_left as i64, "herstelcode", "herstelcodes"))}</p>
                             <a class="button secondary" href=RECOVERY_CODES>"Herstelcodes opnieuw aanmaken"</a>
                             <p><a href=crate::routes::METHOD>"Methode wijzigen"</a></p>
+                            {passkeys.map(|count| view! {
+                                <p>
+                                    <a href=PASSKEYS>"Passkeys en beveiligingssleutels"</a>
+                                    {format!(" ({})", crate::words::count(count as i64, "passkey", "passkeys"))}
+                                </p>
+                            })}
                             <p><a href=DEVICES>"Onthouden apparaten"</a></p>
                             {(!mandatory).then(|| view! {
                                 <p><a href=DISABLE>"Twee-staps-authenticatie uitschakelen"</a></p>

@@ -67,9 +67,12 @@ pub async fn log_in(
     txn.commit().await?;
     // SMS users get their code now, once per login (SEC-10: never before a right password). A
     // failure is recorded and shown on the code page, which offers to send again.
-    // A locked second step would refuse any code: no SMS is paid for then.
+    // A locked second step would refuse any code: no SMS is paid for then. Nor is one for a
+    // user with a passkey, which is asked for first: "Andere manier" offers to send the code.
     if method == Some(Method::Sms)
         && !attempts::is_locked(ctx, user.id).await?
+        && !(crate::twofactor::passkey::available(ctx)
+            && crate::twofactor::passkey::has_passkey(ctx, user.id).await?)
         && let Err(err) = sms::send_login_code(ctx, user.id, session_id).await
     {
         tracing::info!(user_id = user.id, error = ?err, "no SMS code at login");

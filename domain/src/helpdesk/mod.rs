@@ -14,7 +14,7 @@ use crate::{
     audit::log::{self, Event},
     client::ClientInfo,
     context::Context,
-    db::entity::{remembered_device, two_factor, user, user::Role},
+    db::entity::{passkey, remembered_device, two_factor, user, user::Role},
     error::{Error, Invalid},
     sms,
     twofactor::{Method, factor, recovery_codes},
@@ -31,6 +31,10 @@ pub struct RolloutCounts {
     pub professionals: u64,
     pub with_app: u64,
     pub with_sms: u64,
+    /// Professionals whose method is passkeys alone.
+    pub with_passkey: u64,
+    /// Professionals with at least one passkey, whatever their method.
+    pub having_passkeys: u64,
     /// Professionals who chose "Niet nu" at least once, and how often in all.
     pub deferred_users: u64,
     pub deferrals: i64,
@@ -96,6 +100,18 @@ pub async fn rollout_counts(ctx: &Context) -> Result<RolloutCounts, Error> {
         professionals: count(Condition::all()).await?,
         with_app: enabled_professionals_with(ctx, Method::App).await?,
         with_sms: enabled_professionals_with(ctx, Method::Sms).await?,
+        with_passkey: enabled_professionals_with(ctx, Method::Passkey).await?,
+        having_passkeys: count(
+            Condition::all().add(
+                user::Column::Id.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(passkey::Column::UserId)
+                        .from(passkey::Entity)
+                        .to_owned(),
+                ),
+            ),
+        )
+        .await?,
         deferred_users: count(Condition::all().add(user::Column::Deferrals.gt(0))).await?,
         deferrals: deferrals.unwrap_or(0),
         not_logged_in_since_start: count(
@@ -160,6 +176,8 @@ pub struct UserState {
     pub enrolling: bool,
     pub codes_left: u64,
     pub remembered_devices: u64,
+    /// The user's passkeys, oldest first: the helpdesk sees names and dates.
+    pub passkeys: Vec<passkey::Model>,
     pub locked_until: Option<DateTime<Utc>>,
     /// Until when the password step is locked after too many wrong passwords (SEC-25).
     pub password_locked_until: Option<DateTime<Utc>>,
@@ -192,6 +210,7 @@ pub async fn user_state(ctx: &Context, user_id: i32) -> Result<UserState, Error>
         sms_number,
         enrolling,
         remembered_devices,
+        passkeys: crate::twofactor::passkey::passkeys(ctx, user_id).await?,
         locked_until,
     })
 }

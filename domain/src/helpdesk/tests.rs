@@ -50,6 +50,26 @@ async fn with_sms(ctx: &Context, user_id: i32) {
     .unwrap();
 }
 
+/// A passkey row as registering leaves it; the counts do not read the credential.
+async fn with_passkey(ctx: &Context, user_id: i32) {
+    crate::db::entity::passkey::ActiveModel {
+        user_id: Set(user_id),
+        user_handle: Set(format!("handle-{user_id}")),
+        credential_id: Set(format!("credential-{user_id}")),
+        name: Set("Telefoon".to_owned()),
+        credential: Set("{}".to_owned()),
+        sign_count: Set(0),
+        backup_eligible: Set(true),
+        backup_state: Set(true),
+        created_at: Set(ctx.now()),
+        last_used_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&ctx.db)
+    .await
+    .unwrap();
+}
+
 async fn the_rollout_counts_professionals_by_method_deferrals_and_logins(backend: Backend) {
     let (ctx, clock, _db) = testing::context(backend).await;
     let judith = testing::add_judith(&ctx).await;
@@ -57,8 +77,25 @@ async fn the_rollout_counts_professionals_by_method_deferrals_and_logins(backend
     crate::accounts::users::record_login(&ctx, judith.id)
         .await
         .unwrap();
+    // Judith also has a passkey beside her app.
+    with_passkey(&ctx, judith.id).await;
     let bram = professional(&ctx, "Bram Bos").await;
     with_sms(&ctx, bram.id).await;
+    // Femke has passkeys alone; she never logged in.
+    let femke = professional(&ctx, "Femke Fokker").await;
+    with_passkey(&ctx, femke.id).await;
+    two_factor::ActiveModel {
+        user_id: Set(femke.id),
+        method: Set(crate::twofactor::Method::Passkey),
+        secret_enc: Set("passkey:credential".to_owned()),
+        created_at: Set(ctx.now()),
+        enabled_at: Set(Some(ctx.now())),
+        last_step: Set(None),
+        pending_codes_enc: Set(None),
+    }
+    .insert(&ctx.db)
+    .await
+    .unwrap();
     crate::accounts::users::record_login(&ctx, bram.id)
         .await
         .unwrap();
@@ -94,13 +131,15 @@ async fn the_rollout_counts_professionals_by_method_deferrals_and_logins(backend
     assert_eq!(
         counts,
         service::RolloutCounts {
-            professionals: 5,
+            professionals: 6,
             with_app: 1,
             with_sms: 1,
+            with_passkey: 1,
+            having_passkeys: 2,
             deferred_users: 2,
             deferrals: 3,
-            // Dirk and Eva never logged in.
-            not_logged_in_since_start: 2,
+            // Dirk, Eva and Femke never logged in.
+            not_logged_in_since_start: 3,
         }
     );
 
@@ -116,7 +155,7 @@ async fn the_rollout_counts_professionals_by_method_deferrals_and_logins(backend
         .await
         .unwrap();
     let counts = service::rollout_counts(&ctx).await.unwrap();
-    assert_eq!(counts.not_logged_in_since_start, 3);
+    assert_eq!(counts.not_logged_in_since_start, 4);
 }
 
 async fn search_finds_names_and_addresses_and_takes_wildcards_literally(backend: Backend) {

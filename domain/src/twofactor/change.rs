@@ -228,13 +228,13 @@ pub async fn confirm(
 
 /// A factor as the security log names it: the number only masked, never a secret.
 fn describe(ctx: &Context, user_id: i32, method: Method, secret_enc: &str) -> String {
-    if method == Method::Sms {
-        match sms::open_number(ctx, user_id, secret_enc) {
+    match method {
+        Method::Sms => match sms::open_number(ctx, user_id, secret_enc) {
             Ok(number) => format!("SMS ({})", number.masked()),
             Err(_) => "SMS".to_owned(),
-        }
-    } else {
-        "app".to_owned()
+        },
+        Method::App => "app".to_owned(),
+        Method::Passkey => "passkey".to_owned(),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod disable;
 pub mod enrolment;
 pub mod factor;
 pub mod passkey;
+pub mod passkey_steps;
 pub mod policy;
 pub mod recovery;
 pub mod recovery_codes;

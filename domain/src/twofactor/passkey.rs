@@ -22,6 +22,8 @@ use webauthn_rs::prelude::{
     Webauthn, WebauthnBuilder, WebauthnError,
 };
 
+use webauthn_rs_proto::ResidentKeyRequirement;
+
 use crate::{
     accounts::users::User,
     audit::log::{self, Audited},
@@ -30,6 +32,7 @@ use crate::{
     db::entity::{
         passkey,
         passkey_ceremony::{self, Ceremony},
+        two_factor::{self, Method},
     },
     error::{Error, Invalid},
 };
@@ -188,6 +191,64 @@ pub fn checked_name(name: &str) -> Result<String, Error> {
     Ok(name.to_owned())
 }
 
+/// Known authenticators by their AAGUID, for the name suggested after registering. Keys that
+/// do not say what they are (an AAGUID of zeros) get none.
+const KNOWN_AUTHENTICATORS: [(&str, &str); 12] = [
+    (
+        "ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4",
+        "Google Wachtwoordmanager",
+    ),
+    ("adce0002-35bc-c60a-648b-0b25f1f05503", "Chrome op Mac"),
+    (
+        "fbfc3007-154e-4ecc-8c0b-6e020557d7bd",
+        "iCloud-sleutelhanger",
+    ),
+    (
+        "dd4ec289-e01d-41c9-bb89-70fa845d4bf2",
+        "iCloud-sleutelhanger",
+    ),
+    ("08987058-cadc-4b81-b6e1-30de50dcbe96", "Windows Hello"),
+    ("9ddd1817-af5a-4672-a2b9-3e3dd95000a9", "Windows Hello"),
+    ("6028b017-b1d4-4c02-b4b3-afcdafc96bb2", "Windows Hello"),
+    ("bada5566-a7aa-401f-bd96-45619a55120d", "1Password"),
+    ("d548826e-79b4-db40-a3d8-11116f7e8349", "Bitwarden"),
+    ("531126d6-e717-415c-9320-3d9aa6981239", "Dashlane"),
+    ("cb69481e-8ff7-4039-93ec-0a2729a154a8", "YubiKey 5"),
+    ("ee882879-721c-4913-9775-3dfcce97072a", "YubiKey 5"),
+];
+
+/// The name to suggest for a new passkey: the authenticator's, when its AAGUID is known.
+pub fn suggested_name(answer: &RegisterPublicKeyCredential) -> Option<&'static str> {
+    let aaguid = aaguid(answer.response.attestation_object.as_ref())?;
+    KNOWN_AUTHENTICATORS
+        .iter()
+        .find(|(known, _)| Uuid::parse_str(known).ok() == Some(aaguid))
+        .map(|(_, name)| *name)
+}
+
+/// The AAGUID in an attestation object: its authenticator data holds the RP ID's hash (32
+/// bytes), the flags (1) and the counter (4), then the AAGUID (16).
+fn aaguid(attestation_object: &[u8]) -> Option<Uuid> {
+    use serde_cbor_2::Value;
+    let Value::Map(map) = serde_cbor_2::from_slice::<Value>(attestation_object).ok()? else {
+        return None;
+    };
+    let Some(Value::Bytes(auth_data)) = map.get(&Value::Text("authData".to_owned())) else {
+        return None;
+    };
+    let bytes: [u8; 16] = auth_data.get(37..53)?.try_into().ok()?;
+    Some(Uuid::from_bytes(bytes)).filter(|id| !id.is_nil())
+}
+
+/// Whether the user has a passkey.
+pub async fn has_passkey(ctx: &Context, user_id: i32) -> Result<bool, Error> {
+    Ok(passkey::Entity::find()
+        .filter(passkey::Column::UserId.eq(user_id))
+        .count(&ctx.db)
+        .await?
+        > 0)
+}
+
 /// Starts adding a passkey for `user` in `session_id`: the options for the browser's
 /// `navigator.credentials.create()`. The user's other passkeys are excluded, so the same key
 /// is not registered twice.
@@ -211,9 +272,15 @@ pub async fn start_registration(
         .map(credential)
         .map(|key| key.map(|key| key.cred_id().clone()))
         .collect::<Result<Vec<_>, _>>()?;
-    let (options, state) = rp
+    let (mut options, state) = rp
         .start_passkey_registration(handle, &user.email, &user.display_name, Some(existing))
         .map_err(|err| Error::Internal(format!("passkey registration options: {err}")))?;
+    // A passkey that can also sign in without the email (TWEESTAP_PASSKEY_SIGN_IN) must be
+    // discoverable: asked for where the device can, not required, so that a security key with
+    // few slots still works as a second step.
+    if let Some(selection) = options.public_key.authenticator_selection.as_mut() {
+        selection.resident_key = Some(ResidentKeyRequirement::Preferred);
+    }
     keep(ctx, session_id, Ceremony::Register, &(handle, state)).await?;
     Ok(options)
 }
@@ -442,6 +509,20 @@ pub async fn remove(
         audited.rollback().await?;
         return Err(Error::Forbidden);
     };
+    // Two-step authentication with passkeys alone keeps at least one: the last goes with a
+    // change of method or with switching off.
+    let only_passkeys = two_factor::Entity::find_by_id(user_id)
+        .one(audited.txn())
+        .await?
+        .is_some_and(|f| f.enabled_at.is_some() && f.method == Method::Passkey);
+    let count = passkey::Entity::find()
+        .filter(passkey::Column::UserId.eq(user_id))
+        .count(audited.txn())
+        .await?;
+    if only_passkeys && count <= 1 {
+        audited.rollback().await?;
+        return Err(Error::Invalid(Invalid::PasskeyLast));
+    }
     passkey::Entity::delete_by_id(row.id)
         .exec(audited.txn())
         .await?;

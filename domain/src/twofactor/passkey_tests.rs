@@ -32,7 +32,133 @@ on_both_backends!(
     of_two_finishes_with_one_answer_at_once_one_signs_in_sec_33,
     a_user_has_at_most_ten_passkeys,
     every_passkey_event_queues_its_email_sec_21,
+    the_wizard_with_a_passkey_switches_two_step_on_and_a_passkey_passes_the_second_step_sec_33,
+    the_last_passkey_of_a_passkey_only_user_stays_sec_33,
 );
+
+/// The wizard with `key`: a signed-in session registers it, which switches two-step
+/// authentication on.
+async fn enrol(ctx: &Context, user: &User, key: &mut SoftPasskey) -> row::Model {
+    let session = testing::complete_session(ctx, user).await;
+    let options = passkey::start_registration(ctx, user, session)
+        .await
+        .expect("registration options");
+    let answer = key
+        .do_registration(origin(), options)
+        .expect("the key registers");
+    super::passkey_steps::enrol(ctx, user, session, &answer, "Telefoon", None)
+        .await
+        .expect("enrolled with a passkey")
+}
+
+/// A login that has given its password, as the code page has it.
+async fn waiting(ctx: &Context, user: &User) -> crate::accounts::session::ActiveSession {
+    use crate::accounts::session::{self, SessionStage};
+    let client = crate::client::ClientInfo::default();
+    let (token, _) = session::start(ctx, user, &client, SessionStage::PasswordOnly)
+        .await
+        .unwrap();
+    session::resolve(ctx, &token).await.unwrap().unwrap()
+}
+
+async fn the_wizard_with_a_passkey_switches_two_step_on_and_a_passkey_passes_the_second_step_sec_33(
+    backend: Backend,
+) {
+    use super::{Method, factor, passkey_steps, recovery_codes, second_step};
+    let (ctx, _clock, _db, judith) = setup(backend).await;
+    let mut key = authenticator();
+    enrol(&ctx, &judith, &mut key).await;
+    let factor = factor::factor(&ctx, judith.id).await.unwrap().unwrap();
+    assert_eq!(factor.method, Method::Passkey);
+    assert!(factor.enabled_at.is_some());
+    assert_eq!(
+        recovery_codes::recovery_codes_left(&ctx, judith.id)
+            .await
+            .unwrap(),
+        10,
+        "recovery codes are issued as for the other methods"
+    );
+    // A second registration does not enrol again.
+    let session = testing::complete_session(&ctx, &judith).await;
+    let options = passkey::start_registration(&ctx, &judith, session)
+        .await
+        .unwrap();
+    let answer = authenticator().do_registration(origin(), options).unwrap();
+    assert_eq!(
+        passkey_steps::enrol(&ctx, &judith, session, &answer, "Tweede", None)
+            .await
+            .err(),
+        Some(Error::Forbidden)
+    );
+
+    // The next login asks for the second step, and the passkey passes it, with "Onthoud mij".
+    let (after, method) = second_step::after_password(&ctx, &judith, None)
+        .await
+        .unwrap();
+    assert_eq!(after, second_step::AfterPassword::SecondStep);
+    assert_eq!(method, Some(Method::Passkey));
+    let session = waiting(&ctx, &judith).await;
+    let options = passkey::start_authentication(&ctx, judith.id, session.id)
+        .await
+        .unwrap();
+    let answer = key.do_authentication(origin(), options).unwrap();
+    let client = crate::client::ClientInfo::default();
+    let passed = passkey_steps::pass_login(&ctx, &session, &answer, true, &client)
+        .await
+        .expect("the passkey passes the second step");
+    let remembered = passed.remembered.expect("the browser is remembered");
+    let complete = crate::accounts::session::resolve(&ctx, &passed.session)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        complete.stage,
+        crate::accounts::session::SessionStage::Complete
+    );
+    assert_ne!(complete.id, session.id, "a new session id (SEC-03)");
+    let (after, _) = second_step::after_password(&ctx, &judith, Some(remembered.value()))
+        .await
+        .unwrap();
+    assert_eq!(after, second_step::AfterPassword::Done);
+
+    // A complete session cannot pass the second step again; another user's key is refused.
+    let options = passkey::start_authentication(&ctx, judith.id, complete.id)
+        .await
+        .unwrap();
+    let answer = key.do_authentication(origin(), options).unwrap();
+    assert_eq!(
+        passkey_steps::pass_login(&ctx, &complete, &answer, false, &client)
+            .await
+            .err(),
+        Some(Error::Forbidden)
+    );
+}
+
+async fn the_last_passkey_of_a_passkey_only_user_stays_sec_33(backend: Backend) {
+    let (ctx, _clock, _db, judith) = setup(backend).await;
+    let first = enrol(&ctx, &judith, &mut authenticator()).await;
+    assert_eq!(
+        passkey::remove(&ctx, judith.id, first.id, None).await.err(),
+        Some(Error::Invalid(crate::error::Invalid::PasskeyLast)),
+        "the only method's last passkey stays"
+    );
+    let second = add(&ctx, &judith, &mut authenticator(), "YubiKey").await;
+    passkey::remove(&ctx, judith.id, first.id, None)
+        .await
+        .expect("one of two goes");
+    assert_eq!(
+        passkey::remove(&ctx, judith.id, second.id, None)
+            .await
+            .err(),
+        Some(Error::Invalid(crate::error::Invalid::PasskeyLast))
+    );
+    // A user with the app beside a passkey may remove every passkey.
+    let bram = testing::add_bram(&ctx).await;
+    let key = add(&ctx, &bram, &mut authenticator(), "Laptop").await;
+    passkey::remove(&ctx, bram.id, key.id, None)
+        .await
+        .expect("without passkeys as the method, the last may go");
+}
 
 const ORIGIN: &str = "http://localhost:3000";
 
@@ -434,4 +560,42 @@ async fn every_passkey_event_queues_its_email_sec_21(backend: Backend) {
             log::Event::PasskeyRemoved.kind(),
         ]
     );
+}
+
+#[test]
+fn a_known_authenticator_is_named_from_its_aaguid() {
+    use serde_cbor_2::Value;
+    use webauthn_rs::prelude::RegisterPublicKeyCredential;
+    let answer_with = |aaguid: [u8; 16]| -> RegisterPublicKeyCredential {
+        // RP ID hash (32), flags (1), counter (4), then the AAGUID.
+        let mut auth_data = vec![0u8; 37];
+        auth_data.extend_from_slice(&aaguid);
+        auth_data.extend_from_slice(&[0, 0]);
+        let object = Value::Map(
+            [(Value::Text("authData".to_owned()), Value::Bytes(auth_data))]
+                .into_iter()
+                .collect(),
+        );
+        let object = serde_cbor_2::to_vec(&object).unwrap();
+        use base64::Engine as _;
+        let object = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(object);
+        serde_json::from_value(serde_json::json!({
+            "id": "AAAA",
+            "rawId": "AAAA",
+            "type": "public-key",
+            "extensions": {},
+            "response": {"attestationObject": object, "clientDataJSON": "AAAA"},
+        }))
+        .unwrap()
+    };
+    let yubikey = *webauthn_rs::prelude::Uuid::parse_str("cb69481e-8ff7-4039-93ec-0a2729a154a8")
+        .unwrap()
+        .as_bytes();
+    assert_eq!(
+        passkey::suggested_name(&answer_with(yubikey)),
+        Some("YubiKey 5")
+    );
+    // A key that does not say what it is, and one not in the list.
+    assert_eq!(passkey::suggested_name(&answer_with([0; 16])), None);
+    assert_eq!(passkey::suggested_name(&answer_with([7; 16])), None);
 }

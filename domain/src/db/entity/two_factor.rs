@@ -10,7 +10,7 @@ pub struct Model {
     pub user_id: i32,
     pub method: Method,
     /// The factor's secret, AES-256-GCM encrypted and bound to the user (SEC-08): the TOTP key
-    /// for the app, the E.164 mobile number for SMS.
+    /// for the app, the E.164 mobile number for SMS; for passkeys a mark without a secret.
     pub secret_enc: String,
     pub created_at: DateTimeUtc,
     pub enabled_at: Option<DateTimeUtc>,
@@ -19,7 +19,7 @@ pub struct Model {
     pub pending_codes_enc: Option<String>,
 }
 
-/// The kind of second factor, stored as "app" or "sms".
+/// The kind of second factor, stored as "app", "sms" or "passkey".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum Method {
@@ -29,6 +29,11 @@ pub enum Method {
     /// Codes by SMS.
     #[sea_orm(string_value = "sms")]
     Sms,
+    /// Passkeys and security keys (WebAuthn), in the `passkeys` table: the factor's row holds
+    /// no secret, only a mark of the enrolment (`secret_enc` is "passkey:" and the first key's
+    /// credential id).
+    #[sea_orm(string_value = "passkey")]
+    Passkey,
 }
 
 impl Method {

@@ -1,0 +1,72 @@
+//! The browser's side of a passkey ceremony: `navigator.credentials.create()` and `.get()`
+//! with the server's options, and whether the browser has WebAuthn at all. The conversions to
+//! and from the browser's objects are `webauthn-rs-proto`'s.
+
+use leptos::{
+    prelude::window,
+    wasm_bindgen::{JsCast, JsValue},
+};
+use wasm_bindgen_futures::JsFuture;
+use webauthn_rs_proto::{
+    CreationChallengeResponse, PublicKeyCredential, RegisterPublicKeyCredential,
+    RequestChallengeResponse,
+};
+
+use crate::error::AppError;
+
+/// Whether this browser offers WebAuthn (`window.PublicKeyCredential`).
+pub fn supported() -> bool {
+    js_sys::Reflect::get(&window(), &JsValue::from_str("PublicKeyCredential"))
+        .is_ok_and(|class| class.is_function())
+}
+
+/// Asks the browser to make a passkey with the server's options.
+pub async fn create(
+    options: CreationChallengeResponse,
+) -> Result<RegisterPublicKeyCredential, AppError> {
+    if !supported() {
+        return Err(AppError::PasskeyBrowser);
+    }
+    let options: leptos::web_sys::CredentialCreationOptions = options.into();
+    let promise = window()
+        .navigator()
+        .credentials()
+        .create_with_options(&options)
+        .map_err(refusal)?;
+    let credential = JsFuture::from(promise).await.map_err(refusal)?;
+    let credential: leptos::web_sys::PublicKeyCredential = credential
+        .dyn_into()
+        .map_err(|_| AppError::PasskeyBrowser)?;
+    Ok(credential.into())
+}
+
+/// Asks the browser to sign the server's challenge with one of the passkeys it names.
+pub async fn get(options: RequestChallengeResponse) -> Result<PublicKeyCredential, AppError> {
+    if !supported() {
+        return Err(AppError::PasskeyBrowser);
+    }
+    let options: leptos::web_sys::CredentialRequestOptions = options.into();
+    let promise = window()
+        .navigator()
+        .credentials()
+        .get_with_options(&options)
+        .map_err(refusal)?;
+    let credential = JsFuture::from(promise).await.map_err(refusal)?;
+    let credential: leptos::web_sys::PublicKeyCredential = credential
+        .dyn_into()
+        .map_err(|_| AppError::PasskeyBrowser)?;
+    Ok(credential.into())
+}
+
+/// The browser's refusal in the user's words: closed or timed out, a key registered already,
+/// or anything else.
+fn refusal(err: JsValue) -> AppError {
+    let name = err
+        .dyn_ref::<leptos::web_sys::DomException>()
+        .map(|exception| exception.name());
+    match name.as_deref() {
+        Some("NotAllowedError" | "AbortError") => AppError::PasskeyCancelled,
+        Some("InvalidStateError") => AppError::PasskeyKnown,
+        _ => AppError::PasskeyBrowser,
+    }
+}

@@ -1,0 +1,197 @@
+//! "Passkeys en beveiligingssleutels": the user's passkeys with their kind and dates, adding
+//! another, renaming one, and removing one behind the password (SEC-20, SEC-33).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    components::loaded,
+    error::{AppError, FormError},
+    forms::{action, form_error, refreshed},
+    passkey::{AddPasskey, PasskeyExplanation, PasskeyRename},
+    routes::{METHOD, PASSKEYS, SETTINGS},
+    settings::reauth::{PasswordAgain, Reauthenticate},
+};
+#[cfg(feature = "ssr")]
+use crate::{request::logged_in, settings::reauth::fresh_password};
+#[cfg(feature = "ssr")]
+use tweestap_domain::{
+    accounts::reauth::{self, Window},
+    time,
+    twofactor::{Method, factor, passkey},
+};
+
+/// A passkey as the list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyRow {
+    pub id: i32,
+    pub name: String,
+    /// "Gesynchroniseerd" or "Alleen op dit apparaat", from the backup flags.
+    pub kind: String,
+    pub added: String,
+    pub last_used: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Passkeys {
+    pub passkeys: Vec<PasskeyRow>,
+    /// Whether two-step authentication is on: passkeys are added here only then (before, the
+    /// wizard does it).
+    pub enabled: bool,
+    /// Passkeys are the only method: the last one cannot go.
+    pub only_method: bool,
+    /// Whether the installation offers passkeys.
+    pub available: bool,
+    /// Whether the password was entered recently enough to add or remove one.
+    pub may_change: bool,
+}
+
+/// The kind of passkey in words: one the provider copies to the user's other devices (backup
+/// state), or one that stays on its device or key.
+#[cfg(feature = "ssr")]
+fn kind(backed_up: bool) -> String {
+    if backed_up {
+        "Gesynchroniseerd met je andere apparaten"
+    } else {
+        "Alleen op dit apparaat of deze sleutel"
+    }
+    .to_owned()
+}
+
+#[server(prefix = "/api/ingelogd", endpoint = "passkey_list")]
+pub async fn passkey_list() -> Result<Passkeys, AppError> {
+    let (ctx, _, session) = logged_in()?;
+    let factor = factor::factor(&ctx, session.user.id)
+        .await?
+        .filter(|row| row.enabled_at.is_some());
+    let passkeys = passkey::passkeys(&ctx, session.user.id)
+        .await?
+        .into_iter()
+        .map(|row| PasskeyRow {
+            id: row.id,
+            kind: kind(row.backup_state),
+            added: time::format_dutch(row.created_at),
+            last_used: row.last_used_at.map(time::format_dutch),
+            name: row.name,
+        })
+        .collect();
+    Ok(Passkeys {
+        passkeys,
+        enabled: factor.is_some(),
+        only_method: factor.is_some_and(|row| row.method == Method::Passkey),
+        available: passkey::available(&ctx),
+        may_change: reauth::is_fresh(&ctx, &session, Window::Settings),
+    })
+}
+
+/// "Verwijderen": one of the user's own passkeys, with the password fresh (SEC-20); not the
+/// last one when passkeys are the only method (SEC-33).
+#[server(prefix = "/api/ingelogd", endpoint = "passkey_remove")]
+pub async fn passkey_remove(id: i32) -> Result<(), AppError> {
+    let (ctx, viewer, session) = fresh_password()?;
+    passkey::remove(&ctx, session.user.id, id, Some(&viewer.client)).await?;
+    leptos_axum::redirect(PASSKEYS);
+    Ok(())
+}
+
+/// Profile -> Instellingen -> "Passkeys en beveiligingssleutels".
+#[component]
+pub fn PasskeysPage() -> impl IntoView {
+    crate::forms::provide_page_actions();
+    let list = Resource::new(refreshed, |_| passkey_list());
+    let errors = (
+        form_error::<Reauthenticate>(),
+        form_error::<PasskeyRemove>(),
+    );
+    view! {
+        <Title text="Passkeys en beveiligingssleutels"/>
+        <h1>"Passkeys en beveiligingssleutels"</h1>
+        <PasskeyExplanation/>
+        {loaded(list, move |state: Passkeys| {
+            let (password_error, remove_error) = errors;
+            if !state.available {
+                return view! { <p>"Passkeys zijn op dit platform (nog) niet beschikbaar."</p> }.into_any();
+            }
+            if !state.enabled {
+                return view! {
+                    <p>"Schakel eerst twee-staps-authenticatie in; daar kun je ook voor een passkey kiezen."</p>
+                }
+                .into_any();
+            }
+            let may_change = state.may_change;
+            let last_one = state.only_method && state.passkeys.len() == 1;
+            view! {
+                {(!may_change).then(|| view! { <PasswordAgain next=PASSKEYS error=password_error/> })}
+                <FormError error=remove_error/>
+                {last_one.then(|| view! {
+                    <p class="warning" role="note">
+                        "Dit is je enige passkey en je hebt geen andere manier ingesteld. Voeg een tweede passkey toe (bijvoorbeeld een beveiligingssleutel), zodat je kunt blijven inloggen als je dit apparaat kwijtraakt. Bewaar ook je herstelcodes goed."
+                    </p>
+                })}
+                {if state.passkeys.is_empty() {
+                    view! { <p>"Je hebt nog geen passkeys."</p> }.into_any()
+                } else {
+                    passkey_table(state.passkeys, may_change, last_one).into_any()
+                }}
+                {may_change.then(|| view! { <AddPasskey label="Passkey toevoegen"/> })}
+                {(!state.only_method).then(|| view! {
+                    <p class="hint">"Heb je een passkey toegevoegd, dan vragen we bij het inloggen eerst daarom. Je code of een herstelcode blijft werken via 'Andere manier'."</p>
+                })}
+                {state.only_method.then(|| view! {
+                    <p><a href=METHOD>"Methode wijzigen"</a></p>
+                })}
+            }
+            .into_any()
+        })}
+        <p><a href=SETTINGS>"Terug naar je instellingen"</a></p>
+    }
+}
+
+fn passkey_table(rows: Vec<PasskeyRow>, may_change: bool, last_one: bool) -> impl IntoView {
+    let rename_error = form_error::<PasskeyRename>();
+    view! {
+        <FormError error=rename_error/>
+        <table class="log passkeys">
+            <thead>
+                <tr>
+                    <th scope="col">"Naam"</th>
+                    <th scope="col">"Soort"</th>
+                    <th scope="col">"Toegevoegd op"</th>
+                    <th scope="col">"Laatst gebruikt"</th>
+                    <th scope="col"><span class="visually-hidden">"Acties"</span></th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows.into_iter().map(|row| {
+                    let name = row.name.clone();
+                    view! {
+                        <tr>
+                            <td>{row.name.clone()}</td>
+                            <td>{row.kind}</td>
+                            <td>{row.added}</td>
+                            <td>{row.last_used.unwrap_or_else(|| "Nog niet".to_owned())}</td>
+                            <td>
+                                <details class="rename">
+                                    <summary aria-label=format!("{name} een andere naam geven")>"Naam wijzigen"</summary>
+                                    <ActionForm action={action::<PasskeyRename>()}>
+                                        <input type="hidden" name="id" value=row.id/>
+                                        <label for=format!("naam-{}", row.id)>"Nieuwe naam"</label>
+                                        <input id=format!("naam-{}", row.id) name="name" type="text" value=row.name maxlength="64" required/>
+                                        <button type="submit" class="secondary">"Opslaan"</button>
+                                    </ActionForm>
+                                </details>
+                                {(may_change && !last_one).then(|| view! {
+                                    <ActionForm action={action::<PasskeyRemove>()}>
+                                        <input type="hidden" name="id" value=row.id/>
+                                        <button type="submit" class="link" aria-label=format!("{name} verwijderen")>"Verwijderen"</button>
+                                    </ActionForm>
+                                })}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}

@@ -15,6 +15,10 @@ process.env.E2E_MANDATORY_PORT = String(mandatoryPort);
 const idlePort = Number(process.env.E2E_IDLE_PORT ?? port + 2);
 process.env.E2E_IDLE_PORT = String(idlePort);
 
+// A fourth, with a public origin on "localhost" (WebAuthn refuses IP addresses): passkeys.
+const passkeyPort = Number(process.env.E2E_PASSKEY_PORT ?? port + 3);
+process.env.E2E_PASSKEY_PORT = String(passkeyPort);
+
 function server(listen: number, database: string, extra: Record<string, string>) {
   return {
     command: "./target/release/server serve",
@@ -85,6 +89,11 @@ export default defineConfig({
     }),
     server(idlePort, "e2e-inactief.db", {
       TWEESTAP_SESSION_IDLE_MINUTES: "1",
+    }),
+    server(passkeyPort, "e2e-passkey.db", {
+      TWEESTAP_PUBLIC_ORIGIN: `http://localhost:${passkeyPort}`,
+      TWEESTAP_MAIL_PROVIDER: "outbox",
+      TWEESTAP_MAIL_OUTBOX: join(dataDir, "mail-outbox-passkey.jsonl"),
     }),
   ],
 });

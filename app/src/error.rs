@@ -54,6 +54,8 @@ pub enum AppError {
         "De passkey is niet geaccepteerd. Probeer het opnieuw, of kies 'Andere manier' om een code of een herstelcode te gebruiken."
     )]
     PasskeyRejected,
+    #[error("Deze methode wordt op dit platform niet aangeboden. Kies een andere methode.")]
+    MethodNotOffered,
     /// The browser's prompt was closed or timed out (the browser's NotAllowedError).
     #[error(
         "Het gebruik van de passkey is afgebroken of duurde te lang. Probeer het opnieuw, of kies een andere manier."
@@ -205,6 +207,7 @@ impl AppError {
             | Self::ForeignOrigin
             | Self::EnrolmentRequired
             | Self::TwoFactorMandatory
+            | Self::MethodNotOffered
             | Self::OwnTwoFactorRequired => 403,
             Self::Locked
             | Self::PasswordWait
@@ -331,6 +334,7 @@ impl From<tweestap_domain::Error> for AppError {
             E::SmsUnavailable => Self::SmsUnavailable,
             E::PasskeyUnavailable => Self::PasskeyUnavailable,
             E::PasskeyRejected => Self::PasskeyRejected,
+            E::MethodNotOffered => Self::MethodNotOffered,
             E::SmsNotSent => Self::SmsNotSent,
             E::Hashing(tweestap_domain::error::HashError::Busy) => Self::Busy,
             E::Database(_) | E::Hashing(_) | E::Internal(_) => {

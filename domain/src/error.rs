@@ -68,6 +68,9 @@ pub enum Error {
     /// verification, a key of another user, or a sign counter that went back (SEC-33).
     #[error("the passkey was refused")]
     PasskeyRejected,
+    /// The method is not offered by this installation's policy (SEC-33).
+    #[error("the method is not offered here")]
+    MethodNotOffered,
     #[error("database failure")]
     Database(#[from] DbErr),
     #[error("password hashing failed")]

@@ -45,6 +45,8 @@ pub struct Settings {
     pub retention: Duration,
     /// Password hashing workers and their queue (SEC-29).
     pub hashing: crate::accounts::password::HashingLimits,
+    /// The methods offered, and how SMS is (SEC-33).
+    pub methods: crate::twofactor::methods::MethodPolicy,
 }
 
 impl Settings {
@@ -74,6 +76,7 @@ impl Settings {
             guessing: crate::accounts::guessing_limits::Limits::default(),
             retention: Duration::days(DEFAULT_RETENTION_DAYS),
             hashing: crate::accounts::password::HashingLimits::default(),
+            methods: crate::twofactor::methods::MethodPolicy::default(),
         }
     }
 }

@@ -35,11 +35,15 @@ export const mandatoryBase = `http://127.0.0.1:${process.env.E2E_MANDATORY_PORT}
 
 let userCount = 0;
 
-type Database = "e2e.db" | "e2e-verplicht.db";
+type Database = "e2e.db" | "e2e-verplicht.db" | "e2e-passkey.db";
 
 /** Each server's mail outbox (playwright.config.ts). */
 function mailOutbox(database: Database) {
-  const name = database === "e2e.db" ? "mail-outbox.jsonl" : "mail-outbox-verplicht.jsonl";
+  const name = {
+    "e2e.db": "mail-outbox.jsonl",
+    "e2e-verplicht.db": "mail-outbox-verplicht.jsonl",
+    "e2e-passkey.db": "mail-outbox-passkey.jsonl",
+  }[database];
   return join(process.env.E2E_DATA_DIR!, name);
 }
 

@@ -164,6 +164,7 @@ pub fn MethodChoice(
     legend: &'static str,
     sms_available: bool,
     #[prop(optional)] passkey_available: bool,
+    #[prop(default = true)] app_available: bool,
 ) -> impl IntoView {
     let browser = crate::passkey::browser_supports();
     let passkey_shown = Signal::derive(move || passkey_available && browser.get());
@@ -188,8 +189,8 @@ pub fn MethodChoice(
                     </label>
                 </div>
             })}
-            <div class="choice">
-                <input id="method-app" type="radio" name="method" value="app" checked/>
+            <div class="choice" hidden=!app_available>
+                <input id="method-app" type="radio" name="method" value="app" checked=app_available disabled=!app_available/>
                 <label for="method-app">
                     <span><strong>"Code van authenticatie-applicatie"</strong> " " <span class="badge" hidden=move || passkey_shown.get()>"Aanbevolen"</span></span>
                     <span>"Gebruik een gratis authenticatie-applicatie die je op je mobiele telefoon moet installeren om authenticatie-codes mee aan te maken."</span>

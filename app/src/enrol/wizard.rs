@@ -36,7 +36,7 @@ use tweestap_domain::{
         session,
     },
     sms,
-    twofactor::{Method, enrolment, factor, passkey, policy, recovery_codes, sms_enrolment},
+    twofactor::{Method, enrolment, factor, methods, policy, recovery_codes, sms_enrolment},
 };
 
 /// What the wizard shows, decided on the server from the user's state.
@@ -62,6 +62,8 @@ pub struct Wizard {
     pub sms_available: bool,
     /// Whether passkeys are offered: only with a public origin that has a host name.
     pub passkey_available: bool,
+    /// Whether the app is offered (`TWEESTAP_METHODS`).
+    pub app_available: bool,
 }
 
 #[server(prefix = "/api/instellen", endpoint = "wizard_state")]
@@ -69,8 +71,10 @@ pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
     let (ctx, _, session) = logged_in()?;
     let optional = ctx.settings.rollout.phase(ctx.now()) != policy::Phase::Mandatory;
     let factor = factor::factor(&ctx, session.user.id).await?;
-    let sms_available = sms::available(&ctx);
-    let passkey_available = passkey::available(&ctx);
+    let user_id = session.user.id;
+    let sms_available = methods::may_choose(&ctx, user_id, Method::Sms).await?;
+    let passkey_available = methods::may_choose(&ctx, user_id, Method::Passkey).await?;
+    let app_available = methods::may_choose(&ctx, user_id, Method::App).await?;
     let asked = step.as_deref();
     let password_fresh = reauth::is_fresh(&ctx, &session, Window::Wizard);
     let step = match &factor {
@@ -113,6 +117,7 @@ pub async fn wizard_state(step: Option<String>) -> Result<Wizard, AppError> {
         optional,
         sms_available,
         passkey_available,
+        app_available,
     })
 }
 
@@ -135,10 +140,12 @@ pub async fn wizard_method(method: Option<String>, next: Option<String>) -> Resu
             enrolment::start_app_enrolment(&ctx, &session.user).await?;
             leptos_axum::redirect(&with_next(WIZARD, &next));
         }
-        Some(Method::Sms) if sms::available(&ctx) => {
+        Some(Method::Sms) if methods::may_choose(&ctx, session.user.id, Method::Sms).await? => {
             leptos_axum::redirect(&format!("{WIZARD}?stap={STEP_PHONE}{}", next_suffix(&next)));
         }
-        Some(Method::Passkey) if passkey::available(&ctx) => {
+        Some(Method::Passkey)
+            if methods::may_choose(&ctx, session.user.id, Method::Passkey).await? =>
+        {
             leptos_axum::redirect(&format!(
                 "{WIZARD}?stap={STEP_PASSKEY}{}",
                 next_suffix(&next)
@@ -300,7 +307,7 @@ fn wizard_step(wizard: Wizard, next: Option<String>) -> impl IntoView {
         WizardStep::Method => view! {
             <Explanation/>
             <ActionForm action={action::<WizardMethod>()}>
-                <MethodChoice legend="2. Kies hoe je authenticatie-codes wilt ontvangen" sms_available=wizard.sms_available passkey_available=wizard.passkey_available/>
+                <MethodChoice legend="2. Kies hoe je authenticatie-codes wilt ontvangen" sms_available=wizard.sms_available passkey_available=wizard.passkey_available app_available=wizard.app_available/>
                 <NextField/>
                 <FormError error={form_error::<WizardMethod>()}/>
                 <button type="submit" class="primary">"Doorgaan"</button>

@@ -26,7 +26,7 @@ use crate::{request::logged_in, settings::reauth::fresh_password};
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
     accounts::reauth::{self, Window},
-    twofactor::{Method, change as service},
+    twofactor::{Method, change as service, methods},
 };
 
 /// What the page shows, decided on the server.
@@ -60,7 +60,7 @@ pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, App
     if !reauth::is_fresh(&ctx, &session, Window::Settings) {
         return Ok(MethodStep::Password);
     }
-    let sms_available = sms::available(&ctx);
+    let sms_available = methods::may_choose(&ctx, user.id, Method::Sms).await?;
     let asked = step.as_deref();
     Ok(match service::pending(&ctx, user.id, session.id).await? {
         Some(row) if row.method == Method::Sms => {
@@ -92,14 +92,13 @@ pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, App
 /// The new method. For the app a new key is made at once; SMS asks for the number first.
 #[server(prefix = "/api/ingelogd", endpoint = "method_change_start")]
 pub async fn method_change_start(method: Option<String>) -> Result<(), AppError> {
-    use tweestap_domain::sms;
     let (ctx, _, session) = fresh_password()?;
     match method.as_deref().and_then(Method::from_name) {
         Some(Method::App) => {
             service::start_app(&ctx, &session.user, session.id).await?;
             leptos_axum::redirect(METHOD);
         }
-        Some(Method::Sms) if sms::available(&ctx) => {
+        Some(Method::Sms) if methods::may_choose(&ctx, session.user.id, Method::Sms).await? => {
             service::cancel(&ctx, session.user.id).await?;
             leptos_axum::redirect(&format!("{METHOD}?stap={STEP_PHONE}"));
         }

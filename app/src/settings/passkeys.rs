@@ -173,7 +173,7 @@ fn passkey_table(rows: Vec<PasskeyRow>, may_change: bool, last_one: bool) -> imp
                             <td>{row.last_used.unwrap_or_else(|| "Nog niet".to_owned())}</td>
                             <td>
                                 <details class="rename">
-                                    <summary aria-label=format!("{name} een andere naam geven")>"Naam wijzigen"</summary>
+                                    <summary aria-label=format!("Naam wijzigen van {name}")>"Naam wijzigen"</summary>
                                     <ActionForm action={action::<PasskeyRename>()}>
                                         <input type="hidden" name="id" value=row.id/>
                                         <label for=format!("naam-{}", row.id)>"Nieuwe naam"</label>

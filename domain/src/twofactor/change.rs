@@ -135,6 +135,7 @@ pub async fn start_app(
     session_id: i32,
 ) -> Result<factor_change::Model, Error> {
     in_use(ctx, user.id).await?;
+    super::methods::require(ctx, user.id, Method::App).await?;
     if let Some(row) = pending(ctx, user.id, session_id)
         .await?
         .filter(|row| row.method == Method::App)
@@ -165,6 +166,7 @@ pub async fn start_sms(
         return Err(Error::SmsUnavailable);
     }
     in_use(ctx, user.id).await?;
+    super::methods::require(ctx, user.id, Method::Sms).await?;
     keep_pending(
         ctx,
         user.id,

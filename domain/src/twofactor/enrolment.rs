@@ -33,6 +33,7 @@ pub async fn start_app_enrolment(ctx: &Context, user: &User) -> Result<two_facto
         // The user went from SMS to the app before confirming the number.
         drop_enrolment(ctx, user.id).await?;
     }
+    super::methods::require(ctx, user.id, Method::App).await?;
     let secret = totp::new_secret();
     let row = two_factor::ActiveModel {
         user_id: Set(user.id),

@@ -258,6 +258,7 @@ pub async fn start_registration(
     session_id: i32,
 ) -> Result<CreationChallengeResponse, Error> {
     let rp = rp(ctx)?;
+    super::methods::require(ctx, user.id, Method::Passkey).await?;
     let count = passkey::Entity::find()
         .filter(passkey::Column::UserId.eq(user.id))
         .count(&ctx.db)

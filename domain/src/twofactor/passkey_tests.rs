@@ -34,6 +34,7 @@ on_both_backends!(
     every_passkey_event_queues_its_email_sec_21,
     the_wizard_with_a_passkey_switches_two_step_on_and_a_passkey_passes_the_second_step_sec_33,
     the_last_passkey_of_a_passkey_only_user_stays_sec_33,
+    the_method_policy_is_enforced_on_the_server_sec_33,
 );
 
 /// The wizard with `key`: a signed-in session registers it, which switches two-step
@@ -598,4 +599,70 @@ fn a_known_authenticator_is_named_from_its_aaguid() {
     // A key that does not say what it is, and one not in the list.
     assert_eq!(passkey::suggested_name(&answer_with([0; 16])), None);
     assert_eq!(passkey::suggested_name(&answer_with([7; 16])), None);
+}
+
+async fn the_method_policy_is_enforced_on_the_server_sec_33(backend: Backend) {
+    use super::methods::{MethodPolicy, SmsPolicy, may_choose};
+    use super::{Method, enrolment, sms_enrolment};
+    use crate::sms::PhoneNumber;
+    let policy = |sms_policy, app| MethodPolicy {
+        app,
+        sms: true,
+        passkey: true,
+        sms_policy,
+    };
+    let number = PhoneNumber::parse("06 12345678").unwrap();
+    for (sms_policy, with_passkey, sms_offered) in [
+        (SmsPolicy::Allowed, false, true),
+        (SmsPolicy::Fallback, false, false),
+        (SmsPolicy::Fallback, true, true),
+        (SmsPolicy::Off, true, false),
+    ] {
+        let (ctx, _clock, _db, _outbox) =
+            testing::context_with_sms(backend, testing::roomy_sms_limits(), |settings| {
+                settings.public_origin = Some(ORIGIN.to_owned());
+                settings.methods = policy(sms_policy, false);
+            })
+            .await;
+        let judith = testing::add_judith(&ctx).await;
+        if with_passkey {
+            add(&ctx, &judith, &mut authenticator(), "Telefoon").await;
+        }
+        let case = format!("{sms_policy:?}, with a passkey: {with_passkey}");
+        assert_eq!(
+            may_choose(&ctx, judith.id, Method::Sms).await.unwrap(),
+            sms_offered,
+            "{case}"
+        );
+        // The server refuses, whatever the page showed.
+        let session = testing::complete_session(&ctx, &judith).await;
+        let started = sms_enrolment::start_enrolment(&ctx, &judith, session, &number).await;
+        if sms_offered {
+            assert!(started.is_ok(), "{case}: {started:?}");
+        } else {
+            assert_eq!(started.err(), Some(Error::MethodNotOffered), "{case}");
+        }
+        // The app is not named in this installation's methods.
+        assert!(!may_choose(&ctx, judith.id, Method::App).await.unwrap());
+        assert_eq!(
+            enrolment::start_app_enrolment(&ctx, &judith).await.err(),
+            Some(Error::MethodNotOffered),
+            "{case}"
+        );
+    }
+
+    // Without passkeys among the methods, none is added.
+    let (ctx, _clock, _db) = testing::context_with(backend, |settings| {
+        settings.public_origin = Some(ORIGIN.to_owned());
+        settings.methods.passkey = false;
+    })
+    .await;
+    let judith = testing::add_judith(&ctx).await;
+    let session = testing::complete_session(&ctx, &judith).await;
+    assert_eq!(
+        passkey::start_registration(&ctx, &judith, session)
+            .await
+            .err(),
+        Some(Error::MethodNotOffered)
+    );
 }

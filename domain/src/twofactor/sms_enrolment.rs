@@ -28,6 +28,7 @@ pub async fn start_enrolment(
     if factor::is_enabled(ctx, user.id).await? {
         return Err(Error::Forbidden);
     }
+    super::methods::require(ctx, user.id, Method::Sms).await?;
     let txn = ctx.db.begin().await?;
     two_factor::Entity::delete_many()
         .filter(two_factor::Column::UserId.eq(user.id))

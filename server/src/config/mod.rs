@@ -4,6 +4,7 @@
 //! lives in its own file, with its checks and what it sets in the domain's `Settings`.
 
 mod mail;
+mod methods;
 mod operations;
 mod parse;
 mod passwords;
@@ -17,6 +18,7 @@ use tweestap_domain::{crypto::SecretKey, settings::Settings};
 
 pub use self::{
     mail::{CaPem, Mail, MailKind, Security},
+    methods::Methods,
     operations::{DEFAULT_DATABASE_URL, KeySource, LogFormat, Operations, Proxies},
     parse::blank_env_is_unset,
     passwords::Passwords,
@@ -41,6 +43,8 @@ pub struct Config {
     pub sessions: Sessions,
     #[command(flatten)]
     pub passwords: Passwords,
+    #[command(flatten)]
+    pub methods: Methods,
     #[command(flatten)]
     pub sms: Sms,
     #[command(flatten)]
@@ -92,6 +96,7 @@ impl Config {
         self.sessions.apply(&mut settings);
         settings.guessing = self.passwords.guessing();
         settings.hashing = self.passwords.hashing();
+        settings.methods = self.methods.policy();
         settings.sms = self.sms.settings(database_url);
         settings.mail = self.mail.settings(database_url);
         settings

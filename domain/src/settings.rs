@@ -46,7 +46,7 @@ pub struct Settings {
     /// Password hashing workers and their queue (SEC-29).
     pub hashing: crate::accounts::password::HashingLimits,
     /// The methods offered, and how SMS is (SEC-33).
-    pub methods: crate::twofactor::methods::MethodPolicy,
+    pub methods: crate::twofactor::method_policy::MethodPolicy,
 }
 
 impl Settings {
@@ -76,7 +76,7 @@ impl Settings {
             guessing: crate::accounts::guessing_limits::Limits::default(),
             retention: Duration::days(DEFAULT_RETENTION_DAYS),
             hashing: crate::accounts::password::HashingLimits::default(),
-            methods: crate::twofactor::methods::MethodPolicy::default(),
+            methods: crate::twofactor::method_policy::MethodPolicy::default(),
         }
     }
 }

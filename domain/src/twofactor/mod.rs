@@ -9,6 +9,7 @@ pub mod deferral;
 pub mod disable;
 pub mod enrolment;
 pub mod factor;
+pub mod method_policy;
 pub mod methods;
 pub mod passkey;
 pub mod passkey_steps;

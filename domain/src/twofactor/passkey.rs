@@ -258,7 +258,10 @@ pub async fn start_registration(
     session_id: i32,
 ) -> Result<CreationChallengeResponse, Error> {
     let rp = rp(ctx)?;
-    super::methods::require(ctx, user.id, Method::Passkey).await?;
+    // The method policy (SEC-33); `rp` above has checked that passkeys can work here.
+    if !ctx.settings.methods.names(Method::Passkey) {
+        return Err(Error::MethodNotOffered);
+    }
     let count = passkey::Entity::find()
         .filter(passkey::Column::UserId.eq(user.id))
         .count(&ctx.db)

@@ -69,6 +69,8 @@ async fn between_password_and_code_nothing_else_opens(backend: Backend) {
         "/api/tweede-stap/second_step_code",
         "/api/tweede-stap/second_step_recovery",
         "/api/tweede-stap/second_step_info",
+        "/api/tweede-stap/passkey_login_options",
+        "/api/tweede-stap/passkey_login",
         "/api/gedeeld/remember_hours",
         "/api/gedeeld/resend_sms_code",
         "/api/open/page_state",

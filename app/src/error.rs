@@ -56,6 +56,11 @@ pub enum AppError {
     PasskeyRejected,
     #[error("Deze methode wordt op dit platform niet aangeboden. Kies een andere methode.")]
     MethodNotOffered,
+    /// TWEESTAP_ADMIN_REQUIRES_PASSKEY, and this login was not with a passkey (SEC-34).
+    #[error(
+        "Voor deze actie van de helpdesk moet je met een passkey zijn ingelogd. Log uit en log opnieuw in met je passkey."
+    )]
+    PasskeyLoginRequired,
     /// The browser's prompt was closed or timed out (the browser's NotAllowedError).
     #[error(
         "Het gebruik van de passkey is afgebroken of duurde te lang. Probeer het opnieuw, of kies een andere manier."
@@ -208,6 +213,7 @@ impl AppError {
             | Self::EnrolmentRequired
             | Self::TwoFactorMandatory
             | Self::MethodNotOffered
+            | Self::PasskeyLoginRequired
             | Self::OwnTwoFactorRequired => 403,
             Self::Locked
             | Self::PasswordWait

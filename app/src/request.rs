@@ -69,14 +69,15 @@ pub fn from_script() -> bool {
         .unwrap_or(false)
 }
 
-/// The second step is done (or enrolment confirmed): the session is complete, with a new token
-/// (SEC-03) for the browser.
+/// The second step is done (or enrolment confirmed) with `how`: the session is complete, with
+/// a new token (SEC-03) for the browser, and records how it was established (SEC-34).
 pub async fn complete_session(
     ctx: &Context,
     viewer: &Viewer,
     session: &ActiveSession,
+    how: tweestap_domain::accounts::session::Assurance,
 ) -> Result<(), AppError> {
-    let token = tweestap_domain::accounts::session::complete(ctx, session, &viewer.client)
+    let token = tweestap_domain::accounts::session::complete(ctx, session, &viewer.client, how)
         .await
         .map_err(tweestap_domain::Error::from)?
         // Logged out in another tab meanwhile.

@@ -9,8 +9,10 @@
 //!   its turn (SEC-16, SEC-29).
 //! - `tweestap_argon2_refused_total`: password hashes refused because every worker was busy
 //!   and the queue was full (SEC-29).
-//! - `tweestap_second_steps_total{method="app|sms|recovery",outcome="success|rejected|expired|locked"}`:
+//! - `tweestap_second_steps_total{method="app|sms|recovery|passkey",outcome="success|rejected|expired|locked"}`:
 //!   second steps at login.
+//! - `tweestap_logins_total{established_by="password|app|sms|recovery|passkey|remembered"}`:
+//!   logins completed, by the factors they gave (SEC-34).
 //! - `tweestap_locks_total{kind="second_step|password_account|password_address"}`: locks
 //!   written (SEC-14, SEC-25).
 //! - `tweestap_password_logins_total{outcome="success|wrong|wait|locked"}`: the password step
@@ -29,6 +31,7 @@ pub const ARGON2_QUEUE_WAIT: &str = "tweestap_argon2_queue_wait_seconds";
 pub const ARGON2_REFUSED: &str = "tweestap_argon2_refused_total";
 pub const SECOND_STEPS: &str = "tweestap_second_steps_total";
 pub const LOCKS: &str = "tweestap_locks_total";
+pub const LOGINS: &str = "tweestap_logins_total";
 pub const PASSWORD_LOGINS: &str = "tweestap_password_logins_total";
 pub const PASSWORD_CONFIRMATIONS: &str = "tweestap_password_confirmations_total";
 pub const SMS: &str = "tweestap_sms_total";
@@ -36,7 +39,7 @@ pub const MAIL_QUEUE_DEPTH: &str = "tweestap_mail_queue_depth";
 pub const MAIL_FAILURES: &str = "tweestap_mail_failures_total";
 
 /// The second step's methods, as `method` labels.
-pub const SECOND_STEP_METHODS: [&str; 3] = ["app", "sms", "recovery"];
+pub const SECOND_STEP_METHODS: [&str; 4] = ["app", "sms", "recovery", "passkey"];
 const SECOND_STEP_OUTCOMES: [&str; 4] = ["success", "rejected", "expired", "locked"];
 const SMS_OUTCOMES: [&str; 3] = ["sent", "failed", "refused"];
 const MAIL_FAILURE_OUTCOMES: [&str; 2] = ["retrying", "given_up"];
@@ -64,6 +67,10 @@ pub fn describe() {
     metrics::counter!(ARGON2_REFUSED).increment(0);
     describe_counter!(SECOND_STEPS, "Second steps at login, by method and outcome");
     describe_counter!(LOCKS, "Locks written, by kind");
+    describe_counter!(LOGINS, "Logins completed, by the factors they gave");
+    for how in crate::db::entity::session::Assurance::ALL {
+        metrics::counter!(LOGINS, "established_by" => how.label()).increment(0);
+    }
     describe_counter!(PASSWORD_LOGINS, "Password steps at login, by outcome");
     describe_counter!(
         PASSWORD_CONFIRMATIONS,
@@ -165,4 +172,9 @@ pub fn mail_queue_depth(unsent: u64) {
     // Exact below 2^53, far beyond any queue.
     #[allow(clippy::cast_precision_loss)]
     metrics::gauge!(MAIL_QUEUE_DEPTH).set(unsent as f64);
+}
+
+/// A login completed, by the factors it gave (SEC-34).
+pub fn login_established(how: crate::db::entity::session::Assurance) {
+    metrics::counter!(LOGINS, "established_by" => how.label()).increment(1);
 }

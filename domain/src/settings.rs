@@ -47,6 +47,8 @@ pub struct Settings {
     pub hashing: crate::accounts::password::HashingLimits,
     /// The methods offered, and how SMS is (SEC-33).
     pub methods: crate::twofactor::method_policy::MethodPolicy,
+    /// The helpdesk's actions need a login with a passkey (SEC-34).
+    pub admin_requires_passkey: bool,
 }
 
 impl Settings {
@@ -77,6 +79,7 @@ impl Settings {
             retention: Duration::days(DEFAULT_RETENTION_DAYS),
             hashing: crate::accounts::password::HashingLimits::default(),
             methods: crate::twofactor::method_policy::MethodPolicy::default(),
+            admin_requires_passkey: false,
         }
     }
 }

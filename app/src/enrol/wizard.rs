@@ -33,7 +33,7 @@ use crate::{
 use tweestap_domain::{
     accounts::{
         reauth::{self, Window},
-        session,
+        session::{self, Assurance},
     },
     sms,
     twofactor::{Method, enrolment, factor, methods, policy, recovery_codes, sms_enrolment},
@@ -200,7 +200,7 @@ pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppEr
         leptos_axum::redirect(&with_next(WIZARD, &next));
         return Ok(());
     }
-    match factor {
+    let how = match factor {
         Some(row) if row.method == Method::Sms => {
             sms_enrolment::confirm_enrolment(
                 &ctx,
@@ -210,13 +210,15 @@ pub async fn wizard_code(code: String, next: Option<String>) -> Result<(), AppEr
                 Some(&viewer.client),
             )
             .await?;
+            Assurance::Sms
         }
         _ => {
             enrolment::confirm_app_enrolment(&ctx, &session.user, &code, Some(&viewer.client))
                 .await?;
+            Assurance::App
         }
-    }
-    complete_session(&ctx, &viewer, &session).await?;
+    };
+    complete_session(&ctx, &viewer, &session, how).await?;
     leptos_axum::redirect(&with_next(WIZARD, &next));
     Ok(())
 }

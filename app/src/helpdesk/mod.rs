@@ -18,7 +18,7 @@ use crate::{
     routes::{HELPDESK, WIZARD, with_next},
     settings::{
         reauth::{PasswordAgain, Reauthenticate},
-        security_log::{LogEntry, LogTable},
+        security_log::{LogEntry, LogTable, LoginEntry, LoginsTable},
     },
 };
 #[cfg(feature = "ssr")]
@@ -91,6 +91,8 @@ pub struct UserDetail {
     pub password_locked: Option<String>,
     pub failed_attempts: i32,
     pub events: Vec<LogEntry>,
+    /// The user's open logins, with how each was established (SEC-34).
+    pub logins: Vec<LoginEntry>,
     /// Whether the admin entered their password recently enough to act (SEC-20).
     pub may_act: bool,
 }
@@ -148,6 +150,13 @@ mod server {
     pub async fn acting_on(user: i32) -> Result<(Context, Viewer, ActiveSession), AppError> {
         let (ctx, viewer, session) = helpdesk().await?;
         reauth::require(&ctx, &session, Window::Settings)?;
+        // The installation may ask a passkey of whoever resets or unlocks (SEC-34).
+        if ctx.settings.admin_requires_passkey
+            && session.established_by
+                != Some(tweestap_domain::accounts::session::Assurance::Passkey)
+        {
+            return Err(AppError::PasskeyLoginRequired);
+        }
         service::user_state(&ctx, user).await?;
         Ok((ctx, viewer, session))
     }
@@ -268,6 +277,7 @@ pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
             .map(|until| lock_text(&ctx, until)),
         failed_attempts: state.user.failed_attempts,
         events,
+        logins: crate::settings::security_log::logins(&ctx, user, None).await?,
         may_act: reauth::is_fresh(&ctx, &session, Window::Settings),
     })
 }
@@ -641,6 +651,14 @@ fn UserView(
                 .into_any()
             } else {
                 view! { <PasswordAgain next=page error=password_error/> }.into_any()
+            }}
+        </section>
+        <section aria-labelledby="sessies-titel">
+            <h2 id="sessies-titel">"Open sessies"</h2>
+            {if user.logins.is_empty() {
+                view! { <p>"Geen open sessies."</p> }.into_any()
+            } else {
+                view! { <LoginsTable logins=user.logins/> }.into_any()
             }}
         </section>
         <section aria-labelledby="log-titel">

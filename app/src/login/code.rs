@@ -76,7 +76,13 @@ pub async fn second_step_code(
             let token = remembered::remember_browser(&ctx, session.user.id, &viewer.client).await?;
             set_cookie(&token.cookie(ctx.settings.remember_for));
         }
-        complete_session(&ctx, &viewer, &session).await?;
+        complete_session(
+            &ctx,
+            &viewer,
+            &session,
+            tweestap_domain::accounts::session::Assurance::Sms,
+        )
+        .await?;
     } else {
         let passed =
             app_code::pass_login(&ctx, &session, &factor, &code, remember, &viewer.client).await?;

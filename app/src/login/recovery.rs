@@ -27,7 +27,13 @@ pub const FEW_CODES_LEFT: u64 = 3;
 pub async fn second_step_recovery(code: String, next: Option<String>) -> Result<(), AppError> {
     let (ctx, viewer, session) = logged_in()?;
     recovery_codes::use_recovery_code(&ctx, &session.user, &code, Some(&viewer.client)).await?;
-    complete_session(&ctx, &viewer, &session).await?;
+    complete_session(
+        &ctx,
+        &viewer,
+        &session,
+        tweestap_domain::accounts::session::Assurance::RecoveryCode,
+    )
+    .await?;
     leptos_axum::redirect(&with_next(RECOVERY_USED, &next));
     Ok(())
 }

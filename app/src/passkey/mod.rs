@@ -90,7 +90,13 @@ pub async fn passkey_register(answer: RegisterPublicKeyCredential) -> Result<New
     } else {
         let key =
             passkey_steps::enrol(&ctx, &session.user, session.id, &answer, &name, client).await?;
-        complete_session(&ctx, &viewer, &session).await?;
+        complete_session(
+            &ctx,
+            &viewer,
+            &session,
+            tweestap_domain::accounts::session::Assurance::Passkey,
+        )
+        .await?;
         key
     };
     Ok(NewPasskey {

@@ -36,6 +36,77 @@ pub async fn security_log() -> Result<Vec<LogEntry>, AppError> {
     )
 }
 
+/// An open login as people read it: when it began, from where, and how (SEC-34).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginEntry {
+    pub started: String,
+    pub browser: String,
+    pub ip_address: Option<String>,
+    /// "Wachtwoord en passkey"; "Onbekend" for a login from before this was recorded.
+    pub established_by: String,
+    /// The login this page is shown in.
+    pub this_one: bool,
+}
+
+/// How many open logins are shown.
+pub const LOGINS_SHOWN: u64 = 10;
+
+/// The user's open logins, with how each was established (SEC-34).
+#[server(prefix = "/api/ingelogd", endpoint = "open_logins")]
+pub async fn open_logins() -> Result<Vec<LoginEntry>, AppError> {
+    let ctx = context()?;
+    let session = Viewer::current().session.ok_or(AppError::NotLoggedIn)?;
+    Ok(logins(&ctx, session.user.id, Some(session.id)).await?)
+}
+
+/// `user_id`'s open logins, for the user (`current` is theirs) and the helpdesk.
+#[cfg(feature = "ssr")]
+pub async fn logins(
+    ctx: &tweestap_domain::Context,
+    user_id: i32,
+    current: Option<i32>,
+) -> Result<Vec<LoginEntry>, tweestap_domain::Error> {
+    Ok(
+        tweestap_domain::accounts::session::open_logins(ctx, user_id, LOGINS_SHOWN)
+            .await?
+            .into_iter()
+            .map(|row| LoginEntry {
+                started: time::format_dutch(row.created_at),
+                browser: tweestap_domain::client::describe(row.user_agent.as_deref()),
+                ip_address: row.ip_address,
+                established_by: row
+                    .established_by
+                    .map_or("Onbekend", |how| how.text())
+                    .to_owned(),
+                this_one: Some(row.id) == current,
+            })
+            .collect(),
+    )
+}
+
+/// Open logins as a table, newest first.
+#[component]
+pub fn LoginsTable(logins: Vec<LoginEntry>) -> impl IntoView {
+    view! {
+        <table class="log logins">
+            <caption>"Open sessies en hoe er is ingelogd"</caption>
+            <thead>
+                <tr><th scope="col">"Ingelogd op"</th><th scope="col">"Ingelogd met"</th><th scope="col">"Browser"</th><th scope="col">"IP-adres"</th></tr>
+            </thead>
+            <tbody>
+                {logins.into_iter().map(|login| view! {
+                    <tr>
+                        <td>{login.started}{login.this_one.then_some(" (deze sessie)")}</td>
+                        <td>{login.established_by}</td>
+                        <td>{login.browser}</td>
+                        <td>{login.ip_address.unwrap_or_else(|| "–".to_owned())}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
 /// A stored event as people read it: the user in their log, the helpdesk on its page.
 #[cfg(feature = "ssr")]
 pub fn entry(row: tweestap_domain::db::entity::security_event::Model) -> LogEntry {
@@ -74,6 +145,7 @@ pub fn LogTable(entries: Vec<LogEntry>) -> impl IntoView {
 #[component]
 pub fn SecurityLogTile() -> impl IntoView {
     let entries = Resource::new(refreshed, |_| security_log());
+    let logins = Resource::new(refreshed, |_| open_logins());
     view! {
         <section class="tile wide" aria-labelledby="tegel-log">
             <h2 id="tegel-log">"Beveiligingslog"</h2>
@@ -85,6 +157,11 @@ pub fn SecurityLogTile() -> impl IntoView {
                         Ok(entries) => view! { <LogTable entries/> }.into_any(),
                         Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),
                     }
+                })}
+            </Transition>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    logins.await.ok().map(|logins| view! { <LoginsTable logins/> })
                 })}
             </Transition>
         </section>

@@ -57,12 +57,22 @@ pub async fn log_in(
     } else {
         SessionStage::Complete
     };
+    // How a session that is complete at once was established (SEC-34): a remembered browser
+    // spared a second step that is on, or there is none (yet).
+    let established_by = match after {
+        AfterPassword::SecondStep => None,
+        AfterPassword::Done if crate::twofactor::factor::is_enabled(ctx, user.id).await? => {
+            Some(session::Assurance::Remembered)
+        }
+        _ => Some(session::Assurance::Password),
+    };
     // The browser's old session ends, its new one starts and the login is recorded: one commit.
     let txn = ctx.db.begin().await?;
     if let Some(previous) = previous {
         session::end_in(&txn, previous.id).await?;
     }
-    let (token, session_id) = session::start_in(&txn, ctx, &user, client, stage).await?;
+    let (token, session_id) =
+        session::start_as(&txn, ctx, &user, client, stage, established_by).await?;
     users::record_login_in(&txn, ctx.now(), user.id).await?;
     txn.commit().await?;
     // SMS users get their code now, once per login (SEC-10: never before a right password). A

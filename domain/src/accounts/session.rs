@@ -16,6 +16,8 @@ use crate::{
     db::entity::{session, user, user::Model as User},
 };
 
+pub use crate::db::entity::session::Assurance;
+
 pub const COOKIE_NAME: &str = "tweestap_sessie";
 
 /// How often `last_seen_at` is written: often enough for the idle timeout, rarely enough that
@@ -92,6 +94,8 @@ pub struct ActiveSession {
     pub password_confirmed_at: Option<DateTime<Utc>>,
     /// The stored hash of the token this request came with: a rotation replaces only that one.
     pub token_hash: String,
+    /// How the login was established (SEC-34); `None` before the second step.
+    pub established_by: Option<Assurance>,
 }
 
 /// Starts a new session for `user`, and returns its token and id. The caller ends the previous
@@ -105,13 +109,27 @@ pub async fn start(
     start_in(&ctx.db, ctx, user, client, stage).await
 }
 
-/// `start`, in the caller's transaction.
+/// `start_as` for a login by the password alone: complete only when the account has no second
+/// step.
 pub(crate) async fn start_in(
     db: &impl sea_orm::ConnectionTrait,
     ctx: &Context,
     user: &User,
     client: &ClientInfo,
     stage: SessionStage,
+) -> Result<(SessionToken, i32), sea_orm::DbErr> {
+    let how = (stage == SessionStage::Complete).then_some(Assurance::Password);
+    start_as(db, ctx, user, client, stage, how).await
+}
+
+/// `start`, in the caller's transaction, with how a complete session was established (SEC-34).
+pub(crate) async fn start_as(
+    db: &impl sea_orm::ConnectionTrait,
+    ctx: &Context,
+    user: &User,
+    client: &ClientInfo,
+    stage: SessionStage,
+    established_by: Option<Assurance>,
 ) -> Result<(SessionToken, i32), sea_orm::DbErr> {
     let token = SessionToken::generate();
     let now = ctx.now();
@@ -132,10 +150,14 @@ pub(crate) async fn start_in(
         expires_at: Set(now + lifetime),
         ip_address: Set(client.ip_address.clone().map(|ip| truncate(ip, 64))),
         user_agent: Set(client.user_agent.clone().map(|ua| truncate(ua, 512))),
+        established_by: Set(established_by),
         ..Default::default()
     }
     .insert(db)
     .await?;
+    if let Some(how) = established_by {
+        crate::metrics::login_established(how);
+    }
     Ok((token, row.id))
 }
 
@@ -199,6 +221,7 @@ pub async fn look_up(ctx: &Context, token: &SessionToken) -> Result<Lookup, sea_
         stage: row.stage,
         password_confirmed_at: row.password_confirmed_at,
         token_hash: row.token_hash.clone(),
+        established_by: row.established_by,
     };
     if now - row.last_seen_at >= TOUCH_EVERY {
         let mut touched = row.into_active_model();
@@ -216,19 +239,21 @@ pub async fn complete(
     ctx: &Context,
     previous: &ActiveSession,
     client: &ClientInfo,
+    how: Assurance,
 ) -> Result<Option<SessionToken>, sea_orm::DbErr> {
     let txn = sea_orm::TransactionTrait::begin(&ctx.db).await?;
-    let token = complete_in(&txn, ctx, previous, client).await?;
+    let token = complete_in(&txn, ctx, previous, client, how).await?;
     txn.commit().await?;
     Ok(token)
 }
 
-/// `complete`, in the caller's transaction.
+/// `complete`, in the caller's transaction. `how` is the factor that completed it (SEC-34).
 pub(crate) async fn complete_in(
     db: &impl sea_orm::ConnectionTrait,
     ctx: &Context,
     previous: &ActiveSession,
     client: &ClientInfo,
+    how: Assurance,
 ) -> Result<Option<SessionToken>, sea_orm::DbErr> {
     let deleted = session::Entity::delete_by_id(previous.id).exec(db).await?;
     if deleted.rows_affected != 1 {
@@ -250,10 +275,12 @@ pub(crate) async fn complete_in(
         user_agent: Set(client.user_agent.clone().map(|ua| truncate(ua, 512))),
         stage: Set(SessionStage::Complete),
         password_confirmed_at: Set(previous.password_confirmed_at),
+        established_by: Set(Some(how)),
         ..Default::default()
     }
     .insert(db)
     .await?;
+    crate::metrics::login_established(how);
     Ok(Some(token))
 }
 
@@ -368,4 +395,24 @@ mod tests {
         assert_eq!(truncate("cliënt".into(), 4), "cli");
         assert_eq!(truncate("kort".into(), 10), "kort");
     }
+}
+
+/// The user's logins that are still open, newest first, at most `limit`: when, from where, and
+/// how each was established (SEC-34).
+pub async fn open_logins(
+    ctx: &Context,
+    user_id: i32,
+    limit: u64,
+) -> Result<Vec<session::Model>, sea_orm::DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let now = ctx.now();
+    session::Entity::find()
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::Stage.eq(SessionStage::Complete))
+        .filter(session::Column::ExpiresAt.gt(now))
+        .filter(session::Column::LastSeenAt.gt(now - ctx.settings.session_idle))
+        .order_by_desc(session::Column::CreatedAt)
+        .limit(limit)
+        .all(&ctx.db)
+        .await
 }

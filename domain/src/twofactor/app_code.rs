@@ -128,7 +128,7 @@ async fn pass(
         return Ok(passed);
     }
     check(ctx, &session.user, input, Some(client)).await?;
-    let session = session::complete(ctx, session, client)
+    let session = session::complete(ctx, session, client, session::Assurance::App)
         .await?
         .ok_or(Error::NotLoggedIn)?;
     let remembered = if remember {
@@ -160,7 +160,9 @@ async fn pass_at_once(
         txn.rollback().await?;
         return Ok(None);
     }
-    let Some(token) = session::complete_in(&txn, ctx, session, client).await? else {
+    let Some(token) =
+        session::complete_in(&txn, ctx, session, client, session::Assurance::App).await?
+    else {
         // Logged out in another tab meanwhile: the code does not bring the session back.
         txn.rollback().await?;
         return Err(Error::NotLoggedIn);

@@ -99,7 +99,7 @@ async fn pass(
         return Err(Error::Forbidden);
     }
     passkey::finish_authentication(ctx, user_id, session.id, answer, Some(client)).await?;
-    let session = session::complete(ctx, session, client)
+    let session = session::complete(ctx, session, client, session::Assurance::Passkey)
         .await?
         .ok_or(Error::NotLoggedIn)?;
     let remembered = if remember {

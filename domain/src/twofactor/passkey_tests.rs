@@ -35,6 +35,7 @@ on_both_backends!(
     the_wizard_with_a_passkey_switches_two_step_on_and_a_passkey_passes_the_second_step_sec_33,
     the_last_passkey_of_a_passkey_only_user_stays_sec_33,
     the_method_policy_is_enforced_on_the_server_sec_33,
+    each_login_records_how_it_was_established_sec_34,
 );
 
 /// The wizard with `key`: a signed-in session registers it, which switches two-step
@@ -664,5 +665,83 @@ async fn the_method_policy_is_enforced_on_the_server_sec_33(backend: Backend) {
             .await
             .err(),
         Some(Error::MethodNotOffered)
+    );
+}
+
+async fn each_login_records_how_it_was_established_sec_34(backend: Backend) {
+    use crate::accounts::{
+        login,
+        session::{self, Assurance},
+    };
+    let client = crate::client::ClientInfo::default();
+    let (ctx, clock, _db, judith) = setup(backend).await;
+    let tick = || clock.advance(Duration::seconds(1));
+    let how_of = |token: session::SessionToken| {
+        let ctx = ctx.clone();
+        async move {
+            session::resolve(&ctx, &token)
+                .await
+                .unwrap()
+                .unwrap()
+                .established_by
+        }
+    };
+    let log_in = |remembered: Option<String>| {
+        let (ctx, client) = (ctx.clone(), client.clone());
+        async move {
+            login::log_in(
+                &ctx,
+                None,
+                testing::JUDITH_EMAIL,
+                testing::JUDITH_PASSWORD.to_owned(),
+                &client,
+                remembered.as_deref(),
+            )
+            .await
+            .unwrap()
+            .0
+        }
+    };
+
+    // Without a second step: the password alone.
+    assert_eq!(how_of(log_in(None).await).await, Some(Assurance::Password));
+
+    // With a passkey: none until the second step, then the passkey.
+    tick();
+    let mut key = authenticator();
+    enrol(&ctx, &judith, &mut key).await;
+    tick();
+    let waiting = log_in(None).await;
+    let waiting = session::resolve(&ctx, &waiting).await.unwrap().unwrap();
+    assert_eq!(waiting.established_by, None);
+    let options = passkey::start_authentication(&ctx, judith.id, waiting.id)
+        .await
+        .unwrap();
+    let answer = key.do_authentication(origin(), options).unwrap();
+    let passed = super::passkey_steps::pass_login(&ctx, &waiting, &answer, true, &client)
+        .await
+        .unwrap();
+    assert_eq!(how_of(passed.session).await, Some(Assurance::Passkey));
+
+    // On the remembered browser: "Onthoud mij".
+    tick();
+    let remembered = passed.remembered.unwrap().value().to_owned();
+    assert_eq!(
+        how_of(log_in(Some(remembered)).await).await,
+        Some(Assurance::Remembered)
+    );
+
+    // The open logins name each, newest first (the wizard's own session among them); the one
+    // still waiting is not among them.
+    let open = session::open_logins(&ctx, judith.id, 10).await.unwrap();
+    let hows: Vec<_> = open.iter().map(|row| row.established_by).collect();
+    assert_eq!(
+        hows,
+        [
+            Some(Assurance::Remembered),
+            Some(Assurance::Passkey),
+            Some(Assurance::Password),
+            Some(Assurance::Password),
+        ]
     );
 }

@@ -20,6 +20,16 @@ pub struct Methods {
         value_parser = Trimmed(clap::builder::EnumValueParser::<SmsPolicyName>::new())
     )]
     pub sms_policy: SmsPolicyName,
+    /// The helpdesk's resets and unlocks need a login with a passkey
+    #[arg(
+        long,
+        env = "TWEESTAP_ADMIN_REQUIRES_PASSKEY",
+        value_name = "TWEESTAP_ADMIN_REQUIRES_PASSKEY",
+        default_value_t = false,
+        action = clap::ArgAction::Set,
+        value_parser = Trimmed(clap::builder::BoolishValueParser::new())
+    )]
+    pub admin_requires_passkey: bool,
 }
 
 /// The methods `TWEESTAP_METHODS` names.

@@ -97,6 +97,7 @@ impl Config {
         settings.guessing = self.passwords.guessing();
         settings.hashing = self.passwords.hashing();
         settings.methods = self.methods.policy();
+        settings.admin_requires_passkey = self.methods.admin_requires_passkey;
         settings.sms = self.sms.settings(database_url);
         settings.mail = self.mail.settings(database_url);
         settings

@@ -20,6 +20,7 @@ tweestap_domain::on_both_backends!(
     a_helpdesk_reset_needs_the_admins_password_and_a_reason_sec_20_sec_21,
     the_helpdesk_lifts_a_lock_with_a_reason_sec_21,
     an_admin_without_two_step_authentication_cannot_read_reset_or_unlock_sec_31,
+    the_helpdesk_sees_how_each_login_was_established_and_may_need_a_passkey_sec_34,
 );
 
 const NEW_PASSWORD: &str = "Een-nieuw-wachtwoord-7";
@@ -637,4 +638,54 @@ async fn an_admin_without_two_step_authentication_cannot_read_reset_or_unlock_se
         .await
         .body;
     assert!(page.contains("name=\"reason\""), "{page}");
+}
+
+// SEC-34: the helpdesk sees how each open login was established; with
+// TWEESTAP_ADMIN_REQUIRES_PASSKEY an admin who logged in with a code cannot reset (without it,
+// the same reset passes: a_helpdesk_reset_needs_the_admins_password_and_a_reason_sec_20_sec_21).
+async fn the_helpdesk_sees_how_each_login_was_established_and_may_need_a_passkey_sec_34(
+    backend: Backend,
+) {
+    let mut app = TestApp::with_settings(backend, |settings| {
+        settings.admin_requires_passkey = true;
+    })
+    .await;
+    let secret = enrol_judith(&app).await;
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    app.call(
+        "/api/tweede-stap/second_step_code",
+        &format!("code={}", code_now(&app, &secret)),
+    )
+    .await;
+    let judith_id = judith(&app).await.id;
+    let user_page = format!("/configuratie/twee-staps/{judith_id}");
+    let mut admin = admin_browser(&app).await;
+    let page = admin.get(&user_page).await.body.replace("<!>", "");
+    assert!(page.contains("Open sessies"), "{page}");
+    assert!(
+        page.contains("Wachtwoord en code van de authenticatie-applicatie"),
+        "{page}"
+    );
+    // Judith sees the same of her own login, marked as this one.
+    let own = app.call("/api/ingelogd/open_logins", "").await.body;
+    assert!(
+        own.contains("Wachtwoord en code van de authenticatie-applicatie"),
+        "{own}"
+    );
+    assert!(own.contains("\"this_one\":true"), "{own}");
+
+    admin_password_again(&mut admin, &user_page).await;
+    let refused = admin
+        .call(
+            "/api/beheer/helpdesk_reset",
+            &format!("user={judith_id}&reason=Telefoon+kwijt"),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(
+        refused.body.contains("PasskeyLoginRequired"),
+        "{}",
+        refused.body
+    );
+    assert!(factor::is_enabled(&app.ctx, judith_id).await.unwrap());
 }

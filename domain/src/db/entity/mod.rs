@@ -24,7 +24,10 @@ mod tests {
     use sea_orm::{ActiveEnum, Iterable};
 
     use super::{
-        passkey_ceremony::Ceremony, session::SessionStage, sms_code::Purpose, sms_send::SendStatus,
+        passkey_ceremony::Ceremony,
+        session::{Assurance, SessionStage},
+        sms_code::Purpose,
+        sms_send::SendStatus,
         two_factor::Method,
     };
 
@@ -36,7 +39,18 @@ mod tests {
     #[test]
     fn the_stored_strings_stay_as_they_were() {
         assert_eq!(stored::<SessionStage>(), ["password", "complete"]);
-        assert_eq!(stored::<Method>(), ["app", "sms"]);
+        assert_eq!(stored::<Method>(), ["app", "sms", "passkey"]);
+        assert_eq!(
+            stored::<Assurance>(),
+            [
+                "password",
+                "app",
+                "sms",
+                "recovery",
+                "passkey",
+                "remembered"
+            ]
+        );
         assert_eq!(stored::<Ceremony>(), ["register", "login"]);
         assert_eq!(stored::<Purpose>(), ["login", "enrol", "change"]);
         assert_eq!(

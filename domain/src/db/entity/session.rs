@@ -17,6 +17,67 @@ pub struct Model {
     pub stage: SessionStage,
     /// When the password was last entered in this session (the wizard's first step).
     pub password_confirmed_at: Option<DateTimeUtc>,
+    /// How the login was established (SEC-34); `None` while the second step is still to come.
+    pub established_by: Option<Assurance>,
+}
+
+/// The factors a login gave (SEC-34), stored as a short name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Assurance {
+    /// The password alone: the account has no second step (yet).
+    #[sea_orm(string_value = "password")]
+    Password,
+    /// The password and a code from the app.
+    #[sea_orm(string_value = "app")]
+    App,
+    /// The password and a code by SMS.
+    #[sea_orm(string_value = "sms")]
+    Sms,
+    /// The password and a recovery code.
+    #[sea_orm(string_value = "recovery")]
+    RecoveryCode,
+    /// The password and a passkey with user verification.
+    #[sea_orm(string_value = "passkey")]
+    Passkey,
+    /// The password, on a browser "Onthoud mij" spares the second step on.
+    #[sea_orm(string_value = "remembered")]
+    Remembered,
+}
+
+impl Assurance {
+    pub const ALL: [Self; 6] = [
+        Self::Password,
+        Self::App,
+        Self::Sms,
+        Self::RecoveryCode,
+        Self::Passkey,
+        Self::Remembered,
+    ];
+
+    /// As the metrics label it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::App => "app",
+            Self::Sms => "sms",
+            Self::RecoveryCode => "recovery",
+            Self::Passkey => "passkey",
+            Self::Remembered => "remembered",
+        }
+    }
+
+    /// In Dutch, for the security log and the helpdesk.
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::Password => "Wachtwoord (zonder tweede stap)",
+            Self::App => "Wachtwoord en code van de authenticatie-applicatie",
+            Self::Sms => "Wachtwoord en code per SMS",
+            Self::RecoveryCode => "Wachtwoord en herstelcode",
+            Self::Passkey => "Wachtwoord en passkey",
+            Self::Remembered => "Wachtwoord op een onthouden apparaat ('Onthoud mij')",
+        }
+    }
 }
 
 /// How far a login got, stored as "password" until the second step is done, then "complete".

@@ -9,6 +9,7 @@ mod m0006_factor_change;
 mod m0007_password_guessing;
 mod m0008_retention_indexes;
 mod m0009_passkeys;
+mod m0010_session_assurance;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_password_guessing::Migration),
             Box::new(m0008_retention_indexes::Migration),
             Box::new(m0009_passkeys::Migration),
+            Box::new(m0010_session_assurance::Migration),
         ]
     }
 }

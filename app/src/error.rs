@@ -235,9 +235,10 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                Self::invalid(Invalid::Malformed)
-            }
+            // A request the server cannot read: form fields, or a JSON body (a passkey's answer).
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_) => Self::invalid(Invalid::Malformed),
             ServerFnErrorErr::Request(_) => Self::Network,
             _ => Self::Internal,
         }

@@ -11,7 +11,7 @@
 //!   and the queue was full (SEC-29).
 //! - `tweestap_second_steps_total{method="app|sms|recovery|passkey",outcome="success|rejected|expired|locked"}`:
 //!   second steps at login.
-//! - `tweestap_logins_total{established_by="password|app|sms|recovery|passkey|remembered"}`:
+//! - `tweestap_logins_total{established_by="password|app|sms|recovery|passkey|passkey_alone|remembered"}`:
 //!   logins completed, by the factors they gave (SEC-34).
 //! - `tweestap_locks_total{kind="second_step|password_account|password_address"}`: locks
 //!   written (SEC-14, SEC-25).

@@ -49,6 +49,8 @@ pub struct Settings {
     pub methods: crate::twofactor::method_policy::MethodPolicy,
     /// The helpdesk's actions need a login with a passkey (SEC-34).
     pub admin_requires_passkey: bool,
+    /// A discoverable passkey alone may sign in from the login page, as both factors.
+    pub passkey_sign_in: bool,
 }
 
 impl Settings {
@@ -80,6 +82,7 @@ impl Settings {
             hashing: crate::accounts::password::HashingLimits::default(),
             methods: crate::twofactor::method_policy::MethodPolicy::default(),
             admin_requires_passkey: false,
+            passkey_sign_in: false,
         }
     }
 }

@@ -170,7 +170,7 @@ export async function passwordStep(page: Page, email: string, password: string, 
   await page.goto(`${base}/inloggen`);
   await page.getByLabel("E-mailadres", { exact: true }).fill(email);
   await page.getByLabel("Wachtwoord").fill(password);
-  await page.getByRole("button", { name: "Inloggen" }).click();
+  await page.getByRole("button", { name: "Inloggen", exact: true }).click();
 }
 
 export async function logOut(page: Page) {

@@ -180,6 +180,7 @@ pub fn LoginPage() -> impl IntoView {
                     "Inloggen"
                 </button>
             </ActionForm>
+            <crate::passkey::PasskeySignIn next=crate::components::next_from_query()/>
         </section>
     }
 }

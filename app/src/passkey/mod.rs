@@ -19,7 +19,7 @@ use crate::{
 };
 #[cfg(feature = "ssr")]
 use crate::{
-    request::{Viewer, complete_session, logged_in, set_cookie},
+    request::{Viewer, complete_session, context, logged_in, request_cookie, set_cookie},
     routes::safe_next,
 };
 #[cfg(feature = "ssr")]
@@ -30,7 +30,7 @@ use tweestap_domain::{
         session::{ActiveSession, SessionStage},
     },
     time,
-    twofactor::{factor, passkey, passkey_steps, policy},
+    twofactor::{factor, passkey, passkey_sign_in, passkey_steps, policy},
 };
 
 /// A passkey just added, for the user to name.
@@ -147,6 +147,100 @@ pub async fn passkey_login(
     );
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
+}
+
+/// Whether the login page offers passwordless sign-in (`TWEESTAP_PASSKEY_SIGN_IN`).
+#[server(prefix = "/api/open", endpoint = "passkey_sign_in_offered")]
+pub async fn passkey_sign_in_offered() -> Result<bool, AppError> {
+    Ok(passkey_sign_in::offered(&context()?))
+}
+
+/// The options for a passwordless sign-in; the ceremony is bound to a nonce in a cookie.
+#[server(prefix = "/api/open", endpoint = "passkey_sign_in_options")]
+pub async fn passkey_sign_in_options() -> Result<RequestChallengeResponse, AppError> {
+    let ctx = context()?;
+    let (options, nonce) = passkey_sign_in::start(&ctx).await?;
+    set_cookie(&passkey_sign_in::nonce_cookie(&nonce));
+    Ok(options)
+}
+
+/// A passkey alone signs in: a complete session, recorded as such (SEC-34), in place of any
+/// session this browser had (SEC-03).
+#[server(prefix = "/api/open", endpoint = "passkey_sign_in", input = Json)]
+pub async fn passkey_sign_in(
+    answer: PublicKeyCredential,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    let ctx = context()?;
+    let viewer = Viewer::current();
+    let nonce = request_cookie(passkey_sign_in::NONCE_COOKIE);
+    set_cookie(&passkey_sign_in::nonce_removal_cookie());
+    let (token, _) =
+        passkey_sign_in::finish(&ctx, nonce.as_deref(), &answer, &viewer.client).await?;
+    if let Some(previous) = viewer.session {
+        tweestap_domain::accounts::session::end(&ctx, previous.id)
+            .await
+            .map_err(tweestap_domain::Error::from)?;
+    }
+    set_cookie(&token.cookie());
+    leptos_axum::redirect(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+/// "Inloggen met een passkey" on the login page, where the installation allows it and the
+/// browser can.
+#[component]
+pub fn PasskeySignIn(next: Option<String>) -> impl IntoView {
+    let supported = browser_supports();
+    let offered = Resource::new(|| (), |_| passkey_sign_in_offered());
+    let busy = RwSignal::new(false);
+    let browser_error = RwSignal::new(None::<AppError>);
+    let sign_in = action::<PasskeySignIn>();
+    let server_error = form_error::<PasskeySignIn>();
+    let error = Signal::derive(move || browser_error.get().or_else(|| server_error.get()));
+    let start = move |_| {
+        busy.set(true);
+        browser_error.set(None);
+        #[cfg(feature = "hydrate")]
+        {
+            let next = next.clone();
+            leptos::task::spawn_local(async move {
+                let answer = async {
+                    let options = passkey_sign_in_options().await?;
+                    browser::get(options).await
+                }
+                .await;
+                busy.set(false);
+                match answer {
+                    Ok(answer) => {
+                        sign_in.dispatch(PasskeySignIn { answer, next });
+                    }
+                    Err(err) => browser_error.set(Some(err)),
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&next, sign_in);
+    };
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let start = start.clone();
+                Suspend::new(async move {
+                let shown = offered.await.unwrap_or(false);
+                shown.then(move || view! {
+                    <div class="passkey-sign-in" hidden=move || !supported.get()>
+                        <p class="or">"of"</p>
+                        <FormError error/>
+                        <button type="button" class="secondary" on:click=start disabled=move || busy.get() || sign_in.pending().get()>
+                            {move || if busy.get() { "Wachten op je passkey…" } else { "Inloggen met een passkey" }}
+                        </button>
+                        <p class="hint">"Zonder wachtwoord: je bevestigt met de vingerafdruk, het gezicht of de pincode van je apparaat."</p>
+                    </div>
+                })
+            })}}
+        </Transition>
+    }
 }
 
 /// Whether this browser offers passkeys: false on the server and until the page has its

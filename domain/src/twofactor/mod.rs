@@ -12,6 +12,7 @@ pub mod factor;
 pub mod method_policy;
 pub mod methods;
 pub mod passkey;
+pub mod passkey_sign_in;
 pub mod passkey_steps;
 pub mod policy;
 pub mod recovery;

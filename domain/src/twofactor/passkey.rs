@@ -61,7 +61,7 @@ pub fn available(ctx: &Context) -> bool {
     relying_party(ctx).is_some()
 }
 
-fn rp(ctx: &Context) -> Result<Webauthn, Error> {
+pub(super) fn rp(ctx: &Context) -> Result<Webauthn, Error> {
     relying_party(ctx).ok_or(Error::PasskeyUnavailable)
 }
 
@@ -74,7 +74,7 @@ pub async fn passkeys(ctx: &Context, user_id: i32) -> Result<Vec<passkey::Model>
         .await?)
 }
 
-fn credential(row: &passkey::Model) -> Result<Passkey, Error> {
+pub(super) fn credential(row: &passkey::Model) -> Result<Passkey, Error> {
     serde_json::from_str(&row.credential)
         .map_err(|err| Error::Internal(format!("stored passkey {} does not read: {err}", row.id)))
 }
@@ -154,7 +154,7 @@ async fn user_handle(db: &impl ConnectionTrait, user_id: i32) -> Result<Uuid, Er
 }
 
 /// A credential's id as stored: base64url without padding, as browsers write it.
-fn credential_id(raw: &[u8]) -> String {
+pub(super) fn credential_id(raw: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
 }
@@ -392,16 +392,27 @@ pub async fn finish_authentication(
     let Some(row) = row_of(ctx, user_id, result.cred_id()).await? else {
         return Err(Error::PasskeyRejected);
     };
-    // The library compared the counter with a copy made when the ceremony began; another
-    // sign-in may have raised it since. A key that counts (above 0) must count on from the
-    // latest.
+    record_use(ctx, row, &result, client).await
+}
+
+/// Keeps what a checked answer says of its passkey `row`: the counter, the flags and the time
+/// of use. The library compared the counter with a copy made when the ceremony began; another
+/// sign-in may have raised it since, so a key that counts (above 0) must count on from the
+/// latest, and a counter that did not go up is refused and logged (SEC-33).
+pub(super) async fn record_use(
+    ctx: &Context,
+    row: passkey::Model,
+    result: &webauthn_rs::prelude::AuthenticationResult,
+    client: Option<&ClientInfo>,
+) -> Result<passkey::Model, Error> {
+    let user_id = row.user_id;
     let counter = i64::from(result.counter());
     let counts = counter > 0 || row.sign_count > 0;
     if counts && counter <= row.sign_count {
         return Err(counter_went_back(ctx, user_id, Some(row), client).await);
     }
     let mut key = credential(&row)?;
-    if key.update_credential(&result).is_none() {
+    if key.update_credential(result).is_none() {
         return Err(Error::Internal(format!(
             "passkey {} is not the credential that answered",
             row.id
@@ -439,7 +450,7 @@ pub async fn finish_authentication(
 }
 
 /// Logs a sign counter that did not go up, as possibly a copied key, and answers the refusal.
-async fn counter_went_back(
+pub(super) async fn counter_went_back(
     ctx: &Context,
     user_id: i32,
     row: Option<passkey::Model>,
@@ -464,7 +475,11 @@ async fn counter_went_back(
 }
 
 /// The stored passkey of `user_id` with the credential id `raw`.
-async fn row_of(ctx: &Context, user_id: i32, raw: &[u8]) -> Result<Option<passkey::Model>, Error> {
+pub(super) async fn row_of(
+    ctx: &Context,
+    user_id: i32,
+    raw: &[u8],
+) -> Result<Option<passkey::Model>, Error> {
     Ok(passkey::Entity::find()
         .filter(passkey::Column::UserId.eq(user_id))
         .filter(passkey::Column::CredentialId.eq(credential_id(raw)))
@@ -473,7 +488,7 @@ async fn row_of(ctx: &Context, user_id: i32, raw: &[u8]) -> Result<Option<passke
 }
 
 /// A refusal by the library: logged for the operator with its reason, answered as one refusal.
-fn refused(ceremony: &'static str, user_id: i32) -> impl Fn(WebauthnError) -> Error {
+pub(super) fn refused(ceremony: &'static str, user_id: i32) -> impl Fn(WebauthnError) -> Error {
     move |err| {
         tracing::info!(user_id, %err, "passkey {ceremony} refused");
         Error::PasskeyRejected

@@ -30,6 +30,21 @@ pub struct Methods {
         value_parser = Trimmed(clap::builder::BoolishValueParser::new())
     )]
     pub admin_requires_passkey: bool,
+    /// `on`: a discoverable passkey alone signs in from the login page, as both factors
+    #[arg(
+        long,
+        env = "TWEESTAP_PASSKEY_SIGN_IN",
+        value_name = "TWEESTAP_PASSKEY_SIGN_IN",
+        default_value = "off",
+        value_parser = Trimmed(clap::builder::EnumValueParser::<OnOff>::new())
+    )]
+    pub passkey_sign_in: OnOff,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    Off,
+    On,
 }
 
 /// The methods `TWEESTAP_METHODS` names.

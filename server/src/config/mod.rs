@@ -98,6 +98,7 @@ impl Config {
         settings.hashing = self.passwords.hashing();
         settings.methods = self.methods.policy();
         settings.admin_requires_passkey = self.methods.admin_requires_passkey;
+        settings.passkey_sign_in = self.methods.passkey_sign_in == methods::OnOff::On;
         settings.sms = self.sms.settings(database_url);
         settings.mail = self.mail.settings(database_url);
         settings

@@ -29,6 +29,7 @@ tweestap_domain::on_both_backends!(
     x_forwarded_for_is_believed_only_from_a_trusted_proxy_sec_14,
     behind_a_tls_proxy_only_the_public_origin_counts_sec_32,
     a_long_next_address_is_dropped_sec_32,
+    passwordless_sign_in_is_off_by_default_and_refuses_what_it_cannot_check_sec_33,
 );
 
 // SEC-17: the cookie is HttpOnly, Secure, SameSite=Lax, Path=/, and only a hash is stored.
@@ -194,6 +195,11 @@ async fn every_route_and_server_function_is_closed_to_visitors(backend: Backend)
         "/api/open/login",
         "/api/open/logout",
         "/api/open/page_state",
+        // Passwordless sign-in: off by default (503), refused without a ceremony (401 from
+        // its own check, not the access policy's NotLoggedIn).
+        "/api/open/passkey_sign_in_offered",
+        "/api/open/passkey_sign_in_options",
+        "/api/open/passkey_sign_in",
     ];
     let functions: Vec<String> = server_fn::axum::server_fn_paths()
         .map(|(path, _)| path.to_owned())
@@ -234,7 +240,8 @@ fn every_server_function_is_declared_under_one_access_prefix() {
         );
         *per_prefix.entry(prefixes[0]).or_default() += 1;
     }
-    assert_eq!(per_prefix[api::OPEN], 3, "{per_prefix:?}");
+    // Logging in and out, the page state, and passwordless sign-in (offered, options, answer).
+    assert_eq!(per_prefix[api::OPEN], 6, "{per_prefix:?}");
     // The code, a recovery code, the page's state, and a passkey's options and answer.
     assert_eq!(per_prefix[api::SECOND_STEP], 5, "{per_prefix:?}");
     assert_eq!(per_prefix[api::SHARED], 2, "{per_prefix:?}");
@@ -782,4 +789,91 @@ async fn a_long_next_address_is_dropped_sec_32(backend: Backend) {
         .await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
     assert_eq!(login.header("location"), "/?introductie=ja");
+}
+
+/// A server-function call from `origin`, with `body` as `content_type`.
+fn call_from(origin: &str, path: &str, content_type: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::ORIGIN, origin)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+// SEC-33: passwordless sign-in with a passkey alone is off unless the installation turns it on;
+// on, its ceremony is bound to a cookie, and an answer that cannot be checked is one refusal,
+// never a 500 and never a session. (A full sign-in with a discoverable key runs in Chromium's
+// virtual authenticator: end2end/tests/passkey.spec.ts.)
+async fn passwordless_sign_in_is_off_by_default_and_refuses_what_it_cannot_check_sec_33(
+    backend: Backend,
+) {
+    const LOCALHOST: &str = "http://localhost:3000";
+    let options = "/api/open/passkey_sign_in_options";
+    let form = "application/x-www-form-urlencoded";
+    let mut off = TestApp::with_settings(backend, |settings| {
+        settings.public_origin = Some(LOCALHOST.to_owned());
+    })
+    .await;
+    let refused = off.send(call_from(LOCALHOST, options, form, "")).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("PasskeyUnavailable"),
+        "{}",
+        refused.body
+    );
+    let offered = off
+        .send(call_from(
+            LOCALHOST,
+            "/api/open/passkey_sign_in_offered",
+            form,
+            "",
+        ))
+        .await;
+    assert_eq!(offered.body, "false");
+
+    let mut on = TestApp::with_settings(backend, |settings| {
+        settings.public_origin = Some(LOCALHOST.to_owned());
+        settings.passkey_sign_in = true;
+    })
+    .await;
+    let started = on.send(call_from(LOCALHOST, options, form, "")).await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+    assert!(started.body.contains("challenge"), "{}", started.body);
+    let cookie = started.header("set-cookie");
+    assert!(
+        cookie.starts_with("tweestap_passkey_aanmelding=") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    let answer = r#"{"answer":{"id":"AAAA","rawId":"AAAA","type":"public-key","extensions":{},
+        "response":{"authenticatorData":"AAAA","clientDataJSON":"AAAA","signature":"AAAA",
+        "userHandle":"AAAA"}},"next":null}"#;
+    let bogus = on
+        .send(call_from(
+            LOCALHOST,
+            "/api/open/passkey_sign_in",
+            "application/json",
+            answer,
+        ))
+        .await;
+    assert_eq!(bogus.status, StatusCode::UNAUTHORIZED, "{}", bogus.body);
+    assert!(bogus.body.contains("PasskeyRejected"), "{}", bogus.body);
+    assert!(on.session_cookie().is_none());
+    // Not JSON at all: a clear refusal too.
+    let broken = on
+        .send(call_from(
+            LOCALHOST,
+            "/api/open/passkey_sign_in",
+            "application/json",
+            "{",
+        ))
+        .await;
+    assert!(broken.status.is_client_error(), "{}", broken.body);
 }

@@ -7,6 +7,7 @@ pub mod factor_change;
 pub mod mail;
 pub mod passkey;
 pub mod passkey_ceremony;
+pub mod passkey_sign_in;
 pub mod password_failure;
 pub mod password_lock;
 pub mod recovery_code;
@@ -48,6 +49,7 @@ mod tests {
                 "sms",
                 "recovery",
                 "passkey",
+                "passkey_alone",
                 "remembered"
             ]
         );

@@ -40,18 +40,23 @@ pub enum Assurance {
     /// The password and a passkey with user verification.
     #[sea_orm(string_value = "passkey")]
     Passkey,
+    /// A passkey alone, with user verification (`TWEESTAP_PASSKEY_SIGN_IN`): something the user
+    /// has, unlocked by something they know or are.
+    #[sea_orm(string_value = "passkey_alone")]
+    PasskeyAlone,
     /// The password, on a browser "Onthoud mij" spares the second step on.
     #[sea_orm(string_value = "remembered")]
     Remembered,
 }
 
 impl Assurance {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Password,
         Self::App,
         Self::Sms,
         Self::RecoveryCode,
         Self::Passkey,
+        Self::PasskeyAlone,
         Self::Remembered,
     ];
 
@@ -63,6 +68,7 @@ impl Assurance {
             Self::Sms => "sms",
             Self::RecoveryCode => "recovery",
             Self::Passkey => "passkey",
+            Self::PasskeyAlone => "passkey_alone",
             Self::Remembered => "remembered",
         }
     }
@@ -75,6 +81,9 @@ impl Assurance {
             Self::Sms => "Wachtwoord en code per SMS",
             Self::RecoveryCode => "Wachtwoord en herstelcode",
             Self::Passkey => "Wachtwoord en passkey",
+            Self::PasskeyAlone => {
+                "Passkey zonder wachtwoord (met vingerafdruk, gezicht of pincode)"
+            }
             Self::Remembered => "Wachtwoord op een onthouden apparaat ('Onthoud mij')",
         }
     }

@@ -10,6 +10,7 @@ mod m0007_password_guessing;
 mod m0008_retention_indexes;
 mod m0009_passkeys;
 mod m0010_session_assurance;
+mod m0011_passkey_sign_ins;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_retention_indexes::Migration),
             Box::new(m0009_passkeys::Migration),
             Box::new(m0010_session_assurance::Migration),
+            Box::new(m0011_passkey_sign_ins::Migration),
         ]
     }
 }

@@ -106,6 +106,13 @@ test("a passkey in the wizard, at login, and a second one in the settings (SEC-3
   await expect(page.getByRole("row", { name: /Telefoon/ })).toContainText(/\d{4}/);
   await expect(page.getByRole("button", { name: "Telefoon verwijderen" })).toHaveCount(0);
   await expectAccessible(page);
+  // "Methode wijzigen" names the passkey as the method in use, and can switch to the app.
+  await page.goto(`${base}/profiel/methode`);
+  await hydrated(page);
+  await expect(page.getByText("Je huidige methode: passkey.")).toBeVisible();
+  await expect(page.getByLabel(/Code van authenticatie-applicatie/)).toBeVisible();
+  await page.goto(`${base}/profiel/passkeys`);
+  await hydrated(page);
 
   // A new device: the phone's authenticator goes, a security key comes.
   await phone.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: phone.authenticatorId });

@@ -13,7 +13,7 @@ use crate::components::factor::sms_state;
 #[cfg(feature = "ssr")]
 use crate::request::{complete_session, logged_in, set_cookie};
 #[cfg(feature = "ssr")]
-use crate::routes::safe_next;
+use crate::routes::{METHOD, safe_next};
 use crate::{
     components::factor::{CodeField, ResendForm, ResendSmsCode, SentTo, SmsState},
     components::next_from_query,
@@ -26,7 +26,7 @@ use crate::{
 use tweestap_domain::{
     accounts::session,
     sms,
-    twofactor::{Method, app_code, factor, passkey, remembered},
+    twofactor::{Method, app_code, factor, methods, passkey, remembered},
 };
 
 /// What the code page asks for: a passkey, the app's code, or the code sent by SMS.
@@ -83,6 +83,18 @@ pub async fn second_step_code(
             tweestap_domain::accounts::session::Assurance::Sms,
         )
         .await?;
+        // SMS is no longer offered here (TWEESTAP_SMS_POLICY=off): on to "Methode wijzigen".
+        if methods::sms_to_replace(&ctx, session.user.id)
+            .await?
+            .is_some()
+        {
+            tracing::info!(
+                user_id = session.user.id,
+                "second step passed; asked to move off SMS"
+            );
+            leptos_axum::redirect(&with_next(METHOD, &next));
+            return Ok(());
+        }
     } else {
         let passed =
             app_code::pass_login(&ctx, &session, &factor, &code, remember, &viewer.client).await?;

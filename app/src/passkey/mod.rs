@@ -155,12 +155,13 @@ pub async fn passkey_sign_in_offered() -> Result<bool, AppError> {
     Ok(passkey_sign_in::offered(&context()?))
 }
 
-/// The options for a passwordless sign-in; the ceremony is bound to a nonce in a cookie.
+/// The options for a passwordless sign-in, for the button or the autofill; the ceremony is
+/// bound to a nonce in a cookie of its own.
 #[server(prefix = "/api/open", endpoint = "passkey_sign_in_options")]
-pub async fn passkey_sign_in_options() -> Result<RequestChallengeResponse, AppError> {
+pub async fn passkey_sign_in_options(autofill: bool) -> Result<RequestChallengeResponse, AppError> {
     let ctx = context()?;
     let (options, nonce) = passkey_sign_in::start(&ctx).await?;
-    set_cookie(&passkey_sign_in::nonce_cookie(&nonce));
+    set_cookie(&passkey_sign_in::nonce_cookie(&nonce, autofill));
     Ok(options)
 }
 
@@ -169,12 +170,13 @@ pub async fn passkey_sign_in_options() -> Result<RequestChallengeResponse, AppEr
 #[server(prefix = "/api/open", endpoint = "passkey_sign_in", input = Json)]
 pub async fn passkey_sign_in(
     answer: PublicKeyCredential,
+    autofill: bool,
     next: Option<String>,
 ) -> Result<(), AppError> {
     let ctx = context()?;
     let viewer = Viewer::current();
-    let nonce = request_cookie(passkey_sign_in::NONCE_COOKIE);
-    set_cookie(&passkey_sign_in::nonce_removal_cookie());
+    let nonce = request_cookie(passkey_sign_in::cookie_name(autofill));
+    set_cookie(&passkey_sign_in::nonce_removal_cookie(autofill));
     let (token, _) =
         passkey_sign_in::finish(&ctx, nonce.as_deref(), &answer, &viewer.client).await?;
     if let Some(previous) = viewer.session {
@@ -188,32 +190,39 @@ pub async fn passkey_sign_in(
 }
 
 /// "Inloggen met een passkey" on the login page, where the installation allows it and the
-/// browser can.
+/// browser can: a button, and the passkeys offered in the email field's autofill (conditional
+/// UI) where the browser has that. The button's request takes the autofill's place.
 #[component]
 pub fn PasskeySignIn(next: Option<String>) -> impl IntoView {
     let supported = browser_supports();
-    let offered = Resource::new(|| (), |_| passkey_sign_in_offered());
     let busy = RwSignal::new(false);
     let browser_error = RwSignal::new(None::<AppError>);
     let sign_in = action::<PasskeySignIn>();
     let server_error = form_error::<PasskeySignIn>();
     let error = Signal::derive(move || browser_error.get().or_else(|| server_error.get()));
+    #[cfg(feature = "hydrate")]
+    let autofill = autofill_sign_in(supported, sign_in, next.clone());
     let start = move |_| {
         busy.set(true);
         browser_error.set(None);
         #[cfg(feature = "hydrate")]
         {
+            autofill.stop();
             let next = next.clone();
             leptos::task::spawn_local(async move {
                 let answer = async {
-                    let options = passkey_sign_in_options().await?;
+                    let options = passkey_sign_in_options(false).await?;
                     browser::get(options).await
                 }
                 .await;
                 busy.set(false);
                 match answer {
                     Ok(answer) => {
-                        sign_in.dispatch(PasskeySignIn { answer, next });
+                        sign_in.dispatch(PasskeySignIn {
+                            answer,
+                            autofill: false,
+                            next,
+                        });
                     }
                     Err(err) => browser_error.set(Some(err)),
                 }
@@ -223,24 +232,82 @@ pub fn PasskeySignIn(next: Option<String>) -> impl IntoView {
         let _ = (&next, sign_in);
     };
     view! {
-        <Transition fallback=|| ()>
-            {move || {
-                let start = start.clone();
-                Suspend::new(async move {
-                let shown = offered.await.unwrap_or(false);
-                shown.then(move || view! {
-                    <div class="passkey-sign-in" hidden=move || !supported.get()>
-                        <p class="or">"of"</p>
-                        <FormError error/>
-                        <button type="button" class="secondary" on:click=start disabled=move || busy.get() || sign_in.pending().get()>
-                            {move || if busy.get() { "Wachten op je passkey…" } else { "Inloggen met een passkey" }}
-                        </button>
-                        <p class="hint">"Zonder wachtwoord: je bevestigt met de vingerafdruk, het gezicht of de pincode van je apparaat."</p>
-                    </div>
-                })
-            })}}
-        </Transition>
+        <div class="passkey-sign-in" hidden=move || !supported.get()>
+            <p class="or">"of"</p>
+            <FormError error/>
+            <button type="button" class="secondary" on:click=start disabled=move || busy.get() || sign_in.pending().get()>
+                {move || if busy.get() { "Wachten op je passkey…" } else { "Inloggen met een passkey" }}
+            </button>
+            <p class="hint">"Zonder wachtwoord: je bevestigt met de vingerafdruk, het gezicht of de pincode van je apparaat."</p>
+        </div>
     }
+}
+
+/// The autofill's sign-in, started once the browser is known to have WebAuthn (the component
+/// is only there where the installation offers it); `stop` ends it (and keeps it from
+/// starting) when the button is used.
+#[cfg(feature = "hydrate")]
+#[derive(Clone, Copy)]
+struct Autofill {
+    controller: StoredValue<Option<leptos::web_sys::AbortController>, LocalStorage>,
+    stopped: StoredValue<bool>,
+}
+
+#[cfg(feature = "hydrate")]
+impl Autofill {
+    fn stop(&self) {
+        self.stopped.set_value(true);
+        if let Some(controller) = self.controller.get_value() {
+            controller.abort();
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn autofill_sign_in(
+    supported: Signal<bool>,
+    sign_in: ServerAction<PasskeySignIn>,
+    next: Option<String>,
+) -> Autofill {
+    let autofill = Autofill {
+        controller: StoredValue::new_local(None),
+        stopped: StoredValue::new(false),
+    };
+    Effect::new(move |started: Option<bool>| {
+        if started == Some(true) {
+            return true;
+        }
+        let ready = supported.get();
+        if ready {
+            let next = next.clone();
+            leptos::task::spawn_local(async move {
+                if !browser::conditional_available().await || autofill.stopped.get_value() {
+                    return;
+                }
+                let Ok(controller) = leptos::web_sys::AbortController::new() else {
+                    return;
+                };
+                let signal = controller.signal();
+                autofill.controller.set_value(Some(controller));
+                let Ok(options) = passkey_sign_in_options(true).await else {
+                    return;
+                };
+                if autofill.stopped.get_value() {
+                    return;
+                }
+                // Aborted for the button, or dismissed: the button still works.
+                if let Ok(answer) = browser::get_conditional(options, &signal).await {
+                    sign_in.dispatch(PasskeySignIn {
+                        answer,
+                        autofill: true,
+                        next,
+                    });
+                }
+            });
+        }
+        ready
+    });
+    autofill
 }
 
 /// Whether this browser offers passkeys: false on the server and until the page has its

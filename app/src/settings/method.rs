@@ -35,10 +35,17 @@ pub enum MethodStep {
     /// Two-step authentication is off: nothing to change.
     Off,
     Password,
-    /// The choice of the new method; `current_sms` is the masked number when SMS is in use.
+    /// The choice of the new method; `current` is the method in use in words ("SMS met code
+    /// naar +31 6 ** ** ** 78").
     Choose {
-        current_sms: Option<String>,
+        current: String,
         sms_available: bool,
+        app_available: bool,
+        /// Passkeys may be added (on their own page).
+        passkey_available: bool,
+        /// SMS is no longer offered and is this user's method: `Some(true)` when moving off it
+        /// is mandatory, `Some(false)` while it may wait.
+        leave_sms: Option<bool>,
     },
     New(NewFactor),
 }
@@ -79,12 +86,20 @@ pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, App
         }
         None if asked == Some(STEP_PHONE) && sms_available => MethodStep::New(NewFactor::Phone),
         None => MethodStep::Choose {
-            current_sms: if factor.method == Method::Sms {
-                Some(sms::number_of(&ctx, &factor)?.masked())
-            } else {
-                None
+            current: match factor.method {
+                Method::Sms => format!(
+                    "SMS met code naar {}",
+                    sms::number_of(&ctx, &factor)?.masked()
+                ),
+                Method::App => "code van authenticatie-applicatie".to_owned(),
+                Method::Passkey => "passkey".to_owned(),
             },
             sms_available,
+            app_available: methods::may_choose(&ctx, user.id, Method::App).await?,
+            passkey_available: methods::may_choose(&ctx, user.id, Method::Passkey).await?,
+            leave_sms: methods::sms_to_replace(&ctx, user.id)
+                .await?
+                .map(|phase| phase == tweestap_domain::twofactor::policy::Phase::Mandatory),
         },
     })
 }
@@ -229,14 +244,27 @@ fn method_step(step: MethodStep, errors: Errors) -> impl IntoView {
             {back_to_settings()}
         }
         .into_any(),
-        MethodStep::Choose { current_sms, sms_available } => view! {
-            <p class="current">
-                {match current_sms {
-                    Some(number) => format!("Je huidige methode: SMS met code naar {number}."),
-                    None => "Je huidige methode: code van authenticatie-applicatie.".to_owned()}}
-            </p>
+        MethodStep::Choose { current, sms_available, app_available, passkey_available, leave_sms } => view! {
+            {leave_sms.map(|mandatory| view! {
+                <div class="notice" role="status">
+                    <p>"SMS wordt op dit platform niet meer aangeboden voor twee-staps-authenticatie. Kies hieronder de authenticatie-applicatie, of voeg een passkey toe."</p>
+                    {if mandatory {
+                        view! { <p>"Dit is verplicht: zolang je SMS gebruikt, vragen we je dit bij elke keer inloggen."</p> }.into_any()
+                    } else {
+                        view! { <p><a href=crate::routes::safe_next(crate::components::next_from_query().as_deref())>"Niet nu"</a></p> }.into_any()
+                    }}
+                </div>
+            })}
+            <p class="current">{format!("Je huidige methode: {current}.")}</p>
+            {passkey_available.then(|| view! {
+                <p>
+                    "Liever een passkey of beveiligingssleutel? "
+                    <a href=crate::routes::PASSKEYS>"Voeg een passkey toe"</a>
+                    ": daar vragen we voortaan als eerste om bij het inloggen."
+                </p>
+            })}
             <ActionForm action={action::<MethodChangeStart>()}>
-                <MethodChoice legend="Kies hoe je voortaan authenticatie-codes wilt ontvangen" sms_available/>
+                <MethodChoice legend="Kies hoe je voortaan authenticatie-codes wilt ontvangen" sms_available app_available/>
                 <p class="hint">"Kies je dezelfde methode als nu, dan stel je een nieuwe authenticatie-applicatie of een ander telefoonnummer in."</p>
                 <FormError error=start_error/>
                 <button type="submit" class="primary">"Doorgaan"</button>

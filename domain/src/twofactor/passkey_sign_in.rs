@@ -28,8 +28,19 @@ use crate::{
     error::Error,
 };
 
-/// The cookie that binds the browser to its sign-in ceremony.
+/// The cookie that binds the browser to its sign-in ceremony: the button's, and the autofill's
+/// (conditional UI), apart so that one never replaces the other's.
 pub const NONCE_COOKIE: &str = "tweestap_passkey_aanmelding";
+pub const AUTOFILL_NONCE_COOKIE: &str = "tweestap_passkey_autofill";
+
+/// The cookie's name for the button (`autofill` false) or the autofill.
+pub fn cookie_name(autofill: bool) -> &'static str {
+    if autofill {
+        AUTOFILL_NONCE_COOKIE
+    } else {
+        NONCE_COOKIE
+    }
+}
 
 /// Whether passwordless sign-in is offered: allowed by the installation, and passkeys work here.
 pub fn offered(ctx: &Context) -> bool {
@@ -39,17 +50,17 @@ pub fn offered(ctx: &Context) -> bool {
 }
 
 /// The cookie that carries `nonce` for the ceremony's five minutes.
-pub fn nonce_cookie(nonce: &str) -> String {
+pub fn nonce_cookie(nonce: &str, autofill: bool) -> String {
     session::set_cookie(
-        NONCE_COOKIE,
+        cookie_name(autofill),
         nonce,
         Some(Duration::minutes(passkey::CEREMONY_MINUTES)),
     )
 }
 
 /// The cookie's removal, once the ceremony is done.
-pub fn nonce_removal_cookie() -> String {
-    session::set_cookie(NONCE_COOKIE, "", Some(Duration::zero()))
+pub fn nonce_removal_cookie(autofill: bool) -> String {
+    session::set_cookie(cookie_name(autofill), "", Some(Duration::zero()))
 }
 
 fn hash(nonce: &str) -> String {
@@ -66,7 +77,8 @@ pub async fn start(ctx: &Context) -> Result<(RequestChallengeResponse, String), 
     let (mut options, state) = rp
         .start_discoverable_authentication()
         .map_err(|err| Error::Internal(format!("passkey sign-in options: {err}")))?;
-    // A button's request, not the autofill's: the browser shows its own dialog.
+    // The browser sets the autofill's mediation itself; the button's request shows the
+    // browser's own dialog.
     options.mediation = None;
     let state = serde_json::to_string(&state)
         .map_err(|err| Error::Internal(format!("passkey sign-in state: {err}")))?;

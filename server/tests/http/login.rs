@@ -817,7 +817,9 @@ async fn passwordless_sign_in_is_off_by_default_and_refuses_what_it_cannot_check
         settings.public_origin = Some(LOCALHOST.to_owned());
     })
     .await;
-    let refused = off.send(call_from(LOCALHOST, options, form, "")).await;
+    let refused = off
+        .send(call_from(LOCALHOST, options, form, "autofill=false"))
+        .await;
     assert_eq!(
         refused.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -844,7 +846,9 @@ async fn passwordless_sign_in_is_off_by_default_and_refuses_what_it_cannot_check
         settings.passkey_sign_in = true;
     })
     .await;
-    let started = on.send(call_from(LOCALHOST, options, form, "")).await;
+    let started = on
+        .send(call_from(LOCALHOST, options, form, "autofill=false"))
+        .await;
     assert_eq!(started.status, StatusCode::OK, "{}", started.body);
     assert!(started.body.contains("challenge"), "{}", started.body);
     let cookie = started.header("set-cookie");
@@ -854,7 +858,7 @@ async fn passwordless_sign_in_is_off_by_default_and_refuses_what_it_cannot_check
     );
     let answer = r#"{"answer":{"id":"AAAA","rawId":"AAAA","type":"public-key","extensions":{},
         "response":{"authenticatorData":"AAAA","clientDataJSON":"AAAA","signature":"AAAA",
-        "userHandle":"AAAA"}},"next":null}"#;
+        "userHandle":"AAAA"}},"autofill":false,"next":null}"#;
     let bogus = on
         .send(call_from(
             LOCALHOST,

@@ -19,6 +19,7 @@ tweestap_domain::on_both_backends!(
     without_a_provider_sms_is_not_offered,
     a_provider_failure_is_explained_on_the_code_page,
     the_daily_maximum_points_to_recovery_codes_and_the_helpdesk_sec_10,
+    with_sms_off_an_sms_user_is_asked_for_another_method_after_login_sec_33,
 );
 
 async fn app_with(backend: Backend, provider: SmsProvider, limits: SmsLimits) -> TestApp {
@@ -351,4 +352,53 @@ async fn the_daily_maximum_points_to_recovery_codes_and_the_helpdesk_sec_10(back
         code_page.contains("Er kunnen op dit moment geen SMS-berichten worden verstuurd. Gebruik een herstelcode of neem contact op met de helpdesk."),
         "{code_page}"
     );
+}
+
+// SEC-33: TWEESTAP_SMS_POLICY=off. A user whose only method is SMS still logs in with it (no
+// one is locked out), and is then sent to "Methode wijzigen", which says why; during the
+// optional period with "Niet nu". Choosing SMS anew is refused.
+async fn with_sms_off_an_sms_user_is_asked_for_another_method_after_login_sec_33(backend: Backend) {
+    use tweestap_domain::twofactor::methods::SmsPolicy;
+    let outbox = Outbox::new();
+    let mut enrolled = app_with_outbox(backend, &outbox).await;
+    enrol_judith(&enrolled, &outbox).await;
+    // The installation turns SMS off afterwards.
+    enrolled.ctx.settings = std::sync::Arc::new({
+        let mut settings = (*enrolled.ctx.settings).clone();
+        settings.methods.sms_policy = SmsPolicy::Off;
+        settings
+    });
+    let mut app = enrolled.another_instance().await;
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    let passed = app
+        .call(
+            "/api/tweede-stap/second_step_code",
+            &format!("code={}&next=%2Fprofiel", outbox.last_code()),
+        )
+        .await;
+    assert_eq!(
+        passed.header("location"),
+        "/profiel/methode?volgende=/profiel",
+        "{}",
+        passed.body
+    );
+    app.call(
+        "/api/ingelogd/reauthenticate",
+        &format!("password={JUDITH_PASSWORD}&next=%2Fprofiel%2Fmethode"),
+    )
+    .await;
+    let method = page(&mut app, "/profiel/methode?volgende=/profiel").await;
+    assert!(
+        method.contains("SMS wordt op dit platform niet meer aangeboden"),
+        "{method}"
+    );
+    assert!(method.contains("Niet nu"), "{method}");
+    assert!(
+        !method.contains("value=\"sms\""),
+        "SMS is not offered anew: {method}"
+    );
+    let refused = app
+        .call("/api/ingelogd/method_change_start", "method=sms")
+        .await;
+    assert!(refused.body.contains("MethodMissing"), "{}", refused.body);
 }

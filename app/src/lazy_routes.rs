@@ -102,31 +102,6 @@ macro_rules! lazy_group {
 /// A chunk could not be fetched, or not be instantiated.
 pub struct ChunkFailed;
 
-// Passwordless sign-in on the login page (`TWEESTAP_PASSKEY_SIGN_IN=on`): the button and the
-// autofill, with the browser's WebAuthn conversions, in a chunk of their own, fetched after the
-// page only where the installation offers it. The first load of /inloggen stays as it was.
-#[cfg_attr(
-    feature = "hydrate",
-    ::leptos::wasm_split::wasm_split(
-        passkey_sign_in_chunk,
-        wasm_split_path = ::leptos::wasm_split,
-        fallible
-    )
-)]
-fn passkey_sign_in_view(next: Option<String>) -> Result<AnyView, ChunkFailed> {
-    Ok(view! { <crate::passkey::PasskeySignIn next/> }.into_any())
-}
-
-/// The passwordless sign-in's view; nothing when its chunk cannot be fetched (the password
-/// form is there).
-pub async fn passkey_sign_in(next: Option<String>) -> AnyView {
-    #[cfg(feature = "hydrate")]
-    let view = passkey_sign_in_view(next).await;
-    #[cfg(not(feature = "hydrate"))]
-    let view = passkey_sign_in_view(next);
-    view.unwrap_or_else(|_| ().into_any())
-}
-
 impl From<leptos::wasm_split::SplitLoaderError> for ChunkFailed {
     fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
         ChunkFailed

@@ -135,33 +135,3 @@ test("a passkey in the wizard, at login, and a second one in the settings (SEC-3
   await page.getByRole("button", { name: "Inloggen met passkey" }).click();
   await expect(page).not.toHaveURL(/\/inloggen/);
 });
-
-// SEC-33, SEC-34: with TWEESTAP_PASSKEY_SIGN_IN=on, a discoverable passkey alone signs in from
-// the login page, and the login is recorded as such.
-test("passwordless sign-in with a discoverable passkey (SEC-33, SEC-34)", async ({ page }) => {
-  const user = newUser("e2e-passkey.db");
-  await virtualAuthenticator(page);
-  await passwordStep(page, user.email, user.password, base);
-  await expect(page).not.toHaveURL(/\/inloggen/);
-  await page.goto(`${base}/twee-staps/instellen`);
-  await hydrated(page);
-  await page.getByLabel("Wachtwoord").fill(user.password);
-  await page.getByRole("button", { name: "Doorgaan" }).click();
-  await page.getByLabel(/Passkey of beveiligingssleutel/).check();
-  await page.getByRole("button", { name: "Doorgaan" }).click();
-  await page.getByRole("button", { name: "Passkey aanmaken" }).click();
-  await page.getByRole("button", { name: "Opslaan" }).click();
-  await page.getByLabel("Ik heb mijn herstelcodes veilig opgeslagen").check();
-  await page.getByRole("button", { name: "Gedaan" }).click();
-  await expect(page).not.toHaveURL(/instellen/);
-  await logOutHere(page);
-
-  // The login page offers it; no email, no password.
-  await page.goto(`${base}/inloggen`);
-  await hydrated(page);
-  await expectAccessible(page);
-  await page.getByRole("button", { name: "Inloggen met een passkey" }).click();
-  await expect(page).not.toHaveURL(/\/inloggen/);
-  await page.goto(`${base}/profiel/instellingen`);
-  await expect(page.getByRole("cell", { name: /Passkey zonder wachtwoord/ }).first()).toBeVisible();
-});

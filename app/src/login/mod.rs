@@ -147,7 +147,7 @@ pub fn LoginPage() -> impl IntoView {
                         id="email"
                         name="email"
                         type="email"
-                        autocomplete="username webauthn"
+                        autocomplete="username"
                         maxlength="254"
                         required
                         node_ref=email
@@ -180,26 +180,7 @@ pub fn LoginPage() -> impl IntoView {
                     "Inloggen"
                 </button>
             </ActionForm>
-            <PasswordlessSignIn/>
         </section>
-    }
-}
-
-/// "Inloggen met een passkey", where the installation offers it: its code comes in a chunk of
-/// its own (`lazy_routes::passkey_sign_in`), so the login page's first load does not carry it.
-#[component]
-fn PasswordlessSignIn() -> impl IntoView {
-    let offered = Resource::new(|| (), |_| crate::passkey::passkey_sign_in_offered());
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                if offered.await.unwrap_or(false) {
-                    crate::lazy_routes::passkey_sign_in(crate::components::next_from_query()).await
-                } else {
-                    ().into_any()
-                }
-            })}
-        </Transition>
     }
 }
 

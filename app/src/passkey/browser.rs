@@ -58,46 +58,6 @@ pub async fn get(options: RequestChallengeResponse) -> Result<PublicKeyCredentia
     Ok(credential.into())
 }
 
-/// Whether the browser can offer passkeys in the email field's autofill (conditional UI).
-pub async fn conditional_available() -> bool {
-    let Ok(promise) =
-        webauthn_rs_proto::PublicKeyCredentialExt::is_conditional_mediation_available()
-    else {
-        return false;
-    };
-    JsFuture::from(promise)
-        .await
-        .ok()
-        .and_then(|available| available.as_bool())
-        .unwrap_or(false)
-}
-
-/// A sign-in offered in the autofill of the field with `autocomplete="username webauthn"`:
-/// pending until the user picks a passkey there, or until `signal` aborts it (the button's own
-/// request takes its place).
-pub async fn get_conditional(
-    mut options: RequestChallengeResponse,
-    signal: &leptos::web_sys::AbortSignal,
-) -> Result<PublicKeyCredential, AppError> {
-    if !supported() {
-        return Err(AppError::PasskeyBrowser);
-    }
-    options.mediation = Some(webauthn_rs_proto::Mediation::Conditional);
-    let options: leptos::web_sys::CredentialRequestOptions = options.into();
-    js_sys::Reflect::set(&options, &JsValue::from_str("signal"), signal)
-        .map_err(|_| AppError::PasskeyBrowser)?;
-    let promise = window()
-        .navigator()
-        .credentials()
-        .get_with_options(&options)
-        .map_err(refusal)?;
-    let credential = JsFuture::from(promise).await.map_err(refusal)?;
-    let credential: leptos::web_sys::PublicKeyCredential = credential
-        .dyn_into()
-        .map_err(|_| AppError::PasskeyBrowser)?;
-    Ok(credential.into())
-}
-
 /// The browser's refusal in the user's words: closed or timed out, a key registered already,
 /// or anything else.
 fn refusal(err: JsValue) -> AppError {

@@ -8,7 +8,11 @@
 //! - `LOAD_CONCURRENCY` (default 8): requests at a time in the two measured phases;
 //! - `LOAD_BURST` (default 100): password logins sent all at once, for the memory figure;
 //! - `SERVER_PID`: the server's process, whose resident memory is read from `/proc`;
-//! - `ARGON2_PER_SECOND`: the argon2 limit measured by the `password` bench, to compare with.
+//! - `ARGON2_PER_SECOND`: the argon2 limit measured by the `password` bench, to compare with;
+//! - `LOAD_ORIGIN`: the server's public origin (`http://localhost:PORT`, its
+//!   `TWEESTAP_PUBLIC_ORIGIN`), sent as every request's `Origin`. With it each user also gets a
+//!   passkey (webauthn-authenticator-rs's soft passkey), and a third phase passes the second
+//!   step with it, for a passkey's second step beside the app code's in one run.
 //!
 //! Phases: every user logs in with the password (password logins per second); then every
 //! session passes the second step with the app's code of this moment and loads the page it
@@ -29,6 +33,9 @@ use chrono::Utc;
 use reqwest::{StatusCode, header};
 use sea_orm::{ActiveModelTrait as _, Set};
 
+use webauthn_authenticator_rs::{WebauthnAuthenticator as _, softpasskey::SoftPasskey};
+use webauthn_rs::prelude::{RequestChallengeResponse, Url};
+
 use tweestap_domain::{
     Context,
     accounts::{email::Email, password::Password, users},
@@ -37,13 +44,15 @@ use tweestap_domain::{
     db::{self, entity::user},
     settings::Settings,
     testing,
-    twofactor::totp,
+    twofactor::{passkey, totp},
 };
 
 const PASSWORD: &str = "Een-goed-wachtwoord-42";
 
 struct Config {
     base: String,
+    /// The `Origin` of every request; passkeys are measured only when it is a host name.
+    origin: Option<String>,
     database_url: String,
     key: SecretKey,
     users: usize,
@@ -73,6 +82,7 @@ impl Config {
             .expect("TWEESTAP_SECRET_KEY holds 32 bytes");
         Self {
             base: std::env::var("LOAD_BASE").expect("LOAD_BASE, the server's address"),
+            origin: std::env::var("LOAD_ORIGIN").ok(),
             database_url: std::env::var("DATABASE_URL").expect("DATABASE_URL"),
             key: SecretKey::from_bytes(key),
             users: env_or("LOAD_USERS", 1000),
@@ -93,6 +103,8 @@ struct LoadUser {
     email: String,
     secret: Vec<u8>,
     cookies: Mutex<HashMap<String, String>>,
+    /// The user's passkey, when the run measures passkeys.
+    passkey: Mutex<Option<SoftPasskey>>,
 }
 
 /// Creates the users directly in the database, through the domain: one hash for all (the same
@@ -103,11 +115,9 @@ async fn create_users(config: &Config) -> Vec<Arc<LoadUser>> {
         .await
         .expect("connect to the server's database");
     let clock = ManualClock::new(Utc::now());
-    let ctx = Context::new(
-        conn,
-        Arc::new(clock.clone()),
-        Settings::with_key(config.key.clone()),
-    );
+    let mut settings = Settings::with_key(config.key.clone());
+    settings.public_origin = config.origin.clone();
+    let ctx = Context::new(conn, Arc::new(clock.clone()), settings);
     let run = Utc::now().timestamp();
     let password = Password::for_login(PASSWORD.to_owned()).unwrap();
     let hash = ctx.hasher.hash(&password).await.expect("a hash");
@@ -127,13 +137,35 @@ async fn create_users(config: &Config) -> Vec<Arc<LoadUser>> {
         };
         let found: users::User = row.insert(&ctx.db).await.expect("insert a user");
         let (secret, _codes) = testing::enrol_app(&ctx, &clock, &found).await;
+        let passkey = match &config.origin {
+            Some(origin) => Some(add_passkey(&ctx, &found, origin).await),
+            None => None,
+        };
         created.push(Arc::new(LoadUser {
             email,
             secret,
             cookies: Mutex::new(HashMap::new()),
+            passkey: Mutex::new(passkey),
         }));
     }
     created
+}
+
+/// A soft passkey registered for `user`, as the settings page adds one.
+async fn add_passkey(ctx: &Context, user: &users::User, origin: &str) -> SoftPasskey {
+    let origin = Url::parse(origin).expect("LOAD_ORIGIN is a URL");
+    let mut key = SoftPasskey::new(true);
+    let session = testing::complete_session(ctx, user).await;
+    let options = passkey::start_registration(ctx, user, session)
+        .await
+        .expect("passkey options: is LOAD_ORIGIN a host name?");
+    let answer = key
+        .do_registration(origin, options)
+        .expect("a soft passkey");
+    passkey::finish_registration(ctx, user, session, &answer, "Last", None)
+        .await
+        .expect("the passkey is added");
+    key
 }
 
 /// Sends a request with the user's cookies and keeps what the answer sets. The session
@@ -171,6 +203,11 @@ async fn send(
     Ok(response)
 }
 
+/// The `Origin` requests are sent with: the public origin, or the address itself.
+fn origin_of(base: &str) -> String {
+    std::env::var("LOAD_ORIGIN").unwrap_or_else(|_| base.to_owned())
+}
+
 fn form_post(
     client: &reqwest::Client,
     base: &str,
@@ -179,7 +216,7 @@ fn form_post(
 ) -> reqwest::RequestBuilder {
     client
         .post(format!("{base}{path}"))
-        .header(header::ORIGIN, base)
+        .header(header::ORIGIN, origin_of(base))
         .header(header::ACCEPT, "application/json")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(form)
@@ -267,11 +304,78 @@ async fn second_step(client: &reqwest::Client, base: &str, user: &LoadUser) -> R
     Ok(())
 }
 
+/// The second step with the user's passkey: the options, the key's answer, the answer sent,
+/// and the page it leads to (as `second_step` does with a code).
+async fn passkey_step(client: &reqwest::Client, base: &str, user: &LoadUser) -> Result<(), String> {
+    let options = send(
+        client,
+        user,
+        form_post(
+            client,
+            base,
+            "/api/tweede-stap/passkey_login_options",
+            String::new(),
+        ),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let options = options.text().await.map_err(|e| e.to_string())?;
+    let options: RequestChallengeResponse =
+        serde_json::from_str(&options).map_err(|e| format!("passkey options: {e}: {options}"))?;
+    let origin = Url::parse(&origin_of(base)).map_err(|e| e.to_string())?;
+    let answer = {
+        let mut key = user.passkey.lock().unwrap();
+        let key = key.as_mut().ok_or("no passkey")?;
+        key.do_authentication(origin, options)
+            .map_err(|e| format!("the soft passkey: {e:?}"))?
+    };
+    let body = serde_json::json!({ "answer": answer, "remember": false, "next": null });
+    let response = send(
+        client,
+        user,
+        client
+            .post(format!("{base}/api/tweede-stap/passkey_login"))
+            .header(header::ORIGIN, origin_of(base))
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body.to_string()),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let status = response.status();
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    if location != "/" {
+        let body = response.text().await.unwrap_or_default();
+        return Err(format!("passkey step: {status} {location} {body}"));
+    }
+    let page = send(
+        client,
+        user,
+        client
+            .get(format!("{base}/"))
+            .header(header::ACCEPT, "text/html"),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let status = page.status();
+    let body = page.text().await.map_err(|e| e.to_string())?;
+    if status != StatusCode::OK || !body.contains("Uitloggen") {
+        return Err(format!("the page after the passkey: {status}"));
+    }
+    Ok(())
+}
+
 /// What a phase does for each user.
 #[derive(Clone, Copy)]
 enum Step {
     Password,
     Second,
+    Passkey,
 }
 
 /// Runs `step` once for every user, `concurrency` at a time; returns each one's time and the
@@ -300,6 +404,7 @@ async fn phase(
                 let done = match step {
                     Step::Password => password_login(&client, &base, user).await,
                     Step::Second => second_step(&client, &base, user).await,
+                    Step::Passkey => passkey_step(&client, &base, user).await,
                 };
                 match done {
                     Ok(()) => times.push(start.elapsed()),
@@ -401,6 +506,27 @@ async fn main() {
         took,
         &errors,
     );
+
+    // A passkey's second step, on fresh password logins (not measured again).
+    if config.origin.is_some() {
+        let (_, _, errors) =
+            phase(&users, config.concurrency, &client, &base, Step::Password).await;
+        assert!(
+            errors.is_empty(),
+            "password logins before the passkeys: {errors:?}"
+        );
+        let (times, took, errors) =
+            phase(&users, config.concurrency, &client, &base, Step::Passkey).await;
+        report(
+            &format!(
+                "passkey second steps (options, answer + the page that follows) at {} at a time",
+                config.concurrency
+            ),
+            times,
+            took,
+            &errors,
+        );
+    }
 
     // The burst: every login at once, while the memory is sampled.
     let burst: Vec<Arc<LoadUser>> = users.iter().take(config.burst).cloned().collect();

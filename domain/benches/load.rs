@@ -276,32 +276,7 @@ async fn second_step(client: &reqwest::Client, base: &str, user: &LoadUser) -> R
     )
     .await
     .map_err(|e| e.to_string())?;
-    let status = response.status();
-    let location = response
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    if location != "/" {
-        let body = response.text().await.unwrap_or_default();
-        return Err(format!("second step: {status} {location} {body}"));
-    }
-    let page = send(
-        client,
-        user,
-        client
-            .get(format!("{base}/"))
-            .header(header::ACCEPT, "text/html"),
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let status = page.status();
-    let body = page.text().await.map_err(|e| e.to_string())?;
-    if status != StatusCode::OK || !body.contains("Uitloggen") {
-        return Err(format!("the page after the second step: {status}"));
-    }
-    Ok(())
+    on_to_home(client, base, user, response, "second step").await
 }
 
 /// The second step with the user's passkey: the options, the key's answer, the answer sent,
@@ -342,6 +317,18 @@ async fn passkey_step(client: &reqwest::Client, base: &str, user: &LoadUser) -> 
     )
     .await
     .map_err(|e| e.to_string())?;
+    on_to_home(client, base, user, response, "passkey step").await
+}
+
+/// A passed second step's answer (`what`): it leads home, and the home page is the logged-in
+/// one.
+async fn on_to_home(
+    client: &reqwest::Client,
+    base: &str,
+    user: &LoadUser,
+    response: reqwest::Response,
+    what: &str,
+) -> Result<(), String> {
     let status = response.status();
     let location = response
         .headers()
@@ -351,7 +338,7 @@ async fn passkey_step(client: &reqwest::Client, base: &str, user: &LoadUser) -> 
         .to_owned();
     if location != "/" {
         let body = response.text().await.unwrap_or_default();
-        return Err(format!("passkey step: {status} {location} {body}"));
+        return Err(format!("{what}: {status} {location} {body}"));
     }
     let page = send(
         client,
@@ -365,7 +352,7 @@ async fn passkey_step(client: &reqwest::Client, base: &str, user: &LoadUser) -> 
     let status = page.status();
     let body = page.text().await.map_err(|e| e.to_string())?;
     if status != StatusCode::OK || !body.contains("Uitloggen") {
-        return Err(format!("the page after the passkey: {status}"));
+        return Err(format!("the page after the {what}: {status}"));
     }
     Ok(())
 }

@@ -24,38 +24,31 @@ pub fn supported() -> bool {
 pub async fn create(
     options: CreationChallengeResponse,
 ) -> Result<RegisterPublicKeyCredential, AppError> {
-    if !supported() {
-        return Err(AppError::PasskeyBrowser);
-    }
     let options: leptos::web_sys::CredentialCreationOptions = options.into();
-    let promise = window()
-        .navigator()
-        .credentials()
-        .create_with_options(&options)
-        .map_err(refusal)?;
-    let credential = JsFuture::from(promise).await.map_err(refusal)?;
-    let credential: leptos::web_sys::PublicKeyCredential = credential
-        .dyn_into()
-        .map_err(|_| AppError::PasskeyBrowser)?;
-    Ok(credential.into())
+    let credentials = window().navigator().credentials();
+    Ok(answer(credentials.create_with_options(&options))
+        .await?
+        .into())
 }
 
 /// Asks the browser to sign the server's challenge with one of the passkeys it names.
 pub async fn get(options: RequestChallengeResponse) -> Result<PublicKeyCredential, AppError> {
+    let options: leptos::web_sys::CredentialRequestOptions = options.into();
+    let credentials = window().navigator().credentials();
+    Ok(answer(credentials.get_with_options(&options)).await?.into())
+}
+
+/// The credential the browser's `create()` or `get()` promise comes to, or its refusal.
+async fn answer(
+    promise: Result<js_sys::Promise, JsValue>,
+) -> Result<leptos::web_sys::PublicKeyCredential, AppError> {
     if !supported() {
         return Err(AppError::PasskeyBrowser);
     }
-    let options: leptos::web_sys::CredentialRequestOptions = options.into();
-    let promise = window()
-        .navigator()
-        .credentials()
-        .get_with_options(&options)
+    let credential = JsFuture::from(promise.map_err(refusal)?)
+        .await
         .map_err(refusal)?;
-    let credential = JsFuture::from(promise).await.map_err(refusal)?;
-    let credential: leptos::web_sys::PublicKeyCredential = credential
-        .dyn_into()
-        .map_err(|_| AppError::PasskeyBrowser)?;
-    Ok(credential.into())
+    credential.dyn_into().map_err(|_| AppError::PasskeyBrowser)
 }
 
 /// The browser's refusal in the user's words: closed or timed out, a key registered already,

@@ -36,9 +36,14 @@ async fn professional(ctx: &Context, name: &str) -> user::Model {
 
 /// An SMS factor as the wizard leaves it, without sending anything.
 async fn with_sms(ctx: &Context, user_id: i32) {
+    switched_on(ctx, user_id, crate::twofactor::Method::Sms).await;
+}
+
+/// A factor of `method` switched on; the counts do not read its secret.
+async fn switched_on(ctx: &Context, user_id: i32, method: crate::twofactor::Method) {
     two_factor::ActiveModel {
         user_id: Set(user_id),
-        method: Set(crate::twofactor::Method::Sms),
+        method: Set(method),
         secret_enc: Set("not-read-by-the-counts".to_owned()),
         created_at: Set(ctx.now()),
         enabled_at: Set(Some(ctx.now())),
@@ -84,18 +89,7 @@ async fn the_rollout_counts_professionals_by_method_deferrals_and_logins(backend
     // Femke has passkeys alone; she never logged in.
     let femke = professional(&ctx, "Femke Fokker").await;
     with_passkey(&ctx, femke.id).await;
-    two_factor::ActiveModel {
-        user_id: Set(femke.id),
-        method: Set(crate::twofactor::Method::Passkey),
-        secret_enc: Set("passkey:credential".to_owned()),
-        created_at: Set(ctx.now()),
-        enabled_at: Set(Some(ctx.now())),
-        last_step: Set(None),
-        pending_codes_enc: Set(None),
-    }
-    .insert(&ctx.db)
-    .await
-    .unwrap();
+    switched_on(&ctx, femke.id, crate::twofactor::Method::Passkey).await;
     crate::accounts::users::record_login(&ctx, bram.id)
         .await
         .unwrap();

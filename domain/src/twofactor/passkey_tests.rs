@@ -41,13 +41,7 @@ on_both_backends!(
 /// The wizard with `key`: a signed-in session registers it, which switches two-step
 /// authentication on.
 async fn enrol(ctx: &Context, user: &User, key: &mut SoftPasskey) -> row::Model {
-    let session = testing::complete_session(ctx, user).await;
-    let options = passkey::start_registration(ctx, user, session)
-        .await
-        .expect("registration options");
-    let answer = key
-        .do_registration(origin(), options)
-        .expect("the key registers");
+    let (session, answer) = registration(ctx, user, key).await;
     super::passkey_steps::enrol(ctx, user, session, &answer, "Telefoon", None)
         .await
         .expect("enrolled with a passkey")
@@ -188,8 +182,12 @@ async fn setup(backend: Backend) -> (Context, ManualClock, TestDb, User) {
     (ctx, clock, db, judith)
 }
 
-/// Adds a passkey named `name` to `user` from a signed-in session, with `key`.
-async fn add(ctx: &Context, user: &User, key: &mut SoftPasskey, name: &str) -> row::Model {
+/// A signed-in session of `user` starts a registration, and `key` answers it.
+async fn registration(
+    ctx: &Context,
+    user: &User,
+    key: &mut SoftPasskey,
+) -> (i32, webauthn_rs::prelude::RegisterPublicKeyCredential) {
     let session = testing::complete_session(ctx, user).await;
     let options = passkey::start_registration(ctx, user, session)
         .await
@@ -197,6 +195,12 @@ async fn add(ctx: &Context, user: &User, key: &mut SoftPasskey, name: &str) -> r
     let answer = key
         .do_registration(origin(), options)
         .expect("the key registers");
+    (session, answer)
+}
+
+/// Adds a passkey named `name` to `user` from a signed-in session, with `key`.
+async fn add(ctx: &Context, user: &User, key: &mut SoftPasskey, name: &str) -> row::Model {
+    let (session, answer) = registration(ctx, user, key).await;
     passkey::finish_registration(ctx, user, session, &answer, name, None)
         .await
         .expect("the passkey is added")

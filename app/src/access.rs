@@ -2,7 +2,8 @@
 //! by default, so that a route added later is protected without anyone remembering to.
 
 use crate::routes::{
-    CODE, LOGIN, RECOVERY, WIZARD, api, local_path, query_value, second_step_expired_page,
+    CODE, LOGIN, METHOD, PASSKEYS, RECOVERY, WIZARD, api, local_path, query_value,
+    second_step_expired_page,
 };
 
 /// How far a request's session got.
@@ -13,6 +14,9 @@ pub enum Stage {
     SecondStepPending,
     /// Two-step authentication is mandatory and this user has not set it up (SEC-04).
     EnrolmentRequired,
+    /// SMS is no longer offered, it is this user's only method, and moving off it is mandatory
+    /// now (`TWEESTAP_SMS_POLICY=off`, SEC-33).
+    MethodChangeRequired,
     Authenticated,
 }
 
@@ -27,6 +31,9 @@ pub enum Access {
     SecondStepRequired,
     /// Only the wizard: pages redirect to it, server functions answer 403.
     EnrolmentRequired,
+    /// Only "Methode wijzigen" and the passkeys page: pages redirect to the first, server
+    /// functions answer 403.
+    MethodChangeRequired,
     /// The session gave its password but took too long for the second step (SEC-30): pages
     /// go to the login page, which says so; server functions answer 401.
     SecondStepExpired,
@@ -47,6 +54,7 @@ enum Function {
     SecondStep,
     Shared,
     Enrolment,
+    MethodChange,
     /// Past every step: `/api/ingelogd/`, `/api/beheer/`, and any other address under `/api/`.
     LoggedIn,
 }
@@ -60,6 +68,8 @@ fn function_class(path: &str) -> Option<Function> {
         Function::Shared
     } else if path.starts_with(api::ENROLMENT) {
         Function::Enrolment
+    } else if path.starts_with(api::METHOD_CHANGE) {
+        Function::MethodChange
     } else if path.starts_with("/api/") {
         Function::LoggedIn
     } else {
@@ -86,6 +96,12 @@ pub fn decide(path: &str, stage: Stage) -> Access {
         (Some(Function::Enrolment), Stage::EnrolmentRequired) => Access::Allow,
         (None, Stage::EnrolmentRequired) if path == WIZARD => Access::Allow,
         (_, Stage::EnrolmentRequired) => Access::EnrolmentRequired,
+        // Adding a passkey is under the wizard's prefix; "Ingelogd blijven" too.
+        (Some(Function::MethodChange | Function::Enrolment), Stage::MethodChangeRequired) => {
+            Access::Allow
+        }
+        (None, Stage::MethodChangeRequired) if [METHOD, PASSKEYS].contains(&path) => Access::Allow,
+        (_, Stage::MethodChangeRequired) => Access::MethodChangeRequired,
         (Some(Function::SecondStep), Stage::Authenticated) => Access::AlreadyLoggedIn,
         (None, Stage::Authenticated) if [LOGIN, CODE, RECOVERY].contains(&path) => {
             Access::AlreadyLoggedIn
@@ -108,6 +124,7 @@ pub fn page_redirect(access: Access, wanted: &str) -> Option<String> {
         Access::AlreadyLoggedIn => Some("/".to_owned()),
         Access::SecondStepRequired => Some(CODE.to_owned()),
         Access::EnrolmentRequired => Some(WIZARD.to_owned()),
+        Access::MethodChangeRequired => Some(METHOD.to_owned()),
         Access::SecondStepExpired => Some(second_step_expired_page()),
     }
 }
@@ -120,7 +137,7 @@ pub async fn stage_of(
 ) -> Result<Stage, crate::error::AppError> {
     use tweestap_domain::{
         accounts::session::SessionStage,
-        twofactor::{factor, policy::Phase},
+        twofactor::{factor, methods, policy::Phase},
     };
     let Some(session) = session else {
         return Ok(Stage::Anonymous);
@@ -132,6 +149,9 @@ pub async fn stage_of(
         && !factor::is_enabled(ctx, session.user.id).await?
     {
         return Ok(Stage::EnrolmentRequired);
+    }
+    if methods::sms_to_replace(ctx, session.user.id).await? == Some(Phase::Mandatory) {
+        return Ok(Stage::MethodChangeRequired);
     }
     Ok(Stage::Authenticated)
 }
@@ -227,6 +247,59 @@ mod tests {
                 "{path}"
             );
         }
+    }
+
+    // SEC-33: SMS is off and was this user's only method, in the mandatory period: only
+    // "Methode wijzigen", the passkeys page (and adding one), and logout.
+    #[test]
+    fn a_user_who_must_move_off_sms_reaches_only_the_method_change_sec_33() {
+        use crate::{
+            passkey::PasskeyRegistrationOptions,
+            settings::{method::MethodChangeStart, passkeys::PasskeyList, reauth::Reauthenticate},
+        };
+        for path in [
+            METHOD,
+            PASSKEYS,
+            MethodChangeStart::PATH,
+            Reauthenticate::PATH,
+            PasskeyList::PATH,
+            PasskeyRegistrationOptions::PATH,
+            Logout::PATH,
+        ] {
+            assert_eq!(
+                decide(path, Stage::MethodChangeRequired),
+                Access::Allow,
+                "{path}"
+            );
+        }
+        for path in [
+            "/",
+            "/profiel/instellingen",
+            LOGIN,
+            CODE,
+            SecondStepCode::PATH,
+            "/api/ingelogd/not_now",
+            "/api/beheer/reset",
+        ] {
+            assert_eq!(
+                decide(path, Stage::MethodChangeRequired),
+                Access::MethodChangeRequired,
+                "{path}"
+            );
+        }
+        assert_eq!(
+            page_redirect(Access::MethodChangeRequired, "/profiel"),
+            Some(METHOD.to_owned())
+        );
+        // Everyone past every step uses the same functions.
+        assert_eq!(
+            decide(MethodChangeStart::PATH, Stage::Authenticated),
+            Access::Allow
+        );
+        assert_eq!(
+            decide(MethodChangeStart::PATH, Stage::EnrolmentRequired),
+            Access::EnrolmentRequired
+        );
     }
 
     // The prefix alone decides: a function the policy has never heard of is closed to every

@@ -100,6 +100,11 @@ pub enum AppError {
     SecondStepRequired,
     #[error("Stel eerst twee-staps-authenticatie in. Dat is nu verplicht.")]
     EnrolmentRequired,
+    /// SMS is no longer offered and was this user's only method (SEC-33).
+    #[error(
+        "Kies eerst een andere methode voor twee-staps-authenticatie: SMS wordt op dit platform niet meer aangeboden."
+    )]
+    MethodChangeRequired,
     #[error("Twee-staps-authenticatie is verplicht en kan niet worden uitgeschakeld.")]
     TwoFactorMandatory,
     #[error(
@@ -211,6 +216,7 @@ impl AppError {
             Self::Forbidden
             | Self::ForeignOrigin
             | Self::EnrolmentRequired
+            | Self::MethodChangeRequired
             | Self::TwoFactorMandatory
             | Self::MethodNotOffered
             | Self::PasskeyLoginRequired
@@ -242,6 +248,15 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Request(_) => Self::Network,
             _ => Self::Internal,
         }
+    }
+}
+
+/// A chunk of the app that could not be fetched (the passwordless sign-in's ceremony): the
+/// line, as for a server function that cannot be reached.
+#[cfg(feature = "hydrate")]
+impl From<leptos::wasm_split::SplitLoaderError> for AppError {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        Self::Network
     }
 }
 

@@ -34,6 +34,10 @@ pub mod api {
     /// A logged-in user who must still set up two-step authentication (SEC-04), and every
     /// logged-in user: the wizard, and "Ingelogd blijven".
     pub const ENROLMENT: &str = "/api/instellen/";
+    /// A user past every step, and one who must first move off SMS (`TWEESTAP_SMS_POLICY=off`
+    /// in the mandatory period, SEC-33): "Methode wijzigen", the password asked again for it,
+    /// and the list of passkeys.
+    pub const METHOD_CHANGE: &str = "/api/methode/";
     /// A user past every step: the profile and the settings.
     pub const LOGGED_IN: &str = "/api/ingelogd/";
     /// A user past every step whose role and own second step the function checks itself:
@@ -41,7 +45,15 @@ pub mod api {
     pub const ADMIN: &str = "/api/beheer/";
 
     /// Every prefix, for the checks that each server function has one.
-    pub const ALL: [&str; 6] = [OPEN, SECOND_STEP, SHARED, ENROLMENT, LOGGED_IN, ADMIN];
+    pub const ALL: [&str; 7] = [
+        OPEN,
+        SECOND_STEP,
+        SHARED,
+        ENROLMENT,
+        METHOD_CHANGE,
+        LOGGED_IN,
+        ADMIN,
+    ];
 }
 
 /// The page's address with `?introductie=ja`: after a login from the script, the introduction

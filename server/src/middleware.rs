@@ -316,6 +316,7 @@ pub async fn session_and_access(
             error_response(match denied {
                 Access::SecondStepRequired => AppError::SecondStepRequired,
                 Access::EnrolmentRequired => AppError::EnrolmentRequired,
+                Access::MethodChangeRequired => AppError::MethodChangeRequired,
                 _ => AppError::NotLoggedIn,
             })
         }

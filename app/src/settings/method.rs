@@ -50,7 +50,7 @@ pub enum MethodStep {
     New(NewFactor),
 }
 
-#[server(prefix = "/api/ingelogd", endpoint = "method_change_state")]
+#[server(prefix = "/api/methode", endpoint = "method_change_state")]
 pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, AppError> {
     use tweestap_domain::{
         sms,
@@ -105,7 +105,7 @@ pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, App
 }
 
 /// The new method. For the app a new key is made at once; SMS asks for the number first.
-#[server(prefix = "/api/ingelogd", endpoint = "method_change_start")]
+#[server(prefix = "/api/methode", endpoint = "method_change_start")]
 pub async fn method_change_start(method: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = fresh_password()?;
     match method.as_deref().and_then(Method::from_name) {
@@ -124,7 +124,7 @@ pub async fn method_change_start(method: Option<String>) -> Result<(), AppError>
 
 /// The new mobile number; a code goes to it at once. Problems with sending show on the next
 /// step, which offers to send again.
-#[server(prefix = "/api/ingelogd", endpoint = "method_change_phone")]
+#[server(prefix = "/api/methode", endpoint = "method_change_phone")]
 pub async fn method_change_phone(phone: String) -> Result<(), AppError> {
     let (ctx, _, session) = fresh_password()?;
     let number = tweestap_domain::sms::PhoneNumber::parse(&phone)?;
@@ -137,7 +137,7 @@ pub async fn method_change_phone(phone: String) -> Result<(), AppError> {
 }
 
 /// "Code opnieuw versturen" to the new number.
-#[server(prefix = "/api/ingelogd", endpoint = "method_change_resend")]
+#[server(prefix = "/api/methode", endpoint = "method_change_resend")]
 pub async fn method_change_resend() -> Result<(), AppError> {
     let (ctx, _, session) = fresh_password()?;
     service::resend_sms(&ctx, &session.user, session.id).await?;
@@ -146,7 +146,7 @@ pub async fn method_change_resend() -> Result<(), AppError> {
 }
 
 /// The code from the new app or SMS: the new method replaces the old one, and it is logged.
-#[server(prefix = "/api/ingelogd", endpoint = "method_change_code")]
+#[server(prefix = "/api/methode", endpoint = "method_change_code")]
 pub async fn method_change_code(code: String) -> Result<(), AppError> {
     let (ctx, viewer, session) = fresh_password()?;
     service::confirm(&ctx, &session.user, session.id, &code, Some(&viewer.client)).await?;
@@ -156,7 +156,7 @@ pub async fn method_change_code(code: String) -> Result<(), AppError> {
 
 /// "Annuleren" (back to the settings) or "Andere methode kiezen" (`choose_again`): the change
 /// in progress is dropped; the method in use stays.
-#[server(prefix = "/api/ingelogd", endpoint = "method_change_cancel")]
+#[server(prefix = "/api/methode", endpoint = "method_change_cancel")]
 pub async fn method_change_cancel(choose_again: Option<String>) -> Result<(), AppError> {
     let (ctx, _, session) = fresh_password()?;
     service::cancel(&ctx, session.user.id).await?;

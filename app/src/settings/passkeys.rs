@@ -59,7 +59,7 @@ fn kind(backed_up: bool) -> String {
     .to_owned()
 }
 
-#[server(prefix = "/api/ingelogd", endpoint = "passkey_list")]
+#[server(prefix = "/api/methode", endpoint = "passkey_list")]
 pub async fn passkey_list() -> Result<Passkeys, AppError> {
     let (ctx, _, session) = logged_in()?;
     let factor = factor::factor(&ctx, session.user.id)

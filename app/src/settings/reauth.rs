@@ -32,7 +32,7 @@ pub(crate) fn fresh_password() -> Result<(Context, Viewer, ActiveSession), AppEr
 }
 
 /// The password again, for the changes in the settings; back to the page that asked.
-#[server(prefix = "/api/ingelogd", endpoint = "reauthenticate")]
+#[server(prefix = "/api/methode", endpoint = "reauthenticate")]
 pub async fn reauthenticate(password: String, next: Option<String>) -> Result<(), AppError> {
     let (ctx, viewer, session) = logged_in()?;
     confirm_password(&ctx, &viewer, &session, password).await?;

@@ -237,7 +237,7 @@ async fn professionals_get_403_from_every_helpdesk_function_and_page(backend: Ba
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     app.call("/api/ingelogd/not_now", "").await;
     app.call(
-        "/api/ingelogd/reauthenticate",
+        "/api/methode/reauthenticate",
         &format!("password={}", encode(JUDITH_PASSWORD)),
     )
     .await;
@@ -540,7 +540,7 @@ async fn the_helpdesk_lifts_a_lock_with_a_reason_sec_21(backend: Backend) {
 pub(crate) async fn admin_password_again(admin: &mut TestApp, user_page: &str) {
     let confirmed = admin
         .call(
-            "/api/ingelogd/reauthenticate",
+            "/api/methode/reauthenticate",
             &format!(
                 "password={}&next={}",
                 encode(ADMIN_PASSWORD),
@@ -629,7 +629,7 @@ async fn an_admin_without_two_step_authentication_cannot_read_reset_or_unlock_se
     admin.pass_second_step(&secret).await;
     admin
         .call(
-            "/api/ingelogd/reauthenticate",
+            "/api/methode/reauthenticate",
             &format!("password={}", encode(ADMIN_PASSWORD)),
         )
         .await;

@@ -40,7 +40,7 @@ async fn judith_ready_to_change(app: &mut TestApp) {
     app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
     app.pass_second_step(&secret).await;
     app.call(
-        "/api/ingelogd/reauthenticate",
+        "/api/methode/reauthenticate",
         &format!("password={}", encode(JUDITH_PASSWORD)),
     )
     .await;
@@ -243,7 +243,7 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     assert_eq!(queued_kinds(&app, JUDITH_EMAIL, &codes).await, expected);
 
     // New recovery codes, then forgetting the remembered browser.
-    app.call("/api/ingelogd/reauthenticate", &password).await;
+    app.call("/api/methode/reauthenticate", &password).await;
     app.call("/api/ingelogd/regenerate_recovery_codes", "")
         .await;
     let page = app.get("/profiel/herstelcodes").await.body;
@@ -295,7 +295,7 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     admin.pass_second_step(&admin_secret).await;
     admin
         .call(
-            "/api/ingelogd/reauthenticate",
+            "/api/methode/reauthenticate",
             "password=Beheer-van-het-platform-1",
         )
         .await;
@@ -336,8 +336,8 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
         .call("/api/tweede-stap/second_step_code", &format!("code={code}"))
         .await;
     assert_eq!(passed.header("location"), "/", "{}", passed.body);
-    app.call("/api/ingelogd/reauthenticate", &password).await;
-    app.call("/api/ingelogd/method_change_start", "method=app")
+    app.call("/api/methode/reauthenticate", &password).await;
+    app.call("/api/methode/method_change_start", "method=app")
         .await;
     let change = tweestap_domain::db::entity::factor_change::Entity::find_by_id(judith_id)
         .one(&app.ctx.db)
@@ -353,7 +353,7 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     let code = code_now(&app, &new_secret);
     codes.push(code.clone());
     let changed = app
-        .call("/api/ingelogd/method_change_code", &format!("code={code}"))
+        .call("/api/methode/method_change_code", &format!("code={code}"))
         .await;
     assert_done(&changed);
     expected.push("method_changed");
@@ -393,7 +393,7 @@ async fn every_security_event_over_http_queues_an_email_to_the_user_sec_21(backe
     let secret = current_secret(&app, judith_id).await;
     app.pass_second_step(&secret).await;
     app.call(
-        "/api/ingelogd/reauthenticate",
+        "/api/methode/reauthenticate",
         &format!("password={}", encode(new_password)),
     )
     .await;

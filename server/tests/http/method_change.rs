@@ -6,10 +6,9 @@ use axum::http::StatusCode;
 use chrono::Duration;
 use sea_orm::EntityTrait;
 
-use crate::support::{TestApp, code_now, encode};
+use crate::support::{TestApp, app_secret, code_now, encode, pending_secret};
 use tweestap_domain::{
     accounts::{email::Email, users},
-    crypto,
     db::entity::{factor_change, security_event, two_factor, user::Role},
     sms::SmsLimits,
     testing::{self, Backend, JUDITH_EMAIL, JUDITH_PASSWORD, Outbox},
@@ -29,11 +28,11 @@ const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 
 
 /// Every function of the page that changes something.
 const CHANGES: [(&str, &str); 5] = [
-    ("/api/ingelogd/method_change_start", "method=app"),
-    ("/api/ingelogd/method_change_phone", "phone=0612345678"),
-    ("/api/ingelogd/method_change_code", "code=123456"),
-    ("/api/ingelogd/method_change_resend", ""),
-    ("/api/ingelogd/method_change_cancel", ""),
+    ("/api/methode/method_change_start", "method=app"),
+    ("/api/methode/method_change_phone", "phone=0612345678"),
+    ("/api/methode/method_change_code", "code=123456"),
+    ("/api/methode/method_change_resend", ""),
+    ("/api/methode/method_change_cancel", ""),
 ];
 
 async fn app_with_outbox(backend: Backend, outbox: &Outbox) -> TestApp {
@@ -75,25 +74,6 @@ async fn enrol(app: &TestApp, email: &str) -> Vec<u8> {
     secret
 }
 
-fn app_secret(app: &TestApp, user_id: i32, secret_enc: &str) -> Vec<u8> {
-    crypto::open(
-        &app.ctx.settings.secret_key,
-        &format!("totp-secret:{user_id}"),
-        secret_enc,
-    )
-    .unwrap()
-}
-
-/// The new app's secret while the change waits for its code.
-async fn pending_secret(app: &TestApp, user_id: i32) -> Vec<u8> {
-    let row = factor_change::Entity::find_by_id(user_id)
-        .one(&app.ctx.db)
-        .await
-        .unwrap()
-        .expect("a change in progress");
-    app_secret(app, user_id, &row.secret_enc)
-}
-
 /// Password and app code: a complete login.
 async fn log_in_with_app(app: &mut TestApp, email: &str, password: &str, secret: &[u8]) {
     app.cookies.clear();
@@ -105,7 +85,7 @@ async fn log_in_with_app(app: &mut TestApp, email: &str, password: &str, secret:
 async fn password_again(app: &mut TestApp, password: &str) {
     let confirmed = app
         .call(
-            "/api/ingelogd/reauthenticate",
+            "/api/methode/reauthenticate",
             &format!("password={}&next=%2Fprofiel%2Fmethode", encode(password)),
         )
         .await;
@@ -144,7 +124,7 @@ async fn changing_the_method_needs_the_password_within_five_minutes_sec_20(backe
     assert!(asked.contains("Vul voor de zekerheid eerst je wachtwoord opnieuw in."));
     let wrong = app
         .call(
-            "/api/ingelogd/reauthenticate",
+            "/api/methode/reauthenticate",
             "password=Niet-het-wachtwoord-1&next=%2Fprofiel%2Fmethode",
         )
         .await;
@@ -161,7 +141,7 @@ async fn changing_the_method_needs_the_password_within_five_minutes_sec_20(backe
         "no SMS without a provider"
     );
     let started = app
-        .call("/api/ingelogd/method_change_start", "method=app")
+        .call("/api/methode/method_change_start", "method=app")
         .await;
     assert_eq!(started.header("location"), "/profiel/methode");
     let new = pending_secret(&app, judith).await;
@@ -178,7 +158,7 @@ async fn changing_the_method_needs_the_password_within_five_minutes_sec_20(backe
     app.clock.advance(Duration::minutes(6));
     let stale = app
         .call(
-            "/api/ingelogd/method_change_code",
+            "/api/methode/method_change_code",
             &format!("code={}", code_now(&app, &new)),
         )
         .await;
@@ -194,7 +174,7 @@ async fn changing_the_method_needs_the_password_within_five_minutes_sec_20(backe
     );
     let done = app
         .call(
-            "/api/ingelogd/method_change_code",
+            "/api/methode/method_change_code",
             &format!("code={}", code_now(&app, &new)),
         )
         .await;
@@ -239,20 +219,20 @@ async fn a_change_to_sms_is_logged_without_code_or_secret_sec_11_sec_21(backend:
     assert!(choice.contains("id=\"method-sms\""), "{choice}");
     assert!(choice.contains("In verband met bijkomende kosten"));
     let chosen = app
-        .call("/api/ingelogd/method_change_start", "method=sms")
+        .call("/api/methode/method_change_start", "method=sms")
         .await;
     assert_eq!(chosen.header("location"), "/profiel/methode?stap=telefoon");
     let phone = page(&mut app, "/profiel/methode?stap=telefoon").await;
     assert!(phone.contains("Mobiel telefoonnummer"), "{phone}");
     let refused = app
-        .call("/api/ingelogd/method_change_phone", "phone=010%201234567")
+        .call("/api/methode/method_change_phone", "phone=010%201234567")
         .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.body.contains("PhoneInvalid"));
     assert!(outbox.messages().is_empty());
 
     let sent = app
-        .call("/api/ingelogd/method_change_phone", "phone=06-12345678")
+        .call("/api/methode/method_change_phone", "phone=06-12345678")
         .await;
     assert_eq!(sent.header("location"), "/profiel/methode");
     assert_eq!(outbox.messages().len(), 1);
@@ -262,22 +242,22 @@ async fn a_change_to_sms_is_logged_without_code_or_secret_sec_11_sec_21(backend:
         "{step}"
     );
     assert!(step.contains("gestuurd naar <strong>+31 6 ** ** ** 78</strong>"));
-    assert!(step.contains("action=\"/api/ingelogd/method_change_resend\""));
+    assert!(step.contains("action=\"/api/methode/method_change_resend\""));
     // Resending waits for the cooldown (SEC-10).
-    let early = app.call("/api/ingelogd/method_change_resend", "").await;
+    let early = app.call("/api/methode/method_change_resend", "").await;
     assert!(early.body.contains("SmsCooldown"), "{}", early.body);
 
     let code = outbox.last_code();
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let refused = app
-        .call("/api/ingelogd/method_change_code", &format!("code={wrong}"))
+        .call("/api/methode/method_change_code", &format!("code={wrong}"))
         .await;
     assert!(refused.body.contains("WrongSmsCode"), "{}", refused.body);
     let status = app.call("/api/ingelogd/two_factor_status", "").await;
     assert!(status.body.contains("\"sms_number\":null"), "still the app");
 
     let done = app
-        .call("/api/ingelogd/method_change_code", &format!("code={code}"))
+        .call("/api/methode/method_change_code", &format!("code={code}"))
         .await;
     assert_eq!(
         done.header("location"),
@@ -348,7 +328,7 @@ async fn a_professional_changes_only_their_own_factor_sec_02(backend: Backend) {
     let bram_secret = enrol(&app, BRAM_EMAIL).await;
     log_in_with_app(&mut app, JUDITH_EMAIL, JUDITH_PASSWORD, &judith_secret).await;
     password_again(&mut app, JUDITH_PASSWORD).await;
-    app.call("/api/ingelogd/method_change_start", "method=app")
+    app.call("/api/methode/method_change_start", "method=app")
         .await;
     let judith_new = pending_secret(&app, judith).await;
     let judith_factor = two_factor::Entity::find_by_id(judith)
@@ -362,7 +342,7 @@ async fn a_professional_changes_only_their_own_factor_sec_02(backend: Backend) {
     // A user id in the form is not a parameter of these functions.
     let extra = bram
         .call(
-            "/api/ingelogd/method_change_start",
+            "/api/methode/method_change_start",
             &format!("method=app&user_id={judith}"),
         )
         .await;
@@ -371,7 +351,7 @@ async fn a_professional_changes_only_their_own_factor_sec_02(backend: Backend) {
     if code_now(&bram, &judith_new) != code_now(&bram, &bram_secret) {
         let refused = bram
             .call(
-                "/api/ingelogd/method_change_code",
+                "/api/methode/method_change_code",
                 &format!("code={}", code_now(&bram, &judith_new)),
             )
             .await;
@@ -381,7 +361,7 @@ async fn a_professional_changes_only_their_own_factor_sec_02(backend: Backend) {
             refused.body
         );
     }
-    bram.call("/api/ingelogd/method_change_cancel", "").await;
+    bram.call("/api/methode/method_change_cancel", "").await;
     assert_eq!(
         two_factor::Entity::find_by_id(judith)
             .one(&app.ctx.db)
@@ -406,7 +386,7 @@ async fn a_professional_changes_only_their_own_factor_sec_02(backend: Backend) {
     // Judith finishes her own change.
     let done = app
         .call(
-            "/api/ingelogd/method_change_code",
+            "/api/methode/method_change_code",
             &format!("code={}", code_now(&app, &judith_new)),
         )
         .await;
@@ -447,7 +427,7 @@ async fn a_session_before_its_second_step_cannot_reach_the_change_sec_01_sec_04(
     assert_eq!(page.header("location"), "/inloggen/code");
     for (function, form) in CHANGES
         .into_iter()
-        .chain([("/api/ingelogd/method_change_state", "")])
+        .chain([("/api/methode/method_change_state", "")])
     {
         let refused = app.call(function, form).await;
         assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{function}");

@@ -302,14 +302,14 @@ async fn new_recovery_codes_need_the_password_again_and_replace_the_old_sec_13_s
     );
     let wrong = app
         .call(
-            "/api/ingelogd/reauthenticate",
+            "/api/methode/reauthenticate",
             "password=Niet-het-wachtwoord-1",
         )
         .await;
     assert!(wrong.body.contains("WrongPassword"));
     let confirmed = app
         .call(
-            "/api/ingelogd/reauthenticate",
+            "/api/methode/reauthenticate",
             &format!("password={}", encode(JUDITH_PASSWORD)),
         )
         .await;
@@ -408,7 +408,7 @@ async fn remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20(
         .await;
     let bram_confirmed = bram
         .call(
-            "/api/ingelogd/reauthenticate",
+            "/api/methode/reauthenticate",
             "password=Een-ander-wachtwoord-1&next=%2Fprofiel%2Fapparaten",
         )
         .await;
@@ -449,7 +449,7 @@ async fn remembered_devices_are_listed_and_forgotten_by_their_owner_only_sec_20(
 
     let confirmed = app
         .call(
-            "/api/ingelogd/reauthenticate",
+            "/api/methode/reauthenticate",
             &format!(
                 "password={}&next=%2Fprofiel%2Fapparaten",
                 encode(JUDITH_PASSWORD)
@@ -535,7 +535,7 @@ async fn switching_off_needs_the_password_and_is_refused_when_mandatory_sec_20(b
     assert!(page.contains("Vul voor de zekerheid eerst je wachtwoord opnieuw in."));
     let confirmed = app
         .call(
-            "/api/ingelogd/reauthenticate",
+            "/api/methode/reauthenticate",
             &format!(
                 "password={}&next=%2Fprofiel%2Fuitschakelen",
                 encode(JUDITH_PASSWORD)
@@ -581,7 +581,7 @@ async fn switching_off_needs_the_password_and_is_refused_when_mandatory_sec_20(b
     )
     .await;
     app.call(
-        "/api/ingelogd/reauthenticate",
+        "/api/methode/reauthenticate",
         &format!("password={}", encode(JUDITH_PASSWORD)),
     )
     .await;
@@ -616,7 +616,7 @@ async fn entering_the_password_again_gives_a_new_session_id_sec_03(backend: Back
 
     let confirmed = app
         .call(
-            "/api/ingelogd/reauthenticate",
+            "/api/methode/reauthenticate",
             &format!("password={}", encode(JUDITH_PASSWORD)),
         )
         .await;
@@ -647,7 +647,7 @@ async fn entering_the_password_again_gives_a_new_session_id_sec_03(backend: Back
     // A wrong password changes nothing.
     let wrong = app
         .call(
-            "/api/ingelogd/reauthenticate",
+            "/api/methode/reauthenticate",
             "password=Niet-het-wachtwoord-1",
         )
         .await;
@@ -665,7 +665,7 @@ async fn unsaved_recovery_codes_are_shown_again_only_behind_the_password_sec_13_
     let secret = enrol_judith(&app).await;
     judith_logged_in(&mut app, &secret).await;
     let password_again = format!("password={}", encode(JUDITH_PASSWORD));
-    app.call("/api/ingelogd/reauthenticate", &password_again)
+    app.call("/api/methode/reauthenticate", &password_again)
         .await;
     let made = app
         .call("/api/ingelogd/regenerate_recovery_codes", "")
@@ -697,7 +697,7 @@ async fn unsaved_recovery_codes_are_shown_again_only_behind_the_password_sec_13_
     // With the password, the other session still does not see them: they belong to the
     // session that made them. It is offered a new set instead.
     other
-        .call("/api/ingelogd/reauthenticate", &password_again)
+        .call("/api/methode/reauthenticate", &password_again)
         .await;
     for path in ["/profiel/herstelcodes", "/twee-staps/instellen"] {
         let page = other.get(path).await.body;
@@ -713,7 +713,7 @@ async fn unsaved_recovery_codes_are_shown_again_only_behind_the_password_sec_13_
         "{offer}"
     );
     // The session that made them sees them again behind its password.
-    app.call("/api/ingelogd/reauthenticate", &password_again)
+    app.call("/api/methode/reauthenticate", &password_again)
         .await;
     let page = app.get("/profiel/herstelcodes").await.body;
     assert!(page.contains(&first_code), "{page}");
@@ -721,7 +721,7 @@ async fn unsaved_recovery_codes_are_shown_again_only_behind_the_password_sec_13_
     // A quarter of an hour after they were made they are dropped, and exist only as hashes:
     // the password brings the offer of a new set, not these codes.
     app.clock.advance(Duration::minutes(15));
-    app.call("/api/ingelogd/reauthenticate", &password_again)
+    app.call("/api/methode/reauthenticate", &password_again)
         .await;
     let page = app
         .get("/profiel/herstelcodes")

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use chrono::Duration;
 
-use crate::support::{TestApp, encode};
+use crate::support::{TestApp, code_now, encode, pending_secret};
 use tweestap_domain::{
     accounts::{email::Email, session, users},
     sms::{PhoneNumber, SmsLimits, SmsProvider},
@@ -20,6 +20,7 @@ tweestap_domain::on_both_backends!(
     a_provider_failure_is_explained_on_the_code_page,
     the_daily_maximum_points_to_recovery_codes_and_the_helpdesk_sec_10,
     with_sms_off_an_sms_user_is_asked_for_another_method_after_login_sec_33,
+    with_sms_off_and_mandatory_an_sms_user_is_held_on_the_method_change_sec_33,
 );
 
 async fn app_with(backend: Backend, provider: SmsProvider, limits: SmsLimits) -> TestApp {
@@ -383,7 +384,7 @@ async fn with_sms_off_an_sms_user_is_asked_for_another_method_after_login_sec_33
         passed.body
     );
     app.call(
-        "/api/ingelogd/reauthenticate",
+        "/api/methode/reauthenticate",
         &format!("password={JUDITH_PASSWORD}&next=%2Fprofiel%2Fmethode"),
     )
     .await;
@@ -398,7 +399,105 @@ async fn with_sms_off_an_sms_user_is_asked_for_another_method_after_login_sec_33
         "SMS is not offered anew: {method}"
     );
     let refused = app
-        .call("/api/ingelogd/method_change_start", "method=sms")
+        .call("/api/methode/method_change_start", "method=sms")
         .await;
     assert!(refused.body.contains("MethodMissing"), "{}", refused.body);
+}
+
+// SEC-33: TWEESTAP_SMS_POLICY=off, and the rollout's mandatory date has passed. The SMS-only
+// user still logs in with SMS, and is then held on "Methode wijzigen" (and the passkeys page)
+// as the wizard holds a user without two-step authentication: every other page leads there,
+// every other function is refused, and "Niet nu" is not offered. Once the app is the method,
+// the platform is open again.
+async fn with_sms_off_and_mandatory_an_sms_user_is_held_on_the_method_change_sec_33(
+    backend: Backend,
+) {
+    use tweestap_domain::twofactor::{methods::SmsPolicy, policy::Rollout};
+    let outbox = Outbox::new();
+    let mut enrolled = app_with_outbox(backend, &outbox).await;
+    enrol_judith(&enrolled, &outbox).await;
+    enrolled.ctx.settings = std::sync::Arc::new({
+        let mut settings = (*enrolled.ctx.settings).clone();
+        settings.methods.sms_policy = SmsPolicy::Off;
+        settings.rollout = Rollout {
+            optional_from: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            mandatory_from: chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+        };
+        settings
+    });
+    let mut app = enrolled.another_instance().await;
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    let passed = app
+        .call(
+            "/api/tweede-stap/second_step_code",
+            &format!("code={}", outbox.last_code()),
+        )
+        .await;
+    assert_eq!(
+        passed.header("location"),
+        "/profiel/methode",
+        "{}",
+        passed.body
+    );
+
+    // Held: pages lead to "Methode wijzigen", functions are refused with why.
+    for path in ["/", "/profiel/instellingen", "/configuratie", "/inloggen"] {
+        let held = app.get(path).await;
+        assert_eq!(held.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(held.header("location"), "/profiel/methode", "{path}");
+    }
+    for function in ["/api/ingelogd/not_now", "/api/ingelogd/session_overview"] {
+        let refused = app.call(function, "").await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{function}");
+        assert!(
+            refused.body.contains("MethodChangeRequired"),
+            "{function}: {}",
+            refused.body
+        );
+    }
+    assert_eq!(app.get("/profiel/passkeys").await.status, StatusCode::OK);
+    app.call(
+        "/api/methode/reauthenticate",
+        &format!("password={}", encode(JUDITH_PASSWORD)),
+    )
+    .await;
+    let method = page(&mut app, "/profiel/methode").await;
+    assert!(
+        method.contains("SMS wordt op dit platform niet meer aangeboden"),
+        "{method}"
+    );
+    assert!(!method.contains("Niet nu"), "mandatory: {method}");
+
+    // To the app: its code confirms it, and the platform is open again.
+    let started = app
+        .call("/api/methode/method_change_start", "method=app")
+        .await;
+    assert_eq!(
+        started.header("location"),
+        "/profiel/methode",
+        "{}",
+        started.body
+    );
+    let judith = users::find_by_email(&app.ctx, &Email::parse(JUDITH_EMAIL).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let secret = pending_secret(&app, judith.id).await;
+    let done = app
+        .call(
+            "/api/methode/method_change_code",
+            &format!("code={}", code_now(&app, &secret)),
+        )
+        .await;
+    assert_eq!(
+        done.header("location"),
+        "/profiel/instellingen",
+        "{}",
+        done.body
+    );
+    assert_eq!(app.get("/").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/profiel/instellingen").await.status,
+        StatusCode::OK
+    );
 }

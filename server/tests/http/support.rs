@@ -302,3 +302,24 @@ async fn database_state(ctx: &Context) -> String {
     }
     state
 }
+
+/// The app's secret of `user_id`, opened as the server opens it.
+pub fn app_secret(app: &TestApp, user_id: i32, secret_enc: &str) -> Vec<u8> {
+    tweestap_domain::crypto::open(
+        &app.ctx.settings.secret_key,
+        &format!("totp-secret:{user_id}"),
+        secret_enc,
+    )
+    .unwrap()
+}
+
+/// The new app's secret while the change waits for its code.
+pub async fn pending_secret(app: &TestApp, user_id: i32) -> Vec<u8> {
+    use sea_orm::EntityTrait as _;
+    let row = tweestap_domain::db::entity::factor_change::Entity::find_by_id(user_id)
+        .one(&app.ctx.db)
+        .await
+        .unwrap()
+        .expect("a change in progress");
+    app_secret(app, user_id, &row.secret_enc)
+}

@@ -92,6 +92,7 @@ export default defineConfig({
     }),
     server(passkeyPort, "e2e-passkey.db", {
       TWEESTAP_PUBLIC_ORIGIN: `http://localhost:${passkeyPort}`,
+      TWEESTAP_PASSKEY_SIGN_IN: "on",
       TWEESTAP_MAIL_PROVIDER: "outbox",
       TWEESTAP_MAIL_OUTBOX: join(dataDir, "mail-outbox-passkey.jsonl"),
     }),

@@ -138,6 +138,9 @@ test("code splitting: /inloggen loads no page's code; the settings and the wizar
   const user = newUser();
   await page.goto("/inloggen");
   await hydrated(page);
+  // Passwordless sign-in is off here (TWEESTAP_PASSKEY_SIGN_IN): no button, and not its chunk.
+  await page.waitForLoadState("networkidle");
+  await expect(page.getByRole("button", { name: "Inloggen met een passkey" })).toBeHidden();
   expect(chunks).toEqual([]);
   await page.getByLabel("E-mailadres", { exact: true }).fill(user.email);
   await page.getByLabel("Wachtwoord").fill(user.password);

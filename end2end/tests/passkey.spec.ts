@@ -6,8 +6,10 @@ import { expectAccessible, hydrated, mailsTo, newUser, passwordStep } from "./he
 const base = `http://localhost:${process.env.E2E_PASSKEY_PORT}`;
 
 /** Chromium's virtual authenticator, as a phone or laptop with a fingerprint reader would be:
- * CTAP 2.1, built in, discoverable keys, user verification that succeeds. */
-async function virtualAuthenticator(page: Page, cdp?: CDPSession) {
+ * CTAP 2.1, built in, user verification that succeeds; with discoverable keys unless
+ * `discoverable` is false. Chromium answers a request from the login page's autofill at once
+ * when it has a discoverable key, as if the user picked it there. */
+async function virtualAuthenticator(page: Page, cdp?: CDPSession, discoverable = true) {
   const session = cdp ?? (await page.context().newCDPSession(page));
   await session.send("WebAuthn.enable");
   const { authenticatorId } = await session.send("WebAuthn.addVirtualAuthenticator", {
@@ -15,7 +17,7 @@ async function virtualAuthenticator(page: Page, cdp?: CDPSession) {
       protocol: "ctap2",
       ctap2Version: "ctap2_1",
       transport: "internal",
-      hasResidentKey: true,
+      hasResidentKey: discoverable,
       hasUserVerification: true,
       isUserVerified: true,
       automaticPresenceSimulation: true,
@@ -46,7 +48,9 @@ async function passwordAgainIfAsked(page: Page, password: string) {
 // a second key added in the settings and the first removed, and the next login with the second.
 test("a passkey in the wizard, at login, and a second one in the settings (SEC-33)", async ({ page }) => {
   const user = newUser("e2e-passkey.db");
-  const phone = await virtualAuthenticator(page);
+  // Keys that are not discoverable: the login page's autofill (passwordless sign-in is on on
+  // this server) has nothing to offer, stays pending, and is aborted when the page is left.
+  const phone = await virtualAuthenticator(page, undefined, false);
 
   await passwordStep(page, user.email, user.password, base);
   await expect(page).not.toHaveURL(/\/inloggen/);
@@ -119,7 +123,7 @@ test("a passkey in the wizard, at login, and a second one in the settings (SEC-3
 
   // A new device: the phone's authenticator goes, a security key comes.
   await phone.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: phone.authenticatorId });
-  await virtualAuthenticator(page, phone.cdp);
+  await virtualAuthenticator(page, phone.cdp, false);
   await page.getByRole("button", { name: "Passkey toevoegen" }).click();
   await expect(page.getByText("De passkey is toegevoegd.")).toBeVisible();
   await page.getByLabel("Naam", { exact: true }).fill("YubiKey");
@@ -137,4 +141,54 @@ test("a passkey in the wizard, at login, and a second one in the settings (SEC-3
   await hydrated(page);
   await page.getByRole("button", { name: "Inloggen met passkey" }).click();
   await expect(page).not.toHaveURL(/\/inloggen/);
+});
+
+// SEC-33, SEC-34: with TWEESTAP_PASSKEY_SIGN_IN=on, a discoverable passkey alone signs in from
+// the login page, with the button and from the email field's autofill, and the login is
+// recorded as such.
+test("passwordless sign-in with a discoverable passkey: the button and the autofill (SEC-33, SEC-34)", async ({
+  page,
+}) => {
+  // A browser without passkeys in its autofill, until the test turns it on: Chromium's virtual
+  // authenticator would answer the autofill's request before the button could be used.
+  await page.addInitScript(() => {
+    const real = PublicKeyCredential.isConditionalMediationAvailable?.bind(PublicKeyCredential);
+    PublicKeyCredential.isConditionalMediationAvailable = async () =>
+      sessionStorage.getItem("autofill") === "ja" && real !== undefined && (await real());
+  });
+  const user = newUser("e2e-passkey.db");
+  await virtualAuthenticator(page);
+  await passwordStep(page, user.email, user.password, base);
+  await expect(page).not.toHaveURL(/\/inloggen/);
+  await page.goto(`${base}/twee-staps/instellen`);
+  await hydrated(page);
+  await page.getByLabel("Wachtwoord").fill(user.password);
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+  await page.getByLabel(/Passkey of beveiligingssleutel/).check();
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+  await page.getByRole("button", { name: "Passkey aanmaken" }).click();
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await page.getByLabel("Ik heb mijn herstelcodes veilig opgeslagen").check();
+  await page.getByRole("button", { name: "Gedaan" }).click();
+  await expect(page).not.toHaveURL(/instellen/);
+  await logOutHere(page);
+
+  // The button: no email, no password.
+  await page.goto(`${base}/inloggen`);
+  await hydrated(page);
+  const button = page.getByRole("button", { name: "Inloggen met een passkey" });
+  await expect(button).toBeVisible();
+  await expectAccessible(page);
+  await button.click();
+  await expect(page).not.toHaveURL(/\/inloggen/);
+  await page.goto(`${base}/profiel/instellingen`);
+  await expect(page.getByRole("cell", { name: /Passkey zonder wachtwoord/ }).first()).toBeVisible();
+
+  // The autofill, in a browser that has it: the passkey picked there signs in, and the browser
+  // goes where it was going.
+  await page.evaluate(() => sessionStorage.setItem("autofill", "ja"));
+  await page.context().clearCookies();
+  await page.goto(`${base}/inloggen?volgende=%2Fprofiel%2Finstellingen`);
+  await expect(page).toHaveURL(`${base}/profiel/instellingen`);
+  await expect(page.getByRole("cell", { name: /Passkey zonder wachtwoord/ }).nth(1)).toBeVisible();
 });

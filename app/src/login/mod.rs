@@ -147,7 +147,7 @@ pub fn LoginPage() -> impl IntoView {
                         id="email"
                         name="email"
                         type="email"
-                        autocomplete="username"
+                        autocomplete="username webauthn"
                         maxlength="254"
                         required
                         node_ref=email
@@ -180,6 +180,7 @@ pub fn LoginPage() -> impl IntoView {
                     "Inloggen"
                 </button>
             </ActionForm>
+            <crate::passkey::sign_in::PasswordlessSignIn/>
         </section>
     }
 }

@@ -38,6 +38,34 @@ pub async fn get(options: RequestChallengeResponse) -> Result<PublicKeyCredentia
     Ok(answer(credentials.get_with_options(&options)).await?.into())
 }
 
+/// Whether the browser can offer passkeys in the email field's autofill (conditional UI).
+pub async fn conditional_available() -> bool {
+    let Ok(promise) =
+        webauthn_rs_proto::PublicKeyCredentialExt::is_conditional_mediation_available()
+    else {
+        return false;
+    };
+    JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|available| available.as_bool())
+        .unwrap_or(false)
+}
+
+/// A sign-in offered in the autofill of the field with `autocomplete="username webauthn"`:
+/// pending until the user picks a passkey there, or until `signal` aborts it (the button's own
+/// request takes its place).
+pub async fn get_conditional(
+    mut options: RequestChallengeResponse,
+    signal: &leptos::web_sys::AbortSignal,
+) -> Result<PublicKeyCredential, AppError> {
+    options.mediation = Some(webauthn_rs_proto::Mediation::Conditional);
+    let options: leptos::web_sys::CredentialRequestOptions = options.into();
+    options.set_signal(signal);
+    let credentials = window().navigator().credentials();
+    Ok(answer(credentials.get_with_options(&options)).await?.into())
+}
+
 /// The credential the browser's `create()` or `get()` promise comes to, or its refusal.
 async fn answer(
     promise: Result<js_sys::Promise, JsValue>,

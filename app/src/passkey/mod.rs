@@ -4,6 +4,7 @@
 
 #[cfg(feature = "hydrate")]
 pub mod browser;
+pub mod sign_in;
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;

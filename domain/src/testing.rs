@@ -367,6 +367,19 @@ pub async fn login_attempt(ctx: &Context, user: &users::User) -> i32 {
     start_session(ctx, user, SessionStage::PasswordOnly).await.1
 }
 
+/// A login waiting for its second step, resolved as a request resolves it, with its token.
+pub async fn password_only_session(
+    ctx: &Context,
+    user: &users::User,
+) -> (session::ActiveSession, SessionToken) {
+    let (token, _) = start_session(ctx, user, SessionStage::PasswordOnly).await;
+    let active = session::resolve(ctx, &token)
+        .await
+        .expect("resolve the session")
+        .expect("an open session");
+    (active, token)
+}
+
 /// A signed-in session, as the wizard and the settings have it: its id.
 pub async fn complete_session(ctx: &Context, user: &users::User) -> i32 {
     start_session(ctx, user, SessionStage::Complete).await.1

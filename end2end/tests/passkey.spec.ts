@@ -26,6 +26,14 @@ async function virtualAuthenticator(page: Page, cdp?: CDPSession, discoverable =
   return { cdp: session, authenticatorId };
 }
 
+/** The wizard, past its first step (the password again). */
+async function wizardAfterPassword(page: Page, password: string) {
+  await page.goto(`${base}/twee-staps/instellen`);
+  await hydrated(page);
+  await page.getByLabel("Wachtwoord").fill(password);
+  await page.getByRole("button", { name: "Doorgaan" }).click();
+}
+
 async function logOutHere(page: Page) {
   await page.locator(".user-menu summary").click();
   await page.getByRole("button", { name: "Uitloggen" }).click();
@@ -54,10 +62,7 @@ test("a passkey in the wizard, at login, and a second one in the settings (SEC-3
 
   await passwordStep(page, user.email, user.password, base);
   await expect(page).not.toHaveURL(/\/inloggen/);
-  await page.goto(`${base}/twee-staps/instellen`);
-  await hydrated(page);
-  await page.getByLabel("Wachtwoord").fill(user.password);
-  await page.getByRole("button", { name: "Doorgaan" }).click();
+  await wizardAfterPassword(page, user.password);
 
   // The third choice, recommended above the app where the browser has passkeys.
   const choice = page.getByLabel(/Passkey of beveiligingssleutel/);
@@ -160,10 +165,7 @@ test("passwordless sign-in with a discoverable passkey: the button and the autof
   await virtualAuthenticator(page);
   await passwordStep(page, user.email, user.password, base);
   await expect(page).not.toHaveURL(/\/inloggen/);
-  await page.goto(`${base}/twee-staps/instellen`);
-  await hydrated(page);
-  await page.getByLabel("Wachtwoord").fill(user.password);
-  await page.getByRole("button", { name: "Doorgaan" }).click();
+  await wizardAfterPassword(page, user.password);
   await page.getByLabel(/Passkey of beveiligingssleutel/).check();
   await page.getByRole("button", { name: "Doorgaan" }).click();
   await page.getByRole("button", { name: "Passkey aanmaken" }).click();

@@ -47,16 +47,6 @@ async fn enrol(ctx: &Context, user: &User, key: &mut SoftPasskey) -> row::Model 
         .expect("enrolled with a passkey")
 }
 
-/// A login that has given its password, as the code page has it.
-async fn waiting(ctx: &Context, user: &User) -> crate::accounts::session::ActiveSession {
-    use crate::accounts::session::{self, SessionStage};
-    let client = crate::client::ClientInfo::default();
-    let (token, _) = session::start(ctx, user, &client, SessionStage::PasswordOnly)
-        .await
-        .unwrap();
-    session::resolve(ctx, &token).await.unwrap().unwrap()
-}
-
 async fn the_wizard_with_a_passkey_switches_two_step_on_and_a_passkey_passes_the_second_step_sec_33(
     backend: Backend,
 ) {
@@ -93,7 +83,7 @@ async fn the_wizard_with_a_passkey_switches_two_step_on_and_a_passkey_passes_the
         .unwrap();
     assert_eq!(after, second_step::AfterPassword::SecondStep);
     assert_eq!(method, Some(Method::Passkey));
-    let session = waiting(&ctx, &judith).await;
+    let session = crate::testing::password_only_session(&ctx, &judith).await.0;
     let options = passkey::start_authentication(&ctx, judith.id, session.id)
         .await
         .unwrap();

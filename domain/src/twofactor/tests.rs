@@ -433,22 +433,6 @@ async fn a_new_set_of_recovery_codes_replaces_the_old_one(backend: Backend) {
     );
 }
 
-/// A session after a right password, waiting for the second step, as the request sees it.
-async fn password_only_session(
-    ctx: &Context,
-    user: &User,
-) -> (
-    crate::accounts::session::ActiveSession,
-    crate::accounts::session::SessionToken,
-) {
-    use crate::accounts::session::{self, SessionStage};
-    let client = crate::client::ClientInfo::default();
-    let (token, _) = session::start(ctx, user, &client, SessionStage::PasswordOnly)
-        .await
-        .unwrap();
-    (session::resolve(ctx, &token).await.unwrap().unwrap(), token)
-}
-
 // SEC-07, SEC-14, SEC-03, SEC-19: the second step at login as one transaction. Of twenty
 // parallel submissions of a right code one passes; the session is replaced by a complete one
 // (the old token stops working); the count of wrong codes starts again; "Onthoud mij" remembers
@@ -466,7 +450,7 @@ async fn the_login_step_spends_the_code_and_completes_the_session_at_once(backen
     let wrong = wrong_code(&right);
 
     // Two wrong codes, then twenty parallel submissions of the right one.
-    let (waiting, waiting_token) = password_only_session(&ctx, &judith).await;
+    let (waiting, waiting_token) = testing::password_only_session(&ctx, &judith).await;
     let row = factor_row().await;
     for _ in 0..2 {
         assert_eq!(
@@ -530,7 +514,7 @@ async fn the_login_step_spends_the_code_and_completes_the_session_at_once(backen
     // Logged out meanwhile: the right code brings nothing back, and stays unspent.
     clock.advance(Duration::minutes(attempts::LOCK_MINUTES) + Duration::seconds(1));
     next_step(&clock);
-    let (gone, _) = password_only_session(&ctx, &judith).await;
+    let (gone, _) = testing::password_only_session(&ctx, &judith).await;
     session::end(&ctx, gone.id).await.unwrap();
     let code = code_now(&ctx, &secret);
     let row = factor_row().await;
@@ -540,7 +524,7 @@ async fn the_login_step_spends_the_code_and_completes_the_session_at_once(backen
             .err(),
         Some(Error::NotLoggedIn)
     );
-    let (waiting, _) = password_only_session(&ctx, &judith).await;
+    let (waiting, _) = testing::password_only_session(&ctx, &judith).await;
     assert!(
         app_code::pass_login(&ctx, &waiting, &row, &code, false, &client)
             .await
@@ -556,7 +540,7 @@ async fn the_login_step_spends_the_code_and_completes_the_session_at_once(backen
 
     // Locked: a right code is refused, and the session stays where it was.
     next_step(&clock);
-    let (waiting, waiting_token) = password_only_session(&ctx, &judith).await;
+    let (waiting, waiting_token) = testing::password_only_session(&ctx, &judith).await;
     for _ in 0..attempts::MAX_FAILED_ATTEMPTS {
         let _ = app_code::pass_login(&ctx, &waiting, &row, wrong, false, &client).await;
     }

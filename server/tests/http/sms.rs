@@ -355,18 +355,23 @@ async fn the_daily_maximum_points_to_recovery_codes_and_the_helpdesk_sec_10(back
     );
 }
 
-// SEC-33: TWEESTAP_SMS_POLICY=off. A user whose only method is SMS still logs in with it (no
-// one is locked out), and is then sent to "Methode wijzigen", which says why; during the
-// optional period with "Niet nu". Choosing SMS anew is refused.
-async fn with_sms_off_an_sms_user_is_asked_for_another_method_after_login_sec_33(backend: Backend) {
+/// Judith, enrolled with SMS; then the installation turns SMS off (and `change` may change
+/// more), and she logs in again with a code by SMS on a server that has the new settings.
+/// Returns the first server (which holds the test database: keep it), the second and the
+/// second step's answer.
+async fn sms_user_after_sms_is_off(
+    backend: Backend,
+    outbox: &Outbox,
+    next: &str,
+    change: impl FnOnce(&mut tweestap_domain::settings::Settings),
+) -> (TestApp, TestApp, crate::support::TestResponse) {
     use tweestap_domain::twofactor::methods::SmsPolicy;
-    let outbox = Outbox::new();
-    let mut enrolled = app_with_outbox(backend, &outbox).await;
-    enrol_judith(&enrolled, &outbox).await;
-    // The installation turns SMS off afterwards.
+    let mut enrolled = app_with_outbox(backend, outbox).await;
+    enrol_judith(&enrolled, outbox).await;
     enrolled.ctx.settings = std::sync::Arc::new({
         let mut settings = (*enrolled.ctx.settings).clone();
         settings.methods.sms_policy = SmsPolicy::Off;
+        change(&mut settings);
         settings
     });
     let mut app = enrolled.another_instance().await;
@@ -374,9 +379,19 @@ async fn with_sms_off_an_sms_user_is_asked_for_another_method_after_login_sec_33
     let passed = app
         .call(
             "/api/tweede-stap/second_step_code",
-            &format!("code={}&next=%2Fprofiel", outbox.last_code()),
+            &format!("code={}{next}", outbox.last_code()),
         )
         .await;
+    (enrolled, app, passed)
+}
+
+// SEC-33: TWEESTAP_SMS_POLICY=off. A user whose only method is SMS still logs in with it (no
+// one is locked out), and is then sent to "Methode wijzigen", which says why; during the
+// optional period with "Niet nu". Choosing SMS anew is refused.
+async fn with_sms_off_an_sms_user_is_asked_for_another_method_after_login_sec_33(backend: Backend) {
+    let outbox = Outbox::new();
+    let (_enrolled, mut app, passed) =
+        sms_user_after_sms_is_off(backend, &outbox, "&next=%2Fprofiel", |_| {}).await;
     assert_eq!(
         passed.header("location"),
         "/profiel/methode?volgende=/profiel",
@@ -412,26 +427,15 @@ async fn with_sms_off_an_sms_user_is_asked_for_another_method_after_login_sec_33
 async fn with_sms_off_and_mandatory_an_sms_user_is_held_on_the_method_change_sec_33(
     backend: Backend,
 ) {
-    use tweestap_domain::twofactor::{methods::SmsPolicy, policy::Rollout};
+    use tweestap_domain::twofactor::policy::Rollout;
     let outbox = Outbox::new();
-    let mut enrolled = app_with_outbox(backend, &outbox).await;
-    enrol_judith(&enrolled, &outbox).await;
-    enrolled.ctx.settings = std::sync::Arc::new({
-        let mut settings = (*enrolled.ctx.settings).clone();
-        settings.methods.sms_policy = SmsPolicy::Off;
-        settings.rollout = Rollout {
-            optional_from: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-            mandatory_from: chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
-        };
-        settings
-    });
-    let mut app = enrolled.another_instance().await;
-    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
-    let passed = app
-        .call(
-            "/api/tweede-stap/second_step_code",
-            &format!("code={}", outbox.last_code()),
-        )
+    let (_enrolled, mut app, passed) =
+        sms_user_after_sms_is_off(backend, &outbox, "", |settings| {
+            settings.rollout = Rollout {
+                optional_from: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                mandatory_from: chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+            };
+        })
         .await;
     assert_eq!(
         passed.header("location"),

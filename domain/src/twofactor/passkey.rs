@@ -13,8 +13,8 @@
 
 use chrono::Duration;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, SqlErr, sea_query::OnConflict,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    SqlErr, sea_query::OnConflict,
 };
 use webauthn_rs::prelude::{
     CreationChallengeResponse, Passkey, PasskeyAuthentication, PasskeyRegistration,
@@ -140,16 +140,28 @@ async fn take<T: serde::de::DeserializeOwned>(
         .map_err(|err| Error::Internal(format!("passkey ceremony state: {err}")))
 }
 
-/// The user handle of `user`'s passkeys, or a new one for the first.
-async fn user_handle(db: &impl ConnectionTrait, user_id: i32) -> Result<Uuid, Error> {
+/// The user handle of `user`'s passkeys: the one they have, or for the first one derived from
+/// the user's id under the server's key. Derived rather than random, so that two first
+/// registrations at the same moment (two tabs, two devices) give the same handle; keyed, so
+/// that it says nothing about the user to anyone without the key (a handle must not identify
+/// the user to the authenticator's holder).
+async fn user_handle(ctx: &Context, user_id: i32) -> Result<Uuid, Error> {
     let existing = passkey::Entity::find()
         .filter(passkey::Column::UserId.eq(user_id))
-        .one(db)
+        .one(&ctx.db)
         .await?;
     Ok(match existing {
         Some(row) => Uuid::parse_str(&row.user_handle)
             .map_err(|err| Error::Internal(format!("passkey user handle: {err}")))?,
-        None => Uuid::new_v4(),
+        None => {
+            let hash = crate::crypto::keyed_hash(
+                &ctx.settings.secret_key,
+                "passkey-user-handle",
+                &user_id.to_string(),
+            );
+            Uuid::parse_str(&hash[..32])
+                .map_err(|err| Error::Internal(format!("passkey user handle: {err}")))?
+        }
     })
 }
 
@@ -269,7 +281,7 @@ pub async fn start_registration(
     if count >= MAX_PER_USER {
         return Err(Error::Invalid(Invalid::PasskeyLimit));
     }
-    let handle = user_handle(&ctx.db, user.id).await?;
+    let handle = user_handle(ctx, user.id).await?;
     let existing = passkeys(ctx, user.id)
         .await?
         .iter()

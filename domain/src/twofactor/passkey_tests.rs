@@ -36,6 +36,7 @@ on_both_backends!(
     the_last_passkey_of_a_passkey_only_user_stays_sec_33,
     the_method_policy_is_enforced_on_the_server_sec_33,
     each_login_records_how_it_was_established_sec_34,
+    two_first_passkeys_added_at_once_share_one_user_handle,
 );
 
 /// The wizard with `key`: a signed-in session registers it, which switches two-step
@@ -738,4 +739,26 @@ async fn each_login_records_how_it_was_established_sec_34(backend: Backend) {
             Some(Assurance::Password),
         ]
     );
+}
+
+// A user adds a first passkey in two tabs at the same moment: both ceremonies start before
+// either is finished. Both keys get the same user handle, so that a sign-in by either finds the
+// same user; another user's handle differs.
+async fn two_first_passkeys_added_at_once_share_one_user_handle(backend: Backend) {
+    let (ctx, _clock, _db, judith) = setup(backend).await;
+    let (mut phone, mut laptop) = (authenticator(), authenticator());
+    let (first_session, first) = registration(&ctx, &judith, &mut phone).await;
+    let (second_session, second) = registration(&ctx, &judith, &mut laptop).await;
+    let phone_row =
+        passkey::finish_registration(&ctx, &judith, first_session, &first, "Telefoon", None)
+            .await
+            .expect("the first is added");
+    let laptop_row =
+        passkey::finish_registration(&ctx, &judith, second_session, &second, "Laptop", None)
+            .await
+            .expect("the second is added");
+    assert_eq!(phone_row.user_handle, laptop_row.user_handle);
+    let bram = testing::add_bram(&ctx).await;
+    let bram_row = add(&ctx, &bram, &mut authenticator(), "Telefoon").await;
+    assert_ne!(bram_row.user_handle, phone_row.user_handle);
 }

@@ -54,6 +54,12 @@ pub enum AppError {
         "De passkey is niet geaccepteerd. Probeer het opnieuw, of kies 'Andere manier' om een code of een herstelcode te gebruiken."
     )]
     PasskeyRejected,
+    /// A passwordless sign-in the server refused: on the login page, where the way on is the
+    /// password, not "Andere manier".
+    #[error(
+        "Met deze passkey kun je hier niet zonder wachtwoord inloggen. Log in met je e-mailadres en wachtwoord."
+    )]
+    PasskeySignInRejected,
     #[error("Deze methode wordt op dit platform niet aangeboden. Kies een andere methode.")]
     MethodNotOffered,
     /// TWEESTAP_ADMIN_REQUIRES_PASSKEY, and this login was not with a passkey (SEC-34).
@@ -210,6 +216,7 @@ impl AppError {
             | Self::WrongSmsCode
             | Self::SmsCodeExpired
             | Self::PasskeyRejected
+            | Self::PasskeySignInRejected
             | Self::PasskeyCancelled
             | Self::PasswordConfirmationNeeded
             | Self::SecondStepRequired => 401,

@@ -178,8 +178,12 @@ pub async fn passkey_sign_in(
     let viewer = Viewer::current();
     let nonce = request_cookie(passkey_sign_in::cookie_name(autofill));
     set_cookie(&passkey_sign_in::nonce_removal_cookie(autofill));
-    let (token, _) =
-        passkey_sign_in::finish(&ctx, nonce.as_deref(), &answer, &viewer.client).await?;
+    let (token, _) = passkey_sign_in::finish(&ctx, nonce.as_deref(), &answer, &viewer.client)
+        .await
+        .map_err(|err| match AppError::from(err) {
+            AppError::PasskeyRejected => AppError::PasskeySignInRejected,
+            other => other,
+        })?;
     if let Some(previous) = viewer.session {
         tweestap_domain::accounts::session::end(&ctx, previous.id)
             .await

@@ -870,7 +870,12 @@ async fn passwordless_sign_in_is_off_by_default_and_refuses_what_it_cannot_check
         ))
         .await;
     assert_eq!(bogus.status, StatusCode::UNAUTHORIZED, "{}", bogus.body);
-    assert!(bogus.body.contains("PasskeyRejected"), "{}", bogus.body);
+    // In the login page's words: the way on is the password.
+    assert!(
+        bogus.body.contains("PasskeySignInRejected"),
+        "{}",
+        bogus.body
+    );
     assert!(on.session_cookie().is_none());
     // Not JSON at all: a clear refusal too.
     let broken = on

@@ -10,6 +10,7 @@ pub mod enrol;
 pub mod error;
 pub mod forms;
 pub mod helpdesk;
+pub mod lang;
 pub mod lazy_routes;
 pub mod local_storage;
 pub mod login;
@@ -48,9 +49,13 @@ use crate::{
 
 /// The HTML document around the app, rendered on the server only.
 pub fn document(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let lang = request::language().tag();
+    #[cfg(not(feature = "ssr"))]
+    let lang = "nl";
     view! {
         <!DOCTYPE html>
-        <html lang="nl">
+        <html lang=lang>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -73,6 +78,7 @@ pub fn App() -> impl IntoView {
     provide_refresh();
     // Read from the request on the server and handed to the browser with the page.
     let data = SharedValue::new(shell_data_for_request).into_inner();
+    lang::set_current(lang::from_tag(&data.lang));
     let platform = data.platform_name.clone();
     provide_context(ShellState(RwSignal::new(data)));
     provide_context(Activity(RwSignal::new(0.0)));

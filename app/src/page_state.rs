@@ -27,6 +27,7 @@ pub fn shell_data_for_request() -> ShellData {
             // Listing the routes at startup renders the app without a request.
             return ShellData::default();
         };
+        let lang = crate::request::language().tag().to_owned();
         use tweestap_domain::{accounts::session::SessionStage, db::entity::user::Role};
         let session = Viewer::current().session;
         let (user, second_step_seconds) = match session {
@@ -50,6 +51,7 @@ pub fn shell_data_for_request() -> ShellData {
             user,
             second_step_seconds,
             idle_minutes: ctx.settings.session_idle.num_minutes(),
+            lang,
         }
     }
     #[cfg(not(feature = "ssr"))]
@@ -125,6 +127,16 @@ pub fn SessionWatch() -> impl IntoView {
             };
             if let Some(activity) = activity {
                 activity.record();
+            }
+            // Another language than the page's (a login with a stored choice): the page is
+            // loaded again, whole, in that language.
+            if answer.shell.lang != crate::lang::tag(crate::lang::current()) {
+                #[cfg(feature = "hydrate")]
+                if let Some(window) = web_sys::window() {
+                    let to = answer.redirect.clone().unwrap_or(wanted);
+                    let _ = window.location().assign(&to);
+                }
+                return;
             }
             if let Some(ShellState(data)) = shell
                 && data.with_untracked(|now| *now != answer.shell)

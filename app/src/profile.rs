@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Outlet};
 
-use crate::{sections::CASELOAD, shell::state::current_user};
+use crate::{sections::CASELOAD, shell::state::current_user, tr};
 
 #[component]
 pub fn ProfileLayout() -> impl IntoView {
@@ -25,10 +25,10 @@ pub fn ProfileLayout() -> impl IntoView {
                         <p class="profile-name">{user.name}</p>
                     }
                 })}
-                <nav aria-label="Profiel">
+                <nav aria-label=tr!(common.profile.nav)>
                     <ul class="tabs">
-                        <li><A href="/profiel" exact=true>"Details"</A></li>
-                        <li><A href=crate::routes::SETTINGS>"Instellingen"</A></li>
+                        <li><A href="/profiel" exact=true>{tr!(common.profile.details)}</A></li>
+                        <li><A href=crate::routes::SETTINGS>{tr!(common.profile.settings)}</A></li>
                         <li><A href=CASELOAD.href>{CASELOAD.title}</A></li>
                     </ul>
                 </nav>
@@ -43,17 +43,18 @@ pub fn ProfileLayout() -> impl IntoView {
 #[component]
 pub fn ProfileDetails() -> impl IntoView {
     view! {
-        <Title text="Details"/>
-        <h1>"Details"</h1>
+        <Title text=tr!(common.profile.details)/>
+        <h1>{tr!(common.profile.details)}</h1>
         {move || current_user().map(|user| view! {
             <dl class="details">
-                <dt>"Naam"</dt>
+                <dt>{tr!(common.profile.name)}</dt>
                 <dd>{user.name}</dd>
-                <dt>"E-mailadres"</dt>
+                <dt>{tr!(common.profile.email)}</dt>
                 <dd>{user.email}</dd>
-                <dt>"Rol"</dt>
-                <dd>{if user.is_admin { "Beheerder" } else { "Professional" }}</dd>
+                <dt>{tr!(common.profile.role)}</dt>
+                <dd>{if user.is_admin { tr!(common.profile.admin) } else { tr!(common.profile.professional) }}</dd>
             </dl>
         })}
+        <crate::shell::language::LanguageChoice/>
     }
 }

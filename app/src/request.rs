@@ -115,3 +115,29 @@ pub fn request_cookie(name: &str) -> Option<String> {
         .find(|(key, _)| *key == name)
         .map(|(_, value)| value.to_owned())
 }
+
+/// The language this request is answered in: the logged-in user's stored choice, else the
+/// language switch's cookie, else the browser's `Accept-Language`, else Dutch. A session that
+/// has given only its password learns nothing of the account (SEC-30), and neither does its
+/// page's language: it follows the browser until the second step is done.
+pub fn language() -> tweestap_domain::Lang {
+    use tweestap_domain::{Lang, accounts::session::SessionStage};
+    let stored = Viewer::current()
+        .session
+        .filter(|session| session.stage != SessionStage::PasswordOnly)
+        .and_then(|session| session.user.language);
+    stored
+        .or_else(|| {
+            request_cookie(tweestap_domain::lang::COOKIE_NAME).and_then(|tag| Lang::from_tag(&tag))
+        })
+        .or_else(|| {
+            use_context::<Parts>().and_then(|parts| {
+                parts
+                    .headers
+                    .get(axum::http::header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(Lang::from_accept_language)
+            })
+        })
+        .unwrap_or_default()
+}

@@ -12,6 +12,7 @@ pub mod db;
 pub mod delivery;
 pub mod error;
 pub mod helpdesk;
+pub mod lang;
 pub mod mail;
 pub mod metrics;
 pub mod outbox;
@@ -26,3 +27,4 @@ pub mod testing;
 
 pub use context::Context;
 pub use error::{Error, Invalid};
+pub use lang::Lang;

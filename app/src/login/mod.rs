@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::NextField;
+use crate::{components::NextField, tr};
 use leptos_meta::Title;
 
 #[cfg(feature = "ssr")]
@@ -134,15 +134,16 @@ pub fn LoginPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Inloggen"/>
+        <Title text=tr!(login.title)/>
         <section class="card narrow" aria-labelledby="inloggen-titel">
-            <h1 id="inloggen-titel">"Inloggen"</h1>
+            <h1 id="inloggen-titel">{tr!(login.title)}</h1>
+            <crate::shell::language::LanguageSwitch/>
             {move || notice().map(|text| view! { <p class="warning" role="status">{text}</p> })}
-            <p>"Log in met je e-mailadres en wachtwoord."</p>
+            <p>{tr!(login.intro)}</p>
             <ActionForm action=login>
                 <NextField/>
                 <div class="field">
-                    <label for="email">"E-mailadres"</label>
+                    <label for="email">{tr!(login.email)}</label>
                     <input
                         id="email"
                         name="email"
@@ -155,12 +156,12 @@ pub fn LoginPage() -> impl IntoView {
                 </div>
                 {move || remembered.get().map(|address| view! {
                     <p class="remembered">
-                        "Onthouden op dit apparaat: " <strong>{address}</strong> " "
-                        <button type="button" class="link" on:click=other_account>"Ander account"</button>
+                        {tr!(login.remembered)} " " <strong>{address}</strong> " "
+                        <button type="button" class="link" on:click=other_account>{tr!(login.other_account)}</button>
                     </p>
                 })}
                 <div class="field">
-                    <label for="password">"Wachtwoord"</label>
+                    <label for="password">{tr!(login.password)}</label>
                     <input
                         id="password"
                         name="password"
@@ -173,11 +174,11 @@ pub fn LoginPage() -> impl IntoView {
                 // No name: the choice stays in this browser and is not sent to the server.
                 <div class="check">
                     <input id="onthoud-email" type="checkbox" node_ref=remember/>
-                    <label for="onthoud-email">"E-mailadres onthouden op dit apparaat"</label>
+                    <label for="onthoud-email">{tr!(login.remember_email)}</label>
                 </div>
                 <FormError error/>
                 <button type="submit" class="primary">
-                    "Inloggen"
+                    {tr!(login.submit)}
                 </button>
             </ActionForm>
             <crate::passkey::sign_in::PasswordlessSignIn/>

@@ -3,6 +3,7 @@
 //! what the browser keeps for itself in `browser`.
 
 pub mod browser;
+pub mod language;
 pub mod state;
 
 use leptos::prelude::*;

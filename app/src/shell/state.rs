@@ -26,6 +26,9 @@ pub struct ShellData {
     pub second_step_seconds: Option<i64>,
     /// `TWEESTAP_SESSION_IDLE_MINUTES`, for the warning before the session ends.
     pub idle_minutes: i64,
+    /// The language the page is rendered in (`nl`, `en`): the browser takes it before it
+    /// hydrates, and loads the page again when a move answers with another one (a login).
+    pub lang: String,
 }
 
 /// The shell's data, for the whole page: set from the request on the first load, and from

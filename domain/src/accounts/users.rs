@@ -106,6 +106,23 @@ pub(crate) async fn record_login_in(
     Ok(())
 }
 
+/// The language the user chose in the profile: the pages, the emails and the SMS messages
+/// follow it from now on.
+pub async fn set_language(
+    ctx: &Context,
+    user_id: i32,
+    lang: crate::lang::Lang,
+) -> Result<(), Error> {
+    use sea_orm::sea_query::Expr;
+    user::Entity::update_many()
+        .col_expr(user::Column::Language, Expr::value(lang.tag()))
+        .col_expr(user::Column::UpdatedAt, Expr::value(ctx.now()))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&ctx.db)
+        .await?;
+    Ok(())
+}
+
 /// "Wachtwoord wijzigen": the new password replaces the old one, every other session of the
 /// user ends, and every remembered browser is forgotten (SEC-19). The session `keep` stays, with
 /// a new token (SEC-03, returned unless another request rotated it meanwhile) and its password

@@ -22,6 +22,8 @@ pub struct Model {
     pub failed_attempts: i32,
     pub locked_until: Option<DateTimeUtc>,
     pub last_login_at: Option<DateTimeUtc>,
+    /// Chosen in the profile; `None` until then (the browser's language, Dutch for messages).
+    pub language: Option<crate::lang::Lang>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]

@@ -11,6 +11,7 @@ mod m0008_retention_indexes;
 mod m0009_passkeys;
 mod m0010_session_assurance;
 mod m0011_passkey_sign_ins;
+mod m0012_user_language;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_passkeys::Migration),
             Box::new(m0010_session_assurance::Migration),
             Box::new(m0011_passkey_sign_ins::Migration),
+            Box::new(m0012_user_language::Migration),
         ]
     }
 }

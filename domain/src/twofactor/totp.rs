@@ -82,6 +82,54 @@ pub fn matching_step(secret: &[u8], code: &str, unix_seconds: i64) -> Option<i64
     found
 }
 
+/// How far from the server's time a code outside the window is still recognised, to tell a
+/// user that the phone's clock is off: 10 steps, 5 minutes, either way.
+pub const DRIFT_STEPS: i64 = 10;
+
+/// For a code that is not in the window: how many steps the phone's clock seems to be off, if
+/// the code is that of a step at most `DRIFT_STEPS` from now (positive: the phone runs ahead).
+/// The nearest such step wins; every code is compared, in constant time (SEC-16). Only a
+/// diagnosis: a step found here is never accepted or spent.
+pub fn drift(secret: &[u8], code: &str, unix_seconds: i64) -> Option<i64> {
+    let now = step_at(unix_seconds);
+    if matching_step(secret, code, unix_seconds).is_some() {
+        return None;
+    }
+    let mut found: Option<i64> = None;
+    for offset in -DRIFT_STEPS..=DRIFT_STEPS {
+        if offset == 0 || offset == -1 {
+            continue;
+        }
+        let expected = code_for_step(secret, now + offset);
+        let equal = bool::from(expected.as_bytes().ct_eq(code.as_bytes()));
+        if equal && found.is_none_or(|f| offset.abs() < f.abs()) {
+            found = Some(offset);
+        }
+    }
+    found
+}
+
+/// A drift of `steps` in whole minutes, as people say it: rounded, half a minute up, and at
+/// least 1 (one step, 30 s, is "ongeveer 1 minuut").
+pub fn drift_minutes(steps: i64) -> u8 {
+    let minutes = (steps.unsigned_abs() + 1) / 2;
+    u8::try_from(minutes.max(1)).unwrap_or(u8::MAX)
+}
+
+/// A six-digit code that is the code of no step within `DRIFT_STEPS` (and one more) of
+/// `unix_seconds`: a wrong code that is plainly wrong, for tests.
+#[cfg(any(test, feature = "testing"))]
+pub fn unrelated_code(secret: &[u8], unix_seconds: i64) -> String {
+    let now = step_at(unix_seconds);
+    let near: Vec<String> = (now - DRIFT_STEPS - 2..=now + DRIFT_STEPS + 2)
+        .map(|step| code_for_step(secret, step))
+        .collect();
+    (0..)
+        .map(|n: u32| format!("{:06}", n * 111_111 % 1_000_000))
+        .find(|code| !near.contains(code))
+        .expect("fewer than 30 codes are near")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +177,43 @@ mod tests {
             matching_step(&secret, &code(step - 1), start_of_step + 30),
             None
         );
+    }
+
+    // A code of a step near the window tells how far off the phone's clock is; the window's
+    // own codes and codes beyond DRIFT_STEPS tell nothing (SEC-06: none of them is accepted).
+    #[test]
+    fn a_code_near_the_window_tells_the_drift() {
+        let secret = new_secret();
+        let now = 1_800_000_015_i64;
+        let step = step_at(now);
+        let code = |s: i64| code_for_step(&secret, s);
+        // A code of another step may by chance equal a nearer one; those steps are skipped.
+        let unique = |offset: i64| {
+            (-DRIFT_STEPS - 1..=DRIFT_STEPS + 1)
+                .filter(|other| *other != offset)
+                .all(|other| code(step + other) != code(step + offset))
+        };
+        for offset in [1, 4, DRIFT_STEPS, -2, -4, -DRIFT_STEPS] {
+            if unique(offset) {
+                assert_eq!(drift(&secret, &code(step + offset), now), Some(offset));
+                assert_eq!(matching_step(&secret, &code(step + offset), now), None);
+            }
+        }
+        for offset in [0, -1, DRIFT_STEPS + 1, -DRIFT_STEPS - 1] {
+            if unique(offset) {
+                assert_eq!(drift(&secret, &code(step + offset), now), None, "{offset}");
+            }
+        }
+        assert_eq!(drift(&secret, &unrelated_code(&secret, now), now), None);
+    }
+
+    #[test]
+    fn a_drift_is_told_in_whole_minutes_at_least_one() {
+        let minutes: Vec<u8> = [1, 2, 3, 4, 5, 9, 10, -2, -3, -10]
+            .into_iter()
+            .map(drift_minutes)
+            .collect();
+        assert_eq!(minutes, [1, 1, 2, 2, 3, 5, 5, 1, 2, 5]);
     }
 
     #[test]

@@ -20,6 +20,8 @@ use crate::{
     twofactor::{Method, factor, recovery_codes},
 };
 
+pub mod history;
+
 /// How many users a search shows at most.
 pub const SEARCH_LIMIT: u64 = 25;
 /// The longest search text.

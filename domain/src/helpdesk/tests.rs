@@ -40,7 +40,7 @@ async fn with_sms(ctx: &Context, user_id: i32) {
 }
 
 /// A factor of `method` switched on; the counts do not read its secret.
-async fn switched_on(ctx: &Context, user_id: i32, method: crate::twofactor::Method) {
+pub(super) async fn switched_on(ctx: &Context, user_id: i32, method: crate::twofactor::Method) {
     two_factor::ActiveModel {
         user_id: Set(user_id),
         method: Set(method),

@@ -12,6 +12,7 @@ pub mod password_failure;
 pub mod password_lock;
 pub mod recovery_code;
 pub mod remembered_device;
+pub mod rollout_day;
 pub mod security_event;
 pub mod session;
 pub mod sms_code;

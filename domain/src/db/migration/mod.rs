@@ -12,6 +12,7 @@ mod m0009_passkeys;
 mod m0010_session_assurance;
 mod m0011_passkey_sign_ins;
 mod m0012_user_language;
+mod m0013_rollout_days;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_session_assurance::Migration),
             Box::new(m0011_passkey_sign_ins::Migration),
             Box::new(m0012_user_language::Migration),
+            Box::new(m0013_rollout_days::Migration),
         ]
     }
 }

@@ -29,7 +29,7 @@ pub fn ProfileLayout() -> impl IntoView {
                     <ul class="tabs">
                         <li><A href="/profiel" exact=true>{tr!(common.profile.details)}</A></li>
                         <li><A href=crate::routes::SETTINGS>{tr!(common.profile.settings)}</A></li>
-                        <li><A href=CASELOAD.href>{CASELOAD.title}</A></li>
+                        <li><A href=CASELOAD.href>{(CASELOAD.title)()}</A></li>
                     </ul>
                 </nav>
             </aside>

@@ -5,60 +5,61 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::shell::state::current_user;
+use crate::{shell::state::current_user, tr};
 
 /// A section of the platform: its address, its name in the navigation bar and what it is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub struct Section {
     pub href: &'static str,
-    pub title: &'static str,
-    pub description: &'static str,
+    /// In the page's language; a function, because the language is the request's.
+    pub title: fn() -> &'static str,
+    pub description: fn() -> &'static str,
 }
 
 pub const HOME: Section = Section {
     href: "/",
-    title: "Home",
-    description: "Je startpagina met wat er vandaag voor je klaarstaat.",
+    title: || tr!(sections.home.title),
+    description: || tr!(sections.home.description),
 };
 pub const CATALOGUE: Section = Section {
     href: "/catalogus",
-    title: "Catalogus",
-    description: "Het aanbod van modules en interventies dat je cliënten kunt aanbieden.",
+    title: || tr!(sections.catalogue.title),
+    description: || tr!(sections.catalogue.description),
 };
 pub const TASKS: Section = Section {
     href: "/taken",
-    title: "Taken",
-    description: "De taken die op jou wachten, zoals berichten beantwoorden en modules beoordelen.",
+    title: || tr!(sections.tasks.title),
+    description: || tr!(sections.tasks.description),
 };
 pub const CONVERSATIONS: Section = Section {
     href: "/gesprekken",
-    title: "Gesprekken",
-    description: "Je gesprekken met cliënten en collega's, ook via videobellen.",
+    title: || tr!(sections.conversations.title),
+    description: || tr!(sections.conversations.description),
 };
 pub const CLIENTS: Section = Section {
     href: "/clienten",
-    title: "Cliënten",
-    description: "De cliënten met wie je werkt en hun voortgang.",
+    title: || tr!(sections.clients.title),
+    description: || tr!(sections.clients.description),
 };
 pub const PROFESSIONALS: Section = Section {
     href: "/professionals",
-    title: "Professionals",
-    description: "De professionals binnen je organisatie.",
+    title: || tr!(sections.professionals.title),
+    description: || tr!(sections.professionals.description),
 };
 pub const DATA: Section = Section {
     href: "/data",
-    title: "Data",
-    description: "Overzichten en rapportages over het gebruik van het platform.",
+    title: || tr!(sections.data.title),
+    description: || tr!(sections.data.description),
 };
 pub const CONFIGURATION: Section = Section {
     href: "/configuratie",
-    title: "Configuratie",
-    description: "De inrichting van het platform voor je organisatie.",
+    title: || tr!(sections.configuration.title),
+    description: || tr!(sections.configuration.description),
 };
 pub const CASELOAD: Section = Section {
     href: "/profiel/caseload",
-    title: "Caseload",
-    description: "De cliënten aan wie je als behandelaar bent gekoppeld.",
+    title: || tr!(sections.caseload.title),
+    description: || tr!(sections.caseload.description),
 };
 
 /// The navigation bar, in its order.
@@ -76,10 +77,10 @@ pub const NAVIGATION: [Section; 8] = [
 #[component]
 pub fn HomePage() -> impl IntoView {
     view! {
-        <Title text=HOME.title/>
-        <h1>{HOME.title}</h1>
-        {move || current_user().map(|user| view! { <p class="welcome">"Welkom, " {user.name} "."</p> })}
-        <p>{HOME.description}</p>
+        <Title text=(HOME.title)()/>
+        <h1>{(HOME.title)()}</h1>
+        {move || current_user().map(|user| view! { <p class="welcome">{tr!(sections.welcome, name = user.name.clone())}</p> })}
+        <p>{(HOME.description)()}</p>
     }
 }
 
@@ -87,9 +88,9 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 pub fn SectionPage(section: Section) -> impl IntoView {
     view! {
-        <Title text=section.title/>
-        <h1>{section.title}</h1>
-        <p>{section.description}</p>
+        <Title text=(section.title)()/>
+        <h1>{(section.title)()}</h1>
+        <p>{(section.description)()}</p>
     }
 }
 
@@ -101,7 +102,7 @@ pub fn SectionRoute() -> impl IntoView {
         let wanted = params.read().get("sectie").unwrap_or_default();
         match NAVIGATION
             .into_iter()
-            .find(|section| section != &HOME && section.href[1..] == wanted)
+            .find(|section| section.href != HOME.href && section.href[1..] == wanted)
         {
             Some(section) => view! { <SectionPage section/> }.into_any(),
             None => view! { <NotFound/> }.into_any(),
@@ -116,8 +117,8 @@ pub fn NotFound() -> impl IntoView {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Pagina niet gevonden"/>
-        <h1>"Pagina niet gevonden"</h1>
-        <p>"Deze pagina bestaat niet (meer). Kies een onderdeel in het menu of ga naar " <a href="/">"Home"</a> "."</p>
+        <Title text=tr!(sections.not_found.title)/>
+        <h1>{tr!(sections.not_found.title)}</h1>
+        <p>{tr!(sections.not_found.text)} " " <a href="/">{(HOME.title)()}</a> "."</p>
     }
 }

@@ -52,7 +52,7 @@ fn MainNav() -> impl IntoView {
             <ul>
                 {NAVIGATION
                     .iter()
-                    .map(|section| view! { <li><A href=section.href exact=true>{section.title}</A></li> })
+                    .map(|section| view! { <li><A href=section.href exact=true>{(section.title)()}</A></li> })
                     .collect_view()}
             </ul>
         </nav>

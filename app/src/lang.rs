@@ -29,7 +29,9 @@ thread_local! {
 pub fn current() -> Locale {
     #[cfg(feature = "ssr")]
     {
-        leptos::prelude::use_context::<Locale>().unwrap_or_default()
+        // A server function renders no App: it answers in the request's language.
+        leptos::prelude::use_context::<Locale>()
+            .unwrap_or_else(|| crate::request::language().into())
     }
     #[cfg(not(feature = "ssr"))]
     {
@@ -59,6 +61,24 @@ pub fn from_tag(tag: &str) -> Locale {
         "en" => Locale::en,
         _ => Locale::nl,
     }
+}
+
+/// The page's language as the domain knows it, for what the domain words (dates, the log).
+#[cfg(feature = "ssr")]
+pub fn domain() -> tweestap_domain::Lang {
+    current().into()
+}
+
+/// "25 november 2026 om 09:30" in the page's language.
+#[cfg(feature = "ssr")]
+pub fn date_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    tweestap_domain::time::format_at(at, domain())
+}
+
+/// "1 juli 2027" in the page's language.
+#[cfg(feature = "ssr")]
+pub fn date(day: chrono::NaiveDate) -> String {
+    tweestap_domain::time::format_day(day, domain())
 }
 
 #[cfg(feature = "ssr")]

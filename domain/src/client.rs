@@ -1,6 +1,8 @@
 //! Where a request came from: its address and browser, recorded with sessions and log entries,
 //! and a readable name for the browser, as "Chrome op Windows".
 
+use crate::lang::Lang;
+
 /// Where the request came from, recorded with the session for the user's own overview.
 #[derive(Clone, Debug, Default)]
 pub struct ClientInfo {
@@ -11,8 +13,17 @@ pub struct ClientInfo {
 /// The browser and the system it runs on, as a clinician would recognise them; "Onbekende
 /// browser" when the User-Agent says nothing useful.
 pub fn describe(user_agent: Option<&str>) -> String {
+    describe_in(user_agent, Lang::Nl)
+}
+
+/// `describe` in `lang`: "Chrome op Windows", "Chrome on Windows".
+pub fn describe_in(user_agent: Option<&str>, lang: Lang) -> String {
+    let (on, unknown) = match lang {
+        Lang::Nl => ("op", "Onbekende browser"),
+        Lang::En => ("on", "Unknown browser"),
+    };
     let Some(ua) = user_agent.filter(|ua| !ua.trim().is_empty()) else {
-        return "Onbekende browser".to_owned();
+        return unknown.to_owned();
     };
     // Order matters: Edge and Opera also say Chrome, Chrome also says Safari.
     let browser = if ua.contains("Edg/") || ua.contains("Edge/") {
@@ -46,16 +57,17 @@ pub fn describe(user_agent: Option<&str>) -> String {
         None
     };
     match (browser, system) {
-        (Some(browser), Some(system)) => format!("{browser} op {system}"),
+        (Some(browser), Some(system)) => format!("{browser} {on} {system}"),
         (Some(browser), None) => browser.to_owned(),
-        (None, Some(system)) => format!("Browser op {system}"),
-        (None, None) => "Onbekende browser".to_owned(),
+        (None, Some(system)) => format!("Browser {on} {system}"),
+        (None, None) => unknown.to_owned(),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::describe;
+    use super::{describe, describe_in};
+    use crate::lang::Lang;
 
     #[test]
     fn names_the_usual_browsers() {
@@ -89,5 +101,13 @@ mod tests {
             assert_eq!(describe(Some(ua)), name, "{ua}");
         }
         assert_eq!(describe(None), "Onbekende browser");
+        assert_eq!(describe_in(None, Lang::En), "Unknown browser");
+        assert_eq!(
+            describe_in(
+                Some("Mozilla/5.0 (Windows NT 10.0) Chrome/131.0 Safari/537.36"),
+                Lang::En
+            ),
+            "Chrome on Windows"
+        );
     }
 }

@@ -28,6 +28,7 @@ use crate::{
         two_factor::{self, Method},
     },
     error::{Error, Invalid},
+    lang::Lang,
 };
 use limits::Refusal;
 pub use phone::PhoneNumber;
@@ -38,12 +39,17 @@ pub use settings::{SmsLimits, SmsSettings};
 pub const CODE_VALID_MINUTES: i64 = 5;
 const CODE_DIGITS: usize = 6;
 
-/// The message: short, Dutch, with the platform's name, and the WebOTP line last so that
-/// phones can offer the code for autofill on this site only.
-pub fn message(platform: &str, host: &str, code: &str) -> String {
-    format!(
-        "{code} is je code voor {platform}. De code is {CODE_VALID_MINUTES} minuten geldig. Deel hem met niemand.\n\n@{host} #{code}"
-    )
+/// The message: short, in the user's language, with the platform's name, and the WebOTP line
+/// last so that phones can offer the code for autofill on this site only.
+pub fn message(platform: &str, host: &str, code: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Nl => format!(
+            "{code} is je code voor {platform}. De code is {CODE_VALID_MINUTES} minuten geldig. Deel hem met niemand.\n\n@{host} #{code}"
+        ),
+        Lang::En => format!(
+            "{code} is your code for {platform}. The code is valid for {CODE_VALID_MINUTES} minutes. Do not share it with anyone.\n\n@{host} #{code}"
+        ),
+    }
 }
 
 /// Six digits from the OS random source, without modulo bias (SEC-09).
@@ -160,7 +166,17 @@ pub async fn send_code(
     .await?;
     txn.commit().await?;
 
-    let body = message(&ctx.settings.platform_name, &ctx.settings.sms.host, &code);
+    let lang = crate::db::entity::user::Entity::find_by_id(user_id)
+        .one(&ctx.db)
+        .await?
+        .and_then(|user| user.language)
+        .unwrap_or_default();
+    let body = message(
+        &ctx.settings.platform_name,
+        &ctx.settings.sms.host,
+        &code,
+        lang,
+    );
     let to = number.e164().to_owned();
     // A task of its own: the send, its record and the withdrawal of an undelivered code
     // complete even if the browser goes away meanwhile.
@@ -378,7 +394,12 @@ mod unit {
 
     #[test]
     fn the_message_is_short_dutch_and_ends_with_the_webotp_line() {
-        let text = message("PRO Praktijksteun", "praktijk.example.nl", "123456");
+        let text = message(
+            "PRO Praktijksteun",
+            "praktijk.example.nl",
+            "123456",
+            Lang::Nl,
+        );
         assert!(text.starts_with("123456 is je code voor PRO Praktijksteun."));
         assert!(text.ends_with("\n\n@praktijk.example.nl #123456"));
         assert!(
@@ -387,5 +408,17 @@ mod unit {
             text.chars().count()
         );
         assert!(text.is_ascii(), "GSM-7 characters only");
+        let english = message(
+            "PRO Praktijksteun",
+            "praktijk.example.nl",
+            "123456",
+            Lang::En,
+        );
+        assert!(english.starts_with("123456 is your code for PRO Praktijksteun."));
+        assert!(english.ends_with("\n\n@praktijk.example.nl #123456"));
+        assert!(
+            english.chars().count() <= 160 && english.is_ascii(),
+            "{english}"
+        );
     }
 }

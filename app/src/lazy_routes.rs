@@ -29,6 +29,7 @@ use crate::{
         passkeys::PasskeysPage, password::ChangePasswordPage, recovery_codes::RecoveryCodesPage,
     },
     shell::state::current_user,
+    tr,
 };
 
 /// Declares a group of pages that share one chunk: the group's view function is split off (with
@@ -158,8 +159,8 @@ fn leave(address: &str) -> AnyView {
     }
     view! {
         <p role="status">
-            "Deze pagina wordt opnieuw geladen. Gebeurt er niets, controleer dan je internetverbinding en "
-            <a href=address.to_owned()>"probeer het opnieuw"</a> "."
+            {tr!(common.reload.text)} " "
+            <a href=address.to_owned()>{tr!(common.reload.try_again)}</a> "."
         </p>
     }
     .into_any()

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::NextField;
+use crate::{components::NextField, tr};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
@@ -257,9 +257,9 @@ pub fn WizardPage() -> impl IntoView {
         shown.unwrap_or(false) || loaded
     });
     view! {
-        <Title text="Twee-staps-authenticatie inschakelen"/>
+        <Title text=tr!(enrol.wizard.title)/>
         <section class="card wizard" aria-labelledby="wizard-titel">
-            <h1 id="wizard-titel">"Twee-staps-authenticatie inschakelen"</h1>
+            <h1 id="wizard-titel">{tr!(enrol.wizard.title)}</h1>
             <Transition>
                 {move || {
                     let next = next.clone();
@@ -279,7 +279,7 @@ fn not_now_link(optional: bool) -> impl IntoView {
         view! {
             <ActionForm action={action::<NotNow>()} attr:class="not-now">
                 <NextField/>
-                <button type="submit" class="link">"Twee-staps-authenticatie niet nu instellen"</button>
+                <button type="submit" class="link">{tr!(enrol.wizard.not_now)}</button>
             </ActionForm>
         }
     })
@@ -293,14 +293,14 @@ fn wizard_step(wizard: Wizard, next: Option<String>) -> impl IntoView {
         WizardStep::Password => view! {
             <Explanation/>
             <ActionForm action={action::<WizardPassword>()}>
-                <h2>"1. Vul je wachtwoord in"</h2>
+                <h2>{tr!(enrol.wizard.password.heading)}</h2>
                 <NextField/>
                 <div class="field">
-                    <label for="password">"Wachtwoord"</label>
+                    <label for="password">{tr!(enrol.wizard.password.label)}</label>
                     <input id="password" name="password" type="password" autocomplete="current-password" maxlength="256" required/>
                 </div>
                 <FormError error={form_error::<WizardPassword>()}/>
-                <button type="submit" class="primary">"Doorgaan"</button>
+                <button type="submit" class="primary">{tr!(enrol.wizard.proceed)}</button>
             </ActionForm>
             <FormError error=not_now_error/>
             {not_now_link(wizard.optional)}
@@ -309,35 +309,35 @@ fn wizard_step(wizard: Wizard, next: Option<String>) -> impl IntoView {
         WizardStep::Method => view! {
             <Explanation/>
             <ActionForm action={action::<WizardMethod>()}>
-                <MethodChoice legend="2. Kies hoe je authenticatie-codes wilt ontvangen" sms_available=wizard.sms_available passkey_available=wizard.passkey_available app_available=wizard.app_available/>
+                <MethodChoice legend=tr!(enrol.wizard.method.legend) sms_available=wizard.sms_available passkey_available=wizard.passkey_available app_available=wizard.app_available/>
                 <NextField/>
                 <FormError error={form_error::<WizardMethod>()}/>
-                <button type="submit" class="primary">"Doorgaan"</button>
+                <button type="submit" class="primary">{tr!(enrol.wizard.proceed)}</button>
             </ActionForm>
             <FormError error=not_now_error/>
             {not_now_link(wizard.optional)}
         }
         .into_any(),
         WizardStep::New(NewFactor::Scan { qr_svg, secret }) => view! {
-            <h2>"3. Scan deze QR-code met de authenticatie-applicatie op je mobiele telefoon"</h2>
+            <h2>{tr!(enrol.wizard.scan.heading)}</h2>
             <KeyToScan qr_svg secret/>
             <Apps/>
-            <a class="button primary" href=format!("{WIZARD}?stap={STEP_CODE}{}", next_suffix(&next))>"Doorgaan"</a>
-            {wizard.sms_available.then(|| restart_form("Andere methode kiezen", restart_error))}
+            <a class="button primary" href=format!("{WIZARD}?stap={STEP_CODE}{}", next_suffix(&next))>{tr!(enrol.wizard.proceed)}</a>
+            {wizard.sms_available.then(|| restart_form(tr!(enrol.wizard.other_method), restart_error))}
             <FormError error=not_now_error/>
             {not_now_link(wizard.optional)}
         }
         .into_any(),
         WizardStep::New(NewFactor::Phone) => view! {
             <ActionForm action={action::<WizardPhone>()}>
-                <h2>"3. Vul je mobiele telefoonnummer in"</h2>
-                <p>"We sturen een SMS met een code naar dit nummer, zodat je kunt bevestigen dat het klopt."</p>
+                <h2>{tr!(enrol.wizard.phone.heading)}</h2>
+                <p>{tr!(enrol.wizard.phone.text)}</p>
                 <NextField/>
                 <PhoneField/>
                 <FormError error={form_error::<WizardPhone>()}/>
-                <button type="submit" class="primary">"Code versturen"</button>
+                <button type="submit" class="primary">{tr!(enrol.wizard.phone.send)}</button>
             </ActionForm>
-            <p><a href=with_next(WIZARD, &next)>"Terug naar de keuze van de methode"</a></p>
+            <p><a href=with_next(WIZARD, &next)>{tr!(enrol.wizard.phone.back)}</a></p>
             <FormError error=not_now_error/>
             {not_now_link(wizard.optional)}
         }
@@ -346,15 +346,15 @@ fn wizard_step(wizard: Wizard, next: Option<String>) -> impl IntoView {
             let sent = state.clone();
             view! {
             <ActionForm action={action::<WizardCode>()}>
-                <h2>"4. Vul de code in die je per SMS hebt ontvangen"</h2>
+                <h2>{tr!(enrol.wizard.sms_code.heading)}</h2>
                 <SentTo state=sent/>
                 <NextField/>
                 <CodeField/>
                 <FormError error=code_error/>
-                <button type="submit" class="primary">"Doorgaan"</button>
+                <button type="submit" class="primary">{tr!(enrol.wizard.proceed)}</button>
             </ActionForm>
             <ResendForm state action={action::<ResendSmsCode>()}/>
-            {restart_form("Ander nummer of andere methode kiezen", restart_error)}
+            {restart_form(tr!(enrol.wizard.sms_code.restart), restart_error)}
             <FormError error=not_now_error/>
             {not_now_link(wizard.optional)}
         }
@@ -362,34 +362,34 @@ fn wizard_step(wizard: Wizard, next: Option<String>) -> impl IntoView {
         }
         WizardStep::New(NewFactor::Code) => view! {
             <ActionForm action={action::<WizardCode>()}>
-                <h2>"4. Vul de code in van de authenticatie-applicatie"</h2>
-                <p>"Elke 30 seconden maakt de app een nieuwe code aan. De vorige code blijft daarna nog 30 seconden geldig."</p>
+                <h2>{tr!(enrol.wizard.app_code.heading)}</h2>
+                <p>{tr!(enrol.wizard.app_code.text)}</p>
                 <NextField/>
                 <CodeField/>
                 <FormError error=code_error/>
-                <button type="submit" class="primary">"Doorgaan"</button>
+                <button type="submit" class="primary">{tr!(enrol.wizard.proceed)}</button>
             </ActionForm>
-            <p><a href=with_next(WIZARD, &next)>"Terug naar de QR-code"</a></p>
+            <p><a href=with_next(WIZARD, &next)>{tr!(enrol.wizard.app_code.back)}</a></p>
         }
         .into_any(),
         WizardStep::Passkey => view! {
-            <h2>"3. Maak een passkey aan"</h2>
+            <h2>{tr!(enrol.wizard.passkey.heading)}</h2>
             <PasskeyExplanation/>
-            <AddPasskey label="Passkey aanmaken"/>
-            {restart_form("Andere methode kiezen", restart_error)}
+            <AddPasskey label=tr!(enrol.wizard.passkey.create)/>
+            {restart_form(tr!(enrol.wizard.other_method), restart_error)}
             <FormError error=not_now_error/>
             {not_now_link(wizard.optional)}
         }
         .into_any(),
         WizardStep::RecoveryCodes { codes } => view! {
-            <p class="success" role="status">"Twee-staps-authenticatie is nu ingeschakeld voor jouw account."</p>
-            <h2>"5. Bewaar je herstelcodes op een veilige manier"</h2>
+            <p class="success" role="status">{tr!(enrol.wizard.recovery_codes.turned_on)}</p>
+            <h2>{tr!(enrol.wizard.recovery_codes.heading)}</h2>
             <SaveRecoveryCodes codes action={action::<WizardDone>()}/>
         }
         .into_any(),
         WizardStep::AlreadyOn => view! {
-            <p>"Twee-staps-authenticatie is ingeschakeld voor jouw account."</p>
-            <p><a href=SETTINGS>"Naar je instellingen"</a></p>
+            <p>{tr!(enrol.wizard.already_on.text)}</p>
+            <p><a href=SETTINGS>{tr!(enrol.wizard.already_on.settings)}</a></p>
         }
         .into_any()}
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::NextField;
+use crate::{components::NextField, tr};
 use leptos_meta::Title;
 
 #[cfg(feature = "ssr")]
@@ -44,20 +44,20 @@ pub fn RecoveryPage() -> impl IntoView {
     let next = next_from_query();
     let error = form_error::<SecondStepRecovery>();
     view! {
-        <Title text="Inloggen met een herstelcode"/>
+        <Title text=tr!(login.recovery.title)/>
         <section class="card narrow" aria-labelledby="herstel-titel">
-            <h1 id="herstel-titel">"Inloggen met een herstelcode"</h1>
-            <p>"Vul een van de herstelcodes in die je bij het instellen van twee-staps-authenticatie hebt bewaard. Elke herstelcode werkt maar één keer."</p>
+            <h1 id="herstel-titel">{tr!(login.recovery.title)}</h1>
+            <p>{tr!(login.recovery.intro)}</p>
             <ActionForm action={action::<SecondStepRecovery>()}>
                 <NextField/>
                 <div class="field">
-                    <label for="recovery-code">"Herstelcode"</label>
+                    <label for="recovery-code">{tr!(login.recovery.label)}</label>
                     <input id="recovery-code" name="code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="32" placeholder="XXXX-XXXX-XXXX" required autofocus/>
                 </div>
                 <FormError error/>
-                <button type="submit" class="primary">"Inloggen"</button>
+                <button type="submit" class="primary">{tr!(login.recovery.submit)}</button>
             </ActionForm>
-            <p><a href=with_next(CODE, &next)>"Terug naar het invullen van de code"</a></p>
+            <p><a href=with_next(CODE, &next)>{tr!(login.recovery.back)}</a></p>
         </section>
     }
 }
@@ -68,25 +68,25 @@ pub fn RecoveryUsedPage() -> impl IntoView {
     let status = Resource::new(refreshed, |_| crate::settings::tile::two_factor_status());
     let onward = safe_next(next.as_deref());
     view! {
-        <Title text="Herstelcode gebruikt"/>
+        <Title text=tr!(login.recovery_used.title)/>
         <section class="card narrow" aria-labelledby="gebruikt-titel">
-            <h1 id="gebruikt-titel">"Je bent ingelogd met een herstelcode"</h1>
+            <h1 id="gebruikt-titel">{tr!(login.recovery_used.heading)}</h1>
             <Transition>
                 {move || Suspend::new(async move {
                     status.await.ok().map(|status| {
                         let left = status.codes_left;
                         view! {
-                            <p>{format!("Deze herstelcode is nu gebruikt. Je hebt nog {} over.", crate::words::count(left as i64, "herstelcode", "herstelcodes"))}</p>
+                            <p>{tr!(login.recovery_used.left, codes = crate::words::count(left as i64, tr!(login.recovery_used.code), tr!(login.recovery_used.codes)))}</p>
                             {(left <= FEW_CODES_LEFT).then(|| view! {
                                 <p class="warning" role="alert">
-                                    "Je hebt nog maar weinig herstelcodes over. Is je telefoon kwijt? Neem contact op met de helpdesk om twee-staps-authenticatie opnieuw in te stellen."
+                                    {tr!(login.recovery_used.few_left)}
                                 </p>
                             })}
                         }
                     })
                 })}
             </Transition>
-            <a class="button primary" href=onward>"Doorgaan"</a>
+            <a class="button primary" href=onward>{tr!(login.recovery_used.proceed)}</a>
         </section>
     }
 }

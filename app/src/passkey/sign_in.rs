@@ -11,7 +11,10 @@
 
 use leptos::prelude::*;
 
-use crate::error::{AppError, FormError};
+use crate::{
+    error::{AppError, FormError},
+    tr,
+};
 
 /// "Inloggen met een passkey", with the passkeys in the email field's autofill where the
 /// browser has that. The button's request takes the autofill's place.
@@ -64,13 +67,13 @@ pub fn PasswordlessSignIn() -> impl IntoView {
     };
     view! {
         <div class="passkey-sign-in" hidden=move || !shown.get()>
-            <p class="or">"of"</p>
+            <p class="or">{tr!(login.passkey_sign_in.or)}</p>
             <FormError error/>
             <button type="button" class="secondary" on:click=start disabled=move || busy.get()>
-                {move || if busy.get() { "Wachten op je passkey…" } else { "Inloggen met een passkey" }}
+                {move || if busy.get() { tr!(login.passkey_sign_in.waiting) } else { tr!(login.passkey_sign_in.button) }}
             </button>
             <p class="hint">
-                "Zonder wachtwoord: je bevestigt met de vingerafdruk, het gezicht of de pincode van je apparaat."
+                {tr!(login.passkey_sign_in.hint)}
             </p>
         </div>
     }

@@ -14,13 +14,14 @@ use crate::{
     login::Logout,
     sections::NAVIGATION,
     shell::state::{CurrentUser, current_user, second_step_pending, shell_data},
+    tr,
 };
 
 #[component]
 pub fn Header() -> impl IntoView {
     let data = shell_data();
     view! {
-        <a class="skip-link" href="#inhoud">"Naar de inhoud"</a>
+        <a class="skip-link" href="#inhoud">{tr!(common.shell.skip_link)}</a>
         <header class="site-header">
             <div class="brand">
                 <a href="/">{data.platform_name}</a>
@@ -35,7 +36,7 @@ pub fn Header() -> impl IntoView {
                 // way out (SEC-30).
                 None if second_step_pending() => view! {
                     <ActionForm action={action::<Logout>()} attr:class="logout">
-                        <button type="submit" class="link">"Uitloggen"</button>
+                        <button type="submit" class="link">{tr!(common.shell.logout)}</button>
                     </ActionForm>
                 }
                 .into_any(),
@@ -48,7 +49,7 @@ pub fn Header() -> impl IntoView {
 #[component]
 fn MainNav() -> impl IntoView {
     view! {
-        <nav class="main-nav" aria-label="Hoofdmenu">
+        <nav class="main-nav" aria-label=tr!(common.shell.main_nav)>
             <ul>
                 {NAVIGATION
                     .iter()
@@ -78,10 +79,10 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
         <details class="user-menu" node_ref=menu>
             <summary>{user.name}</summary>
             <ul>
-                <li><a href=crate::routes::SETTINGS>"Instellingen"</a></li>
+                <li><a href=crate::routes::SETTINGS>{tr!(common.shell.settings)}</a></li>
                 <li>
                     <ActionForm action={action::<Logout>()}>
-                        <button type="submit" class="link">"Uitloggen"</button>
+                        <button type="submit" class="link">{tr!(common.shell.logout)}</button>
                     </ActionForm>
                 </li>
             </ul>
@@ -93,7 +94,7 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
 pub fn Footer() -> impl IntoView {
     view! {
         <footer class="site-footer">
-            <h2>"Vragen?"</h2>
+            <h2>{tr!(common.shell.questions)}</h2>
             <p>{shell_data().helpdesk}</p>
         </footer>
     }

@@ -28,6 +28,10 @@ pub enum AppError {
         "Deze code klopt niet of is verlopen. Vul de code in die de authenticatie-applicatie nu laat zien."
     )]
     WrongCode,
+    /// A wrong code that was the app's code a few minutes earlier or later: the phone's clock
+    /// is off. Refused and counted as any wrong code.
+    #[error("{}", clock_drift_message(*.minutes, *.ahead))]
+    ClockDrift { minutes: DriftMinutes, ahead: bool },
     #[error("Deze code klopt niet. Vul de code in uit de laatste SMS die je hebt ontvangen.")]
     WrongSmsCode,
     #[error("Deze code is verlopen: een SMS-code werkt 5 minuten. Laat een nieuwe code versturen.")]
@@ -199,6 +203,57 @@ pub enum Invalid {
     PasskeyLast,
 }
 
+/// About how many minutes a phone's clock is off, as a clock-drift message says it: 1 to
+/// `MAX`. The error travels in a plain form's address, so a number from elsewhere is refused
+/// when it is read: a link cannot make the page say "600 minuten".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct DriftMinutes(u8);
+
+impl DriftMinutes {
+    /// The domain's furthest drift, 10 steps of 30 s (a test keeps the two together).
+    pub const MAX: u8 = 5;
+
+    /// `minutes` brought within 1 to `MAX`.
+    pub fn clamped(minutes: u8) -> Self {
+        Self(minutes.clamp(1, Self::MAX))
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl TryFrom<u8> for DriftMinutes {
+    type Error = &'static str;
+
+    fn try_from(minutes: u8) -> Result<Self, Self::Error> {
+        if (1..=Self::MAX).contains(&minutes) {
+            Ok(Self(minutes))
+        } else {
+            Err("minutes out of range")
+        }
+    }
+}
+
+impl From<DriftMinutes> for u8 {
+    fn from(minutes: DriftMinutes) -> Self {
+        minutes.0
+    }
+}
+
+/// "Deze code is niet geaccepteerd: de klok van je telefoon lijkt ongeveer 3 minuten voor te
+/// lopen. ...", with what to do about it.
+fn clock_drift_message(minutes: DriftMinutes, ahead: bool) -> String {
+    let minutes = crate::words::count(minutes.get(), "minuut", "minuten");
+    let way = if ahead { "voor" } else { "achter" };
+    format!(
+        "Deze code is niet geaccepteerd: de klok van je telefoon lijkt ongeveer {minutes} {way} te lopen. \
+         Zet de tijd op je telefoon op automatisch. Gebruik je Google Authenticator, kies daar dan ook \
+         Instellingen > Tijdcorrectie voor codes. Vul daarna de code in die de app laat zien."
+    )
+}
+
 impl AppError {
     pub fn invalid(invalid: Invalid) -> Self {
         Self::InvalidInput(invalid)
@@ -212,6 +267,7 @@ impl AppError {
             | Self::SecondStepExpired
             | Self::WrongPassword
             | Self::WrongCode
+            | Self::ClockDrift { .. }
             | Self::WrongRecoveryCode
             | Self::WrongSmsCode
             | Self::SmsCodeExpired
@@ -340,6 +396,10 @@ impl From<tweestap_domain::Error> for AppError {
             E::Forbidden => Self::Forbidden,
             E::WrongPassword => Self::WrongPassword,
             E::CodeRejected => Self::WrongCode,
+            E::ClockDrift { minutes, ahead } => Self::ClockDrift {
+                minutes: DriftMinutes::clamped(minutes),
+                ahead,
+            },
             E::SmsCodeRejected => Self::WrongSmsCode,
             E::SmsCodeExpired => Self::SmsCodeExpired,
             E::RecoveryCodeRejected => Self::WrongRecoveryCode,
@@ -437,6 +497,75 @@ mod tests {
         ));
         assert_eq!(err, AppError::Internal);
         assert!(!err.to_string().contains("relation"));
+    }
+
+    #[test]
+    fn a_clock_drift_says_how_far_which_way_and_what_to_do() {
+        let one = AppError::ClockDrift {
+            minutes: DriftMinutes::clamped(1),
+            ahead: true,
+        }
+        .to_string();
+        assert!(
+            one.contains("lijkt ongeveer 1 minuut voor te lopen."),
+            "{one}"
+        );
+        let three = AppError::ClockDrift {
+            minutes: DriftMinutes::clamped(3),
+            ahead: false,
+        };
+        assert_eq!(three.status(), 401);
+        let three = three.to_string();
+        assert!(
+            three.contains("lijkt ongeveer 3 minuten achter te lopen."),
+            "{three}"
+        );
+        for words in [
+            "Zet de tijd op je telefoon op automatisch.",
+            "Google Authenticator",
+            "Instellingen > Tijdcorrectie voor codes",
+        ] {
+            assert!(three.contains(words), "{three}");
+        }
+    }
+
+    // The error comes back to a plain form in the address: a number outside 1 to 5 put there
+    // by someone else is not read.
+    #[test]
+    fn a_clock_drift_from_the_address_keeps_to_its_range() {
+        let drift = AppError::ClockDrift {
+            minutes: DriftMinutes::clamped(2),
+            ahead: true,
+        };
+        let json = serde_json::to_string(&drift).unwrap();
+        assert_eq!(json, r#"{"ClockDrift":{"minutes":2,"ahead":true}}"#);
+        assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), drift);
+        for minutes in [0, 6, 200] {
+            let forged = json.replace(":2,", &format!(":{minutes},"));
+            assert!(
+                serde_json::from_str::<AppError>(&forged).is_err(),
+                "{forged}"
+            );
+        }
+        assert_eq!(DriftMinutes::clamped(0).get(), 1);
+        assert_eq!(DriftMinutes::clamped(9).get(), DriftMinutes::MAX);
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_furthest_drift_the_domain_tells_fits_the_message() {
+        use tweestap_domain::twofactor::totp;
+        assert_eq!(totp::drift_minutes(totp::DRIFT_STEPS), DriftMinutes::MAX);
+        assert_eq!(
+            AppError::from(tweestap_domain::Error::ClockDrift {
+                minutes: 4,
+                ahead: false
+            }),
+            AppError::ClockDrift {
+                minutes: DriftMinutes::clamped(4),
+                ahead: false
+            }
+        );
     }
 
     #[cfg(feature = "ssr")]

@@ -20,6 +20,13 @@ pub enum Error {
     WrongPassword,
     #[error("the app's code was rejected")]
     CodeRejected,
+    /// The app's code was wrong, but it is the code of a step a few minutes away: the phone's
+    /// clock seems to run about `minutes` ahead or behind. Refused and counted as any wrong
+    /// code (SEC-14); nothing is accepted or spent.
+    #[error(
+        "the app's code was rejected: the phone's clock seems {minutes} min off (ahead: {ahead})"
+    )]
+    ClockDrift { minutes: u8, ahead: bool },
     #[error("the SMS code was rejected")]
     SmsCodeRejected,
     #[error("the SMS code has expired")]
@@ -157,6 +164,16 @@ impl PartialEq for Error {
             (Self::Locked { until: a }, Self::Locked { until: b }) => a == b,
             (Self::Database(_) | Self::Hashing(_) | Self::Internal(_), _)
             | (_, Self::Database(_) | Self::Hashing(_) | Self::Internal(_)) => false,
+            (
+                Self::ClockDrift {
+                    minutes: a,
+                    ahead: b,
+                },
+                Self::ClockDrift {
+                    minutes: c,
+                    ahead: d,
+                },
+            ) => a == c && b == d,
             _ => std::mem::discriminant(self) == std::mem::discriminant(other),
         }
     }

@@ -17,6 +17,9 @@
 //!   written (SEC-14, SEC-25).
 //! - `tweestap_password_logins_total{outcome="success|wrong|wait|locked"}`: the password step
 //!   at login; `tweestap_password_confirmations_total{outcome}` the password asked again.
+//! - `tweestap_clock_drift_total{direction="ahead|behind"}`: wrong app codes that were the code
+//!   of a step up to 5 minutes away, so that the phone's clock seems off: at login, in the
+//!   wizard and at a method change (at login also a `rejected` second step).
 //! - `tweestap_sms_total{outcome="sent|failed|refused"}`: SMS codes; refused by a limit or the
 //!   cooldown.
 //! - `tweestap_mail_queue_depth` (gauge): unsent mails in the queue, counted at each scrape.
@@ -37,6 +40,7 @@ pub const PASSWORD_CONFIRMATIONS: &str = "tweestap_password_confirmations_total"
 pub const SMS: &str = "tweestap_sms_total";
 pub const MAIL_QUEUE_DEPTH: &str = "tweestap_mail_queue_depth";
 pub const MAIL_FAILURES: &str = "tweestap_mail_failures_total";
+pub const CLOCK_DRIFT: &str = "tweestap_clock_drift_total";
 
 /// The second step's methods, as `method` labels.
 pub const SECOND_STEP_METHODS: [&str; 4] = ["app", "sms", "recovery", "passkey"];
@@ -45,6 +49,7 @@ const SMS_OUTCOMES: [&str; 3] = ["sent", "failed", "refused"];
 const MAIL_FAILURE_OUTCOMES: [&str; 2] = ["retrying", "given_up"];
 const LOCK_KINDS: [&str; 3] = ["second_step", "password_account", "password_address"];
 const PASSWORD_OUTCOMES: [&str; 4] = ["success", "wrong", "wait", "locked"];
+const CLOCK_DRIFT_DIRECTIONS: [&str; 2] = ["ahead", "behind"];
 
 /// Descriptions for the scrape, and every counter at zero, so that a series exists (and a rate
 /// can be taken) before its first event. Called once the recorder is installed.
@@ -94,6 +99,13 @@ pub fn describe() {
     for kind in LOCK_KINDS {
         metrics::counter!(LOCKS, "kind" => kind).increment(0);
     }
+    describe_counter!(
+        CLOCK_DRIFT,
+        "Wrong app codes that were a nearby step's code: the phone's clock off, by direction"
+    );
+    for direction in CLOCK_DRIFT_DIRECTIONS {
+        metrics::counter!(CLOCK_DRIFT, "direction" => direction).increment(0);
+    }
     for outcome in SMS_OUTCOMES {
         metrics::counter!(SMS, "outcome" => outcome).increment(0);
     }
@@ -129,6 +141,7 @@ pub fn second_step<T>(method: &'static str, result: &Result<T, Error>) {
         Ok(_) => "success",
         Err(
             Error::CodeRejected
+            | Error::ClockDrift { .. }
             | Error::SmsCodeRejected
             | Error::RecoveryCodeRejected
             | Error::PasskeyRejected
@@ -139,6 +152,13 @@ pub fn second_step<T>(method: &'static str, result: &Result<T, Error>) {
         Err(_) => return,
     };
     metrics::counter!(SECOND_STEPS, "method" => method, "outcome" => outcome).increment(1);
+}
+
+/// A wrong app code that was the code of a step a few minutes away: the phone's clock runs
+/// ahead or behind.
+pub fn clock_drift(ahead: bool) {
+    let direction = if ahead { "ahead" } else { "behind" };
+    metrics::counter!(CLOCK_DRIFT, "direction" => direction).increment(1);
 }
 
 /// A lock was written: `second_step` or `password`.

@@ -28,10 +28,13 @@ pub enum Event {
     PasskeyRemoved,
     /// A passkey answered with a sign counter lower than before: refused, as possibly a copy.
     PasskeyCounterWentBack,
+    /// A wrong app code that was the code of a step a few minutes away: the phone's clock is
+    /// off. Detail: "ongeveer 3 minuten voor". Logged, not mailed (see `is_mailed`).
+    ClockDrift,
 }
 
 impl Event {
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 17] = [
         Self::PasswordChanged,
         Self::LockLifted,
         Self::MethodChanged,
@@ -48,6 +51,7 @@ impl Event {
         Self::PasskeyAdded,
         Self::PasskeyRemoved,
         Self::PasskeyCounterWentBack,
+        Self::ClockDrift,
     ];
 
     /// The stored kind, as `security_events.kind` and `mail_queue.kind` hold it.
@@ -80,7 +84,16 @@ impl Event {
             Self::PasskeyCounterWentBack => {
                 "Inloggen met een passkey geweigerd: de passkey is mogelijk gekopieerd"
             }
+            Self::ClockDrift => "Code geweigerd: de klok van je telefoon loopt niet gelijk",
         }
+    }
+
+    /// Whether the entry also goes to the user by email (SEC-21). A refused code whose phone
+    /// clock is off is not: it changes nothing on the account, other wrong codes are not mailed
+    /// either, and the user reads the explanation on the page at that moment; a mail for each
+    /// try again would only alarm.
+    pub fn is_mailed(self) -> bool {
+        self != Self::ClockDrift
     }
 }
 
@@ -110,6 +123,7 @@ mod tests {
                 "passkey_added",
                 "passkey_removed",
                 "passkey_counter_went_back",
+                "clock_drift",
             ]
         );
         for event in Event::ALL {

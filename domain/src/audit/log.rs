@@ -13,9 +13,9 @@ use crate::{
     error::Error,
 };
 
-/// Writes one entry and, when mail is configured, queues the email that tells the user, in
-/// one transaction; the mail worker sends it in the background. `detail` must never hold a
-/// code, a secret or a full phone number.
+/// Writes one entry and, when mail is configured (and the event is mailed), queues the email
+/// that tells the user, in one transaction; the mail worker sends it in the background.
+/// `detail` must never hold a code, a secret or a full phone number.
 pub async fn record(
     ctx: &Context,
     user_id: i32,
@@ -78,8 +78,8 @@ impl<'c> Audited<'c> {
     }
 }
 
-/// Writes the entry and, when mail is configured, queues its mail, in `txn`. Returns whether a
-/// mail was queued.
+/// Writes the entry and, when mail is configured and the event is mailed, queues its mail, in
+/// `txn`. Returns whether a mail was queued.
 pub(crate) async fn record_in(
     txn: &impl ConnectionTrait,
     ctx: &Context,
@@ -102,7 +102,7 @@ pub(crate) async fn record_in(
     }
     .insert(txn)
     .await?;
-    let mailed = ctx.settings.mail.provider.is_some();
+    let mailed = ctx.settings.mail.provider.is_some() && event.is_mailed();
     if mailed {
         queue_mail(ctx, txn, user_id, event, detail.as_deref(), client).await?;
     }

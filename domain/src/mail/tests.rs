@@ -341,6 +341,8 @@ async fn two_workers_send_each_mail_once(backend: Backend) {
     for event in Event::ALL {
         record(&ctx, judith.id, event, None, None).await.unwrap();
     }
+    let mailed = Event::ALL.into_iter().filter(|e| e.is_mailed()).count();
+    assert_eq!(mailed, Event::ALL.len() - 1, "all but the clock's drift");
     // Two server processes with two workers each, all at once.
     let second = other_server(&ctx, &clock, outbox.mail_provider());
     let (a, b, c, d) = tokio::join!(
@@ -350,12 +352,12 @@ async fn two_workers_send_each_mail_once(backend: Backend) {
         deliver_due(&second)
     );
     let sent: usize = [a, b, c, d].into_iter().map(|r| r.unwrap().sent).sum();
-    assert_eq!(sent, Event::ALL.len());
+    assert_eq!(sent, mailed);
     let mut subjects: Vec<String> = outbox.mails().into_iter().map(|(_, s, _)| s).collect();
-    assert_eq!(subjects.len(), Event::ALL.len(), "{subjects:?}");
+    assert_eq!(subjects.len(), mailed, "{subjects:?}");
     subjects.sort();
     subjects.dedup();
-    assert_eq!(subjects.len(), Event::ALL.len(), "each mail once");
+    assert_eq!(subjects.len(), mailed, "each mail once");
     assert!(
         queue(&ctx)
             .await

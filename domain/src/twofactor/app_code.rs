@@ -8,6 +8,7 @@ use sea_orm::{
 use super::{
     Method, attempts,
     attempts::{record_failure, record_success, reserve_attempt},
+    clock_drift,
     factor::{factor, secret_of},
     remembered::{self, RememberToken},
     totp,
@@ -24,7 +25,8 @@ use crate::{
 };
 
 /// The second step with a code from the app: the current or previous code, each time step at
-/// most once (SEC-06, SEC-07), counted against the account's attempts (SEC-14).
+/// most once (SEC-06, SEC-07), counted against the account's attempts (SEC-14). A wrong code
+/// that is a nearby step's is refused as `ClockDrift` (`clock_drift`).
 pub async fn verify_app_code(
     ctx: &Context,
     user: &User,
@@ -51,7 +53,7 @@ async fn check(
     let secret = secret_of(ctx, &row)?;
     let Some(step) = totp::matching_step(&secret, &code, ctx.now().timestamp()) else {
         record_failure(ctx, user.id, client).await?;
-        return Err(Error::CodeRejected);
+        return Err(clock_drift::refusal(ctx, user.id, &secret, &code, client).await);
     };
     if !spend_step(&ctx.db, user.id, step).await? {
         record_failure(ctx, user.id, client).await?;

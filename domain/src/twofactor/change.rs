@@ -17,7 +17,7 @@ use crate::{
     db::entity::{factor_change, sms_code, two_factor},
     error::{Error, Invalid},
     sms::{self, PhoneNumber, Purpose},
-    twofactor::{Method, attempts, factor, totp},
+    twofactor::{Method, attempts, clock_drift, factor, totp},
 };
 
 /// How long a change waits for its code; an older one is ignored and replaced.
@@ -207,7 +207,7 @@ pub async fn confirm(
         let secret = new_secret(ctx, &row)?;
         let Some(step) = totp::matching_step(&secret, &code, ctx.now().timestamp()) else {
             attempts::record_failure(ctx, user.id, client).await?;
-            return Err(Error::CodeRejected);
+            return Err(clock_drift::refusal(ctx, user.id, &secret, &code, client).await);
         };
         attempts::record_success(ctx, user.id).await?;
         Some(step)

@@ -9,6 +9,7 @@ use sea_orm::{
 use super::{
     Method,
     attempts::{record_failure, record_success, reserve_attempt},
+    clock_drift,
     factor::{factor, seal_secret, secret_of},
     recovery,
     recovery_codes::{replace_recovery_codes, seal_codes},
@@ -129,7 +130,7 @@ pub async fn confirm_app_enrolment(
     let secret = secret_of(ctx, &row)?;
     let Some(step) = totp::matching_step(&secret, &code, ctx.now().timestamp()) else {
         record_failure(ctx, user.id, client).await?;
-        return Err(Error::CodeRejected);
+        return Err(clock_drift::refusal(ctx, user.id, &secret, &code, client).await);
     };
     enable(
         ctx,

@@ -5,6 +5,7 @@
 pub mod app_code;
 pub mod attempts;
 pub mod change;
+pub mod clock_drift;
 pub mod deferral;
 pub mod disable;
 pub mod enrolment;
@@ -26,6 +27,8 @@ pub use crate::db::entity::two_factor::Method;
 
 #[cfg(test)]
 mod change_tests;
+#[cfg(test)]
+mod clock_drift_tests;
 #[cfg(test)]
 mod passkey_tests;
 #[cfg(test)]

@@ -13,6 +13,7 @@ use crate::{
     forms::{action, form_error, refreshed},
     routes::{DISABLE, SETTINGS},
     settings::reauth::{PasswordAgain, Reauthenticate},
+    tr,
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
@@ -71,13 +72,13 @@ pub fn DisablePage() -> impl IntoView {
         form_error::<DisableTwoFactor>(),
     );
     view! {
-        <Title text="Twee-staps-authenticatie uitschakelen"/>
-        <h1>"Twee-staps-authenticatie uitschakelen"</h1>
+        <Title text=tr!(settings.disable.title)/>
+        <h1>{tr!(settings.disable.title)}</h1>
         {loaded(state, move |step| {
             let (password_error, disable_error) = errors;
             match step {
                 DisableStep::Off => view! {
-                    <p>"Twee-staps-authenticatie is al uitgeschakeld."</p>
+                    <p>{tr!(settings.disable.already_off)}</p>
                 }
                 .into_any(),
                 DisableStep::Mandatory => view! {
@@ -89,15 +90,15 @@ pub fn DisablePage() -> impl IntoView {
                 }
                 .into_any(),
                 DisableStep::Confirm => view! {
-                    <p>"Zonder twee-staps-authenticatie is je account alleen met je wachtwoord beveiligd. Je authenticatie-methode, je herstelcodes en je onthouden apparaten worden verwijderd. Je kunt het later weer inschakelen onder je instellingen."</p>
+                    <p>{tr!(settings.disable.warning)}</p>
                     <ActionForm action={action::<DisableTwoFactor>()}>
                         <FormError error=disable_error/>
-                        <button type="submit" class="primary">"Twee-staps-authenticatie uitschakelen"</button>
+                        <button type="submit" class="primary">{tr!(settings.disable.title)}</button>
                     </ActionForm>
                 }
                 .into_any(),
             }
         })}
-        <p><a href=SETTINGS>"Terug naar je instellingen"</a></p>
+        <p><a href=SETTINGS>{tr!(settings.back_to_settings)}</a></p>
     }
 }

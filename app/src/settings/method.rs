@@ -18,6 +18,7 @@ use crate::{
     forms::{action, form_error, refreshed},
     routes::{METHOD, SETTINGS, STEP_CODE},
     settings::reauth::{PasswordAgain, Reauthenticate},
+    tr,
 };
 #[cfg(feature = "ssr")]
 use crate::{error::Invalid, routes::STEP_PHONE};
@@ -35,10 +36,9 @@ pub enum MethodStep {
     /// Two-step authentication is off: nothing to change.
     Off,
     Password,
-    /// The choice of the new method; `current` is the method in use in words ("SMS met code
-    /// naar +31 6 ** ** ** 78").
+    /// The choice of the new method; `current` is the method in use.
     Choose {
-        current: String,
+        current: Current,
         sms_available: bool,
         app_available: bool,
         /// Passkeys may be added (on their own page).
@@ -48,6 +48,26 @@ pub enum MethodStep {
         leave_sms: Option<bool>,
     },
     New(NewFactor),
+}
+
+/// The method in use, put in words by the page in its language ("SMS met code naar +31 6 ** **
+/// ** 78").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Current {
+    /// SMS, with the masked number.
+    Sms(String),
+    App,
+    Passkey,
+}
+
+impl Current {
+    fn words(&self) -> String {
+        match self {
+            Current::Sms(number) => tr!(settings.method.current_sms, number = number.clone()),
+            Current::App => tr!(settings.method.current_app).to_owned(),
+            Current::Passkey => tr!(settings.method.current_passkey).to_owned(),
+        }
+    }
 }
 
 #[server(prefix = "/api/methode", endpoint = "method_change_state")]
@@ -87,12 +107,9 @@ pub async fn method_change_state(step: Option<String>) -> Result<MethodStep, App
         None if asked == Some(STEP_PHONE) && sms_available => MethodStep::New(NewFactor::Phone),
         None => MethodStep::Choose {
             current: match factor.method {
-                Method::Sms => format!(
-                    "SMS met code naar {}",
-                    sms::number_of(&ctx, &factor)?.masked()
-                ),
-                Method::App => "code van authenticatie-applicatie".to_owned(),
-                Method::Passkey => "passkey".to_owned(),
+                Method::Sms => Current::Sms(sms::number_of(&ctx, &factor)?.masked()),
+                Method::App => Current::App,
+                Method::Passkey => Current::Passkey,
             },
             sms_available,
             app_available: methods::may_choose(&ctx, user.id, Method::App).await?,
@@ -195,17 +212,15 @@ pub fn MethodPage() -> impl IntoView {
         cancel: form_error::<MethodChangeCancel>(),
     };
     view! {
-        <Title text="Methode wijzigen"/>
-        <h1>"Methode wijzigen"</h1>
-        <p>
-            "Ontvang je authenticatie-codes voortaan op een andere manier: met de authenticatie-applicatie in plaats van per SMS of andersom, of op een nieuwe telefoon of een ander telefoonnummer. Je huidige methode blijft werken totdat je de nieuwe met een code hebt bevestigd. Je herstelcodes en onthouden apparaten blijven geldig."
-        </p>
+        <Title text=tr!(settings.method.title)/>
+        <h1>{tr!(settings.method.title)}</h1>
+        <p>{tr!(settings.method.intro)}</p>
         {loaded(state, move |step| method_step(step, errors.clone()))}
     }
 }
 
 fn back_to_settings() -> impl IntoView {
-    view! { <p><a href=SETTINGS>"Terug naar je instellingen"</a></p> }
+    view! { <p><a href=SETTINGS>{tr!(settings.back_to_settings)}</a></p> }
 }
 
 /// "Annuleren", or with `choose_again` "Andere methode kiezen": drops the change in progress.
@@ -223,8 +238,6 @@ fn cancel_form(
     }
 }
 
-const NOT_YET: &str = "Pas als de code klopt, vervangt de nieuwe methode je huidige. Tot die tijd log je in met je huidige methode.";
-
 fn method_step(step: MethodStep, errors: Errors) -> impl IntoView {
     let Errors {
         password: password_error,
@@ -235,7 +248,7 @@ fn method_step(step: MethodStep, errors: Errors) -> impl IntoView {
     } = errors;
     match step {
         MethodStep::Off => view! {
-            <p>"Twee-staps-authenticatie is uitgeschakeld, dus er is geen methode om te wijzigen."</p>
+            <p>{tr!(settings.method.off)}</p>
             {back_to_settings()}
         }
         .into_any(),
@@ -247,80 +260,80 @@ fn method_step(step: MethodStep, errors: Errors) -> impl IntoView {
         MethodStep::Choose { current, sms_available, app_available, passkey_available, leave_sms } => view! {
             {leave_sms.map(|mandatory| view! {
                 <div class="notice" role="status">
-                    <p>"SMS wordt op dit platform niet meer aangeboden voor twee-staps-authenticatie. Kies hieronder de authenticatie-applicatie, of voeg een passkey toe."</p>
+                    <p>{tr!(settings.method.sms_leaving)}</p>
                     {if mandatory {
-                        view! { <p>"Dit is verplicht: zolang je SMS gebruikt, vragen we je dit bij elke keer inloggen."</p> }.into_any()
+                        view! { <p>{tr!(settings.method.sms_mandatory)}</p> }.into_any()
                     } else {
-                        view! { <p><a href=crate::routes::safe_next(crate::components::next_from_query().as_deref())>"Niet nu"</a></p> }.into_any()
+                        view! { <p><a href=crate::routes::safe_next(crate::components::next_from_query().as_deref())>{tr!(settings.method.not_now)}</a></p> }.into_any()
                     }}
                 </div>
             })}
-            <p class="current">{format!("Je huidige methode: {current}.")}</p>
+            <p class="current">{tr!(settings.method.current, method = current.words())}</p>
             {passkey_available.then(|| view! {
                 <p>
-                    "Liever een passkey of beveiligingssleutel? "
-                    <a href=crate::routes::PASSKEYS>"Voeg een passkey toe"</a>
-                    ": daar vragen we voortaan als eerste om bij het inloggen."
+                    {tr!(settings.method.passkey_question)} " "
+                    <a href=crate::routes::PASSKEYS>{tr!(settings.method.passkey_link)}</a>
+                    {tr!(settings.method.passkey_after)}
                 </p>
             })}
             <ActionForm action={action::<MethodChangeStart>()}>
-                <MethodChoice legend="Kies hoe je voortaan authenticatie-codes wilt ontvangen" sms_available app_available/>
-                <p class="hint">"Kies je dezelfde methode als nu, dan stel je een nieuwe authenticatie-applicatie of een ander telefoonnummer in."</p>
+                <MethodChoice legend=tr!(settings.method.legend) sms_available app_available/>
+                <p class="hint">{tr!(settings.method.same_hint)}</p>
                 <FormError error=start_error/>
-                <button type="submit" class="primary">"Doorgaan"</button>
+                <button type="submit" class="primary">{tr!(settings.proceed)}</button>
             </ActionForm>
-            <p><a href=SETTINGS>"Annuleren"</a></p>
+            <p><a href=SETTINGS>{tr!(settings.cancel)}</a></p>
         }
         .into_any(),
         MethodStep::New(NewFactor::Phone) => view! {
             <ActionForm action={action::<MethodChangePhone>()}>
-                <h2>"Vul je mobiele telefoonnummer in"</h2>
-                <p>"We sturen een SMS met een code naar dit nummer, zodat je kunt bevestigen dat het klopt."</p>
+                <h2>{tr!(settings.method.phone_title)}</h2>
+                <p>{tr!(settings.method.phone_text)}</p>
                 <PhoneField/>
                 <FormError error=phone_error/>
-                <button type="submit" class="primary">"Code versturen"</button>
+                <button type="submit" class="primary">{tr!(settings.method.send_code)}</button>
             </ActionForm>
-            <p><a href=METHOD>"Terug naar de keuze van de methode"</a></p>
-            <p><a href=SETTINGS>"Annuleren"</a></p>
+            <p><a href=METHOD>{tr!(settings.method.back_to_choice)}</a></p>
+            <p><a href=SETTINGS>{tr!(settings.cancel)}</a></p>
         }
         .into_any(),
         MethodStep::New(NewFactor::SmsCode(state)) => {
             let sent = state.clone();
             view! {
             <ActionForm action={action::<MethodChangeCode>()}>
-                <h2>"Vul de code in die je per SMS hebt ontvangen"</h2>
+                <h2>{tr!(settings.method.sms_code_title)}</h2>
                 <SentTo state=sent/>
-                <p class="hint">{NOT_YET}</p>
+                <p class="hint">{tr!(settings.method.not_yet)}</p>
                 <CodeField/>
                 <FormError error=code_error/>
-                <button type="submit" class="primary">"Bevestigen"</button>
+                <button type="submit" class="primary">{tr!(settings.confirm)}</button>
             </ActionForm>
             <ResendForm state action={action::<MethodChangeResend>()}/>
-            {cancel_form("Ander nummer of andere methode kiezen", true, None)}
-            {cancel_form("Annuleren", false, Some(cancel_error))}
+            {cancel_form(tr!(settings.method.other_number_or_method), true, None)}
+            {cancel_form(tr!(settings.cancel), false, Some(cancel_error))}
         }
         .into_any()
         }
         MethodStep::New(NewFactor::Scan { qr_svg, secret }) => view! {
-            <h2>"Scan deze QR-code met de authenticatie-applicatie op je mobiele telefoon"</h2>
+            <h2>{tr!(settings.method.scan_title)}</h2>
             <KeyToScan qr_svg secret/>
             <Apps/>
-            <a class="button primary" href=format!("{METHOD}?stap={STEP_CODE}")>"Doorgaan"</a>
-            {cancel_form("Andere methode kiezen", true, None)}
-            {cancel_form("Annuleren", false, Some(cancel_error))}
+            <a class="button primary" href=format!("{METHOD}?stap={STEP_CODE}")>{tr!(settings.proceed)}</a>
+            {cancel_form(tr!(settings.method.other_method), true, None)}
+            {cancel_form(tr!(settings.cancel), false, Some(cancel_error))}
         }
         .into_any(),
         MethodStep::New(NewFactor::Code) => view! {
             <ActionForm action={action::<MethodChangeCode>()}>
-                <h2>"Vul de code in van de authenticatie-applicatie"</h2>
-                <p>"Elke 30 seconden maakt de app een nieuwe code aan. De vorige code blijft daarna nog 30 seconden geldig."</p>
-                <p class="hint">{NOT_YET}</p>
+                <h2>{tr!(settings.method.app_code_title)}</h2>
+                <p>{tr!(settings.method.app_code_text)}</p>
+                <p class="hint">{tr!(settings.method.not_yet)}</p>
                 <CodeField/>
                 <FormError error=code_error/>
-                <button type="submit" class="primary">"Bevestigen"</button>
+                <button type="submit" class="primary">{tr!(settings.confirm)}</button>
             </ActionForm>
-            <p><a href=METHOD>"Terug naar de QR-code"</a></p>
-            {cancel_form("Annuleren", false, Some(cancel_error))}
+            <p><a href=METHOD>{tr!(settings.method.back_to_qr)}</a></p>
+            {cancel_form(tr!(settings.cancel), false, Some(cancel_error))}
         }
         .into_any()}
 }

@@ -12,6 +12,7 @@ use crate::{
     passkey::{AddPasskey, PasskeyExplanation, PasskeyRename},
     routes::{METHOD, PASSKEYS, SETTINGS},
     settings::reauth::{PasswordAgain, Reauthenticate},
+    tr,
 };
 #[cfg(feature = "ssr")]
 use crate::{request::logged_in, settings::reauth::fresh_password};
@@ -27,8 +28,10 @@ use tweestap_domain::{
 pub struct PasskeyRow {
     pub id: i32,
     pub name: String,
-    /// "Gesynchroniseerd" or "Alleen op dit apparaat", from the backup flags.
-    pub kind: String,
+    /// The kind of passkey: one the provider copies to the user's other devices (backup
+    /// state), or one that stays on its device or key. Put in words by the page, in its
+    /// language.
+    pub synced: bool,
     pub added: String,
     pub last_used: Option<String>,
 }
@@ -47,18 +50,6 @@ pub struct Passkeys {
     pub may_change: bool,
 }
 
-/// The kind of passkey in words: one the provider copies to the user's other devices (backup
-/// state), or one that stays on its device or key.
-#[cfg(feature = "ssr")]
-fn kind(backed_up: bool) -> String {
-    if backed_up {
-        "Gesynchroniseerd met je andere apparaten"
-    } else {
-        "Alleen op dit apparaat of deze sleutel"
-    }
-    .to_owned()
-}
-
 #[server(prefix = "/api/methode", endpoint = "passkey_list")]
 pub async fn passkey_list() -> Result<Passkeys, AppError> {
     let (ctx, _, session) = logged_in()?;
@@ -70,7 +61,7 @@ pub async fn passkey_list() -> Result<Passkeys, AppError> {
         .into_iter()
         .map(|row| PasskeyRow {
             id: row.id,
-            kind: kind(row.backup_state),
+            synced: row.backup_state,
             added: time::format_dutch(row.created_at),
             last_used: row.last_used_at.map(time::format_dutch),
             name: row.name,
@@ -105,17 +96,17 @@ pub fn PasskeysPage() -> impl IntoView {
         form_error::<PasskeyRemove>(),
     );
     view! {
-        <Title text="Passkeys en beveiligingssleutels"/>
-        <h1>"Passkeys en beveiligingssleutels"</h1>
+        <Title text=tr!(settings.passkeys.title)/>
+        <h1>{tr!(settings.passkeys.title)}</h1>
         <PasskeyExplanation/>
         {loaded(list, move |state: Passkeys| {
             let (password_error, remove_error) = errors;
             if !state.available {
-                return view! { <p>"Passkeys zijn op dit platform (nog) niet beschikbaar."</p> }.into_any();
+                return view! { <p>{tr!(settings.passkeys.unavailable)}</p> }.into_any();
             }
             if !state.enabled {
                 return view! {
-                    <p>"Schakel eerst twee-staps-authenticatie in; daar kun je ook voor een passkey kiezen."</p>
+                    <p>{tr!(settings.passkeys.enable_first)}</p>
                 }
                 .into_any();
             }
@@ -126,25 +117,25 @@ pub fn PasskeysPage() -> impl IntoView {
                 <FormError error=remove_error/>
                 {last_one.then(|| view! {
                     <p class="warning" role="note">
-                        "Dit is je enige passkey en je hebt geen andere manier ingesteld. Voeg een tweede passkey toe (bijvoorbeeld een beveiligingssleutel), zodat je kunt blijven inloggen als je dit apparaat kwijtraakt. Bewaar ook je herstelcodes goed."
+                        {tr!(settings.passkeys.only_one)}
                     </p>
                 })}
                 {if state.passkeys.is_empty() {
-                    view! { <p>"Je hebt nog geen passkeys."</p> }.into_any()
+                    view! { <p>{tr!(settings.passkeys.none)}</p> }.into_any()
                 } else {
                     passkey_table(state.passkeys, may_change, last_one).into_any()
                 }}
-                {may_change.then(|| view! { <AddPasskey label="Passkey toevoegen"/> })}
+                {may_change.then(|| view! { <AddPasskey label=tr!(settings.passkeys.add)/> })}
                 {(!state.only_method).then(|| view! {
-                    <p class="hint">"Heb je een passkey toegevoegd, dan vragen we bij het inloggen eerst daarom. Je code of een herstelcode blijft werken via 'Andere manier'."</p>
+                    <p class="hint">{tr!(settings.passkeys.hint)}</p>
                 })}
                 {state.only_method.then(|| view! {
-                    <p><a href=METHOD>"Methode wijzigen"</a></p>
+                    <p><a href=METHOD>{tr!(settings.method.title)}</a></p>
                 })}
             }
             .into_any()
         })}
-        <p><a href=SETTINGS>"Terug naar je instellingen"</a></p>
+        <p><a href=SETTINGS>{tr!(settings.back_to_settings)}</a></p>
     }
 }
 
@@ -155,11 +146,11 @@ fn passkey_table(rows: Vec<PasskeyRow>, may_change: bool, last_one: bool) -> imp
         <table class="log passkeys">
             <thead>
                 <tr>
-                    <th scope="col">"Naam"</th>
-                    <th scope="col">"Soort"</th>
-                    <th scope="col">"Toegevoegd op"</th>
-                    <th scope="col">"Laatst gebruikt"</th>
-                    <th scope="col"><span class="visually-hidden">"Acties"</span></th>
+                    <th scope="col">{tr!(settings.passkeys.name)}</th>
+                    <th scope="col">{tr!(settings.passkeys.kind)}</th>
+                    <th scope="col">{tr!(settings.passkeys.added)}</th>
+                    <th scope="col">{tr!(settings.passkeys.last_used)}</th>
+                    <th scope="col"><span class="visually-hidden">{tr!(settings.passkeys.actions)}</span></th>
                 </tr>
             </thead>
             <tbody>
@@ -168,23 +159,23 @@ fn passkey_table(rows: Vec<PasskeyRow>, may_change: bool, last_one: bool) -> imp
                     view! {
                         <tr>
                             <td>{row.name.clone()}</td>
-                            <td>{row.kind}</td>
+                            <td>{if row.synced { tr!(settings.passkeys.synced) } else { tr!(settings.passkeys.device_only) }}</td>
                             <td>{row.added}</td>
-                            <td>{row.last_used.unwrap_or_else(|| "Nog niet".to_owned())}</td>
+                            <td>{row.last_used.unwrap_or_else(|| tr!(settings.passkeys.never_used).to_owned())}</td>
                             <td>
                                 <details class="rename">
-                                    <summary aria-label=format!("Naam wijzigen van {name}")>"Naam wijzigen"</summary>
+                                    <summary aria-label=tr!(settings.passkeys.rename_named, name = name.clone())>{tr!(settings.passkeys.rename)}</summary>
                                     <ActionForm action={action::<PasskeyRename>()}>
                                         <input type="hidden" name="id" value=row.id/>
-                                        <label for=format!("naam-{}", row.id)>"Nieuwe naam"</label>
+                                        <label for=format!("naam-{}", row.id)>{tr!(settings.passkeys.new_name)}</label>
                                         <input id=format!("naam-{}", row.id) name="name" type="text" value=row.name maxlength="64" required/>
-                                        <button type="submit" class="secondary">"Opslaan"</button>
+                                        <button type="submit" class="secondary">{tr!(settings.passkeys.save)}</button>
                                     </ActionForm>
                                 </details>
                                 {(may_change && !last_one).then(|| view! {
                                     <ActionForm action={action::<PasskeyRemove>()}>
                                         <input type="hidden" name="id" value=row.id/>
-                                        <button type="submit" class="link" aria-label=format!("{name} verwijderen")>"Verwijderen"</button>
+                                        <button type="submit" class="link" aria-label=tr!(settings.passkeys.remove_named, name = name.clone())>{tr!(settings.passkeys.remove)}</button>
                                     </ActionForm>
                                 })}
                             </td>

@@ -14,6 +14,7 @@ use crate::{
     error::{AppError, FormError},
     forms::{action, form_error},
     routes::{CHANGE_PASSWORD, SETTINGS},
+    tr,
 };
 
 /// The page's address after a change, so that it can say so.
@@ -53,36 +54,36 @@ pub fn ChangePasswordPage() -> impl IntoView {
     let changed = move || query.read().get(CHANGED).is_some();
     let error = form_error::<ChangePassword>();
     view! {
-        <Title text="Wachtwoord wijzigen"/>
-        <h1>"Wachtwoord wijzigen"</h1>
+        <Title text=tr!(settings.password.title)/>
+        <h1>{tr!(settings.password.title)}</h1>
         {move || if changed() {
             view! {
                 <p class="success" role="status">
-                    "Je wachtwoord is gewijzigd. Op je andere apparaten ben je uitgelogd, en onthouden apparaten vragen weer om een authenticatie-code."
+                    {tr!(settings.password.changed)}
                 </p>
-                <p><a href=SETTINGS>"Terug naar je instellingen"</a></p>
+                <p><a href=SETTINGS>{tr!(settings.back_to_settings)}</a></p>
             }
             .into_any()
         } else {
             view! {
-                <p>"Kies een wachtwoord van minstens 10 tekens dat je nergens anders gebruikt. Na het wijzigen word je op je andere apparaten uitgelogd, en vragen onthouden apparaten weer om een authenticatie-code."</p>
+                <p>{tr!(settings.password.intro)}</p>
                 <ActionForm action={action::<ChangePassword>()} attr:class="narrow">
                     <div class="field">
-                        <label for="current">"Huidig wachtwoord"</label>
+                        <label for="current">{tr!(settings.password.current)}</label>
                         <input id="current" name="current" type="password" autocomplete="current-password" maxlength="256" required/>
                     </div>
                     <div class="field">
-                        <label for="new">"Nieuw wachtwoord"</label>
+                        <label for="new">{tr!(settings.password.new)}</label>
                         <input id="new" name="new" type="password" autocomplete="new-password" minlength="10" maxlength="256" required/>
                     </div>
                     <div class="field">
-                        <label for="repeat">"Herhaal het nieuwe wachtwoord"</label>
+                        <label for="repeat">{tr!(settings.password.repeat)}</label>
                         <input id="repeat" name="repeat" type="password" autocomplete="new-password" minlength="10" maxlength="256" required/>
                     </div>
                     <FormError error/>
-                    <button type="submit" class="primary">"Wachtwoord wijzigen"</button>
+                    <button type="submit" class="primary">{tr!(settings.password.title)}</button>
                 </ActionForm>
-                <p><a href=SETTINGS>"Annuleren"</a></p>
+                <p><a href=SETTINGS>{tr!(settings.cancel)}</a></p>
             }
             .into_any()
         }}
@@ -94,9 +95,9 @@ pub fn ChangePasswordPage() -> impl IntoView {
 pub fn PasswordTile() -> impl IntoView {
     view! {
         <section class="tile" aria-labelledby="tegel-wachtwoord">
-            <h2 id="tegel-wachtwoord">"Wachtwoord"</h2>
-            <p>"Wijzig je wachtwoord. Je hebt je huidige wachtwoord daarvoor nodig."</p>
-            <a class="button secondary" href=CHANGE_PASSWORD>"Wachtwoord wijzigen"</a>
+            <h2 id="tegel-wachtwoord">{tr!(settings.password.tile_title)}</h2>
+            <p>{tr!(settings.password.tile_text)}</p>
+            <a class="button secondary" href=CHANGE_PASSWORD>{tr!(settings.password.title)}</a>
         </section>
     }
 }

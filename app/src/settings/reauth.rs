@@ -9,6 +9,7 @@ use crate::routes::{DEVICES, DISABLE, HELPDESK, METHOD, PASSKEYS, RECOVERY_CODES
 use crate::{
     error::{AppError, FormError},
     forms::action,
+    tr,
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
@@ -57,14 +58,14 @@ pub(crate) fn PasswordAgain(
 ) -> impl IntoView {
     view! {
         <ActionForm action={action::<Reauthenticate>()} attr:class="narrow">
-            <p>"Vul voor de zekerheid eerst je wachtwoord opnieuw in."</p>
+            <p>{tr!(settings.reauth.intro)}</p>
             <input type="hidden" name="next" value=next/>
             <div class="field">
-                <label for="password">"Wachtwoord"</label>
+                <label for="password">{tr!(settings.reauth.password)}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" maxlength="256" required/>
             </div>
             <FormError error/>
-            <button type="submit" class="primary">"Doorgaan"</button>
+            <button type="submit" class="primary">{tr!(settings.proceed)}</button>
         </ActionForm>
     }
 }

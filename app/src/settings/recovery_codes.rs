@@ -14,6 +14,7 @@ use crate::{
     forms::{action, form_error, refreshed},
     routes::{RECOVERY_CODES, SETTINGS},
     settings::reauth::{PasswordAgain, Reauthenticate},
+    tr,
 };
 #[cfg(feature = "ssr")]
 use crate::{request::logged_in, settings::reauth::fresh_password};
@@ -94,14 +95,14 @@ pub fn RecoveryCodesPage() -> impl IntoView {
         form_error::<RegenerateRecoveryCodes>(),
     );
     view! {
-        <Title text="Herstelcodes opnieuw aanmaken"/>
-        <h1>"Herstelcodes opnieuw aanmaken"</h1>
+        <Title text=tr!(settings.recovery.title)/>
+        <h1>{tr!(settings.recovery.title)}</h1>
         {loaded(state, move |step| {
             let (password_error, regenerate_error) = errors;
             match step {
                 RecoveryCodesStep::Off => view! {
-                    <p>"Twee-staps-authenticatie is uitgeschakeld, dus je hebt geen herstelcodes."</p>
-                    <p><a href=SETTINGS>"Terug naar je instellingen"</a></p>
+                    <p>{tr!(settings.recovery.off)}</p>
+                    <p><a href=SETTINGS>{tr!(settings.back_to_settings)}</a></p>
                 }
                 .into_any(),
                 RecoveryCodesStep::Password => view! {
@@ -109,16 +110,16 @@ pub fn RecoveryCodesPage() -> impl IntoView {
                 }
                 .into_any(),
                 RecoveryCodesStep::Confirm { left } => view! {
-                    <p>{format!("Je hebt nog {} over. Maak je een nieuwe set aan, dan werken de huidige herstelcodes niet meer, ook de ongebruikte niet.", crate::words::count(left as i64, "herstelcode", "herstelcodes"))}</p>
+                    <p>{tr!(settings.recovery.confirm, codes = crate::words::count(left as i64, tr!(settings.counted.recovery_code), tr!(settings.counted.recovery_codes)))}</p>
                     <ActionForm action={action::<RegenerateRecoveryCodes>()}>
                         <FormError error=regenerate_error/>
-                        <button type="submit" class="primary">"Herstelcodes opnieuw aanmaken"</button>
+                        <button type="submit" class="primary">{tr!(settings.recovery.title)}</button>
                     </ActionForm>
-                    <p><a href=SETTINGS>"Annuleren"</a></p>
+                    <p><a href=SETTINGS>{tr!(settings.cancel)}</a></p>
                 }
                 .into_any(),
                 RecoveryCodesStep::Show { codes } => view! {
-                    <p class="success" role="status">"Je nieuwe herstelcodes zijn aangemaakt. De vorige werken niet meer."</p>
+                    <p class="success" role="status">{tr!(settings.recovery.made)}</p>
                     <SaveRecoveryCodes codes action={action::<RecoveryCodesDone>()}/>
                 }
                 .into_any(),

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::request::{Viewer, context};
-use crate::{error::AppError, forms::refreshed};
+use crate::{error::AppError, forms::refreshed, tr};
 #[cfg(feature = "ssr")]
 use tweestap_domain::time;
 
@@ -42,8 +42,8 @@ pub struct LoginEntry {
     pub started: String,
     pub browser: String,
     pub ip_address: Option<String>,
-    /// "Wachtwoord en passkey"; "Onbekend" for a login from before this was recorded.
-    pub established_by: String,
+    /// "Wachtwoord en passkey"; `None` for a login from before this was recorded.
+    pub established_by: Option<String>,
     /// The login this page is shown in.
     pub this_one: bool,
 }
@@ -74,10 +74,7 @@ pub async fn logins(
                 started: time::format_dutch(row.created_at),
                 browser: tweestap_domain::client::describe(row.user_agent.as_deref()),
                 ip_address: row.ip_address,
-                established_by: row
-                    .established_by
-                    .map_or("Onbekend", |how| how.text())
-                    .to_owned(),
+                established_by: row.established_by.map(|how| how.text().to_owned()),
                 this_one: Some(row.id) == current,
             })
             .collect(),
@@ -89,15 +86,20 @@ pub async fn logins(
 pub fn LoginsTable(logins: Vec<LoginEntry>) -> impl IntoView {
     view! {
         <table class="log logins">
-            <caption>"Open sessies en hoe er is ingelogd"</caption>
+            <caption>{tr!(settings.logins.caption)}</caption>
             <thead>
-                <tr><th scope="col">"Ingelogd op"</th><th scope="col">"Ingelogd met"</th><th scope="col">"Browser"</th><th scope="col">"IP-adres"</th></tr>
+                <tr>
+                    <th scope="col">{tr!(settings.logins.started)}</th>
+                    <th scope="col">{tr!(settings.logins.established_by)}</th>
+                    <th scope="col">{tr!(settings.log.browser)}</th>
+                    <th scope="col">{tr!(settings.log.ip_address)}</th>
+                </tr>
             </thead>
             <tbody>
                 {logins.into_iter().map(|login| view! {
                     <tr>
-                        <td>{login.started}{login.this_one.then_some(" (deze sessie)")}</td>
-                        <td>{login.established_by}</td>
+                        <td>{login.started}{login.this_one.then(|| format!(" {}", tr!(settings.logins.this_session)))}</td>
+                        <td>{login.established_by.unwrap_or_else(|| tr!(settings.logins.unknown).to_owned())}</td>
                         <td>{login.browser}</td>
                         <td>{login.ip_address.unwrap_or_else(|| "–".to_owned())}</td>
                     </tr>
@@ -125,7 +127,12 @@ pub fn LogTable(entries: Vec<LogEntry>) -> impl IntoView {
     view! {
         <table class="log">
             <thead>
-                <tr><th scope="col">"Wanneer"</th><th scope="col">"Wat"</th><th scope="col">"Browser"</th><th scope="col">"IP-adres"</th></tr>
+                <tr>
+                    <th scope="col">{tr!(settings.log.when)}</th>
+                    <th scope="col">{tr!(settings.log.what)}</th>
+                    <th scope="col">{tr!(settings.log.browser)}</th>
+                    <th scope="col">{tr!(settings.log.ip_address)}</th>
+                </tr>
             </thead>
             <tbody>
                 {entries.into_iter().map(|entry| view! {
@@ -148,12 +155,12 @@ pub fn SecurityLogTile() -> impl IntoView {
     let logins = Resource::new(refreshed, |_| open_logins());
     view! {
         <section class="tile wide" aria-labelledby="tegel-log">
-            <h2 id="tegel-log">"Beveiligingslog"</h2>
-            <p>"Wat er met de beveiliging van je account is gebeurd. Herken je iets niet? Neem dan contact op met de helpdesk."</p>
-            <Transition fallback=|| view! { <p>"Laden…"</p> }>
+            <h2 id="tegel-log">{tr!(settings.log.title)}</h2>
+            <p>{tr!(settings.log.intro)}</p>
+            <Transition fallback=|| view! { <p>{tr!(settings.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match entries.await {
-                        Ok(entries) if entries.is_empty() => view! { <p>"Er is nog niets gebeurd."</p> }.into_any(),
+                        Ok(entries) if entries.is_empty() => view! { <p>{tr!(settings.log.empty)}</p> }.into_any(),
                         Ok(entries) => view! { <LogTable entries/> }.into_any(),
                         Err(err) => view! { <p role="alert">{err.to_string()}</p> }.into_any(),
                     }

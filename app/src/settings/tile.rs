@@ -11,6 +11,7 @@ use crate::{
     error::AppError,
     forms::refreshed,
     routes::{DEVICES, DISABLE, PASSKEYS, RECOVERY_CODES, SETTINGS, WIZARD, with_next},
+    tr,
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
@@ -67,39 +68,39 @@ pub fn TwoFactorTile() -> impl IntoView {
     let status = Resource::new(refreshed, |_| two_factor_status());
     view! {
         <section class="tile" aria-labelledby="tegel-twee-staps">
-            <h2 id="tegel-twee-staps">"Twee-staps-authenticatie"</h2>
+            <h2 id="tegel-twee-staps">{tr!(settings.tile.title)}</h2>
             <Explanation/>
-            <Transition fallback=|| view! { <p>"Laden…"</p> }>
+            <Transition fallback=|| view! { <p>{tr!(settings.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match status.await {
                         Ok(Status { enabled_since: Some(since), sms_number, passkey_method, passkeys, codes_left, mandatory }) => view! {
-                            <p class="status on">"Twee-staps-authenticatie is ingeschakeld."</p>
+                            <p class="status on">{tr!(settings.tile.on)}</p>
                             <p>
                                 {match sms_number {
-                                    Some(number) => format!("Methode: SMS met code naar {number}, sinds {since}."),
-                                    None if passkey_method => format!("Methode: passkey, sinds {since}."),
-                                    None => format!("Methode: code van authenticatie-applicatie, sinds {since}."),
+                                    Some(number) => tr!(settings.tile.method_sms, number = number, since = since),
+                                    None if passkey_method => tr!(settings.tile.method_passkey, since = since),
+                                    None => tr!(settings.tile.method_app, since = since),
                                 }}
                             </p>
-                            <p>{format!("Je hebt nog {} over.", crate::words::count(codes_left as i64, "herstelcode", "herstelcodes"))}</p>
-                            <a class="button secondary" href=RECOVERY_CODES>"Herstelcodes opnieuw aanmaken"</a>
-                            <p><a href=crate::routes::METHOD>"Methode wijzigen"</a></p>
+                            <p>{tr!(settings.tile.codes_left, codes = crate::words::count(codes_left as i64, tr!(settings.counted.recovery_code), tr!(settings.counted.recovery_codes)))}</p>
+                            <a class="button secondary" href=RECOVERY_CODES>{tr!(settings.recovery.title)}</a>
+                            <p><a href=crate::routes::METHOD>{tr!(settings.method.title)}</a></p>
                             {passkeys.map(|count| view! {
                                 <p>
-                                    <a href=PASSKEYS>"Passkeys en beveiligingssleutels"</a>
-                                    {format!(" ({})", crate::words::count(count as i64, "passkey", "passkeys"))}
+                                    <a href=PASSKEYS>{tr!(settings.passkeys.title)}</a>
+                                    {format!(" ({})", crate::words::count(count as i64, tr!(settings.counted.passkey), tr!(settings.counted.passkeys)))}
                                 </p>
                             })}
-                            <p><a href=DEVICES>"Onthouden apparaten"</a></p>
+                            <p><a href=DEVICES>{tr!(settings.tile.devices)}</a></p>
                             {(!mandatory).then(|| view! {
-                                <p><a href=DISABLE>"Twee-staps-authenticatie uitschakelen"</a></p>
+                                <p><a href=DISABLE>{tr!(settings.disable.title)}</a></p>
                             })}
                         }
                         .into_any(),
                         Ok(_) => view! {
-                            <p class="status off">"Twee-staps-authenticatie is uitgeschakeld."</p>
+                            <p class="status off">{tr!(settings.tile.off)}</p>
                             <a class="button primary" href=with_next(WIZARD, &Some(SETTINGS.to_owned()))>
-                                "Twee-staps-authenticatie inschakelen"
+                                {tr!(settings.tile.enable)}
                             </a>
                         }
                         .into_any(),

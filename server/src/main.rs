@@ -36,8 +36,8 @@ enum Command {
     Serve,
     /// Run migrations and exit.
     Migrate,
-    /// Remove what is kept no longer (SEC-26) once, print how much went, and exit; `serve` does
-    /// the same every hour.
+    /// Remove what is kept no longer (SEC-26) once, print how much went, count today's rollout
+    /// for the helpdesk's chart, and exit; `serve` does the same every hour.
     Maintenance,
     /// Manage users.
     User {
@@ -208,6 +208,13 @@ async fn maintenance(ctx: &Context) -> Result<(), String> {
         "retention ({} days for the security log and SMS sends): {report}",
         tweestap_domain::retention::retention_period(&ctx.settings).num_days()
     );
+    let counted = tweestap_domain::helpdesk::history::record_today(ctx)
+        .await
+        .map_err(|e| format!("counting today's rollout failed: {}", e.chain()))?;
+    println!(
+        "rollout today: {} with the app, {} with SMS, {} with passkeys alone",
+        counted.app, counted.sms, counted.passkey
+    );
     Ok(())
 }
 
@@ -260,6 +267,8 @@ async fn serve(ctx: Context, config: &Config) -> Result<(), String> {
         tracing::info!("metrics at /metrics on the main address, with the bearer token");
     }
     tweestap_domain::retention::spawn_worker(ctx.clone());
+    // Today's numbers for the helpdesk's rollout chart, every hour.
+    tweestap_domain::helpdesk::history::spawn_worker(ctx.clone());
     let conf = leptos::config::get_configuration(None).map_err(|e| e.to_string())?;
     let options = conf.leptos_options;
     let addr = options.site_addr;

@@ -2,6 +2,8 @@
 
 use sea_orm::{ActiveEnum, DeriveActiveEnum, EnumIter, sea_query::StringLen};
 
+use crate::lang::Lang;
+
 /// What can happen to an account's sign-in. The stored kind is the variant's name in snake
 /// case; the text is what the user reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
@@ -94,6 +96,40 @@ impl Event {
     /// try again would only alarm.
     pub fn is_mailed(self) -> bool {
         self != Self::ClockDrift
+    }
+}
+
+impl Event {
+    /// In the user's language: Dutch as `text`, or English.
+    pub fn text_in(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Nl => self.text(),
+            Lang::En => self.english(),
+        }
+    }
+
+    fn english(self) -> &'static str {
+        match self {
+            Self::TwoFactorEnabled => "Two-step authentication turned on",
+            Self::RecoveryCodeUsed => "Logged in with a recovery code",
+            Self::DeviceRemembered => "Device remembered ('Remember me')",
+            Self::Locked => "Second step locked after too many wrong codes",
+            Self::HelpdeskReset => "Two-step authentication reset by the helpdesk",
+            Self::RecoveryCodesRegenerated => "New recovery codes created",
+            Self::DeviceForgotten => "Remembered device forgotten",
+            Self::TwoFactorDisabled => "Two-step authentication turned off",
+            Self::PasswordChanged => "Password changed",
+            Self::LockLifted => "Second-step lock lifted by the helpdesk",
+            Self::MethodChanged => "Authentication method changed",
+            Self::PasswordLocked => "Logging in locked after too many wrong passwords",
+            Self::PasswordLockLifted => "Login lock lifted by the helpdesk",
+            Self::PasskeyAdded => "Passkey added",
+            Self::PasskeyRemoved => "Passkey removed",
+            Self::PasskeyCounterWentBack => {
+                "Passkey login refused: the passkey may have been copied"
+            }
+            Self::ClockDrift => "Code refused: your phone's clock is not in step",
+        }
     }
 }
 

@@ -1,10 +1,11 @@
-//! The email that tells a user what happened to their account's security (SEC-21), in Dutch.
-//! Its words come from the log's own text for the event, so a new event needs no text here.
+//! The email that tells a user what happened to their account's security (SEC-21), in the
+//! language they chose (Dutch until they choose). Its words come from the log's own text for the
+//! event, so a new event needs no text here.
 
 use chrono::{DateTime, Utc};
 
 use super::event::Event;
-use crate::client::ClientInfo;
+use crate::{client::ClientInfo, lang::Lang};
 
 /// What happened, to whom and from where: everything the email says.
 pub struct Notice<'a> {
@@ -16,24 +17,35 @@ pub struct Notice<'a> {
     pub detail: Option<&'a str>,
     pub at: DateTime<Utc>,
     pub client: Option<&'a ClientInfo>,
+    pub lang: Lang,
 }
 
-/// "Beveiliging van je account: nieuwe herstelcodes aangemaakt"
-pub fn subject(event: Event) -> String {
-    format!("Beveiliging van je account: {}", lower_first(event.text()))
+/// "Beveiliging van je account: nieuwe herstelcodes aangemaakt", "Your account's security: new
+/// recovery codes created"
+pub fn subject(event: Event, lang: Lang) -> String {
+    let what = lower_first(event.text_in(lang));
+    match lang {
+        Lang::Nl => format!("Beveiliging van je account: {what}"),
+        Lang::En => format!("Your account's security: {what}"),
+    }
 }
 
 pub fn body(notice: &Notice<'_>) -> String {
-    let mut what = notice.event.text().to_owned();
+    let lang = notice.lang;
+    let mut what = notice.event.text_in(lang).to_owned();
     if let Some(detail) = notice.detail.filter(|d| !d.trim().is_empty()) {
         what.push_str(&format!(" ({detail})"));
     }
-    let mut facts = format!("Wanneer: {}\n", crate::time::format_dutch(notice.at));
+    let (when, browser, address, unknown) = match lang {
+        Lang::Nl => ("Wanneer", "Browser", "IP-adres", "onbekend"),
+        Lang::En => ("When", "Browser", "IP address", "unknown"),
+    };
+    let mut facts = format!("{when}: {}\n", crate::time::format_at(notice.at, lang));
     if let Some(client) = notice.client {
         facts.push_str(&format!(
-            "Browser: {}\nIP-adres: {}\n",
-            crate::client::describe(client.user_agent.as_deref()),
-            client.ip_address.as_deref().unwrap_or("onbekend")
+            "{browser}: {}\n{address}: {}\n",
+            crate::client::describe_in(client.user_agent.as_deref(), lang),
+            client.ip_address.as_deref().unwrap_or(unknown)
         ));
     }
     // The default contact text starts with "Helpdesk:" itself.
@@ -41,19 +53,32 @@ pub fn body(notice: &Notice<'_>) -> String {
         .helpdesk
         .strip_prefix("Helpdesk:")
         .map_or(notice.helpdesk, str::trim_start);
-    format!(
-        "Beste {name},\n\n\
-         Er is iets gebeurd met de beveiliging van je account bij {platform}:\n\n\
-         {what}\n\n\
-         {facts}\n\
-         Was jij dit? Dan hoef je niets te doen.\n\
-         Was jij dit niet? Neem dan direct contact op met de helpdesk: {helpdesk}\n\n\
-         Met vriendelijke groet,\n\
-         {platform}\n\n\
-         Dit bericht is automatisch verstuurd; je kunt er niet op antwoorden.\n",
-        name = notice.display_name,
-        platform = notice.platform,
-    )
+    let name = notice.display_name;
+    let platform = notice.platform;
+    match lang {
+        Lang::Nl => format!(
+            "Beste {name},\n\n\
+             Er is iets gebeurd met de beveiliging van je account bij {platform}:\n\n\
+             {what}\n\n\
+             {facts}\n\
+             Was jij dit? Dan hoef je niets te doen.\n\
+             Was jij dit niet? Neem dan direct contact op met de helpdesk: {helpdesk}\n\n\
+             Met vriendelijke groet,\n\
+             {platform}\n\n\
+             Dit bericht is automatisch verstuurd; je kunt er niet op antwoorden.\n"
+        ),
+        Lang::En => format!(
+            "Dear {name},\n\n\
+             Something happened to the security of your account at {platform}:\n\n\
+             {what}\n\n\
+             {facts}\n\
+             Was this you? Then you need not do anything.\n\
+             Was this not you? Contact the helpdesk at once: {helpdesk}\n\n\
+             Kind regards,\n\
+             {platform}\n\n\
+             This message was sent automatically; you cannot reply to it.\n"
+        ),
+    }
 }
 
 /// "Nieuwe herstelcodes" -> "nieuwe herstelcodes", but "SMS-nummer" stays as it is.
@@ -86,6 +111,10 @@ mod tests {
     }
 
     fn notice(event: Event, client: Option<&ClientInfo>) -> (String, String) {
+        notice_in(event, client, Lang::Nl)
+    }
+
+    fn notice_in(event: Event, client: Option<&ClientInfo>, lang: Lang) -> (String, String) {
         let body = body(&Notice {
             platform: "PRO Praktijksteun",
             helpdesk: crate::settings::Settings::DEFAULT_HELPDESK,
@@ -94,8 +123,9 @@ mod tests {
             detail: sample_detail(event),
             at: Utc.with_ymd_and_hms(2026, 11, 25, 8, 30, 0).unwrap(),
             client,
+            lang,
         });
-        (subject(event), body)
+        (subject(event, lang), body)
     }
 
     /// Six digits in a row (an app or SMS code) or a recovery code's shape.
@@ -148,8 +178,46 @@ mod tests {
             }
         }
         assert_eq!(
-            subject(Event::RecoveryCodesRegenerated),
+            subject(Event::RecoveryCodesRegenerated, Lang::Nl),
             "Beveiliging van je account: nieuwe herstelcodes aangemaakt"
+        );
+    }
+
+    #[test]
+    fn every_event_has_an_english_subject_and_body_for_who_chose_english_sec_21() {
+        let client = ClientInfo {
+            ip_address: Some("203.0.113.7".to_owned()),
+            user_agent: Some("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36".to_owned()),
+        };
+        for event in Event::ALL {
+            let (subject, body) = notice_in(event, Some(&client), Lang::En);
+            let what = event.text_in(Lang::En);
+            assert_ne!(what, event.text(), "{event:?} has no English text");
+            assert!(
+                subject.starts_with("Your account's security: "),
+                "{subject}"
+            );
+            assert!(
+                subject.to_lowercase().ends_with(&what.to_lowercase()),
+                "{subject}"
+            );
+            assert!(body.starts_with("Dear Judith van Haare,\n"), "{body}");
+            assert!(body.contains(what), "{body}");
+            assert!(body.contains("When: 25 November 2026 at 09:30"), "{body}");
+            assert!(body.contains("Browser: Chrome on Windows"), "{body}");
+            assert!(body.contains("IP address: 203.0.113.7"), "{body}");
+            assert!(
+                body.contains("Was this not you? Contact the helpdesk at once: 088 - 123 45 67"),
+                "{body}"
+            );
+            assert!(
+                !body.contains("Beste") && !body.contains("Wanneer"),
+                "{body}"
+            );
+        }
+        assert_eq!(
+            subject(Event::RecoveryCodesRegenerated, Lang::En),
+            "Your account's security: new recovery codes created"
         );
     }
 

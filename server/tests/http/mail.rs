@@ -167,7 +167,10 @@ async fn queued_kinds(app: &TestApp, to: &str, codes: &[String]) -> Vec<String> 
     for row in &rows {
         let event =
             tweestap_domain::audit::log::Event::from_kind(&row.kind).expect("a known event");
-        assert_eq!(row.subject, tweestap_domain::audit::notice::subject(event));
+        assert_eq!(
+            row.subject,
+            tweestap_domain::audit::notice::subject(event, tweestap_domain::Lang::Nl)
+        );
         for code in codes {
             assert!(!row.body.contains(code.as_str()), "{}", row.body);
         }

@@ -6,6 +6,7 @@ mod support;
 
 mod account;
 mod guessing;
+mod language;
 mod login;
 mod mail;
 mod method_change;

@@ -201,6 +201,10 @@ pub enum Invalid {
         "Dit is je enige passkey en je hebt geen andere manier ingesteld. Voeg eerst een andere passkey toe of kies bij 'Methode wijzigen' de app of SMS, of schakel twee-staps-authenticatie uit."
     )]
     PasskeyLast,
+    #[error(
+        "Zo lang kan dit apparaat hier niet onthouden worden. Kies bij 'Onthoud mij' een van de keuzes op de pagina."
+    )]
+    RememberLength,
 }
 
 /// About how many minutes a phone's clock is off, as a clock-drift message says it: 1 to
@@ -459,6 +463,7 @@ impl From<tweestap_domain::Invalid> for Invalid {
             I::PasskeyName => Self::PasskeyName,
             I::PasskeyLimit => Self::PasskeyLimit,
             I::PasskeyLast => Self::PasskeyLast,
+            I::RememberLength => Self::RememberLength,
         }
     }
 }

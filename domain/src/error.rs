@@ -133,6 +133,8 @@ pub enum Invalid {
     PasskeyLimit,
     /// The last passkey of a user whose only method is passkeys.
     PasskeyLast,
+    /// A length for "Onthoud mij" that this installation does not offer.
+    RememberLength,
 }
 
 impl From<Invalid> for Error {

@@ -27,8 +27,11 @@ pub struct Settings {
     pub secret_key: SecretKey,
     /// When two-step authentication becomes optional and when mandatory.
     pub rollout: policy::Rollout,
-    /// How long "Onthoud mij" spares the code on a browser.
+    /// How long "Onthoud mij" spares the code on a browser by default: the first of the
+    /// lengths offered (`twofactor::remembered::RememberFor`).
     pub remember_for: Duration,
+    /// The longest a browser may be remembered: longer choices are not offered, nor accepted.
+    pub remember_max: Duration,
     pub sms: SmsSettings,
     /// Security emails (SEC-21); none by default.
     pub mail: MailSettings,
@@ -61,6 +64,8 @@ impl Settings {
     pub const DEFAULT_SESSION_MAX_HOURS: i64 = 12;
     pub const DEFAULT_SECOND_STEP_MINUTES: i64 = 10;
     pub const DEFAULT_REMEMBER_HOURS: i64 = 12;
+    /// A week, the longest choice the manual's introduction offers.
+    pub const DEFAULT_REMEMBER_MAX_HOURS: i64 = 168;
 
     /// Defaults with the given key: what tests start from.
     pub fn with_key(secret_key: SecretKey) -> Self {
@@ -73,6 +78,7 @@ impl Settings {
             secret_key,
             rollout: policy::Rollout::starting(policy::local_date(Utc::now())),
             remember_for: Duration::hours(Self::DEFAULT_REMEMBER_HOURS),
+            remember_max: Duration::hours(Self::DEFAULT_REMEMBER_MAX_HOURS),
             sms: SmsSettings::default(),
             mail: MailSettings::default(),
             trusted_proxies: Vec::new(),

@@ -152,6 +152,11 @@ fn database_url_with_name(url: &str, name: &str) -> String {
     }
 }
 
+/// "Onthoud mij" ticked without a longer choice.
+pub fn default_remember_length(ctx: &Context) -> crate::twofactor::remembered::RememberFor {
+    crate::twofactor::remembered::RememberFor::default_for(&ctx.settings)
+}
+
 /// The manual's rollout: optional from 1 April, mandatory from 1 July (2026).
 pub fn manual_rollout() -> crate::twofactor::policy::Rollout {
     crate::twofactor::policy::Rollout {

@@ -1,8 +1,9 @@
-//! Parts more than one chapter uses: the factor's fields and forms, and the buttons that need
-//! the browser's script (copy, print, the resend countdown).
+//! Parts more than one chapter uses: the factor's fields and forms, "Onthoud mij", and the
+//! buttons that need the browser's script (copy, print, the resend countdown).
 
 pub mod buttons;
 pub mod factor;
+pub mod remember;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

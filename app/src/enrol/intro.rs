@@ -12,10 +12,9 @@ use crate::request::logged_in;
 #[cfg(feature = "ssr")]
 use crate::routes::safe_next;
 use crate::{
-    components::next_from_query,
+    components::{next_from_query, remember::RememberExplanation},
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
-    login::code::RememberExplanation,
     routes::{DIALOG_PARAM, WIZARD, with_next},
 };
 #[cfg(feature = "ssr")]

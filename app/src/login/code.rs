@@ -11,12 +11,15 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::components::factor::sms_state;
 #[cfg(feature = "ssr")]
+use crate::components::remember::{chosen_length, form_hours};
+#[cfg(feature = "ssr")]
 use crate::request::{complete_session, logged_in, set_cookie};
 #[cfg(feature = "ssr")]
 use crate::routes::{METHOD, safe_next};
 use crate::{
     components::factor::{CodeField, ResendForm, ResendSmsCode, SentTo, SmsState},
     components::next_from_query,
+    components::remember::{RememberMe, remember_choices},
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
     passkey::PasskeyLogin,
@@ -39,24 +42,23 @@ pub struct SecondStep {
     pub code: bool,
 }
 
-#[server(prefix = "/api/gedeeld", endpoint = "remember_hours")]
-pub async fn remember_hours() -> Result<i64, AppError> {
-    let (ctx, _, _) = logged_in()?;
-    Ok(ctx.settings.remember_for.num_hours())
-}
-
 /// The second step at login with a code from the app.
 #[server(prefix = "/api/tweede-stap", endpoint = "second_step_code")]
 pub async fn second_step_code(
     code: String,
     remember: Option<String>,
+    remember_hours: Option<String>,
     next: Option<String>,
 ) -> Result<(), AppError> {
     let (ctx, viewer, session) = logged_in()?;
     if session.stage != session::SessionStage::PasswordOnly {
         return Err(AppError::Forbidden);
     }
-    let remember = remember.as_deref() == Some("on");
+    let remember = chosen_length(
+        &ctx.settings,
+        remember.as_deref() == Some("on"),
+        form_hours(remember_hours.as_deref())?,
+    )?;
     // The factor is read once: it says which code this is, and the app's check needs it.
     let factor = factor::factor(&ctx, session.user.id)
         .await?
@@ -72,9 +74,10 @@ pub async fn second_step_code(
             Some(&viewer.client),
         )
         .await?;
-        if remember {
-            let token = remembered::remember_browser(&ctx, session.user.id, &viewer.client).await?;
-            set_cookie(&token.cookie(ctx.settings.remember_for));
+        if let Some(length) = remember {
+            let token =
+                remembered::remember_browser(&ctx, session.user.id, length, &viewer.client).await?;
+            set_cookie(&token.cookie(length.duration()));
         }
         complete_session(
             &ctx,
@@ -98,8 +101,8 @@ pub async fn second_step_code(
     } else {
         let passed =
             app_code::pass_login(&ctx, &session, &factor, &code, remember, &viewer.client).await?;
-        if let Some(token) = passed.remembered {
-            set_cookie(&token.cookie(ctx.settings.remember_for));
+        if let (Some(token), Some(length)) = (passed.remembered, remember) {
+            set_cookie(&token.cookie(length.duration()));
         }
         set_cookie(&passed.session.cookie());
     }
@@ -132,23 +135,6 @@ pub async fn second_step_info() -> Result<SecondStep, AppError> {
     Ok(SecondStep { sms, passkey, code })
 }
 
-#[component]
-pub fn RememberExplanation() -> impl IntoView {
-    let hours = Resource::new(refreshed, |_| remember_hours());
-    view! {
-        <Transition>
-            {move || Suspend::new(async move {
-                let hours = hours.await.unwrap_or(12);
-                view! {
-                    <p>
-                        "Om niet bij iedere keer dat je wilt inloggen je mobiele telefoon nodig te hebben, kun je bij het inloggen 'Onthoud mij' aanvinken: dan wordt er op dat apparaat " {hours} " uur lang niet om een authenticatie-code gevraagd. Op deze manier ben je nog steeds beveiligd, want wanneer iemand op een ander apparaat probeert in te loggen met jouw gegevens moet die nog steeds een authenticatie-code invullen."
-                    </p>
-                }
-            })}
-        </Transition>
-    }
-}
-
 /// The second step at login: the passkey where the user has one ("Andere manier" leads on), the
 /// code from the app, or the code sent by SMS.
 #[component]
@@ -157,7 +143,7 @@ pub fn CodePage() -> impl IntoView {
     let next = next_from_query();
     let query = use_query_map();
     let info = Resource::new(refreshed, |_| second_step_info());
-    let hours = Resource::new(refreshed, |_| remember_hours());
+    let choices = Resource::new(refreshed, |_| remember_choices());
     view! {
         <Title text="Vul de code in"/>
         <section class="card narrow" aria-labelledby="code-titel">
@@ -167,11 +153,11 @@ pub fn CodePage() -> impl IntoView {
                     let other_way = query.read().get(OTHER_WAY_PARAM).is_some();
                     Suspend::new(async move {
                         let info = info.await.unwrap_or(SecondStep { sms: None, passkey: false, code: true });
-                        let hours = hours.await.unwrap_or(12);
+                        let choices = choices.await.unwrap_or_else(|_| vec![12]);
                         if info.passkey && !other_way {
-                            passkey_step(next, hours, info.code).into_any()
+                            passkey_step(next, choices, info.code).into_any()
                         } else {
-                            code_step(info, next, hours).into_any()
+                            code_step(info, next, choices).into_any()
                         }
                     })
                 }}
@@ -181,12 +167,12 @@ pub fn CodePage() -> impl IntoView {
 }
 
 /// A passkey first, with "Andere manier".
-fn passkey_step(next: Option<String>, hours: i64, code: bool) -> impl IntoView {
+fn passkey_step(next: Option<String>, choices: Vec<i64>, code: bool) -> impl IntoView {
     let other_way = format!("{CODE}?{OTHER_WAY_PARAM}=ja{}", next_suffix(&next));
     view! {
         <h1 id="code-titel">"Bevestig met je passkey"</h1>
         <p>"Gebruik de passkey op je telefoon, je computer of je beveiligingssleutel: bevestig met je vingerafdruk, je gezicht of je pincode."</p>
-        <PasskeyLogin next hours/>
+        <PasskeyLogin next choices/>
         <p>
             <a href=other_way>
                 {if code { "Andere manier: een code of een herstelcode" } else { "Andere manier: een herstelcode" }}
@@ -197,7 +183,7 @@ fn passkey_step(next: Option<String>, hours: i64, code: bool) -> impl IntoView {
 
 /// The code from the app or from the SMS, or (for a user with passkeys only) the way to a
 /// recovery code.
-fn code_step(info: SecondStep, next: Option<String>, hours: i64) -> impl IntoView {
+fn code_step(info: SecondStep, next: Option<String>, choices: Vec<i64>) -> impl IntoView {
     let error = form_error::<SecondStepCode>();
     let back = info.passkey.then(|| {
         view! { <p><a href=with_next(CODE, &next)>"Toch met je passkey inloggen"</a></p> }
@@ -228,12 +214,7 @@ fn code_step(info: SecondStep, next: Option<String>, hours: i64) -> impl IntoVie
         <ActionForm action={action::<SecondStepCode>()}>
             <NextField/>
             <CodeField/>
-            <div class="check">
-                <input id="remember" type="checkbox" name="remember"/>
-                <label for="remember">
-                    "Onthoud mij (op dit apparaat " {hours} " uur geen code vragen)"
-                </label>
-            </div>
+            <RememberMe choices spare="geen code vragen"/>
             <FormError error/>
             <button type="submit" class="primary">"Inloggen"</button>
         </ActionForm>

@@ -15,11 +15,13 @@ use webauthn_rs_proto::{
 };
 
 use crate::{
+    components::remember::RememberMe,
     error::{AppError, FormError},
     forms::{action, form_error},
 };
 #[cfg(feature = "ssr")]
 use crate::{
+    components::remember::chosen_length,
     request::{Viewer, complete_session, context, logged_in, request_cookie, set_cookie},
     routes::safe_next,
 };
@@ -128,18 +130,20 @@ pub async fn passkey_login_options() -> Result<RequestChallengeResponse, AppErro
 }
 
 /// The second step with a passkey: the browser's answer completes the login, with "Onthoud
-/// mij" as for a code.
+/// mij" as for a code (`remember_hours`: how long, where the page offered a choice).
 #[server(prefix = "/api/tweede-stap", endpoint = "passkey_login", input = Json)]
 pub async fn passkey_login(
     answer: PublicKeyCredential,
     remember: bool,
+    remember_hours: Option<i64>,
     next: Option<String>,
 ) -> Result<(), AppError> {
     let (ctx, viewer, session) = logged_in()?;
+    let remember = chosen_length(&ctx.settings, remember, remember_hours)?;
     let passed =
         passkey_steps::pass_login(&ctx, &session, &answer, remember, &viewer.client).await?;
-    if let Some(token) = passed.remembered {
-        set_cookie(&token.cookie(ctx.settings.remember_for));
+    if let (Some(token), Some(length)) = (passed.remembered, remember) {
+        set_cookie(&token.cookie(length.duration()));
     }
     set_cookie(&passed.session.cookie());
     tracing::info!(
@@ -269,10 +273,11 @@ fn NamePasskey(new: NewPasskey) -> impl IntoView {
 
 /// The second step with a passkey: "Onthoud mij" and the button that asks the browser.
 #[component]
-pub fn PasskeyLogin(next: Option<String>, hours: i64) -> impl IntoView {
+pub fn PasskeyLogin(next: Option<String>, choices: Vec<i64>) -> impl IntoView {
     let supported = browser_supports();
     let busy = RwSignal::new(false);
     let remember = RwSignal::new(false);
+    let length = RwSignal::new(None::<i64>);
     let browser_error = RwSignal::new(None::<AppError>);
     let login = action::<PasskeyLogin>();
     let server_error = form_error::<PasskeyLogin>();
@@ -295,6 +300,7 @@ pub fn PasskeyLogin(next: Option<String>, hours: i64) -> impl IntoView {
                         login.dispatch(PasskeyLogin {
                             answer,
                             remember: remember.get_untracked(),
+                            remember_hours: length.get_untracked(),
                             next,
                         });
                     }
@@ -307,10 +313,7 @@ pub fn PasskeyLogin(next: Option<String>, hours: i64) -> impl IntoView {
     };
     view! {
         <div class="passkey-login">
-            <div class="check">
-                <input id="remember" type="checkbox" name="remember" on:change=move |event| remember.set(event_target_checked(&event))/>
-                <label for="remember">"Onthoud mij (op dit apparaat " {hours} " uur niet opnieuw vragen)"</label>
-            </div>
+            <RememberMe choices spare="niet opnieuw vragen" remember length/>
             <FormError error/>
             <button type="button" class="primary" on:click=sign_in disabled=move || busy.get() || login.pending().get() || !supported.get()>
                 {move || if busy.get() { "Wachten op je passkey…" } else { "Inloggen met passkey" }}

@@ -228,9 +228,14 @@ async fn a_remembered_browser_is_not_held_by_the_account_lock_sec_25(backend: Ba
     let (ctx, clock, _db) = testing::context_with(backend, small).await;
     let judith = testing::add_judith(&ctx).await;
     testing::enrol_app(&ctx, &clock, &judith).await;
-    let token = crate::twofactor::remembered::remember_browser(&ctx, judith.id, &from("10.0.0.1"))
-        .await
-        .unwrap();
+    let token = crate::twofactor::remembered::remember_browser(
+        &ctx,
+        judith.id,
+        testing::default_remember_length(&ctx),
+        &from("10.0.0.1"),
+    )
+    .await
+    .unwrap();
     for n in 1..=5 {
         attempt(&ctx, JUDITH_EMAIL, WRONG, &format!("203.0.113.{n}"))
             .await

@@ -164,9 +164,14 @@ async fn a_password_change_is_rolled_back_when_its_log_entry_fails_sec_21(backen
     let (other_token, _) = session::start(&ctx, &judith, &client, SessionStage::Complete)
         .await
         .unwrap();
-    let browser = remembered::remember_browser(&ctx, judith.id, &client)
-        .await
-        .unwrap();
+    let browser = remembered::remember_browser(
+        &ctx,
+        judith.id,
+        testing::default_remember_length(&ctx),
+        &client,
+    )
+    .await
+    .unwrap();
     let keep = session::resolve(&ctx, &keep_token).await.unwrap().unwrap();
     let before = sign_in_of(&ctx, judith.id).await;
     break_inserts(&ctx, "security_events").await;
@@ -249,9 +254,14 @@ async fn a_helpdesk_reset_is_rolled_back_when_its_log_entry_fails_sec_21(backend
     let (token, _) = session::start(&ctx, &judith, &client, SessionStage::Complete)
         .await
         .unwrap();
-    let browser = remembered::remember_browser(&ctx, judith.id, &client)
-        .await
-        .unwrap();
+    let browser = remembered::remember_browser(
+        &ctx,
+        judith.id,
+        testing::default_remember_length(&ctx),
+        &client,
+    )
+    .await
+    .unwrap();
     let before = sign_in_of(&ctx, judith.id).await;
     break_inserts(&ctx, "security_events").await;
 

@@ -286,9 +286,14 @@ async fn a_helpdesk_reset_removes_every_factor_and_ends_the_sessions(backend: Ba
     let (ctx, clock, _db) = testing::context(backend).await;
     let judith = testing::add_judith(&ctx).await;
     let (_, codes) = testing::enrol_app(&ctx, &clock, &judith).await;
-    let token = twofactor::remembered::remember_browser(&ctx, judith.id, &Default::default())
-        .await
-        .unwrap();
+    let token = twofactor::remembered::remember_browser(
+        &ctx,
+        judith.id,
+        testing::default_remember_length(&ctx),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
     let (session_token, _) = session::start(
         &ctx,
         &judith,

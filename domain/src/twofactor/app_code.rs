@@ -10,7 +10,7 @@ use super::{
     attempts::{record_failure, record_success, reserve_attempt},
     clock_drift,
     factor::{factor, secret_of},
-    remembered::{self, RememberToken},
+    remembered::{self, RememberFor, RememberToken},
     totp,
 };
 use crate::{
@@ -100,7 +100,7 @@ pub async fn pass_login(
     session: &ActiveSession,
     factor: &two_factor::Model,
     input: &str,
-    remember: bool,
+    remember: Option<RememberFor>,
     client: &ClientInfo,
 ) -> Result<Passed, Error> {
     let result = pass(ctx, session, factor, input, remember, client).await;
@@ -113,7 +113,7 @@ async fn pass(
     session: &ActiveSession,
     factor: &two_factor::Model,
     input: &str,
-    remember: bool,
+    remember: Option<RememberFor>,
     client: &ClientInfo,
 ) -> Result<Passed, Error> {
     let code = totp::normalize(input).ok_or(Error::Invalid(Invalid::CodeFormat))?;
@@ -133,10 +133,11 @@ async fn pass(
     let session = session::complete(ctx, session, client, session::Assurance::App)
         .await?
         .ok_or(Error::NotLoggedIn)?;
-    let remembered = if remember {
-        Some(remembered::remember_browser(ctx, factor.user_id, client).await?)
-    } else {
-        None
+    let remembered = match remember {
+        Some(length) => {
+            Some(remembered::remember_browser(ctx, factor.user_id, length, client).await?)
+        }
+        None => None,
     };
     Ok(Passed {
         session,
@@ -150,7 +151,7 @@ async fn pass_at_once(
     ctx: &Context,
     session: &ActiveSession,
     step: i64,
-    remember: bool,
+    remember: Option<RememberFor>,
     client: &ClientInfo,
 ) -> Result<Option<Passed>, Error> {
     let now = ctx.now();
@@ -169,11 +170,13 @@ async fn pass_at_once(
         txn.rollback().await?;
         return Err(Error::NotLoggedIn);
     };
-    let (remembered, mailed) = if remember {
-        let (token, mailed) = remembered::remember_in(&txn, ctx, user_id, client).await?;
-        (Some(token), mailed)
-    } else {
-        (None, false)
+    let (remembered, mailed) = match remember {
+        Some(length) => {
+            let (token, mailed) =
+                remembered::remember_in(&txn, ctx, user_id, length, client).await?;
+            (Some(token), mailed)
+        }
+        None => (None, false),
     };
     txn.commit().await?;
     if mailed {

@@ -123,9 +123,14 @@ async fn app_to_sms_keeps_the_app_until_the_new_number_is_confirmed_sec_11_sec_2
 ) {
     let (ctx, clock, _db, outbox, judith) = with_sms(backend).await;
     let secret = enrol_app(&ctx, &clock, &judith).await;
-    let browser = remembered::remember_browser(&ctx, judith.id, &Default::default())
-        .await
-        .unwrap();
+    let browser = remembered::remember_browser(
+        &ctx,
+        judith.id,
+        testing::default_remember_length(&ctx),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
     let session = session_of(&ctx, &judith, SessionStage::Complete).await;
     let number = PhoneNumber::parse(NUMBER).unwrap();
     change::start_sms(&ctx, &judith, session, &number)

@@ -77,7 +77,7 @@ pub async fn pass_login(
     ctx: &Context,
     session: &ActiveSession,
     answer: &PublicKeyCredential,
-    remember: bool,
+    remember: Option<remembered::RememberFor>,
     client: &ClientInfo,
 ) -> Result<Passed, Error> {
     let result = pass(ctx, session, answer, remember, client).await;
@@ -89,7 +89,7 @@ async fn pass(
     ctx: &Context,
     session: &ActiveSession,
     answer: &PublicKeyCredential,
-    remember: bool,
+    remember: Option<remembered::RememberFor>,
     client: &ClientInfo,
 ) -> Result<Passed, Error> {
     let user_id = session.user.id;
@@ -102,10 +102,9 @@ async fn pass(
     let session = session::complete(ctx, session, client, session::Assurance::Passkey)
         .await?
         .ok_or(Error::NotLoggedIn)?;
-    let remembered = if remember {
-        Some(remembered::remember_browser(ctx, user_id, client).await?)
-    } else {
-        None
+    let remembered = match remember {
+        Some(length) => Some(remembered::remember_browser(ctx, user_id, length, client).await?),
+        None => None,
     };
     Ok(Passed {
         session,

@@ -90,9 +90,15 @@ async fn the_wizard_with_a_passkey_switches_two_step_on_and_a_passkey_passes_the
         .unwrap();
     let answer = key.do_authentication(origin(), options).unwrap();
     let client = crate::client::ClientInfo::default();
-    let passed = passkey_steps::pass_login(&ctx, &session, &answer, true, &client)
-        .await
-        .expect("the passkey passes the second step");
+    let passed = passkey_steps::pass_login(
+        &ctx,
+        &session,
+        &answer,
+        Some(testing::default_remember_length(&ctx)),
+        &client,
+    )
+    .await
+    .expect("the passkey passes the second step");
     let remembered = passed.remembered.expect("the browser is remembered");
     let complete = crate::accounts::session::resolve(&ctx, &passed.session)
         .await
@@ -114,7 +120,7 @@ async fn the_wizard_with_a_passkey_switches_two_step_on_and_a_passkey_passes_the
         .unwrap();
     let answer = key.do_authentication(origin(), options).unwrap();
     assert_eq!(
-        passkey_steps::pass_login(&ctx, &complete, &answer, false, &client)
+        passkey_steps::pass_login(&ctx, &complete, &answer, None, &client)
             .await
             .err(),
         Some(Error::Forbidden)
@@ -713,9 +719,15 @@ async fn each_login_records_how_it_was_established_sec_34(backend: Backend) {
         .await
         .unwrap();
     let answer = key.do_authentication(origin(), options).unwrap();
-    let passed = super::passkey_steps::pass_login(&ctx, &waiting, &answer, true, &client)
-        .await
-        .unwrap();
+    let passed = super::passkey_steps::pass_login(
+        &ctx,
+        &waiting,
+        &answer,
+        Some(testing::default_remember_length(&ctx)),
+        &client,
+    )
+    .await
+    .unwrap();
     assert_eq!(how_of(passed.session).await, Some(Assurance::Passkey));
 
     // On the remembered browser: "Onthoud mij".

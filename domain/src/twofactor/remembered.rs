@@ -9,11 +9,75 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 
 use crate::{
-    audit::log, client::ClientInfo, context::Context, crypto, db::entity::remembered_device,
-    error::Error,
+    audit::log,
+    client::ClientInfo,
+    context::Context,
+    crypto,
+    db::entity::remembered_device,
+    error::{Error, Invalid},
+    settings::Settings,
 };
 
 pub const REMEMBER_COOKIE: &str = "tweestap_onthouden";
+
+/// The manual's introduction's longer choices, in hours, beside the default length
+/// (`TWEESTAP_REMEMBER_HOURS`, the login chapter's 12 hours): 1 dag, 3 dagen, een week.
+pub const LONGER_CHOICES_HOURS: [i64; 3] = [24, 72, 168];
+
+/// How long "Onthoud mij" spares the code on a browser: one of the lengths this installation
+/// offers, never more than `TWEESTAP_REMEMBER_MAX_HOURS`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RememberFor(Duration);
+
+impl RememberFor {
+    /// The lengths offered, the default (shortest) first, then the longer choices that are
+    /// longer than it and at most the maximum. Only the default when the maximum is below a day.
+    pub fn offered(settings: &Settings) -> Vec<Self> {
+        let default = settings.remember_for;
+        std::iter::once(default)
+            .chain(
+                LONGER_CHOICES_HOURS
+                    .into_iter()
+                    .map(Duration::hours)
+                    .filter(|length| *length > default && *length <= settings.remember_max),
+            )
+            .map(Self)
+            .collect()
+    }
+
+    /// The default length: "Onthoud mij" ticked without a choice.
+    pub fn default_for(settings: &Settings) -> Self {
+        Self(settings.remember_for)
+    }
+
+    /// The length a user chose, in hours: only one that is offered here. A value the page
+    /// never offered (a forged form, or a maximum lowered since the page was loaded) is
+    /// refused rather than shortened, so that nobody is remembered for a length they did not
+    /// choose.
+    pub fn choose(settings: &Settings, hours: i64) -> Result<Self, Invalid> {
+        Self::offered(settings)
+            .into_iter()
+            .find(|length| length.hours() == hours)
+            .ok_or(Invalid::RememberLength)
+    }
+
+    /// "Onthoud mij" ticked: the length chosen, or the default when the page had no choice to
+    /// make (it shows one only when more than one length is offered).
+    pub fn chosen(settings: &Settings, hours: Option<i64>) -> Result<Self, Invalid> {
+        match hours {
+            None => Ok(Self::default_for(settings)),
+            Some(hours) => Self::choose(settings, hours),
+        }
+    }
+
+    pub fn hours(self) -> i64 {
+        self.0.num_hours()
+    }
+
+    pub fn duration(self) -> Duration {
+        self.0
+    }
+}
 
 /// A random token for "Onthoud mij" (SEC-19); the database keeps its hash, user and expiry.
 pub struct RememberToken(String);
@@ -43,15 +107,16 @@ impl RememberToken {
     }
 }
 
-/// "Onthoud mij": a new token for this browser (`client`), stored as a hash with its expiry, and
-/// logged with it in one transaction.
+/// "Onthoud mij": a new token for this browser (`client`), stored as a hash with its expiry
+/// (`length` from now), and logged with it in one transaction.
 pub async fn remember_browser(
     ctx: &Context,
     user_id: i32,
+    length: RememberFor,
     client: &ClientInfo,
 ) -> Result<RememberToken, Error> {
     let txn = ctx.db.begin().await?;
-    let (token, mailed) = remember_in(&txn, ctx, user_id, client).await?;
+    let (token, mailed) = remember_in(&txn, ctx, user_id, length, client).await?;
     txn.commit().await?;
     if mailed {
         ctx.mail_kick.kick();
@@ -65,6 +130,7 @@ pub(crate) async fn remember_in(
     txn: &DatabaseTransaction,
     ctx: &Context,
     user_id: i32,
+    length: RememberFor,
     client: &ClientInfo,
 ) -> Result<(RememberToken, bool), Error> {
     use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -75,7 +141,7 @@ pub(crate) async fn remember_in(
         token_hash: Set(token.hash()),
         created_at: Set(now),
         last_used_at: Set(now),
-        expires_at: Set(now + ctx.settings.remember_for),
+        expires_at: Set(now + length.duration()),
         user_agent: Set(client
             .user_agent
             .as_ref()

@@ -27,6 +27,7 @@ on_both_backends!(
     a_parallel_burst_cannot_get_past_the_limit,
     codes_are_bound_to_their_user,
     remembered_browsers_are_bound_to_user_and_expiry,
+    a_chosen_remember_length_sets_the_expiry_up_to_the_maximum,
     deferrals_are_counted,
     a_new_set_of_recovery_codes_replaces_the_old_one,
     the_login_step_spends_the_code_and_completes_the_session_at_once,
@@ -339,6 +340,7 @@ async fn remembered_browsers_are_bound_to_user_and_expiry(backend: Backend) {
     let token = remembered::remember_browser(
         &ctx,
         judith.id,
+        remembered::RememberFor::default_for(&ctx.settings),
         &crate::client::ClientInfo {
             ip_address: None,
             user_agent: Some("Chrome".into()),
@@ -386,6 +388,106 @@ async fn remembered_browsers_are_bound_to_user_and_expiry(backend: Backend) {
             .await
             .unwrap()
     );
+}
+
+// SEC-19: "Onthoud mij" lasts the length chosen (the manual's 12 uur, 1 dag, 3 dagen or een
+// week), at the code step and wherever a browser is remembered, and never longer than
+// TWEESTAP_REMEMBER_MAX_HOURS: a length not offered is refused, not shortened.
+async fn a_chosen_remember_length_sets_the_expiry_up_to_the_maximum(backend: Backend) {
+    use crate::{error::Invalid, settings::Settings};
+    use remembered::RememberFor;
+    let hours = |settings: &Settings| -> Vec<i64> {
+        RememberFor::offered(settings)
+            .into_iter()
+            .map(RememberFor::hours)
+            .collect()
+    };
+    let (ctx, clock, _db) = testing::context(backend).await;
+    let judith = testing::add_judith(&ctx).await;
+    assert_eq!(hours(&ctx.settings), [12, 24, 72, 168]);
+    let expiry = || async {
+        let devices = remembered::remembered_devices(&ctx, judith.id)
+            .await
+            .unwrap();
+        devices.first().expect("a remembered browser").expires_at
+    };
+
+    // 3 dagen at the code step: the browser is remembered until three days from now.
+    let (secret, _) = enrol(&ctx, &judith).await;
+    next_step(&clock);
+    let (waiting, _) = testing::password_only_session(&ctx, &judith).await;
+    let row = factor::factor(&ctx, judith.id).await.unwrap().unwrap();
+    let three_days = RememberFor::chosen(&ctx.settings, Some(72)).unwrap();
+    let passed = app_code::pass_login(
+        &ctx,
+        &waiting,
+        &row,
+        &code_now(&ctx, &secret),
+        Some(three_days),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let token = passed.remembered.expect("Onthoud mij");
+    assert_eq!(expiry().await, ctx.now() + Duration::hours(72));
+    assert!(
+        token
+            .cookie(three_days.duration())
+            .contains("Max-Age=259200")
+    );
+    clock.advance(Duration::hours(72) - Duration::seconds(1));
+    assert!(
+        remembered::is_remembered(&ctx, judith.id, &token)
+            .await
+            .unwrap()
+    );
+    clock.advance(Duration::seconds(1));
+    assert!(
+        !remembered::is_remembered(&ctx, judith.id, &token)
+            .await
+            .unwrap()
+    );
+
+    // Een week, as after an SMS code or a passkey.
+    let week = RememberFor::choose(&ctx.settings, 168).unwrap();
+    remembered::remember_browser(&ctx, judith.id, week, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(expiry().await, ctx.now() + Duration::days(7));
+    // Ticked without a choice: the default, 12 hours.
+    assert_eq!(
+        RememberFor::chosen(&ctx.settings, None).map(RememberFor::duration),
+        Ok(Duration::hours(12))
+    );
+
+    // Anything not offered is refused: above the maximum, or a length the page never showed.
+    for refused in [0, -12, 13, 48, 169, 336, i64::MAX] {
+        assert_eq!(
+            RememberFor::chosen(&ctx.settings, Some(refused)),
+            Err(Invalid::RememberLength),
+            "{refused}"
+        );
+    }
+    let at_most_three_days = testing::test_settings(|s| s.remember_max = Duration::hours(100));
+    assert_eq!(hours(&at_most_three_days), [12, 24, 72]);
+    assert_eq!(
+        RememberFor::choose(&at_most_three_days, 168),
+        Err(Invalid::RememberLength)
+    );
+    // Shared workstations: TWEESTAP_REMEMBER_MAX_HOURS=12 leaves only the default.
+    let shared = testing::test_settings(|s| s.remember_max = Duration::hours(12));
+    assert_eq!(hours(&shared), [12]);
+    for refused in [24, 72, 168] {
+        assert_eq!(
+            RememberFor::choose(&shared, refused),
+            Err(Invalid::RememberLength)
+        );
+    }
+    // An older TWEESTAP_REMEMBER_HOURS stays the default length, the longer choices beside it.
+    let eight_hours = testing::test_settings(|s| s.remember_for = Duration::hours(8));
+    assert_eq!(hours(&eight_hours), [8, 24, 72, 168]);
+    let two_days = testing::test_settings(|s| s.remember_for = Duration::hours(48));
+    assert_eq!(hours(&two_days), [48, 72, 168]);
 }
 
 async fn deferrals_are_counted(backend: Backend) {
@@ -455,7 +557,7 @@ async fn the_login_step_spends_the_code_and_completes_the_session_at_once(backen
     let row = factor_row().await;
     for _ in 0..2 {
         assert_eq!(
-            app_code::pass_login(&ctx, &waiting, &row, wrong, false, &client)
+            app_code::pass_login(&ctx, &waiting, &row, wrong, None, &client)
                 .await
                 .err(),
             Some(Error::CodeRejected)
@@ -470,7 +572,8 @@ async fn the_login_step_spends_the_code_and_completes_the_session_at_once(backen
             client.clone(),
         );
         tokio::spawn(async move {
-            app_code::pass_login(&ctx, &waiting, &row, &right, true, &client)
+            let remember = remembered::RememberFor::default_for(&ctx.settings);
+            app_code::pass_login(&ctx, &waiting, &row, &right, Some(remember), &client)
                 .await
                 .map(|passed| (passed.session, passed.remembered))
         })
@@ -520,14 +623,14 @@ async fn the_login_step_spends_the_code_and_completes_the_session_at_once(backen
     let code = code_now(&ctx, &secret);
     let row = factor_row().await;
     assert_eq!(
-        app_code::pass_login(&ctx, &gone, &row, &code, false, &client)
+        app_code::pass_login(&ctx, &gone, &row, &code, None, &client)
             .await
             .err(),
         Some(Error::NotLoggedIn)
     );
     let (waiting, _) = testing::password_only_session(&ctx, &judith).await;
     assert!(
-        app_code::pass_login(&ctx, &waiting, &row, &code, false, &client)
+        app_code::pass_login(&ctx, &waiting, &row, &code, None, &client)
             .await
             .is_ok(),
         "the code was not spent by the refused step"
@@ -543,11 +646,11 @@ async fn the_login_step_spends_the_code_and_completes_the_session_at_once(backen
     next_step(&clock);
     let (waiting, waiting_token) = testing::password_only_session(&ctx, &judith).await;
     for _ in 0..attempts::MAX_FAILED_ATTEMPTS {
-        let _ = app_code::pass_login(&ctx, &waiting, &row, wrong, false, &client).await;
+        let _ = app_code::pass_login(&ctx, &waiting, &row, wrong, None, &client).await;
     }
     let right = code_now(&ctx, &secret);
     assert!(matches!(
-        app_code::pass_login(&ctx, &waiting, &row, &right, false, &client).await,
+        app_code::pass_login(&ctx, &waiting, &row, &right, None, &client).await,
         Err(Error::Locked { .. })
     ));
     let still = session::resolve(&ctx, &waiting_token)

@@ -28,9 +28,14 @@ pub struct Sessions {
     /// the server started)
     #[arg(long = "2fa-mandatory-from", env = "TWEESTAP_2FA_MANDATORY_FROM", value_name = "TWEESTAP_2FA_MANDATORY_FROM", value_parser = date)]
     pub mandatory_from: Option<NaiveDate>,
-    /// How long "Onthoud mij" spares the code on a browser, in hours
+    /// How long "Onthoud mij" spares the code on a browser, in hours: the first and default
+    /// length; the longer choices (1 dag, 3 dagen, een week) are offered beside it
     #[arg(long, env = "TWEESTAP_REMEMBER_HOURS", value_name = "TWEESTAP_REMEMBER_HOURS", default_value_t = Settings::DEFAULT_REMEMBER_HOURS, value_parser = Trimmed(clap::value_parser!(i64).range(1..=720)))]
     pub remember_hours: i64,
+    /// The longest "Onthoud mij" may last, in hours: longer choices are not offered (12: only
+    /// the checkbox, for shared workstations)
+    #[arg(long, env = "TWEESTAP_REMEMBER_MAX_HOURS", value_name = "TWEESTAP_REMEMBER_MAX_HOURS", default_value_t = Settings::DEFAULT_REMEMBER_MAX_HOURS, value_parser = Trimmed(clap::value_parser!(i64).range(1..=720)))]
+    pub remember_max_hours: i64,
 }
 
 impl Sessions {
@@ -44,6 +49,10 @@ impl Sessions {
                 !matches!((self.optional_from, self.mandatory_from), (Some(o), Some(m)) if o > m),
                 "TWEESTAP_2FA_OPTIONAL_FROM must not be after TWEESTAP_2FA_MANDATORY_FROM",
             ),
+            (
+                self.remember_hours <= self.remember_max_hours,
+                "TWEESTAP_REMEMBER_HOURS must not be longer than TWEESTAP_REMEMBER_MAX_HOURS (168 unless set)",
+            ),
         ])
     }
 
@@ -52,6 +61,7 @@ impl Sessions {
         settings.session_max = Duration::hours(self.session_max_hours);
         settings.second_step_for = Duration::minutes(self.second_step_minutes);
         settings.remember_for = Duration::hours(self.remember_hours);
+        settings.remember_max = Duration::hours(self.remember_max_hours);
         if let Some(rollout) = self.rollout() {
             settings.rollout = rollout;
         }

@@ -299,6 +299,47 @@ fn rollout_dates_are_read_and_checked() {
     assert!(err.to_string().contains("must not be after"));
 }
 
+/// "Onthoud mij": TWEESTAP_REMEMBER_HOURS stays the default length, and
+/// TWEESTAP_REMEMBER_MAX_HOURS limits the longer choices; a bad value, or a default longer than
+/// the maximum (an older setting above a week), stops the server with both names.
+#[test]
+fn the_remember_lengths_are_read_and_checked() {
+    let config = settings(&[]).unwrap();
+    assert_eq!(config.remember_for, Duration::hours(12));
+    assert_eq!(config.remember_max, Duration::hours(168));
+    let config = settings(&[("TWEESTAP_REMEMBER_MAX_HOURS", " 12 ")]).unwrap();
+    assert_eq!(config.remember_max, Duration::hours(12));
+    assert_eq!(config.remember_for, Duration::hours(12));
+    let config = settings(&[
+        ("TWEESTAP_REMEMBER_HOURS", "720"),
+        ("TWEESTAP_REMEMBER_MAX_HOURS", "720"),
+    ])
+    .unwrap();
+    assert_eq!(config.remember_for, Duration::hours(720));
+    for value in ["0", "721", "een week", "-12", "1.5"] {
+        let err = parse(&[("TWEESTAP_REMEMBER_MAX_HOURS", value)]).unwrap_err();
+        assert!(
+            err.contains("TWEESTAP_REMEMBER_MAX_HOURS"),
+            "{value}: {err}"
+        );
+    }
+    for vars in [
+        &[("TWEESTAP_REMEMBER_HOURS", "720")][..],
+        &[
+            ("TWEESTAP_REMEMBER_HOURS", "24"),
+            ("TWEESTAP_REMEMBER_MAX_HOURS", "12"),
+        ][..],
+    ] {
+        let err = parse(vars).unwrap_err();
+        assert!(
+            err.contains(
+                "TWEESTAP_REMEMBER_HOURS must not be longer than TWEESTAP_REMEMBER_MAX_HOURS"
+            ),
+            "{vars:?}: {err}"
+        );
+    }
+}
+
 /// clap stops at the first bad value, so each is tried alone; the problems between
 /// variables are reported all at once.
 #[test]

@@ -74,7 +74,7 @@ async fn between_password_and_code_nothing_else_opens(backend: Backend) {
         "/api/open/passkey_sign_in_options",
         "/api/open/passkey_sign_in",
         "/api/tweede-stap/passkey_login",
-        "/api/gedeeld/remember_hours",
+        "/api/gedeeld/remember_choices",
         "/api/gedeeld/resend_sms_code",
         "/api/open/page_state",
     ];

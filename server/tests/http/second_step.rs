@@ -26,6 +26,8 @@ tweestap_domain::on_both_backends!(
     unsaved_recovery_codes_are_shown_again_only_behind_the_password_sec_13_sec_20,
     a_password_only_session_learns_nothing_and_lives_minutes_sec_30,
     the_must_enrol_stage_keeps_the_name_sec_30,
+    three_days_chosen_at_the_code_step_last_three_days_sec_19,
+    the_remember_maximum_leaves_the_checkbox_and_refuses_longer_sec_19,
 );
 
 /// Enrols Judith with the app through the services; returns her secret and recovery codes. The clock moves on a
@@ -863,4 +865,180 @@ async fn the_must_enrol_stage_keeps_the_name_sec_30(backend: Backend) {
     assert_eq!(login.header("location"), "/twee-staps/instellen");
     let page = app.get("/twee-staps/instellen").await.body;
     assert!(page.contains("Judith van Haare"), "{page}");
+}
+
+/// The "Onthoud mij" cookie the answer set, if any.
+fn remember_cookie(answer: &crate::support::TestResponse) -> Option<String> {
+    answer
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("tweestap_onthouden="))
+}
+
+// SEC-19: the choice the manual's introduction promises, "1 dag, 3 dagen of een week" beside
+// the login chapter's 12 hours: the introduction names them, the code page offers them, and
+// "3 dagen" remembers the browser for three days, which the devices list shows as its end.
+async fn three_days_chosen_at_the_code_step_last_three_days_sec_19(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    // Before she has it: the introduction says what is offered.
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    let intro = app
+        .get("/twee-staps/introductie")
+        .await
+        .body
+        .replace("<!>", "");
+    assert!(
+        intro.contains("instellen dat je 12 uur, 1 dag, 3 dagen of een week onthouden wilt worden op dat apparaat."),
+        "{intro}"
+    );
+
+    let secret = enrol_judith(&app).await;
+    let mut app = app.another_browser();
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    let page = app.get("/inloggen/code").await.body.replace("<!>", "");
+    assert!(
+        page.contains(r#"<label for="remember-hours">Hoe lang</label>"#),
+        "{page}"
+    );
+    // Without the script the select must post: the server never renders it disabled.
+    let select = page
+        .split("<select")
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .expect("the select");
+    assert!(
+        select.contains(r#"name="remember_hours""#) && !select.contains("disabled"),
+        "{select}"
+    );
+    for (hours, words) in [
+        (12, "12 uur"),
+        (24, "1 dag"),
+        (72, "3 dagen"),
+        (168, "een week"),
+    ] {
+        assert!(
+            page.contains(&format!(r#"value="{hours}""#)),
+            "{hours}: {page}"
+        );
+        assert!(
+            page.contains(&format!(">{words}</option>")),
+            "{words}: {page}"
+        );
+    }
+
+    let passed = app
+        .call(
+            "/api/tweede-stap/second_step_code",
+            &format!(
+                "code={}&remember=on&remember_hours=72",
+                code_now(&app, &secret)
+            ),
+        )
+        .await;
+    assert_eq!(passed.header("location"), "/", "{}", passed.body);
+    let cookie = remember_cookie(&passed).expect("the Onthoud mij cookie");
+    assert!(cookie.contains("Max-Age=259200"), "{cookie}");
+    let ends = tweestap_domain::time::format_dutch(app.ctx.now() + Duration::hours(72));
+    let devices = app.get("/profiel/apparaten").await.body.replace("<!>", "");
+    assert!(devices.contains("Verloopt op"), "{devices}");
+    assert!(
+        devices.contains(&format!("<td>{ends}</td>")),
+        "{ends}: {devices}"
+    );
+
+    // Spared the code for three days, not a second longer.
+    app.clock
+        .advance(Duration::hours(72) - Duration::seconds(1));
+    app.cookies.remove("tweestap_sessie");
+    let within = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    assert_eq!(within.header("location"), "/");
+    app.clock.advance(Duration::seconds(1));
+    app.cookies.remove("tweestap_sessie");
+    let after = app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    assert_eq!(after.header("location"), "/inloggen/code");
+}
+
+// SEC-19: TWEESTAP_REMEMBER_MAX_HOURS=12 (shared workstations) leaves "Onthoud mij" as it was,
+// 12 hours and no choice, in the introduction and on the code page; a longer length sent anyway
+// is refused in Dutch (for the script and for a plain form), and spends no code.
+async fn the_remember_maximum_leaves_the_checkbox_and_refuses_longer_sec_19(backend: Backend) {
+    let mut app = TestApp::with_settings(backend, |settings| {
+        settings.remember_max = Duration::hours(12);
+    })
+    .await;
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    let intro = app
+        .get("/twee-staps/introductie")
+        .await
+        .body
+        .replace("<!>", "");
+    assert!(
+        intro.contains(
+            "dan wordt er op dat apparaat 12 uur lang niet om een authenticatie-code gevraagd."
+        ),
+        "{intro}"
+    );
+    assert!(!intro.contains("een week"), "{intro}");
+
+    let secret = enrol_judith(&app).await;
+    let mut app = app.another_browser();
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    let page = app.get("/inloggen/code").await.body.replace("<!>", "");
+    assert!(
+        page.contains("Onthoud mij (op dit apparaat 12 uur geen code vragen)"),
+        "{page}"
+    );
+    assert!(!page.contains("remember_hours"), "no choice: {page}");
+    assert!(!page.contains("1 dag"), "{page}");
+
+    let code = code_now(&app, &secret);
+    for forged in ["24", "168", "12345678901234567890", "een week"] {
+        let refused = app
+            .call(
+                "/api/tweede-stap/second_step_code",
+                &format!("code={code}&remember=on&remember_hours={}", encode(forged)),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{forged}: {}",
+            refused.body
+        );
+        assert!(
+            refused.body.contains("RememberLength"),
+            "{forged}: {}",
+            refused.body
+        );
+        assert!(remember_cookie(&refused).is_none(), "{forged}");
+    }
+    // A plain form comes back to the code page with the message in Dutch.
+    let plain = app
+        .send(crate::login::form_post(
+            "/api/tweede-stap/second_step_code",
+            "/inloggen/code",
+            &format!("code={code}&remember=on&remember_hours=168"),
+        ))
+        .await;
+    assert!(plain.status.is_redirection(), "{}", plain.status);
+    let back = plain
+        .header("location")
+        .trim_start_matches(crate::support::ORIGIN)
+        .to_owned();
+    let page = app.get(&back).await.body;
+    assert!(
+        page.contains("Zo lang kan dit apparaat hier niet onthouden worden."),
+        "{back}: {page}"
+    );
+
+    // The refusals spent nothing: the same code passes, remembered for the 12 hours.
+    let passed = app
+        .call(
+            "/api/tweede-stap/second_step_code",
+            &format!("code={code}&remember=on"),
+        )
+        .await;
+    assert_eq!(passed.header("location"), "/", "{}", passed.body);
+    let cookie = remember_cookie(&passed).expect("the Onthoud mij cookie");
+    assert!(cookie.contains("Max-Age=43200"), "{cookie}");
 }

@@ -25,6 +25,7 @@ test("the manual in the optional period: introduction, Niet nu, settings, wizard
     await expect(page.getByRole("heading", { name: heading })).toBeVisible();
   }
   await expect(page.getByText(/Stel het uiterlijk \d+ \w+ \d{4} in\./)).toBeVisible();
+  await expect(page.getByText("instellen dat je 12 uur, 1 dag, 3 dagen of een week onthouden wilt worden")).toBeVisible();
   await expect(page.getByRole("link", { name: "Twee-staps-authenticatie instellen" })).toBeVisible();
   await expectAccessible(page);
   await page.getByRole("button", { name: "Niet nu" }).click();
@@ -48,7 +49,10 @@ test("the manual in the optional period: introduction, Niet nu, settings, wizard
   await passwordStep(page, user.email, user.password);
   await expect(page).toHaveURL(/\/inloggen\/code$/);
   await expect(page.getByRole("heading", { level: 1, name: "Vul de code in van de authenticatie-applicatie" })).toBeVisible();
-  await expect(page.getByText("(op dit apparaat 12 uur geen code vragen)")).toBeVisible();
+  // "Onthoud mij" with how long, as the introduction promises: enabled once the box is ticked.
+  const howLong = page.getByLabel("Hoe lang");
+  await expect(howLong.getByRole("option")).toHaveText(["12 uur", "1 dag", "3 dagen", "een week"]);
+  await expect(howLong).toBeDisabled();
   await expectAccessible(page);
   // Nothing else opens before the second step (SEC-01).
   await page.goto("/profiel");
@@ -59,6 +63,7 @@ test("the manual in the optional period: introduction, Niet nu, settings, wizard
   const second = await freshCode(secret, step);
   await page.getByLabel("Code", { exact: true }).fill(second.code);
   await page.getByLabel(/Onthoud mij/).check();
+  await howLong.selectOption({ label: "3 dagen" });
   await page.getByRole("button", { name: "Inloggen" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Home" })).toBeVisible();
 

@@ -56,7 +56,7 @@ pub fn LanguageSwitch() -> impl IntoView {
         .filter(|locale| *locale != current());
     view! {
         <form method="post" action=ACTION class="language-switch">
-            <input type="hidden" name="volgende" prop:value=here/>
+            <input type="hidden" name="volgende" value=here/>
             {others
                 .map(|locale| {
                     view! {

@@ -5,6 +5,7 @@
 mod support;
 
 mod account;
+mod clock_drift;
 mod guessing;
 mod language;
 mod login;

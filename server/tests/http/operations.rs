@@ -197,6 +197,13 @@ async fn metrics_name_every_series_and_count_second_steps_sec_28(backend: Backen
     for kind in ["second_step", "password_account", "password_address"] {
         value(&before, "tweestap_locks_total", &[("kind", kind)]);
     }
+    for direction in ["ahead", "behind"] {
+        value(
+            &before,
+            "tweestap_clock_drift_total",
+            &[("direction", direction)],
+        );
+    }
     for outcome in ["success", "wrong", "wait", "locked"] {
         value(
             &before,

@@ -134,12 +134,13 @@ async fn queue_mail(
         detail,
         at: ctx.now(),
         client,
+        lang: user.language.unwrap_or_default(),
     };
     let mail = crate::mail::Outgoing {
         user_id,
         kind: event.kind(),
         to: user.email,
-        subject: super::notice::subject(event),
+        subject: super::notice::subject(event, notice.lang),
         body: super::notice::body(&notice),
     };
     crate::mail::enqueue(txn, mail, ctx.now()).await

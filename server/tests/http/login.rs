@@ -200,6 +200,8 @@ async fn every_route_and_server_function_is_closed_to_visitors(backend: Backend)
         "/api/open/passkey_sign_in_offered",
         "/api/open/passkey_sign_in_options",
         "/api/open/passkey_sign_in",
+        // The language switch: a cookie, and a stored choice only for a logged-in user.
+        "/api/open/choose_language",
     ];
     let functions: Vec<String> = server_fn::axum::server_fn_paths()
         .map(|(path, _)| path.to_owned())
@@ -240,8 +242,9 @@ fn every_server_function_is_declared_under_one_access_prefix() {
         );
         *per_prefix.entry(prefixes[0]).or_default() += 1;
     }
-    // Logging in and out, the page state, and passwordless sign-in (offered, options, answer).
-    assert_eq!(per_prefix[api::OPEN], 6, "{per_prefix:?}");
+    // Logging in and out, the page state, passwordless sign-in (offered, options, answer), and
+    // the language switch.
+    assert_eq!(per_prefix[api::OPEN], 7, "{per_prefix:?}");
     // The code, a recovery code, the page's state, and a passkey's options and answer.
     assert_eq!(per_prefix[api::SECOND_STEP], 5, "{per_prefix:?}");
     assert_eq!(per_prefix[api::SHARED], 2, "{per_prefix:?}");

@@ -79,6 +79,7 @@ async fn between_password_and_code_nothing_else_opens(backend: Backend) {
         "/api/gedeeld/remember_choices",
         "/api/gedeeld/resend_sms_code",
         "/api/open/page_state",
+        "/api/open/choose_language",
     ];
     for (function, _) in server_fn::axum::server_fn_paths() {
         if open_functions.contains(&function) {

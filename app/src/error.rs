@@ -1,4 +1,5 @@
-//! The one error type the browser sees. Every message is Dutch, says what the clinician can do
+//! The one error type the browser sees. Every message is in the page's language (Dutch, the
+//! manual's words, or English; `app/locales/*/errors.json`), says what the clinician can do
 //! next, and never tells whether an account exists or which factor failed.
 
 use leptos::server_fn::{
@@ -7,138 +8,65 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+use crate::tr;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AppError {
     /// Unknown email and wrong password look exactly alike (SEC-15).
-    #[error("Het e-mailadres of het wachtwoord is onjuist.")]
     InvalidCredentials,
-    #[error("Je bent niet (meer) ingelogd. Log opnieuw in om verder te gaan.")]
     NotLoggedIn,
     /// The password was given, but the second step took too long (SEC-30): the session is gone.
-    #[error("Je was te lang bezig met de tweede stap; log opnieuw in.")]
     SecondStepExpired,
-    #[error("Je hebt geen toegang tot dit onderdeel.")]
     Forbidden,
     /// Something the user can correct.
-    #[error("{0}")]
     InvalidInput(Invalid),
-    #[error("Het wachtwoord is onjuist.")]
     WrongPassword,
-    #[error(
-        "Deze code klopt niet of is verlopen. Vul de code in die de authenticatie-applicatie nu laat zien."
-    )]
     WrongCode,
     /// A wrong code that was the app's code a few minutes earlier or later: the phone's clock
     /// is off. Refused and counted as any wrong code.
-    #[error("{}", clock_drift_message(*.minutes, *.ahead))]
-    ClockDrift { minutes: DriftMinutes, ahead: bool },
-    #[error("Deze code klopt niet. Vul de code in uit de laatste SMS die je hebt ontvangen.")]
+    ClockDrift {
+        minutes: DriftMinutes,
+        ahead: bool,
+    },
     WrongSmsCode,
-    #[error("Deze code is verlopen: een SMS-code werkt 5 minuten. Laat een nieuwe code versturen.")]
     SmsCodeExpired,
-    #[error("Er is net een code verstuurd. Wacht even voordat je een nieuwe code laat versturen.")]
     SmsCooldown,
-    #[error(
-        "Er zijn te veel SMS-codes verstuurd. Probeer het later opnieuw, gebruik een herstelcode of neem contact op met de helpdesk."
-    )]
     SmsLimit,
-    #[error(
-        "Er kunnen op dit moment geen SMS-berichten worden verstuurd. Gebruik een herstelcode of neem contact op met de helpdesk."
-    )]
     SmsUnavailable,
-    #[error(
-        "De SMS met de code kon niet worden verstuurd. Probeer het opnieuw met 'Code opnieuw versturen'."
-    )]
     SmsNotSent,
-    #[error(
-        "Inloggen met een passkey is op dit platform (nog) niet mogelijk. Kies een andere manier of neem contact op met de helpdesk."
-    )]
     PasskeyUnavailable,
-    #[error(
-        "De passkey is niet geaccepteerd. Probeer het opnieuw, of kies 'Andere manier' om een code of een herstelcode te gebruiken."
-    )]
     PasskeyRejected,
     /// A passwordless sign-in the server refused: on the login page, where the way on is the
     /// password, not "Andere manier".
-    #[error(
-        "Met deze passkey kun je hier niet zonder wachtwoord inloggen. Log in met je e-mailadres en wachtwoord."
-    )]
     PasskeySignInRejected,
-    #[error("Deze methode wordt op dit platform niet aangeboden. Kies een andere methode.")]
     MethodNotOffered,
     /// TWEESTAP_ADMIN_REQUIRES_PASSKEY, and this login was not with a passkey (SEC-34).
-    #[error(
-        "Voor deze actie van de helpdesk moet je met een passkey zijn ingelogd. Log uit en log opnieuw in met je passkey."
-    )]
     PasskeyLoginRequired,
     /// The browser's prompt was closed or timed out (the browser's NotAllowedError).
-    #[error(
-        "Het gebruik van de passkey is afgebroken of duurde te lang. Probeer het opnieuw, of kies een andere manier."
-    )]
     PasskeyCancelled,
     /// The key is registered already (the browser's InvalidStateError).
-    #[error("Deze passkey of beveiligingssleutel is al aan je account toegevoegd.")]
     PasskeyKnown,
     /// The browser has no WebAuthn, or refused for another reason.
-    #[error(
-        "Deze browser kan hier geen passkey gebruiken. Probeer het opnieuw in een recente browser, of kies een andere manier."
-    )]
     PasskeyBrowser,
-    #[error("Deze herstelcode klopt niet of is al gebruikt. Elke herstelcode werkt maar één keer.")]
     WrongRecoveryCode,
-    #[error(
-        "Te veel onjuiste codes. Wacht een kwartier en probeer het dan opnieuw, of neem contact op met de helpdesk."
-    )]
     Locked,
     /// Too many wrong passwords for this account from here (SEC-25); the same words for an
     /// account that does not exist.
-    #[error(
-        "Te veel onjuiste wachtwoorden achter elkaar. Wacht een paar minuten en probeer het dan opnieuw. Wachtwoord vergeten? Neem contact op met de helpdesk."
-    )]
     PasswordWait,
-    #[error(
-        "Inloggen met dit account is tijdelijk geblokkeerd, omdat er te vaak een onjuist wachtwoord is ingevuld. Probeer het later opnieuw of neem contact op met de helpdesk (zie onderaan de pagina)."
-    )]
     AccountLocked,
-    #[error(
-        "Vanaf dit netwerk zijn te veel onjuiste wachtwoorden ingevuld. Inloggen vanaf dit netwerk is tijdelijk geblokkeerd. Probeer het later opnieuw of neem contact op met de helpdesk (zie onderaan de pagina)."
-    )]
     AddressLocked,
-    #[error("Vul eerst je wachtwoord opnieuw in.")]
     PasswordConfirmationNeeded,
-    #[error("Vul eerst de code van de authenticatie-applicatie in.")]
     SecondStepRequired,
-    #[error("Stel eerst twee-staps-authenticatie in. Dat is nu verplicht.")]
     EnrolmentRequired,
     /// SMS is no longer offered and was this user's only method (SEC-33).
-    #[error(
-        "Kies eerst een andere methode voor twee-staps-authenticatie: SMS wordt op dit platform niet meer aangeboden."
-    )]
     MethodChangeRequired,
-    #[error("Twee-staps-authenticatie is verplicht en kan niet worden uitgeschakeld.")]
     TwoFactorMandatory,
-    #[error(
-        "Om de gegevens van andere professionals te zien of hen te helpen, moet je zelf zijn ingelogd met twee-staps-authenticatie. Schakel het in als dat nog niet is gebeurd, log uit en log opnieuw in met de code."
-    )]
     OwnTwoFactorRequired,
-    #[error(
-        "Dit verzoek kwam niet van deze website en is geweigerd. Herlaad de pagina en probeer het opnieuw."
-    )]
     ForeignOrigin,
     /// Every password check is taken and the queue is full (SEC-29).
-    #[error(
-        "Het is op dit moment erg druk. Probeer het zo opnieuw: wacht een paar seconden en klik nog een keer."
-    )]
     Busy,
-    #[error("Het verzoek is te groot. Controleer wat je hebt ingevuld en probeer het opnieuw.")]
     TooLarge,
-    #[error(
-        "Er ging iets mis aan onze kant. Probeer het over een paar minuten opnieuw of neem contact op met de helpdesk."
-    )]
     Internal,
-    #[error(
-        "De server is niet bereikbaar. Controleer je internetverbinding en probeer het opnieuw."
-    )]
     Network,
 }
 
@@ -150,62 +78,127 @@ pub enum AppError {
 /// (it holds SeaORM, argon2 and the secrets' code), and this one travels to the browser. The
 /// exhaustive `From` below keeps the two in step: a new variant in the domain does not compile
 /// until it has its words here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Invalid {
-    #[error("De invoer is ongeldig of onvolledig. Controleer de velden en probeer het opnieuw.")]
     Malformed,
-    #[error("De invoer bevat ongeldige tekens. Controleer de velden en probeer het opnieuw.")]
     BadEncoding,
-    #[error("Vul je e-mailadres in.")]
     EmailMissing,
-    #[error("Het e-mailadres is te lang.")]
     EmailTooLong,
-    #[error("Dit is geen geldig e-mailadres. Een e-mailadres ziet eruit als naam@voorbeeld.nl.")]
     EmailInvalid,
-    #[error("Vul je wachtwoord in.")]
     PasswordMissing,
-    #[error("Het wachtwoord is te lang.")]
     PasswordTooLong,
     /// The number is `Password::MIN_LEN`; a test keeps the two together.
-    #[error("Kies een wachtwoord van minstens 10 tekens.")]
     PasswordTooShort,
-    #[error("Het nieuwe wachtwoord en de herhaling zijn niet gelijk. Typ ze opnieuw.")]
     NewPasswordsDiffer,
-    #[error("Kies een nieuw wachtwoord dat anders is dan je huidige.")]
     PasswordUnchanged,
-    #[error("Vul een naam of e-mailadres in (hoogstens 100 tekens).")]
     SearchInvalid,
-    #[error("Deze gebruiker bestaat niet (meer).")]
     UserUnknown,
-    #[error("Vul de 6 cijfers van de code in.")]
     CodeFormat,
-    #[error("Een herstelcode bestaat uit 12 letters en cijfers, zoals 2E7G-XZX8-C8MW.")]
     RecoveryCodeFormat,
-    #[error("Kies hoe je authenticatie-codes wilt ontvangen.")]
     MethodMissing,
-    #[error("Vink aan dat je je herstelcodes veilig hebt opgeslagen.")]
     CodesNotSaved,
-    #[error("Vul je mobiele telefoonnummer in.")]
     PhoneMissing,
-    #[error(
-        "Dit is geen geldig mobiel nummer. Vul een Nederlands mobiel nummer in, zoals 06 12345678, of een buitenlands nummer met + en landcode."
-    )]
     PhoneInvalid,
-    #[error("Vul de reden in (hoogstens 200 tekens).")]
     ReasonMissing,
-    #[error("Geef de passkey een naam van hoogstens 64 tekens, zoals 'Telefoon' of 'YubiKey'.")]
     PasskeyName,
-    #[error("Je hebt al 10 passkeys. Verwijder er eerst een die je niet meer gebruikt.")]
     PasskeyLimit,
-    #[error(
-        "Dit is je enige passkey en je hebt geen andere manier ingesteld. Voeg eerst een andere passkey toe of kies bij 'Methode wijzigen' de app of SMS, of schakel twee-staps-authenticatie uit."
-    )]
     PasskeyLast,
-    #[error(
-        "Zo lang kan dit apparaat hier niet onthouden worden. Kies bij 'Onthoud mij' een van de keuzes op de pagina."
-    )]
     RememberLength,
 }
+
+impl AppError {
+    /// What the page says, in its language.
+    pub fn message(&self) -> String {
+        let text = match self {
+            Self::InvalidInput(invalid) => invalid.message(),
+            Self::ClockDrift { minutes, ahead } => return clock_drift_message(*minutes, *ahead),
+            Self::InvalidCredentials => tr!(errors.invalid_credentials),
+            Self::NotLoggedIn => tr!(errors.not_logged_in),
+            Self::SecondStepExpired => tr!(errors.second_step_expired),
+            Self::Forbidden => tr!(errors.forbidden),
+            Self::WrongPassword => tr!(errors.wrong_password),
+            Self::WrongCode => tr!(errors.wrong_code),
+            Self::WrongSmsCode => tr!(errors.wrong_sms_code),
+            Self::SmsCodeExpired => tr!(errors.sms_code_expired),
+            Self::SmsCooldown => tr!(errors.sms_cooldown),
+            Self::SmsLimit => tr!(errors.sms_limit),
+            Self::SmsUnavailable => tr!(errors.sms_unavailable),
+            Self::SmsNotSent => tr!(errors.sms_not_sent),
+            Self::PasskeyUnavailable => tr!(errors.passkey_unavailable),
+            Self::PasskeyRejected => tr!(errors.passkey_rejected),
+            Self::PasskeySignInRejected => tr!(errors.passkey_sign_in_rejected),
+            Self::MethodNotOffered => tr!(errors.method_not_offered),
+            Self::PasskeyLoginRequired => tr!(errors.passkey_login_required),
+            Self::PasskeyCancelled => tr!(errors.passkey_cancelled),
+            Self::PasskeyKnown => tr!(errors.passkey_known),
+            Self::PasskeyBrowser => tr!(errors.passkey_browser),
+            Self::WrongRecoveryCode => tr!(errors.wrong_recovery_code),
+            Self::Locked => tr!(errors.locked),
+            Self::PasswordWait => tr!(errors.password_wait),
+            Self::AccountLocked => tr!(errors.account_locked),
+            Self::AddressLocked => tr!(errors.address_locked),
+            Self::PasswordConfirmationNeeded => tr!(errors.password_confirmation_needed),
+            Self::SecondStepRequired => tr!(errors.second_step_required),
+            Self::EnrolmentRequired => tr!(errors.enrolment_required),
+            Self::MethodChangeRequired => tr!(errors.method_change_required),
+            Self::TwoFactorMandatory => tr!(errors.two_factor_mandatory),
+            Self::OwnTwoFactorRequired => tr!(errors.own_two_factor_required),
+            Self::ForeignOrigin => tr!(errors.foreign_origin),
+            Self::Busy => tr!(errors.busy),
+            Self::TooLarge => tr!(errors.too_large),
+            Self::Internal => tr!(errors.internal),
+            Self::Network => tr!(errors.network),
+        };
+        text.to_owned()
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl Invalid {
+    /// What the page says, in its language.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Malformed => tr!(errors.invalid.malformed),
+            Self::BadEncoding => tr!(errors.invalid.bad_encoding),
+            Self::EmailMissing => tr!(errors.invalid.email_missing),
+            Self::EmailTooLong => tr!(errors.invalid.email_too_long),
+            Self::EmailInvalid => tr!(errors.invalid.email_invalid),
+            Self::PasswordMissing => tr!(errors.invalid.password_missing),
+            Self::PasswordTooLong => tr!(errors.invalid.password_too_long),
+            Self::PasswordTooShort => tr!(errors.invalid.password_too_short),
+            Self::NewPasswordsDiffer => tr!(errors.invalid.new_passwords_differ),
+            Self::PasswordUnchanged => tr!(errors.invalid.password_unchanged),
+            Self::SearchInvalid => tr!(errors.invalid.search_invalid),
+            Self::UserUnknown => tr!(errors.invalid.user_unknown),
+            Self::CodeFormat => tr!(errors.invalid.code_format),
+            Self::RecoveryCodeFormat => tr!(errors.invalid.recovery_code_format),
+            Self::MethodMissing => tr!(errors.invalid.method_missing),
+            Self::CodesNotSaved => tr!(errors.invalid.codes_not_saved),
+            Self::PhoneMissing => tr!(errors.invalid.phone_missing),
+            Self::PhoneInvalid => tr!(errors.invalid.phone_invalid),
+            Self::ReasonMissing => tr!(errors.invalid.reason_missing),
+            Self::PasskeyName => tr!(errors.invalid.passkey_name),
+            Self::PasskeyLimit => tr!(errors.invalid.passkey_limit),
+            Self::PasskeyLast => tr!(errors.invalid.passkey_last),
+            Self::RememberLength => tr!(errors.invalid.remember_length),
+        }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for Invalid {}
 
 /// About how many minutes a phone's clock is off, as a clock-drift message says it: 1 to
 /// `MAX`. The error travels in a plain form's address, so a number from elsewhere is refused
@@ -249,13 +242,16 @@ impl From<DriftMinutes> for u8 {
 /// "Deze code is niet geaccepteerd: de klok van je telefoon lijkt ongeveer 3 minuten voor te
 /// lopen. ...", with what to do about it.
 fn clock_drift_message(minutes: DriftMinutes, ahead: bool) -> String {
-    let minutes = crate::words::count(minutes.get(), "minuut", "minuten");
-    let way = if ahead { "voor" } else { "achter" };
-    format!(
-        "Deze code is niet geaccepteerd: de klok van je telefoon lijkt ongeveer {minutes} {way} te lopen. \
-         Zet de tijd op je telefoon op automatisch. Gebruik je Google Authenticator, kies daar dan ook \
-         Instellingen > Tijdcorrectie voor codes. Vul daarna de code in die de app laat zien."
-    )
+    let minutes = crate::words::count(
+        minutes.get(),
+        tr!(errors.clock_drift.minute),
+        tr!(errors.clock_drift.minutes),
+    );
+    if ahead {
+        tr!(errors.clock_drift.ahead, minutes = minutes.clone()).to_string()
+    } else {
+        tr!(errors.clock_drift.behind, minutes = minutes.clone()).to_string()
+    }
 }
 
 impl AppError {

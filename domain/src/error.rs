@@ -164,8 +164,6 @@ impl PartialEq for Error {
         match (self, other) {
             (Self::Invalid(a), Self::Invalid(b)) => a == b,
             (Self::Locked { until: a }, Self::Locked { until: b }) => a == b,
-            (Self::Database(_) | Self::Hashing(_) | Self::Internal(_), _)
-            | (_, Self::Database(_) | Self::Hashing(_) | Self::Internal(_)) => false,
             (
                 Self::ClockDrift {
                     minutes: a,
@@ -176,6 +174,8 @@ impl PartialEq for Error {
                     ahead: d,
                 },
             ) => a == c && b == d,
+            (Self::Database(_) | Self::Hashing(_) | Self::Internal(_), _)
+            | (_, Self::Database(_) | Self::Hashing(_) | Self::Internal(_)) => false,
             _ => std::mem::discriminant(self) == std::mem::discriminant(other),
         }
     }

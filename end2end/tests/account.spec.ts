@@ -67,6 +67,10 @@ test("the helpdesk: the rollout, finding a clinician, a reset with a reason, and
   await expect(admin.getByRole("heading", { level: 1, name: "Twee-staps-authenticatie beheren" })).toBeVisible();
   await expect(admin.getByText("Nu: Verplicht.")).toBeVisible();
   await expect(admin.getByRole("definition").nth(1)).not.toHaveText("0");
+  // The rollout per day: one image with its summary, and the numbers in a table.
+  await expect(admin.getByRole("img", { name: /^Grafiek van de invoering per dag/ })).toBeVisible();
+  await admin.getByText("De cijfers per dag").click();
+  await expect(admin.getByRole("table", { name: "De invoering per dag, de nieuwste eerst" })).toBeVisible();
   await expectAccessible(admin);
 
   await admin.getByLabel("Naam of e-mailadres").fill(clinician.email);

@@ -10,6 +10,8 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
+mod chart;
+
 #[cfg(feature = "ssr")]
 use crate::routes::LOGIN;
 use crate::{
@@ -49,6 +51,8 @@ pub struct Overview {
     /// "Vrijwillig", …
     pub phase: String,
     pub days_left: i64,
+    /// The rollout over time; `None` before the optional date.
+    pub chart: Option<chart::RolloutChart>,
 }
 
 /// A user in the search results.
@@ -204,6 +208,7 @@ pub async fn helpdesk_overview() -> Result<Overview, AppError> {
         }
         .to_owned(),
         days_left: service::days_until_mandatory(&ctx),
+        chart: chart::from_history(service::history::history(&ctx).await?, rollout),
     })
 }
 
@@ -450,6 +455,11 @@ pub fn HelpdeskPage() -> impl IntoView {
 
 #[component]
 fn RolloutOverview(overview: Overview) -> impl IntoView {
+    let chart = match overview.chart {
+        Some(chart) => view! { <chart::RolloutChartView chart/> }.into_any(),
+        None => view! { <p>{format!("De grafiek begint op {}.", overview.optional_from)}</p> }
+            .into_any(),
+    };
     view! {
         <section class="tile wide" aria-labelledby="uitrol-titel">
             <h2 id="uitrol-titel">"De invoering"</h2>
@@ -472,12 +482,23 @@ fn RolloutOverview(overview: Overview) -> impl IntoView {
                 <dt>"Nog niet ingeschakeld"</dt>
                 <dd>{overview.without}</dd>
                 <dt>"Kozen 'Niet nu'"</dt>
-                <dd>{overview.deferred_users} " professionals, " {overview.deferrals} " keer in totaal"</dd>
+                <dd>{deferred(overview.deferred_users, overview.deferrals)}</dd>
                 <dt>"Niet ingelogd sinds het begin van de invoering"</dt>
                 <dd>{overview.not_logged_in_since_start}</dd>
             </dl>
+            <h3>"De invoering per dag"</h3>
+            {chart}
         </section>
     }
+}
+
+/// "1 professional, 3 keer in totaal"
+fn deferred(users: u64, times: i64) -> String {
+    let users = i64::try_from(users).unwrap_or(i64::MAX);
+    format!(
+        "{}, {times} keer in totaal",
+        crate::words::count(users, "professional", "professionals")
+    )
 }
 
 #[component]
@@ -621,7 +642,7 @@ fn UserView(
             <dd>
                 {match user.locked.clone() {
                     Some(until) => format!("Geblokkeerd {until}, na te veel onjuiste codes."),
-                    None => format!("Niet geblokkeerd ({} onjuiste codes sinds de laatste goede).", user.failed_attempts)}}
+                    None => format!("Niet geblokkeerd ({} sinds de laatste goede).", crate::words::count(user.failed_attempts, "onjuiste code", "onjuiste codes"))}}
             </dd>
             <dt>"Inloggen"</dt>
             <dd>
@@ -683,5 +704,15 @@ fn UserAndReason(user: i32, field: &'static str, error: Signal<Option<AppError>>
             <input id=field name="reason" type="text" maxlength="200" required/>
         </div>
         <FormError error/>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_professional_is_not_professionals() {
+        assert_eq!(super::deferred(1, 1), "1 professional, 1 keer in totaal");
+        assert_eq!(super::deferred(2, 3), "2 professionals, 3 keer in totaal");
+        assert_eq!(super::deferred(0, 0), "0 professionals, 0 keer in totaal");
     }
 }

@@ -21,6 +21,7 @@ tweestap_domain::on_both_backends!(
     the_helpdesk_lifts_a_lock_with_a_reason_sec_21,
     an_admin_without_two_step_authentication_cannot_read_reset_or_unlock_sec_31,
     the_helpdesk_sees_how_each_login_was_established_and_may_need_a_passkey_sec_34,
+    the_helpdesk_sees_the_rollout_per_day_as_a_chart_and_a_table,
 );
 
 const NEW_PASSWORD: &str = "Een-nieuw-wachtwoord-7";
@@ -688,4 +689,100 @@ async fn the_helpdesk_sees_how_each_login_was_established_and_may_need_a_passkey
         refused.body
     );
     assert!(factor::is_enabled(&app.ctx, judith_id).await.unwrap());
+}
+
+/// The rollout over time on the helpdesk's page, rendered by the server: an SVG image with a
+/// summary, and a table with every day's numbers, from a history seeded day by day.
+async fn the_helpdesk_sees_the_rollout_per_day_as_a_chart_and_a_table(backend: Backend) {
+    use chrono::TimeZone;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use tweestap_domain::{clock::Clock, helpdesk::history, twofactor::deferral};
+    let app = TestApp::new(backend).await;
+    let today = app.clock.now();
+    // 1 April, the optional date: Judith switches on the app; the hourly count runs.
+    app.clock
+        .set(chrono::Utc.with_ymd_and_hms(2026, 4, 1, 8, 0, 0).unwrap());
+    enrol_judith(&app).await;
+    history::record_today(&app.ctx).await.unwrap();
+    // 2 April: Carla says "Niet nu"; counted. On 3 April no server counts.
+    app.clock.advance(Duration::days(1));
+    let carla = testing::add_user(
+        &app.ctx,
+        "carla@example.nl",
+        "Carla Cornelissen",
+        "Een-goed-wachtwoord-42",
+        Role::Professional,
+    )
+    .await;
+    deferral::defer(&app.ctx, carla.id).await.unwrap();
+    history::record_today(&app.ctx).await.unwrap();
+    // Today, 4 May: Bram switches on the app too (and the admin, who is not counted).
+    app.clock.set(today);
+    let bram = testing::add_bram(&app.ctx).await;
+    testing::enrol_app(&app.ctx, &app.clock, &bram).await;
+    let mut admin = admin_browser(&app).await;
+
+    let page = admin.get("/configuratie/twee-staps").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = page.body.replace("<!>", "");
+    let chart = body
+        .split_once("<figure class=\"rollout-figure\"><svg ")
+        .and_then(|(_, rest)| rest.split_once("</svg>"))
+        .map(|(chart, _)| chart)
+        .unwrap_or_else(|| panic!("no chart in {body}"));
+    assert!(chart.contains("role=\"img\""), "{chart}");
+    assert!(chart.contains("class=\"rollout-chart\">"), "{chart}");
+    assert!(
+        chart.contains("Vandaag 4 mei 2026: 2 professionals aan, waarvan 2 met de authenticatie-applicatie, 0 met SMS en 0 met alleen passkeys."),
+        "{chart}"
+    );
+    assert!(chart.contains("Vrijwillig vanaf 1 april 2026"), "{chart}");
+    assert!(chart.contains("Verplicht vanaf 1 juli 2026"), "{chart}");
+    // The app's line: 1 on 1 and 2 April (halfway up a scale to 2), then a gap until today's 2
+    // at the top; one bar for 2 April's "Niet nu".
+    assert!(
+        chart.contains("<polyline points=\"48.0,122.0 55.2,122.0\" class=\"series app\">"),
+        "{chart}"
+    );
+    assert!(
+        chart.contains("<circle cx=\"285.9\" cy=\"44.0\" r=\"3\" class=\"series app\">"),
+        "{chart}"
+    );
+    assert_eq!(chart.matches("class=\"deferrals\"").count(), 1, "{chart}");
+    // The page's CSP allows no inline styles (SEC-24).
+    assert!(!chart.contains("style="), "{chart}");
+    for row in [
+        "<th scope=\"row\">4 mei 2026</th><td>2</td><td>0</td><td>0</td><td>2</td><td>0</td>",
+        "<th scope=\"row\">3 april 2026</th><td colspan=\"4\">niet geteld</td><td>0</td>",
+        "<th scope=\"row\">2 april 2026</th><td>1</td><td>0</td><td>0</td><td>1</td><td>1</td>",
+        "<th scope=\"row\">1 april 2026</th><td>1</td><td>0</td><td>0</td><td>1</td><td>0</td>",
+    ] {
+        assert!(body.contains(row), "{row} in {body}");
+    }
+    assert!(!body.contains("31 maart 2026"), "{body}");
+    // One professional chose "Niet nu", once: no "1 professionals".
+    assert!(
+        body.contains("<dd>1 professional, 1 keer in totaal</dd>"),
+        "{body}"
+    );
+
+    // And on a professional's page, one wrong code is not "1 onjuiste codes".
+    tweestap_domain::db::entity::user::Entity::update_many()
+        .col_expr(
+            tweestap_domain::db::entity::user::Column::FailedAttempts,
+            sea_orm::sea_query::Expr::value(1),
+        )
+        .filter(tweestap_domain::db::entity::user::Column::Id.eq(bram.id))
+        .exec(&app.ctx.db)
+        .await
+        .unwrap();
+    let detail = admin
+        .get(&format!("/configuratie/twee-staps/{}", bram.id))
+        .await
+        .body
+        .replace("<!>", "");
+    assert!(
+        detail.contains("Niet geblokkeerd (1 onjuiste code sinds de laatste goede)."),
+        "{detail}"
+    );
 }

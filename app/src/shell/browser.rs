@@ -197,14 +197,7 @@ pub fn BrowserSession() -> impl IntoView {
             }
         });
     };
-    let left = move || {
-        let seconds = remaining().max(0.0).ceil() as i64;
-        if seconds >= 60 {
-            format!("{}:{:02} minuten", seconds / 60, seconds % 60)
-        } else {
-            format!("{seconds} seconden")
-        }
-    };
+    let left = move || time_left(remaining().max(0.0).ceil() as i64);
 
     view! {
         <dialog
@@ -227,5 +220,24 @@ pub fn BrowserSession() -> impl IntoView {
                 "Ingelogd blijven"
             </button>
         </dialog>
+    }
+}
+
+/// The idle warning's time left: "1:30 minuten", "45 seconden", "1 seconde".
+fn time_left(seconds: i64) -> String {
+    if seconds >= 60 {
+        format!("{}:{:02} minuten", seconds / 60, seconds % 60)
+    } else {
+        crate::words::count(seconds, "seconde", "seconden")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_last_second_is_one_seconde() {
+        assert_eq!(super::time_left(90), "1:30 minuten");
+        assert_eq!(super::time_left(45), "45 seconden");
+        assert_eq!(super::time_left(1), "1 seconde");
     }
 }

@@ -22,6 +22,7 @@ tweestap_domain::on_both_backends!(
     an_admin_without_two_step_authentication_cannot_read_reset_or_unlock_sec_31,
     the_helpdesk_sees_how_each_login_was_established_and_may_need_a_passkey_sec_34,
     the_helpdesk_sees_the_rollout_per_day_as_a_chart_and_a_table,
+    an_idle_time_of_one_minute_is_one_minuut,
 );
 
 const NEW_PASSWORD: &str = "Een-nieuw-wachtwoord-7";
@@ -784,5 +785,23 @@ async fn the_helpdesk_sees_the_rollout_per_day_as_a_chart_and_a_table(backend: B
     assert!(
         detail.contains("Niet geblokkeerd (1 onjuiste code sinds de laatste goede)."),
         "{detail}"
+    );
+}
+
+/// The settings page's session tile names the idle time in the singular for one minute.
+async fn an_idle_time_of_one_minute_is_one_minuut(backend: Backend) {
+    let mut app = TestApp::with_settings(backend, |settings| {
+        settings.session_idle = Duration::minutes(1);
+    })
+    .await;
+    app.log_in(JUDITH_EMAIL, JUDITH_PASSWORD).await;
+    let settings = app
+        .get("/profiel/instellingen")
+        .await
+        .body
+        .replace("<!>", "");
+    assert!(
+        settings.contains("Na 1 minuut zonder activiteit word je automatisch uitgelogd"),
+        "{settings}"
     );
 }

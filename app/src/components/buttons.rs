@@ -54,8 +54,31 @@ pub fn ResendButton(seconds: i64) -> impl IntoView {
         <span class="countdown">
             {move || {
                 let left = left.get();
-                (left > 0).then(|| format!("Je kunt over {left} seconden een nieuwe code laten versturen."))
+                (left > 0).then(|| resend_wait(left))
             }}
         </span>
+    }
+}
+
+/// "Je kunt over 1 seconde een nieuwe code laten versturen."
+fn resend_wait(left: i64) -> String {
+    format!(
+        "Je kunt over {} een nieuwe code laten versturen.",
+        crate::words::count(left, "seconde", "seconden")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_last_second_is_one_seconde() {
+        assert_eq!(
+            super::resend_wait(30),
+            "Je kunt over 30 seconden een nieuwe code laten versturen."
+        );
+        assert_eq!(
+            super::resend_wait(1),
+            "Je kunt over 1 seconde een nieuwe code laten versturen."
+        );
     }
 }

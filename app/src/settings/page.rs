@@ -31,7 +31,7 @@ pub fn SettingsPage() -> impl IntoView {
                             Ok(o) => view! {
                                 <p>"Ingelogd sinds " {o.started} "."</p>
                                 <p>
-                                    "Na " {o.idle_minutes} " minuten zonder activiteit word je automatisch uitgelogd, en uiterlijk op "
+                                    "Na " {crate::words::count(o.idle_minutes, "minuut", "minuten")} " zonder activiteit word je automatisch uitgelogd, en uiterlijk op "
                                     {o.ends_at_latest} "."
                                 </p>
                             }

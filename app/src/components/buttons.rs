@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::tr;
+
 /// Copies `text` to the clipboard and says so.
 #[component]
 pub fn CopyButton(text: String, label: String) -> impl IntoView {
@@ -14,7 +16,7 @@ pub fn CopyButton(text: String, label: String) -> impl IntoView {
     };
     view! {
         <button type="button" class="secondary" on:click=copy>
-            {move || if copied.get() { "Gekopieerd".to_owned() } else { label.clone() }}
+            {move || if copied.get() { tr!(common.components.buttons.copied).to_owned() } else { label.clone() }}
         </button>
     }
 }
@@ -24,7 +26,7 @@ pub fn CopyButton(text: String, label: String) -> impl IntoView {
 pub fn PrintButton() -> impl IntoView {
     view! {
         <button type="button" class="secondary" on:click=|_| { let _ = window().print(); }>
-            "Afdrukken"
+            {tr!(common.components.buttons.print)}
         </button>
     }
 }
@@ -49,7 +51,7 @@ pub fn ResendButton(seconds: i64) -> impl IntoView {
     let waiting = move || left.get() > 0;
     view! {
         <button type="submit" class="secondary" disabled=waiting>
-            "Code opnieuw versturen"
+            {tr!(common.components.buttons.resend)}
         </button>
         <span class="countdown">
             {move || {
@@ -62,10 +64,12 @@ pub fn ResendButton(seconds: i64) -> impl IntoView {
 
 /// "Je kunt over 1 seconde een nieuwe code laten versturen."
 fn resend_wait(left: i64) -> String {
-    format!(
-        "Je kunt over {} een nieuwe code laten versturen.",
-        crate::words::count(left, "seconde", "seconden")
-    )
+    let time = crate::words::count(
+        left,
+        tr!(common.components.buttons.second),
+        tr!(common.components.buttons.seconds),
+    );
+    tr!(common.components.buttons.resend_wait, time = time).to_string()
 }
 
 #[cfg(test)]

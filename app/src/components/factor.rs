@@ -15,6 +15,7 @@ use crate::{
     },
     error::{AppError, FormError},
     forms::{ClientFormData, FormFn, form_error},
+    tr,
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
@@ -104,14 +105,14 @@ pub async fn resend_sms_code(next: Option<String>) -> Result<(), AppError> {
 #[component]
 pub fn Apps() -> impl IntoView {
     view! {
-        <p>"Als je nog geen authenticatie-applicatie op je mobiele telefoon hebt kun je bijvoorbeeld een van deze downloaden:"</p>
+        <p>{tr!(common.components.factor.apps_intro)}</p>
         <ul class="apps">
             <li>"Microsoft Authenticator (Android, iOS, Windows Phone)"</li>
             <li>"Google Authenticator (Android, iOS)"</li>
             <li>"LastPass Authenticator (Android, iOS, Windows Phone)"</li>
         </ul>
         <p class="hint">
-            "Je vindt ze in de Play Store (Android) of de App Store (iPhone): zoek op de naam van de app en kies 'Installeren' of 'Downloaden'."
+            {tr!(common.components.factor.apps_hint)}
         </p>
     }
 }
@@ -133,24 +134,24 @@ where
     );
     view! {
         <p>
-            "Wanneer je geen authenticatie-codes kunt ontvangen, bijvoorbeeld wanneer je je mobiele telefoon kwijt bent of deze gestolen is, kun je een herstelcode gebruiken om alsnog toegang te krijgen tot je account. Herstelcodes kunnen slechts eenmalig gebruikt worden. Schrijf je herstelcodes op, print ze uit, of gebruik een wachtwoordmanager zoals 1Password of LastPass om ze op een veilige manier op te slaan."
+            {tr!(common.components.factor.recovery_intro)}
         </p>
-        <ul class="recovery-codes" aria-label="Herstelcodes">
+        <ul class="recovery-codes" aria-label=tr!(common.components.factor.recovery_codes)>
             {codes.into_iter().map(|code| view! { <li><code>{code}</code></li> }).collect_view()}
         </ul>
         <div class="actions no-print">
-            <a class="button secondary" href=download download="herstelcodes.txt">"Downloaden"</a>
+            <a class="button secondary" href=download download=tr!(common.components.factor.download_file)>{tr!(common.components.factor.download)}</a>
             <PrintButton/>
-            <CopyButton text=text label="Kopiëren".to_owned()/>
+            <CopyButton text=text label=tr!(common.components.factor.copy).to_owned()/>
         </div>
         <ActionForm action=action attr:class="no-print">
             <NextField/>
             <div class="check">
                 <input id="saved" type="checkbox" name="saved" required/>
-                <label for="saved">"Ik heb mijn herstelcodes veilig opgeslagen"</label>
+                <label for="saved">{tr!(common.components.factor.saved)}</label>
             </div>
             <FormError error/>
-            <button type="submit" class="primary">"Gedaan"</button>
+            <button type="submit" class="primary">{tr!(common.components.factor.done)}</button>
         </ActionForm>
     }
 }
@@ -175,8 +176,8 @@ pub fn MethodChoice(
                 <div class="choice" hidden=move || !passkey_shown.get()>
                     <input id="method-passkey" type="radio" name="method" value="passkey"/>
                     <label for="method-passkey">
-                        <span><strong>"Passkey of beveiligingssleutel"</strong> " " <span class="badge">"Aanbevolen"</span></span>
-                        <span>"Bevestig het inloggen met de vingerafdruk, het gezicht of de pincode van je telefoon of computer, of met een beveiligingssleutel zoals een YubiKey. Je hoeft geen code over te typen."</span>
+                        <span><strong>{tr!(common.components.factor.passkey_title)}</strong> " " <span class="badge">{tr!(common.components.factor.recommended)}</span></span>
+                        <span>{tr!(common.components.factor.passkey_text)}</span>
                     </label>
                 </div>
             })}
@@ -184,21 +185,21 @@ pub fn MethodChoice(
                 <div class="choice">
                     <input id="method-sms" type="radio" name="method" value="sms"/>
                     <label for="method-sms">
-                        <strong>"SMS met code"</strong>
-                        <span>"Ontvang een gratis tekstbericht met authenticatie-code op je mobiele telefoon. Hiervoor is je mobiele telefoonnummer nodig."</span>
+                        <strong>{tr!(common.components.factor.sms_title)}</strong>
+                        <span>{tr!(common.components.factor.sms_text)}</span>
                     </label>
                 </div>
             })}
             <div class="choice" hidden=!app_available>
                 <input id="method-app" type="radio" name="method" value="app" checked=app_available disabled=!app_available/>
                 <label for="method-app">
-                    <span><strong>"Code van authenticatie-applicatie"</strong> " " <span class="badge" hidden=move || passkey_shown.get()>"Aanbevolen"</span></span>
-                    <span>"Gebruik een gratis authenticatie-applicatie die je op je mobiele telefoon moet installeren om authenticatie-codes mee aan te maken."</span>
+                    <span><strong>{tr!(common.components.factor.app_title)}</strong> " " <span class="badge" hidden=move || passkey_shown.get()>{tr!(common.components.factor.recommended)}</span></span>
+                    <span>{tr!(common.components.factor.app_text)}</span>
                 </label>
             </div>
         </fieldset>
         <p class="hint">
-            "In verband met bijkomende kosten bij gebruik van de optie 'SMS met code', verzoeken we je om gebruik te maken van een authenticatie-applicatie op je telefoon. Een authenticatie-applicatie maakt telkens automatisch een nieuwe code aan waarmee je kunt inloggen."
+            {tr!(common.components.factor.method_hint)}
         </p>
     }
 }
@@ -208,9 +209,9 @@ pub fn MethodChoice(
 #[component]
 pub fn KeyToScan(qr_svg: String, secret: String) -> impl IntoView {
     view! {
-        <div class="qr" role="img" aria-label="QR-code om te scannen met je authenticatie-applicatie" inner_html=qr_svg></div>
-        <p>"Lukt scannen niet? Voer dan deze sleutel in de app in:"</p>
-        <p class="secret"><code id="sleutel">{secret.clone()}</code> " " <CopyButton text=secret.replace(' ', "") label="Sleutel kopiëren".to_owned()/></p>
+        <div class="qr" role="img" aria-label=tr!(common.components.factor.qr_label) inner_html=qr_svg></div>
+        <p>{tr!(common.components.factor.scan_fails)}</p>
+        <p class="secret"><code id="sleutel">{secret.clone()}</code> " " <CopyButton text=secret.replace(' ', "") label=tr!(common.components.factor.copy_key).to_owned()/></p>
     }
 }
 
@@ -218,9 +219,9 @@ pub fn KeyToScan(qr_svg: String, secret: String) -> impl IntoView {
 pub fn PhoneField() -> impl IntoView {
     view! {
         <div class="field">
-            <label for="phone">"Mobiel telefoonnummer"</label>
-            <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="32" placeholder="06 12345678" aria-describedby="phone-hint" required autofocus/>
-            <p id="phone-hint" class="hint">"Een Nederlands nummer zonder landcode, zoals 06 12345678, of een buitenlands nummer met + en landcode."</p>
+            <label for="phone">{tr!(common.components.factor.phone)}</label>
+            <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="32" placeholder=tr!(common.components.factor.phone_placeholder) aria-describedby="phone-hint" required autofocus/>
+            <p id="phone-hint" class="hint">{tr!(common.components.factor.phone_hint)}</p>
         </div>
     }
 }
@@ -230,7 +231,7 @@ pub fn PhoneField() -> impl IntoView {
 pub fn SentTo(state: SmsState) -> impl IntoView {
     view! {
         {state.code_sent.then(|| view! {
-            <p class="sent-to">"We hebben een SMS met een code gestuurd naar " <strong>{state.number.clone()}</strong> ". De code is 5 minuten geldig."</p>
+            <p class="sent-to">{tr!(common.components.factor.sent_to)} " " <strong>{state.number.clone()}</strong> {tr!(common.components.factor.sent_valid)}</p>
         })}
     }
 }
@@ -251,7 +252,7 @@ where
         <ActionForm action attr:class="resend">
             <FormError error=shown/>
             <NextField/>
-            <p class="hint">"Geen SMS ontvangen? Controleer of je telefoon bereik heeft."</p>
+            <p class="hint">{tr!(common.components.factor.no_sms)}</p>
             <ResendButton seconds=state.resend_in/>
         </ActionForm>
     }
@@ -261,7 +262,7 @@ where
 pub fn CodeField() -> impl IntoView {
     view! {
         <div class="field">
-            <label for="code">"Code"</label>
+            <label for="code">{tr!(common.components.factor.code)}</label>
             <input
                 id="code"
                 name="code"
@@ -283,7 +284,7 @@ pub fn CodeField() -> impl IntoView {
 pub fn Explanation() -> impl IntoView {
     view! {
         <p>
-            "Twee-staps-authenticatie biedt een extra beveiligingslaag voor jouw account. Na het inloggen word je om een authenticatie-code gevraagd. Deze ontvang je naar keuze: per SMS of in een authenticatie-applicatie op je mobiele telefoon."
+            {tr!(common.components.factor.explanation)}
         </p>
     }
 }

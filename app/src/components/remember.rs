@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::{error::AppError, forms::refreshed};
+use crate::{error::AppError, forms::refreshed, tr};
 #[cfg(feature = "ssr")]
 use crate::{error::Invalid, request::logged_in};
 #[cfg(feature = "ssr")]
@@ -52,41 +52,54 @@ pub fn form_hours(value: Option<&str>) -> Result<Option<i64>, AppError> {
     }
 }
 
-/// A length as the page names it: "12 uur", "1 dag", "3 dagen", "een week".
+/// A length as the page names it: "12 uur", "1 dag", "3 dagen", "een week" (in English "12
+/// hours", "1 day", "3 days", "a week").
 pub fn length_words(hours: i64) -> String {
     match hours {
-        168 => "een week".to_owned(),
-        hours if hours > 0 && hours % 24 == 0 => crate::words::count(hours / 24, "dag", "dagen"),
-        hours => format!("{hours} uur"),
+        168 => tr!(common.components.remember.week).to_owned(),
+        hours if hours > 0 && hours % 24 == 0 => crate::words::count(
+            hours / 24,
+            tr!(common.components.remember.day),
+            tr!(common.components.remember.days),
+        ),
+        hours => crate::words::count(
+            hours,
+            tr!(common.components.remember.hour),
+            tr!(common.components.remember.hours),
+        ),
     }
 }
 
-/// The lengths as a Dutch list: "12 uur", "12 uur of 1 dag", "12 uur, 1 dag, 3 dagen of een
-/// week".
+/// The lengths as a list: "12 uur", "12 uur of 1 dag", "12 uur, 1 dag, 3 dagen of een week".
 pub fn lengths_words(hours: &[i64]) -> String {
     let words: Vec<String> = hours.iter().copied().map(length_words).collect();
     match words.split_last() {
         None => String::new(),
         Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} of {last}", rest.join(", ")),
+        Some((last, rest)) => format!(
+            "{} {} {last}",
+            rest.join(", "),
+            tr!(common.components.remember.or)
+        ),
     }
 }
 
 /// The introduction's answer to "Moet ik dat iedere keer gebruiken?", with what is offered.
 pub fn explanation(hours: &[i64]) -> String {
-    let how = match hours {
-        [] | [_] => format!(
-            "kun je bij het inloggen 'Onthoud mij' aanvinken: dan wordt er op dat apparaat {} lang niet om een authenticatie-code gevraagd.",
-            length_words(hours.first().copied().unwrap_or(12))
-        ),
-        _ => format!(
-            "kun je bij het inloggen 'Onthoud mij' aanvinken en instellen dat je {} onthouden wilt worden op dat apparaat.",
-            lengths_words(hours)
-        ),
-    };
-    format!(
-        "Om niet bij iedere keer dat je wilt inloggen je mobiele telefoon nodig te hebben, {how} Op deze manier ben je nog steeds beveiligd, want wanneer iemand op een ander apparaat probeert in te loggen met jouw gegevens moet die nog steeds een authenticatie-code invullen."
-    )
+    match hours {
+        [] | [_] => {
+            let length = length_words(hours.first().copied().unwrap_or(12));
+            tr!(common.components.remember.explanation_one, length = length).to_string()
+        }
+        _ => {
+            let lengths = lengths_words(hours);
+            tr!(
+                common.components.remember.explanation_more,
+                lengths = lengths
+            )
+            .to_string()
+        }
+    }
 }
 
 /// The introduction's paragraph on "Onthoud mij", as this installation offers it.
@@ -107,7 +120,8 @@ pub fn RememberExplanation() -> impl IntoView {
 /// first), "Hoe lang" beside it: a select the script enables only while the box is ticked.
 /// Without the script it stays enabled, and the server reads it only with the box ticked.
 /// `remember` and `length` follow the fields, for a step that is not a form (the passkey's).
-/// `spare` ends the box's label: what "Onthoud mij" spares ("geen code vragen").
+/// `spare` is what "Onthoud mij" spares, in the page's language (`tr!(login.code.spare)`: "geen
+/// code vragen"), for the box's label.
 #[component]
 pub fn RememberMe(
     choices: Vec<i64>,
@@ -134,11 +148,16 @@ pub fn RememberMe(
         scripted.set(true);
     });
     let label = match &choice {
-        Some(_) => format!("Onthoud mij (op dit apparaat {spare})"),
-        None => format!(
-            "Onthoud mij (op dit apparaat {} {spare})",
-            length_words(first.unwrap_or(12))
-        ),
+        Some(_) => tr!(common.components.remember.label, spare = spare).to_string(),
+        None => {
+            let length = length_words(first.unwrap_or(12));
+            tr!(
+                common.components.remember.label_length,
+                length = length,
+                spare = spare
+            )
+            .to_string()
+        }
     };
     view! {
         <div class="check">
@@ -147,7 +166,7 @@ pub fn RememberMe(
         </div>
         {choice.map(|choices| view! {
             <div class="remember-length">
-                <label for="remember-hours">"Hoe lang"</label>
+                <label for="remember-hours">{tr!(common.components.remember.how_long)}</label>
                 <select id="remember-hours" name="remember_hours" node_ref=select
                     disabled=move || scripted.get() && !remember.get()
                     on:change=move |event| length.set(event_target_value(&event).parse().ok())>
@@ -194,5 +213,29 @@ mod tests {
             "{one}"
         );
         assert!(!one.contains("een week"), "{one}");
+    }
+
+    #[test]
+    fn english_pages_name_the_lengths_in_english() {
+        Owner::new().with(|| {
+            crate::lang::set_current(crate::lang::Locale::en);
+            assert_eq!(
+                lengths_words(&[12, 24, 72, 168]),
+                "12 hours, 1 day, 3 days or a week"
+            );
+            assert_eq!(length_words(1), "1 hour");
+            let one = explanation(&[12]);
+            assert!(
+                one.contains(
+                    "not be asked for an authentication code on that device for 12 hours."
+                ),
+                "{one}"
+            );
+            let all = explanation(&[12, 24]);
+            assert!(
+                all.contains("remembered on that device for 12 hours or 1 day."),
+                "{all}"
+            );
+        });
     }
 }

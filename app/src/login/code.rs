@@ -24,6 +24,7 @@ use crate::{
     forms::{action, form_error, refreshed},
     passkey::PasskeyLogin,
     routes::{CODE, OTHER_WAY_PARAM, RECOVERY, next_suffix, with_next},
+    tr,
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
@@ -145,7 +146,7 @@ pub fn CodePage() -> impl IntoView {
     let info = Resource::new(refreshed, |_| second_step_info());
     let choices = Resource::new(refreshed, |_| remember_choices());
     view! {
-        <Title text="Vul de code in"/>
+        <Title text=tr!(login.code.title)/>
         <section class="card narrow" aria-labelledby="code-titel">
             <Transition>
                 {move || {
@@ -170,12 +171,12 @@ pub fn CodePage() -> impl IntoView {
 fn passkey_step(next: Option<String>, choices: Vec<i64>, code: bool) -> impl IntoView {
     let other_way = format!("{CODE}?{OTHER_WAY_PARAM}=ja{}", next_suffix(&next));
     view! {
-        <h1 id="code-titel">"Bevestig met je passkey"</h1>
-        <p>"Gebruik de passkey op je telefoon, je computer of je beveiligingssleutel: bevestig met je vingerafdruk, je gezicht of je pincode."</p>
+        <h1 id="code-titel">{tr!(login.code.passkey_heading)}</h1>
+        <p>{tr!(login.code.passkey_intro)}</p>
         <PasskeyLogin next choices/>
         <p>
             <a href=other_way>
-                {if code { "Andere manier: een code of een herstelcode" } else { "Andere manier: een herstelcode" }}
+                {if code { tr!(login.code.other_way_code) } else { tr!(login.code.other_way_recovery) }}
             </a>
         </p>
     }
@@ -186,13 +187,13 @@ fn passkey_step(next: Option<String>, choices: Vec<i64>, code: bool) -> impl Int
 fn code_step(info: SecondStep, next: Option<String>, choices: Vec<i64>) -> impl IntoView {
     let error = form_error::<SecondStepCode>();
     let back = info.passkey.then(|| {
-        view! { <p><a href=with_next(CODE, &next)>"Toch met je passkey inloggen"</a></p> }
+        view! { <p><a href=with_next(CODE, &next)>{tr!(login.code.back_to_passkey)}</a></p> }
     });
     if !info.code {
         return view! {
-            <h1 id="code-titel">"Inloggen zonder je passkey"</h1>
-            <p>"Heb je je passkey niet bij de hand? Gebruik dan een van je herstelcodes. Lukt dat niet, neem dan contact op met de helpdesk."</p>
-            <p><a class="button primary" href=with_next(RECOVERY, &next)>"Gebruik een herstelcode"</a></p>
+            <h1 id="code-titel">{tr!(login.code.without_passkey_heading)}</h1>
+            <p>{tr!(login.code.without_passkey_text)}</p>
+            <p><a class="button primary" href=with_next(RECOVERY, &next)>{tr!(login.code.use_recovery)}</a></p>
             {back}
         }
         .into_any();
@@ -200,27 +201,28 @@ fn code_step(info: SecondStep, next: Option<String>, choices: Vec<i64>) -> impl 
     let sms = info.sms;
     let intro = match &sms {
         Some(state) => view! {
-            <h1 id="code-titel">"Vul de code in die je per SMS hebt ontvangen"</h1>
+            <h1 id="code-titel">{tr!(login.code.sms_heading)}</h1>
             <SentTo state=state.clone()/>
         }
         .into_any(),
         None => view! {
-            <h1 id="code-titel">"Vul de code in van de authenticatie-applicatie"</h1>
-            <p>"Open de authenticatie-applicatie op je mobiele telefoon en vul de code in die je daar ziet."</p>
+            <h1 id="code-titel">{tr!(login.code.app_heading)}</h1>
+            <p>{tr!(login.code.app_intro)}</p>
         }
-        .into_any()};
+        .into_any(),
+    };
     view! {
         {intro}
         <ActionForm action={action::<SecondStepCode>()}>
             <NextField/>
             <CodeField/>
-            <RememberMe choices spare="geen code vragen"/>
+            <RememberMe choices spare=tr!(login.code.spare)/>
             <FormError error/>
-            <button type="submit" class="primary">"Inloggen"</button>
+            <button type="submit" class="primary">{tr!(login.code.submit)}</button>
         </ActionForm>
         {sms.map(|state| view! { <ResendForm state action={action::<ResendSmsCode>()}/> })}
         <p>
-            <a href=with_next(RECOVERY, &next)>"Telefoon kwijt? Gebruik een herstelcode"</a>
+            <a href=with_next(RECOVERY, &next)>{tr!(login.code.lost_phone)}</a>
         </p>
         {back}
     }

@@ -18,6 +18,7 @@ use crate::{
     components::remember::RememberMe,
     error::{AppError, FormError},
     forms::{action, form_error},
+    tr,
 };
 #[cfg(feature = "ssr")]
 use crate::{
@@ -32,7 +33,6 @@ use tweestap_domain::{
         reauth::{self, Window},
         session::{ActiveSession, SessionStage},
     },
-    time,
     twofactor::{factor, passkey, passkey_sign_in, passkey_steps, policy},
 };
 
@@ -81,10 +81,10 @@ pub async fn passkey_register(answer: RegisterPublicKeyCredential) -> Result<New
     let (ctx, viewer, session, enabled) = may_add().await?;
     let name = match passkey::suggested_name(&answer) {
         Some(name) => name.to_owned(),
-        None => format!(
-            "Passkey van {}",
-            time::format_date(policy::local_date(ctx.now()))
-        ),
+        None => {
+            let date = crate::lang::date(policy::local_date(ctx.now()));
+            tr!(login.passkey.default_name, date = date).to_string()
+        }
     };
     let client = Some(&viewer.client);
     let key = if enabled {
@@ -240,11 +240,11 @@ pub fn AddPasskey(label: &'static str) -> impl IntoView {
                 <div class="add-passkey" hidden=move || !supported.get()>
                     <FormError error=browser_error/>
                     <button type="button" class="primary" on:click=add disabled=move || busy.get()>
-                        {move || if busy.get() { "Wachten op je passkey…" } else { label }}
+                        {move || if busy.get() { tr!(login.passkey.waiting) } else { label }}
                     </button>
                 </div>
                 <p class="hint" hidden=move || supported.get()>
-                    "Een passkey toevoegen kan in een recente browser, zodra de pagina helemaal geladen is."
+                    {tr!(login.passkey.add_unsupported)}
                 </p>
             }
             .into_any(),
@@ -257,16 +257,16 @@ pub fn AddPasskey(label: &'static str) -> impl IntoView {
 fn NamePasskey(new: NewPasskey) -> impl IntoView {
     view! {
         <ActionForm action={action::<PasskeyRename>()} attr:class="name-passkey">
-            <p class="success" role="status">"De passkey is toegevoegd."</p>
-            <h2>"Geef je passkey een naam"</h2>
+            <p class="success" role="status">{tr!(login.passkey.added)}</p>
+            <h2>{tr!(login.passkey.name_heading)}</h2>
             <input type="hidden" name="id" value=new.id/>
             <div class="field">
-                <label for="passkey-name">"Naam"</label>
+                <label for="passkey-name">{tr!(login.passkey.name)}</label>
                 <input id="passkey-name" name="name" type="text" value=new.name maxlength="64" required autofocus aria-describedby="passkey-name-hint"/>
-                <p id="passkey-name-hint" class="hint">"Aan de naam herken je later welke passkey dit is, bijvoorbeeld 'Telefoon', 'Laptop' of 'YubiKey'."</p>
+                <p id="passkey-name-hint" class="hint">{tr!(login.passkey.name_hint)}</p>
             </div>
             <FormError error={form_error::<PasskeyRename>()}/>
-            <button type="submit" class="primary">"Opslaan"</button>
+            <button type="submit" class="primary">{tr!(login.passkey.save)}</button>
         </ActionForm>
     }
 }
@@ -313,13 +313,13 @@ pub fn PasskeyLogin(next: Option<String>, choices: Vec<i64>) -> impl IntoView {
     };
     view! {
         <div class="passkey-login">
-            <RememberMe choices spare="niet opnieuw vragen" remember length/>
+            <RememberMe choices spare=tr!(login.passkey.spare) remember length/>
             <FormError error/>
             <button type="button" class="primary" on:click=sign_in disabled=move || busy.get() || login.pending().get() || !supported.get()>
-                {move || if busy.get() { "Wachten op je passkey…" } else { "Inloggen met passkey" }}
+                {move || if busy.get() { tr!(login.passkey.waiting) } else { tr!(login.passkey.login) }}
             </button>
             <p class="hint" hidden=move || supported.get()>
-                "Inloggen met een passkey kan in een recente browser, zodra de pagina helemaal geladen is. Kies anders 'Andere manier'."
+                {tr!(login.passkey.login_unsupported)}
             </p>
         </div>
     }
@@ -330,10 +330,10 @@ pub fn PasskeyLogin(next: Option<String>, choices: Vec<i64>) -> impl IntoView {
 pub fn PasskeyExplanation() -> impl IntoView {
     view! {
         <p>
-            "Een passkey is een digitale sleutel die op je telefoon, je computer of een beveiligingssleutel (zoals een YubiKey) wordt bewaard. Bij het inloggen bevestig je met je vingerafdruk, je gezicht of de pincode van dat apparaat. Je hoeft geen code over te typen, en een nagemaakte inlogpagina kan er niets mee."
+            {tr!(login.passkey.explanation_what)}
         </p>
         <p>
-            "Kies 'Passkey aanmaken'. Je browser vraagt je dan waar je de passkey wilt bewaren en om je vingerafdruk, gezicht of pincode. Daarna geef je de passkey een naam."
+            {tr!(login.passkey.explanation_how)}
         </p>
     }
 }

@@ -16,13 +16,14 @@ use crate::{
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
     routes::{DIALOG_PARAM, WIZARD, with_next},
+    tr,
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::twofactor::{deferral, policy};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rollout {
-    /// The last day to set it up, "30 juni 2027".
+    /// The last day to set it up in the page's language, "30 juni 2027".
     pub last_day: String,
 }
 
@@ -30,7 +31,7 @@ pub struct Rollout {
 pub async fn rollout_info() -> Result<Rollout, AppError> {
     let (ctx, _, _) = logged_in()?;
     Ok(Rollout {
-        last_day: ctx.settings.rollout.last_optional_day(),
+        last_day: crate::lang::date(ctx.settings.rollout.mandatory_from - chrono::Days::new(1)),
     })
 }
 
@@ -59,16 +60,16 @@ pub fn IntroPage() -> impl IntoView {
     let not_now_error = form_error::<NotNow>();
     let setup = with_next(WIZARD, &next);
     view! {
-        <Title text="Introductie van twee-staps-authenticatie"/>
+        <Title text=tr!(enrol.intro.title)/>
         <section class="card" aria-labelledby="intro-titel">
-            <h1 id="intro-titel">"Introductie van twee-staps-authenticatie"</h1>
+            <h1 id="intro-titel">{tr!(enrol.intro.title)}</h1>
             <IntroText/>
             <FormError error=not_now_error/>
             <div class="actions">
-                <a class="button primary" href=setup>"Twee-staps-authenticatie instellen"</a>
+                <a class="button primary" href=setup>{tr!(enrol.intro.set_up)}</a>
                 <ActionForm action={action::<NotNow>()}>
                     <NextField/>
-                    <button type="submit" class="secondary">"Niet nu"</button>
+                    <button type="submit" class="secondary">{tr!(enrol.intro.not_now)}</button>
                 </ActionForm>
             </div>
         </section>
@@ -112,16 +113,16 @@ pub fn IntroDialog() -> impl IntoView {
             }
         >
             {move || open.get().then(|| view! {
-                <h1 id="intro-dialoog-titel">"Introductie van twee-staps-authenticatie"</h1>
+                <h1 id="intro-dialoog-titel">{tr!(enrol.intro.title)}</h1>
                 <IntroText/>
                 <FormError error=Signal::derive(error)/>
                 <div class="actions">
                     <a class="button primary" href=move || with_next(WIZARD, &Some(here.get()))>
-                        "Twee-staps-authenticatie instellen"
+                        {tr!(enrol.intro.set_up)}
                     </a>
                     <ActionForm action=not_now>
                         <input type="hidden" name="next" value=move || here.get()/>
-                        <button type="submit" class="secondary">"Niet nu"</button>
+                        <button type="submit" class="secondary">{tr!(enrol.intro.not_now)}</button>
                     </ActionForm>
                 </div>
             })}
@@ -134,28 +135,21 @@ pub fn IntroDialog() -> impl IntoView {
 fn IntroText() -> impl IntoView {
     let info = Resource::new(refreshed, |_| rollout_info());
     view! {
-        <p>
-            "Twee-staps-authenticatie biedt een extra beveiligingslaag voor jouw account. Zo heb alleen jij toegang tot je account, zelfs wanneer iemand achter je wachtwoord is gekomen. Instellen duurt maar één minuut."
-        </p>
-        <h2>"Hoe werkt het?"</h2>
-        <p>
-            "Na het inloggen met je e-mailadres en wachtwoord word je om een authenticatie-code gevraagd. Deze wordt via SMS verstuurd of aangemaakt in een authenticatie-applicatie op je mobiele telefoon."
-        </p>
-        <h2>"Waarom is dit veiliger?"</h2>
-        <p>
-            "Omdat alleen jij toegang tot je mobiele telefoon hebt, kan iemand die achter je wachtwoord is gekomen nog steeds niet bij je account. Met andere woorden, om bij je account te komen heb je niet alleen iets nodig wat alleen jij weet (je wachtwoord), maar ook iets wat alleen jij hebt (je mobiele telefoon)."
-        </p>
-        <h2>"Moet ik dat iedere keer gebruiken?"</h2>
+        <p>{tr!(enrol.intro.what)}</p>
+        <h2>{tr!(enrol.intro.how_heading)}</h2>
+        <p>{tr!(enrol.intro.how)}</p>
+        <h2>{tr!(enrol.intro.why_heading)}</h2>
+        <p>{tr!(enrol.intro.why)}</p>
+        <h2>{tr!(enrol.intro.every_time_heading)}</h2>
         <RememberExplanation/>
-        <p>
-            "Als je het niet nu wilt instellen, kun je twee-staps-authenticatie altijd onder je instellingen terugvinden."
-        </p>
+        <p>{tr!(enrol.intro.later)}</p>
         <Transition>
             {move || Suspend::new(async move {
                 info.await.ok().map(|info| view! {
                     <p class="deadline">
-                        <strong>"Stel het uiterlijk " {info.last_day} " in."</strong>
-                        " Daarna is twee-staps-authenticatie verplicht."
+                        <strong>{tr!(enrol.intro.deadline, day = info.last_day).to_string()}</strong>
+                        " "
+                        {tr!(enrol.intro.mandatory_after)}
                     </p>
                 })
             })}

@@ -11,13 +11,13 @@ use crate::{
     forms::{action, form_error, refreshed},
     routes::{DEVICES, SETTINGS},
     settings::reauth::{PasswordAgain, Reauthenticate},
+    tr,
 };
 #[cfg(feature = "ssr")]
 use crate::{request::logged_in, settings::reauth::fresh_password};
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
     accounts::reauth::{self, Window},
-    time,
     twofactor::remembered,
 };
 
@@ -43,7 +43,7 @@ pub struct Devices {
 
 #[server(prefix = "/api/ingelogd", endpoint = "remembered_devices")]
 pub async fn remembered_devices() -> Result<Devices, AppError> {
-    use time::format_dutch;
+    use crate::lang::date_time;
     let (ctx, viewer, session) = logged_in()?;
     let this = viewer
         .remembered
@@ -54,10 +54,13 @@ pub async fn remembered_devices() -> Result<Devices, AppError> {
         .into_iter()
         .map(|row| Device {
             id: row.id,
-            name: tweestap_domain::client::describe(row.user_agent.as_deref()),
-            remembered_at: format_dutch(row.created_at),
-            last_used_at: format_dutch(row.last_used_at),
-            expires_at: format_dutch(row.expires_at),
+            name: tweestap_domain::client::describe_in(
+                row.user_agent.as_deref(),
+                crate::lang::domain(),
+            ),
+            remembered_at: date_time(row.created_at),
+            last_used_at: date_time(row.last_used_at),
+            expires_at: date_time(row.expires_at),
             this_browser: this.as_ref().is_some_and(|token| token.is(&row.token_hash)),
         })
         .collect();
@@ -87,13 +90,13 @@ pub fn DevicesPage() -> impl IntoView {
         form_error::<ForgetDevices>(),
     );
     view! {
-        <Title text="Onthouden apparaten"/>
-        <h1>"Onthouden apparaten"</h1>
-        <p>"Op deze apparaten heb je bij het inloggen 'Onthoud mij' aangevinkt: daar wordt tijdelijk niet om een authenticatie-code gevraagd. Vergeet een apparaat dat je niet (meer) gebruikt of niet herkent."</p>
+        <Title text=tr!(settings.devices.title)/>
+        <h1>{tr!(settings.devices.title)}</h1>
+        <p>{tr!(settings.devices.intro)}</p>
         {loaded(devices, move |Devices { devices, may_change }| {
             let (password_error, forget_error) = errors;
             if devices.is_empty() {
-                return view! { <p>"Er zijn geen onthouden apparaten."</p> }.into_any();
+                return view! { <p>{tr!(settings.devices.none)}</p> }.into_any();
             }
             view! {
                 {(!may_change).then(|| view! { <PasswordAgain next=DEVICES error=password_error/> })}
@@ -101,17 +104,17 @@ pub fn DevicesPage() -> impl IntoView {
                 <table class="log">
                     <thead>
                         <tr>
-                            <th scope="col">"Apparaat"</th>
-                            <th scope="col">"Onthouden op"</th>
-                            <th scope="col">"Laatst gebruikt"</th>
-                            <th scope="col">"Verloopt op"</th>
-                            <th scope="col"><span class="visually-hidden">"Actie"</span></th>
+                            <th scope="col">{tr!(settings.devices.device)}</th>
+                            <th scope="col">{tr!(settings.devices.remembered_at)}</th>
+                            <th scope="col">{tr!(settings.devices.last_used)}</th>
+                            <th scope="col">{tr!(settings.devices.expires_at)}</th>
+                            <th scope="col"><span class="visually-hidden">{tr!(settings.devices.action)}</span></th>
                         </tr>
                     </thead>
                     <tbody>
                         {devices.into_iter().map(|device| view! {
                             <tr>
-                                <td>{device.name.clone()}{device.this_browser.then_some(" (deze browser)")}</td>
+                                <td>{device.name.clone()}{device.this_browser.then(|| format!(" {}", tr!(settings.devices.this_browser)))}</td>
                                 <td>{device.remembered_at}</td>
                                 <td>{device.last_used_at}</td>
                                 <td>{device.expires_at}</td>
@@ -119,7 +122,7 @@ pub fn DevicesPage() -> impl IntoView {
                                     {may_change.then(|| view! {
                                         <ActionForm action={action::<ForgetDevices>()}>
                                             <input type="hidden" name="device" value=device.id/>
-                                            <button type="submit" class="link" aria-label=format!("{} vergeten", device.name)>"Vergeten"</button>
+                                            <button type="submit" class="link" aria-label=tr!(settings.devices.forget_named, name = device.name.clone()).to_string()>{tr!(settings.devices.forget)}</button>
                                         </ActionForm>
                                     })}
                                 </td>
@@ -129,12 +132,12 @@ pub fn DevicesPage() -> impl IntoView {
                 </table>
                 {may_change.then(|| view! {
                     <ActionForm action={action::<ForgetDevices>()}>
-                        <button type="submit" class="secondary">"Alle apparaten vergeten"</button>
+                        <button type="submit" class="secondary">{tr!(settings.devices.forget_all)}</button>
                     </ActionForm>
                 })}
             }
             .into_any()
         })}
-        <p><a href=SETTINGS>"Terug naar je instellingen"</a></p>
+        <p><a href=SETTINGS>{tr!(settings.back_to_settings)}</a></p>
     }
 }

@@ -11,28 +11,33 @@ use crate::{
         security_log::SecurityLogTile,
         tile::{TwoFactorTile, session_overview},
     },
+    tr,
 };
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let overview = Resource::new(refreshed, |_| session_overview());
     view! {
-        <Title text="Instellingen"/>
-        <h1>"Instellingen"</h1>
+        <Title text=tr!(settings.page.title)/>
+        <h1>{tr!(settings.page.title)}</h1>
         <div class="tiles">
             <TwoFactorTile/>
             <PasswordTile/>
             <SecurityLogTile/>
             <section class="tile" aria-labelledby="tegel-sessie">
-                <h2 id="tegel-sessie">"Huidige sessie"</h2>
-                <Transition fallback=|| view! { <p>"Laden…"</p> }>
+                <h2 id="tegel-sessie">{tr!(settings.page.session)}</h2>
+                <Transition fallback=|| view! { <p>{tr!(settings.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match overview.await {
                             Ok(o) => view! {
-                                <p>"Ingelogd sinds " {o.started} "."</p>
+                                <p>{tr!(settings.page.logged_in_since, since = o.started).to_string()}</p>
                                 <p>
-                                    "Na " {crate::words::count(o.idle_minutes, "minuut", "minuten")} " zonder activiteit word je automatisch uitgelogd, en uiterlijk op "
-                                    {o.ends_at_latest} "."
+                                    {tr!(
+                                        settings.page.idle,
+                                        minutes = crate::words::count(o.idle_minutes, tr!(settings.page.minute), tr!(settings.page.minutes)),
+                                        ends = o.ends_at_latest
+                                    )
+                                    .to_string()}
                                 </p>
                             }
                             .into_any(),

@@ -19,7 +19,6 @@ use crate::{request::logged_in, settings::reauth::fresh_password};
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
     accounts::reauth::{self, Window},
-    time,
     twofactor::{Method, factor, passkey},
 };
 
@@ -62,8 +61,8 @@ pub async fn passkey_list() -> Result<Passkeys, AppError> {
         .map(|row| PasskeyRow {
             id: row.id,
             synced: row.backup_state,
-            added: time::format_dutch(row.created_at),
-            last_used: row.last_used_at.map(time::format_dutch),
+            added: crate::lang::date_time(row.created_at),
+            last_used: row.last_used_at.map(crate::lang::date_time),
             name: row.name,
         })
         .collect();

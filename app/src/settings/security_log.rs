@@ -5,10 +5,12 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+use crate::lang::{date_time, domain};
+#[cfg(feature = "ssr")]
 use crate::request::{Viewer, context};
 use crate::{error::AppError, forms::refreshed, tr};
 #[cfg(feature = "ssr")]
-use tweestap_domain::time;
+use tweestap_domain::client::describe_in;
 
 /// How many entries the tile shows.
 pub const SHOWN: u64 = 20;
@@ -71,10 +73,12 @@ pub async fn logins(
             .await?
             .into_iter()
             .map(|row| LoginEntry {
-                started: time::format_dutch(row.created_at),
-                browser: tweestap_domain::client::describe(row.user_agent.as_deref()),
+                started: date_time(row.created_at),
+                browser: describe_in(row.user_agent.as_deref(), domain()),
                 ip_address: row.ip_address,
-                established_by: row.established_by.map(|how| how.text().to_owned()),
+                established_by: row
+                    .established_by
+                    .map(|how| how.text_in(domain()).to_owned()),
                 this_one: Some(row.id) == current,
             })
             .collect(),
@@ -113,10 +117,10 @@ pub fn LoginsTable(logins: Vec<LoginEntry>) -> impl IntoView {
 #[cfg(feature = "ssr")]
 pub fn entry(row: tweestap_domain::db::entity::security_event::Model) -> LogEntry {
     LogEntry {
-        when: time::format_dutch(row.created_at),
-        what: row.kind.text().to_owned(),
+        when: date_time(row.created_at),
+        what: row.kind.text_in(domain()).to_owned(),
         detail: row.detail,
-        browser: tweestap_domain::client::describe(row.user_agent.as_deref()),
+        browser: describe_in(row.user_agent.as_deref(), domain()),
         ip_address: row.ip_address,
     }
 }

@@ -15,7 +15,7 @@ use crate::{
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
-    sms, time,
+    sms,
     twofactor::{Method, factor, passkey, policy, recovery_codes},
 };
 
@@ -47,7 +47,7 @@ pub async fn two_factor_status() -> Result<Status, AppError> {
         enabled_since: factor
             .as_ref()
             .and_then(|row| row.enabled_at)
-            .map(time::format_dutch),
+            .map(crate::lang::date_time),
         sms_number,
         passkey_method: factor
             .as_ref()
@@ -125,8 +125,8 @@ pub async fn session_overview() -> Result<SessionTimes, AppError> {
     let ctx = context()?;
     let session = Viewer::current().session.ok_or(AppError::NotLoggedIn)?;
     Ok(SessionTimes {
-        started: time::format_dutch(session.created_at),
-        ends_at_latest: time::format_dutch(session.expires_at),
+        started: crate::lang::date_time(session.created_at),
+        ends_at_latest: crate::lang::date_time(session.expires_at),
         idle_minutes: ctx.settings.session_idle.num_minutes(),
     })
 }

@@ -89,6 +89,28 @@ impl Assurance {
     }
 }
 
+impl Assurance {
+    /// In the user's language: Dutch as `text`, or English.
+    pub fn text_in(self, lang: crate::lang::Lang) -> &'static str {
+        match lang {
+            crate::lang::Lang::Nl => self.text(),
+            crate::lang::Lang::En => self.english(),
+        }
+    }
+
+    fn english(self) -> &'static str {
+        match self {
+            Self::Password => "Password (no second step)",
+            Self::App => "Password and a code from the authenticator app",
+            Self::Sms => "Password and a code by SMS",
+            Self::RecoveryCode => "Password and a recovery code",
+            Self::Passkey => "Password and a passkey",
+            Self::PasskeyAlone => "Passkey without a password (with fingerprint, face or PIN)",
+            Self::Remembered => "Password on a remembered device ('Remember me')",
+        }
+    }
+}
+
 /// How far a login got, stored as "password" until the second step is done, then "complete".
 /// A session that only passed the password reaches nothing but the second step (SEC-01).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
@@ -118,3 +140,22 @@ impl Related<super::user::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+#[cfg(test)]
+mod tests {
+    use super::Assurance;
+    use crate::lang::Lang;
+
+    #[test]
+    fn every_assurance_has_an_english_text_of_its_own() {
+        let mut english = std::collections::HashSet::new();
+        for how in Assurance::ALL {
+            let text = how.text_in(Lang::En);
+            assert!(!text.is_empty(), "{how:?}");
+            assert_ne!(text, how.text(), "{how:?} has no English text");
+            assert!(english.insert(text), "{how:?} shares its English text");
+            assert_eq!(how.text_in(Lang::Nl), how.text(), "{how:?}");
+        }
+        assert_eq!(english.len(), 7);
+    }
+}

@@ -19,6 +19,7 @@ use leptos_router::{LazyRoute, hooks::use_query_map};
 use crate::{
     enrol::{intro::IntroPage, wizard::WizardPage},
     helpdesk::{ConfigurationPage, HelpdeskPage, HelpdeskUserPage},
+    lang::tr,
     login::{
         code::CodePage,
         recovery::{RecoveryPage, RecoveryUsedPage},
@@ -29,7 +30,6 @@ use crate::{
         passkeys::PasskeysPage, password::ChangePasswordPage, recovery_codes::RecoveryCodesPage,
     },
     shell::state::current_user,
-    tr,
 };
 
 /// Declares a group of pages that share one chunk: the group's view function is split off (with

@@ -23,6 +23,8 @@ pub mod routes;
 pub mod sections;
 pub mod settings;
 pub mod shell;
+#[cfg(feature = "ssr")]
+pub mod viewer;
 pub mod words;
 
 use leptos::{prelude::*, server::SharedValue};
@@ -50,7 +52,7 @@ use crate::{
 /// The HTML document around the app, rendered on the server only.
 pub fn document(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    let lang = request::language().tag();
+    let lang = lang::from_request().tag();
     #[cfg(not(feature = "ssr"))]
     let lang = "nl";
     view! {

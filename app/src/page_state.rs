@@ -27,7 +27,7 @@ pub fn shell_data_for_request() -> ShellData {
             // Listing the routes at startup renders the app without a request.
             return ShellData::default();
         };
-        let lang = crate::request::language().tag().to_owned();
+        let lang = crate::lang::from_request().tag().to_owned();
         use tweestap_domain::{accounts::session::SessionStage, db::entity::user::Role};
         let session = Viewer::current().session;
         let (user, second_step_seconds) = match session {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Outlet};
 
-use crate::{sections::CASELOAD, shell::state::current_user, tr};
+use crate::{lang::tr, sections::CASELOAD, shell::state::current_user};
 
 #[component]
 pub fn ProfileLayout() -> impl IntoView {

@@ -4,30 +4,10 @@
 use axum::http::{HeaderValue, header::SET_COOKIE, request::Parts};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
-use tweestap_domain::{Context, accounts::session::ActiveSession, client::ClientInfo};
+use tweestap_domain::{Context, accounts::session::ActiveSession};
 
 use crate::error::AppError;
-
-/// Who is asking: put into every request's extensions by the server's session middleware.
-#[derive(Clone, Debug, Default)]
-pub struct Viewer {
-    pub session: Option<ActiveSession>,
-    pub client: ClientInfo,
-    /// The "Onthoud mij" cookie, if the browser sent one.
-    pub remembered: Option<String>,
-    /// The browser's session gave its password but took too long for the second step (SEC-30):
-    /// it is gone, and the login page says why.
-    pub second_step_expired: bool,
-}
-
-impl Viewer {
-    /// The viewer of the request being handled; anonymous outside a request.
-    pub fn current() -> Self {
-        use_context::<Parts>()
-            .and_then(|parts| parts.extensions.get::<Viewer>().cloned())
-            .unwrap_or_default()
-    }
-}
+pub use crate::viewer::{Viewer, request_cookie};
 
 /// The domain's context, provided to Leptos by the server.
 pub fn context() -> Result<Context, AppError> {
@@ -100,44 +80,4 @@ pub async fn confirm_password(
         set_cookie(&token.cookie());
     }
     Ok(())
-}
-
-/// The value of the request's cookie `name`, if it sent one.
-pub fn request_cookie(name: &str) -> Option<String> {
-    let parts = use_context::<Parts>()?;
-    parts
-        .headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|header| header.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned())
-}
-
-/// The language this request is answered in: the logged-in user's stored choice, else the
-/// language switch's cookie, else the browser's `Accept-Language`, else Dutch. A session that
-/// has given only its password learns nothing of the account (SEC-30), and neither does its
-/// page's language: it follows the browser until the second step is done.
-pub fn language() -> tweestap_domain::Lang {
-    use tweestap_domain::{Lang, accounts::session::SessionStage};
-    let stored = Viewer::current()
-        .session
-        .filter(|session| session.stage != SessionStage::PasswordOnly)
-        .and_then(|session| session.user.language);
-    stored
-        .or_else(|| {
-            request_cookie(tweestap_domain::lang::COOKIE_NAME).and_then(|tag| Lang::from_tag(&tag))
-        })
-        .or_else(|| {
-            use_context::<Parts>().and_then(|parts| {
-                parts
-                    .headers
-                    .get(axum::http::header::ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(Lang::from_accept_language)
-            })
-        })
-        .unwrap_or_default()
 }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{shell::state::current_user, tr};
+use crate::{lang::tr, shell::state::current_user};
 
 /// A section of the platform: its address, its name in the navigation bar and what it is for.
 #[derive(Clone, Copy, Debug)]

@@ -54,15 +54,6 @@ impl Lang {
         wanted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         wanted.first().map(|(_, _, lang)| *lang)
     }
-
-    /// The `Set-Cookie` value of the language switch: a year, as the other cookies (SEC-17).
-    pub fn cookie(self) -> String {
-        crate::accounts::session::set_cookie(
-            COOKIE_NAME,
-            self.tag(),
-            Some(chrono::Duration::days(365)),
-        )
-    }
 }
 
 #[cfg(test)]

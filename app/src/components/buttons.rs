@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::tr;
+use crate::lang::tr;
 
 /// Copies `text` to the clipboard and says so.
 #[component]

@@ -15,7 +15,7 @@ use crate::{
     },
     error::{AppError, FormError},
     forms::{ClientFormData, FormFn, form_error},
-    tr,
+    lang::tr,
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{

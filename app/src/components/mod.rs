@@ -49,7 +49,7 @@ where
     V: IntoView + 'static,
 {
     view! {
-        <Transition fallback=|| view! { <p>{crate::tr!(common.components.loading)}</p> }>
+        <Transition fallback=|| view! { <p>{crate::lang::tr!(common.components.loading)}</p> }>
             {move || {
                 let show = show.clone();
                 Suspend::new(async move {

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::{error::AppError, forms::refreshed, tr};
+use crate::{error::AppError, forms::refreshed, lang::tr};
 #[cfg(feature = "ssr")]
 use crate::{error::Invalid, request::logged_in};
 #[cfg(feature = "ssr")]

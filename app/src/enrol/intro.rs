@@ -15,8 +15,8 @@ use crate::{
     components::{next_from_query, remember::RememberExplanation},
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
+    lang::tr,
     routes::{DIALOG_PARAM, WIZARD, with_next},
-    tr,
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::twofactor::{deferral, policy};

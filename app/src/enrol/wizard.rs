@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::{components::NextField, tr};
+use crate::{components::NextField, lang::tr};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};

@@ -22,9 +22,9 @@ use crate::{
     components::remember::{RememberMe, remember_choices},
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
+    lang::tr,
     passkey::PasskeyLogin,
     routes::{CODE, OTHER_WAY_PARAM, RECOVERY, next_suffix, with_next},
-    tr,
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{

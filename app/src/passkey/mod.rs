@@ -18,7 +18,7 @@ use crate::{
     components::remember::RememberMe,
     error::{AppError, FormError},
     forms::{action, form_error},
-    tr,
+    lang::tr,
 };
 #[cfg(feature = "ssr")]
 use crate::{

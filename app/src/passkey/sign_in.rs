@@ -13,7 +13,7 @@ use leptos::prelude::*;
 
 use crate::{
     error::{AppError, FormError},
-    tr,
+    lang::tr,
 };
 
 /// "Inloggen met een passkey", with the passkeys in the email field's autofill where the

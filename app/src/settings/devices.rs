@@ -9,9 +9,9 @@ use crate::{
     components::loaded,
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
+    lang::tr,
     routes::{DEVICES, SETTINGS},
     settings::reauth::{PasswordAgain, Reauthenticate},
-    tr,
 };
 #[cfg(feature = "ssr")]
 use crate::{request::logged_in, settings::reauth::fresh_password};

@@ -11,9 +11,9 @@ use crate::{
     components::loaded,
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
+    lang::tr,
     routes::{DISABLE, SETTINGS},
     settings::reauth::{PasswordAgain, Reauthenticate},
-    tr,
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{

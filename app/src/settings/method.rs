@@ -16,9 +16,9 @@ use crate::{
     components::loaded,
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
+    lang::tr,
     routes::{METHOD, SETTINGS, STEP_CODE},
     settings::reauth::{PasswordAgain, Reauthenticate},
-    tr,
 };
 #[cfg(feature = "ssr")]
 use crate::{error::Invalid, routes::STEP_PHONE};

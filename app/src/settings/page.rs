@@ -6,12 +6,12 @@ use leptos_meta::Title;
 
 use crate::{
     forms::refreshed,
+    lang::tr,
     settings::{
         password::PasswordTile,
         security_log::SecurityLogTile,
         tile::{TwoFactorTile, session_overview},
     },
-    tr,
 };
 
 #[component]

@@ -9,10 +9,10 @@ use crate::{
     components::loaded,
     error::{AppError, FormError},
     forms::{action, form_error, refreshed},
+    lang::tr,
     passkey::{AddPasskey, PasskeyExplanation, PasskeyRename},
     routes::{METHOD, PASSKEYS, SETTINGS},
     settings::reauth::{PasswordAgain, Reauthenticate},
-    tr,
 };
 #[cfg(feature = "ssr")]
 use crate::{request::logged_in, settings::reauth::fresh_password};

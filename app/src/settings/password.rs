@@ -13,8 +13,8 @@ use crate::request::{Viewer, context, set_cookie};
 use crate::{
     error::{AppError, FormError},
     forms::{action, form_error},
+    lang::tr,
     routes::{CHANGE_PASSWORD, SETTINGS},
-    tr,
 };
 
 /// The page's address after a change, so that it can say so.

@@ -9,7 +9,7 @@ use crate::routes::{DEVICES, DISABLE, HELPDESK, METHOD, PASSKEYS, RECOVERY_CODES
 use crate::{
     error::{AppError, FormError},
     forms::action,
-    tr,
+    lang::tr,
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{

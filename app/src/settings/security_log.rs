@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::lang::{date_time, domain};
 #[cfg(feature = "ssr")]
 use crate::request::{Viewer, context};
-use crate::{error::AppError, forms::refreshed, tr};
+use crate::{error::AppError, forms::refreshed, lang::tr};
 #[cfg(feature = "ssr")]
 use tweestap_domain::client::describe_in;
 

@@ -10,8 +10,8 @@ use crate::{
     components::factor::Explanation,
     error::AppError,
     forms::refreshed,
+    lang::tr,
     routes::{DEVICES, DISABLE, PASSKEYS, RECOVERY_CODES, SETTINGS, WIZARD, with_next},
-    tr,
 };
 #[cfg(feature = "ssr")]
 use tweestap_domain::{

@@ -26,7 +26,7 @@ pub async fn choose_language(
     {
         tweestap_domain::accounts::users::set_language(&ctx, session.user.id, lang).await?;
     }
-    set_cookie(&lang.cookie());
+    set_cookie(&tweestap_domain::accounts::session::language_cookie(lang));
     let back = volgende
         .as_deref()
         .and_then(crate::routes::local_path)
@@ -77,7 +77,7 @@ pub fn LanguageChoice() -> impl IntoView {
         <form method="post" action=ACTION class="language-choice">
             <input type="hidden" name="volgende" value="/profiel"/>
             <fieldset>
-                <legend>{crate::tr!(common.language.label)}</legend>
+                <legend>{crate::lang::tr!(common.language.label)}</legend>
                 {[Locale::nl, Locale::en]
                     .into_iter()
                     .map(|locale| {
@@ -91,7 +91,7 @@ pub fn LanguageChoice() -> impl IntoView {
                     })
                     .collect_view()}
             </fieldset>
-            <button type="submit">{crate::tr!(common.language.save)}</button>
+            <button type="submit">{crate::lang::tr!(common.language.save)}</button>
         </form>
     }
 }

@@ -11,10 +11,10 @@ use leptos_router::components::A;
 
 use crate::{
     forms::action,
+    lang::tr,
     login::Logout,
     sections::NAVIGATION,
     shell::state::{CurrentUser, current_user, second_step_pending, shell_data},
-    tr,
 };
 
 #[component]

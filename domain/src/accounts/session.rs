@@ -61,6 +61,16 @@ impl std::fmt::Debug for SessionToken {
     }
 }
 
+/// The `Set-Cookie` value of the language switch (`lang::COOKIE_NAME`): a year, with the
+/// attributes of the other cookies (SEC-17).
+pub fn language_cookie(lang: crate::lang::Lang) -> String {
+    set_cookie(
+        crate::lang::COOKIE_NAME,
+        lang.tag(),
+        Some(Duration::days(365)),
+    )
+}
+
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn removal_cookie() -> String {
     set_cookie(COOKIE_NAME, "", Some(Duration::zero()))

@@ -7,6 +7,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::lang::tr;
+
 /// Professionals with two-step authentication on, by method, on one day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Enabled {
@@ -56,7 +58,7 @@ pub struct Marker {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tick {
     pub at: usize,
-    /// "1 mei", or "mei 2027" when the axis spans more than one year.
+    /// "1 mei", or "mei 2027" when the axis spans more than one year (in the page's language).
     pub label: String,
 }
 
@@ -70,16 +72,16 @@ pub fn from_history(
     days: Vec<tweestap_domain::helpdesk::history::RolloutDay>,
     rollout: tweestap_domain::twofactor::policy::Rollout,
 ) -> Option<RolloutChart> {
+    use crate::lang::date;
     use chrono::Datelike;
-    use tweestap_domain::time::{MONTHS, format_date};
     let first = days.first()?.day;
     let today = days.last()?.day;
     let last = today.max(rollout.mandatory_from);
     let index = |day: chrono::NaiveDate| usize::try_from((day - first).num_days()).ok();
-    let marker = |day: chrono::NaiveDate, words: &str| {
+    let marker = |day: chrono::NaiveDate, label: fn(String) -> String| {
         index(day).filter(|_| day <= last).map(|at| Marker {
             at,
-            label: format!("{words} {}", format_date(day)),
+            label: label(date(day)),
         })
     };
     let one_year = first.year() == last.year();
@@ -93,26 +95,30 @@ pub fn from_history(
         .into_iter()
         .step_by(every)
         .filter_map(|day| {
-            let month = MONTHS[day.month0() as usize];
+            let month = tweestap_domain::time::month(day.month0(), crate::lang::domain());
             Some(Tick {
                 at: index(day)?,
                 label: if one_year {
-                    format!("1 {month}")
+                    tr!(helpdesk.chart.tick_month, month = month).to_string()
                 } else {
-                    format!("{month} {}", day.year())
+                    tr!(helpdesk.chart.tick_year, month = month, year = day.year()).to_string()
                 },
             })
         })
         .collect();
     Some(RolloutChart {
         span: index(last)? + 1,
-        optional: marker(rollout.optional_from, "Vrijwillig vanaf"),
-        mandatory: marker(rollout.mandatory_from, "Verplicht vanaf"),
+        optional: marker(rollout.optional_from, |date| {
+            tr!(helpdesk.chart.optional_from, date = date).to_string()
+        }),
+        mandatory: marker(rollout.mandatory_from, |date| {
+            tr!(helpdesk.chart.mandatory_from, date = date).to_string()
+        }),
         ticks,
         days: days
             .into_iter()
             .map(|day| ChartDay {
-                date: format_date(day.day),
+                date: date(day.day),
                 enabled: day.enabled.map(|counts| Enabled {
                     app: counts.app,
                     sms: counts.sms,
@@ -138,14 +144,18 @@ const BARS_BOTTOM: f64 = 292.0;
 const AXIS_LABELS: f64 = 312.0;
 
 /// A line: its class, its name in the legend, and its number of a day.
-type Series = (&'static str, &'static str, fn(Enabled) -> u64);
+type Series = (&'static str, fn() -> &'static str, fn(Enabled) -> u64);
 
 /// The lines, in the legend's order.
 const SERIES: [Series; 4] = [
-    ("total", "Totaal aan", Enabled::total),
-    ("app", "Authenticatie-applicatie", |enabled| enabled.app),
-    ("sms", "SMS", |enabled| enabled.sms),
-    ("passkey", "Alleen passkeys", |enabled| enabled.passkey),
+    ("total", || tr!(helpdesk.chart.total), Enabled::total),
+    ("app", || tr!(helpdesk.chart.app), |enabled| enabled.app),
+    ("sms", || tr!(helpdesk.chart.sms), |enabled| enabled.sms),
+    (
+        "passkey",
+        || tr!(helpdesk.chart.passkey),
+        |enabled| enabled.passkey,
+    ),
 ];
 
 /// A round top for an axis from 0 to at least `max`, with at most `steps` steps: the step
@@ -198,24 +208,27 @@ fn summary(chart: &RolloutChart) -> String {
     let now = today
         .and_then(|day| day.enabled)
         .map(|enabled| {
-            format!(
-                " Vandaag {}: {} aan, waarvan {} met de authenticatie-applicatie, {} met SMS en {} met alleen passkeys.",
-                today.map_or("", |day| day.date.as_str()),
-                crate::words::count(
-                    i64::try_from(enabled.total()).unwrap_or(i64::MAX),
-                    "professional",
-                    "professionals"
-                ),
-                enabled.app,
-                enabled.sms,
-                enabled.passkey
-            )
+            let total = crate::words::count(
+                i64::try_from(enabled.total()).unwrap_or(i64::MAX),
+                tr!(helpdesk.counted.professional),
+                tr!(helpdesk.counted.professionals),
+            );
+            let today = tr!(
+                helpdesk.chart.summary_today,
+                date = today.map_or("", |day| day.date.as_str()),
+                total = total,
+                app = enabled.app,
+                sms = enabled.sms,
+                passkey = enabled.passkey
+            );
+            format!(" {today}")
         })
         .unwrap_or_default();
-    format!(
-        "Grafiek van de invoering per dag, vanaf {}.{now} De cijfers per dag staan in de tabel onder de grafiek.",
-        chart.days.first().map_or("", |day| day.date.as_str())
-    )
+    let first = tr!(
+        helpdesk.chart.summary,
+        first = chart.days.first().map_or("", |day| day.date.as_str())
+    );
+    format!("{first}{now} {}", tr!(helpdesk.chart.summary_table))
 }
 
 /// The chart, its legend and its table.
@@ -320,7 +333,7 @@ pub fn RolloutChartView(chart: RolloutChart) -> impl IntoView {
                 <line class="axis-line" x1=n(LEFT) x2=n(RIGHT) y1=n(LINES_BOTTOM) y2=n(LINES_BOTTOM)/>
                 {lines}
                 <text class="axis" x=n(LEFT) y=n(BARS_TOP - 8.0)>
-                    "'Niet nu' per dag"
+                    {tr!(helpdesk.chart.deferrals_per_day)}
                 </text>
                 <line class="grid" x1=n(LEFT) x2=n(RIGHT) y1=n(BARS_TOP) y2=n(BARS_TOP)/>
                 <text class="axis" x=n(LEFT - 6.0) y=n(BARS_TOP + 4.0) text-anchor="end">{bars_top}</text>
@@ -336,37 +349,37 @@ pub fn RolloutChartView(chart: RolloutChart) -> impl IntoView {
                             <svg class="legend-sample" viewBox="0 0 28 10" aria-hidden="true" focusable="false">
                                 <line class=format!("series {series}") x1="1" x2="27" y1="5" y2="5"/>
                             </svg>
-                            {*name}
+                            {name()}
                         </li>
                     }).collect_view()}
                     <li>
                         <svg class="legend-sample" viewBox="0 0 28 10" aria-hidden="true" focusable="false">
                             <rect class="deferrals" x="9" y="1" width="10" height="9"/>
                         </svg>
-                        "'Niet nu' gekozen"
+                        {tr!(helpdesk.chart.legend_deferrals)}
                     </li>
                     <li>
                         <svg class="legend-sample" viewBox="0 0 28 10" aria-hidden="true" focusable="false">
                             <line class="marker" x1="14" x2="14" y1="0" y2="10"/>
                         </svg>
-                        "Begin van de vrijwillige en de verplichte periode"
+                        {tr!(helpdesk.chart.legend_markers)}
                     </li>
                 </ul>
-                <p class="hint">"Aan: professionals met twee-staps-authenticatie aan, bij de laatste telling van de dag (vandaag: nu). Een dag zonder telling onderbreekt de lijnen."</p>
+                <p class="hint">{tr!(helpdesk.chart.hint)}</p>
             </figcaption>
         </figure>
         <details class="rollout-table">
-            <summary>"De cijfers per dag"</summary>
+            <summary>{tr!(helpdesk.chart.table_summary)}</summary>
             <table class="log">
-                <caption class="visually-hidden">"De invoering per dag, de nieuwste eerst"</caption>
+                <caption class="visually-hidden">{tr!(helpdesk.chart.table_caption)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Dag"</th>
-                        <th scope="col">"Authenticatie-applicatie"</th>
-                        <th scope="col">"SMS"</th>
-                        <th scope="col">"Alleen passkeys"</th>
-                        <th scope="col">"Totaal aan"</th>
-                        <th scope="col">"'Niet nu'"</th>
+                        <th scope="col">{tr!(helpdesk.chart.day)}</th>
+                        <th scope="col">{tr!(helpdesk.chart.app)}</th>
+                        <th scope="col">{tr!(helpdesk.chart.sms)}</th>
+                        <th scope="col">{tr!(helpdesk.chart.passkey)}</th>
+                        <th scope="col">{tr!(helpdesk.chart.total)}</th>
+                        <th scope="col">{tr!(helpdesk.chart.deferrals)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -381,7 +394,7 @@ pub fn RolloutChartView(chart: RolloutChart) -> impl IntoView {
                                     <td>{enabled.total()}</td>
                                 }
                                 .into_any(),
-                                None => view! { <td colspan="4">"niet geteld"</td> }.into_any(),
+                                None => view! { <td colspan="4">{tr!(helpdesk.chart.not_counted)}</td> }.into_any(),
                             }}
                             <td>{day.deferrals}</td>
                         </tr>
@@ -440,15 +453,18 @@ mod tests {
             twofactor::policy::Rollout,
         };
         let date = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
-        let days = date(4, 1)
-            .iter_days()
-            .take_while(|day| *day <= date(5, 4))
-            .map(|day| RolloutDay {
-                day,
-                enabled: Some(MethodCounts::default()),
-                deferrals: 0,
-            })
-            .collect();
+        let chart_days = || {
+            date(4, 1)
+                .iter_days()
+                .take_while(|day| *day <= date(5, 4))
+                .map(|day| RolloutDay {
+                    day,
+                    enabled: Some(MethodCounts::default()),
+                    deferrals: 0,
+                })
+                .collect::<Vec<_>>()
+        };
+        let days = chart_days();
         let rollout = Rollout {
             optional_from: date(4, 1),
             mandatory_from: date(7, 1),
@@ -486,6 +502,18 @@ mod tests {
             ]
         );
         assert_eq!(from_history(Vec::new(), rollout), None);
+        // The same in English: the dates and the month names of the page's language.
+        leptos::prelude::Owner::new().with(|| {
+            leptos::prelude::provide_context(crate::lang::Locale::en);
+            let chart = from_history(chart_days(), rollout).unwrap();
+            assert_eq!(chart.days[33].date, "4 May 2026");
+            assert_eq!(
+                chart.optional.as_ref().map(|marker| marker.label.as_str()),
+                Some("Optional from 1 April 2026")
+            );
+            assert_eq!(chart.ticks[1].label, "1 May");
+            assert!(summary(&chart).starts_with("Chart of the rollout per day, from 1 April 2026. Today 4 May 2026: 0 professionals on"));
+        });
     }
 
     #[test]

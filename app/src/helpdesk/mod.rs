@@ -17,6 +17,7 @@ use crate::routes::LOGIN;
 use crate::{
     error::{AppError, FormError, Invalid},
     forms::{action, form_error, refreshed},
+    lang::tr,
     routes::{HELPDESK, WIZARD, with_next},
     settings::{
         reauth::{PasswordAgain, Reauthenticate},
@@ -26,7 +27,7 @@ use crate::{
 #[cfg(feature = "ssr")]
 use tweestap_domain::{
     accounts::reauth::{self, Window},
-    helpdesk as service, time,
+    helpdesk as service,
     twofactor::factor,
 };
 
@@ -103,6 +104,8 @@ pub struct UserDetail {
 
 #[cfg(feature = "ssr")]
 mod server {
+    #[allow(unused_imports)]
+    pub(crate) use crate::lang::tr;
     pub use crate::{error::AppError, request::Viewer};
     pub use tweestap_domain::{
         Context,
@@ -167,11 +170,11 @@ mod server {
 
     pub fn status(method: Option<Method>, enrolling: bool) -> String {
         match method {
-            Some(Method::App) => "Aan: authenticatie-applicatie",
-            Some(Method::Sms) => "Aan: SMS",
-            Some(Method::Passkey) => "Aan: passkey",
-            None if enrolling => "Uit (instellen begonnen, niet afgerond)",
-            None => "Uit",
+            Some(Method::App) => tr!(helpdesk.status.app),
+            Some(Method::Sms) => tr!(helpdesk.status.sms),
+            Some(Method::Passkey) => tr!(helpdesk.status.passkey),
+            None if enrolling => tr!(helpdesk.status.enrolling),
+            None => tr!(helpdesk.status.off),
         }
         .to_owned()
     }
@@ -199,12 +202,12 @@ pub async fn helpdesk_overview() -> Result<Overview, AppError> {
         deferred_users: counts.deferred_users,
         deferrals: counts.deferrals,
         not_logged_in_since_start: counts.not_logged_in_since_start,
-        optional_from: time::format_date(rollout.optional_from),
-        mandatory_from: time::format_date(rollout.mandatory_from),
+        optional_from: crate::lang::date(rollout.optional_from),
+        mandatory_from: crate::lang::date(rollout.mandatory_from),
         phase: match rollout.phase(ctx.now()) {
-            Phase::Before => "Nog niet begonnen",
-            Phase::Optional => "Vrijwillig: 'Niet nu' is nog mogelijk",
-            Phase::Mandatory => "Verplicht",
+            Phase::Before => tr!(helpdesk.phase.before),
+            Phase::Optional => tr!(helpdesk.phase.optional),
+            Phase::Mandatory => tr!(helpdesk.phase.mandatory),
         }
         .to_owned(),
         days_left: service::days_until_mandatory(&ctx),
@@ -236,7 +239,7 @@ pub async fn helpdesk_search(query: String) -> Result<Vec<UserSummary>, AppError
 
 #[server(prefix = "/api/beheer", endpoint = "helpdesk_user")]
 pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
-    use tweestap_domain::time::format_dutch;
+    use crate::lang::date_time;
     let (ctx, _, session) = server::helpdesk().await?;
     let state = service::user_state(&ctx, user).await?;
     let events = tweestap_domain::audit::log::recent(&ctx, user, EVENTS_SHOWN)
@@ -245,7 +248,7 @@ pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
         .map(crate::settings::security_log::entry)
         .collect();
     let status = match (&state.factor, &state.sms_number) {
-        (Some(_), Some(number)) => format!("Aan: SMS naar {number}"),
+        (Some(_), Some(number)) => tr!(helpdesk.status.sms_to, number = number.clone()).to_string(),
         (factor, _) => server::status(factor.as_ref().map(|row| row.method), state.enrolling),
     };
     Ok(UserDetail {
@@ -253,15 +256,12 @@ pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
         name: state.user.display_name,
         email: state.user.email,
         role: match state.user.role {
-            server::Role::Admin => "Beheerder",
-            server::Role::Professional => "Professional",
+            server::Role::Admin => tr!(helpdesk.role.admin),
+            server::Role::Professional => tr!(helpdesk.role.professional),
         }
         .to_owned(),
         status,
-        enabled_since: state
-            .factor
-            .and_then(|row| row.enabled_at)
-            .map(format_dutch),
+        enabled_since: state.factor.and_then(|row| row.enabled_at).map(date_time),
         codes_left: state.codes_left,
         remembered_devices: state.remembered_devices,
         passkeys: state
@@ -269,13 +269,13 @@ pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
             .into_iter()
             .map(|row| PasskeySummary {
                 name: row.name,
-                added: format_dutch(row.created_at),
-                last_used: row.last_used_at.map(format_dutch),
+                added: date_time(row.created_at),
+                last_used: row.last_used_at.map(date_time),
             })
             .collect(),
         deferrals: state.user.deferrals,
-        last_deferred: state.user.last_deferred_at.map(format_dutch),
-        last_login: state.user.last_login_at.map(format_dutch),
+        last_deferred: state.user.last_deferred_at.map(date_time),
+        last_login: state.user.last_login_at.map(date_time),
         locked: state.locked_until.map(|until| lock_text(&ctx, until)),
         password_locked: state
             .password_locked_until
@@ -290,11 +290,17 @@ pub async fn helpdesk_user(user: i32) -> Result<UserDetail, AppError> {
 /// "tot 25 november 2026 om 14:30 (nog 12 minuten)"
 #[cfg(feature = "ssr")]
 fn lock_text(ctx: &tweestap_domain::Context, until: chrono::DateTime<chrono::Utc>) -> String {
-    format!(
-        "tot {} (nog {})",
-        tweestap_domain::time::format_dutch(until),
-        crate::words::count(service::lock_minutes_left(ctx, until), "minuut", "minuten")
+    let left = crate::words::count(
+        service::lock_minutes_left(ctx, until),
+        tr!(helpdesk.counted.minute),
+        tr!(helpdesk.counted.minutes),
+    );
+    tr!(
+        helpdesk.lock_until,
+        until = crate::lang::date_time(until),
+        left = left
     )
+    .to_string()
 }
 
 /// Resets a user's two-step authentication: factors, recovery codes, remembered browsers and
@@ -369,7 +375,7 @@ fn error_view(err: AppError) -> AnyView {
         {own_second_step_first.then(|| view! {
             <p>
                 <a class="button primary" href=with_next(WIZARD, &Some(HELPDESK.to_owned()))>
-                    "Twee-staps-authenticatie instellen"
+                    {tr!(helpdesk.set_up)}
                 </a>
             </p>
         })}
@@ -385,9 +391,9 @@ pub fn ConfigurationPage() -> impl IntoView {
         <crate::sections::SectionPage section=crate::sections::CONFIGURATION/>
         {move || admin().then(|| view! {
             <section class="tile" aria-labelledby="tegel-beheer-twee-staps">
-                <h2 id="tegel-beheer-twee-staps">"Twee-staps-authenticatie"</h2>
-                <p>"De invoering in cijfers, en hulp voor een professional die niet meer kan inloggen: blokkering opheffen of twee-staps-authenticatie resetten."</p>
-                <a class="button secondary" href=HELPDESK>"Twee-staps-authenticatie beheren"</a>
+                <h2 id="tegel-beheer-twee-staps">{tr!(helpdesk.tile.title)}</h2>
+                <p>{tr!(helpdesk.tile.text)}</p>
+                <a class="button secondary" href=HELPDESK>{tr!(helpdesk.tile.manage)}</a>
             </section>
         })}
     }
@@ -413,9 +419,9 @@ pub fn HelpdeskPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Twee-staps-authenticatie beheren"/>
-        <h1>"Twee-staps-authenticatie beheren"</h1>
-        <Transition fallback=|| view! { <p>"Laden…"</p> }>
+        <Title text=tr!(helpdesk.page.title)/>
+        <h1>{tr!(helpdesk.page.title)}</h1>
+        <Transition fallback=|| view! { <p>{tr!(helpdesk.loading)}</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(overview) => view! { <RolloutOverview overview/> }.into_any(),
@@ -423,20 +429,20 @@ pub fn HelpdeskPage() -> impl IntoView {
             })}
         </Transition>
         <section aria-labelledby="zoeken-titel">
-            <h2 id="zoeken-titel">"Professional zoeken"</h2>
+            <h2 id="zoeken-titel">{tr!(helpdesk.page.search_title)}</h2>
             <Form action=HELPDESK attr:role="search" attr:class="search">
                 <div class="field">
-                    <label for="zoek">"Naam of e-mailadres"</label>
+                    <label for="zoek">{tr!(helpdesk.page.search_label)}</label>
                     <input id="zoek" name="zoek" type="search" maxlength="100" value=query required/>
                 </div>
-                <button type="submit" class="primary">"Zoeken"</button>
+                <button type="submit" class="primary">{tr!(helpdesk.page.search)}</button>
             </Form>
-            <Transition fallback=|| view! { <p>"Laden…"</p> }>
+            <Transition fallback=|| view! { <p>{tr!(helpdesk.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match results.await {
                         Ok(None) => ().into_any(),
                         Ok(Some(users)) if users.is_empty() => view! {
-                            <p role="status">"Geen professionals gevonden."</p>
+                            <p role="status">{tr!(helpdesk.page.none_found)}</p>
                         }
                         .into_any(),
                         Ok(Some(users)) => view! { <SearchResults users/> }.into_any(),
@@ -457,36 +463,51 @@ pub fn HelpdeskPage() -> impl IntoView {
 fn RolloutOverview(overview: Overview) -> impl IntoView {
     let chart = match overview.chart {
         Some(chart) => view! { <chart::RolloutChartView chart/> }.into_any(),
-        None => view! { <p>{format!("De grafiek begint op {}.", overview.optional_from)}</p> }
-            .into_any(),
+        None => view! {
+            <p>{tr!(helpdesk.overview.chart_starts, date = overview.optional_from.clone()).to_string()}</p>
+        }
+        .into_any(),
     };
+    let dates = tr!(
+        helpdesk.overview.dates,
+        optional = overview.optional_from.clone(),
+        mandatory = overview.mandatory_from.clone(),
+        phase = overview.phase.clone()
+    )
+    .to_string();
     view! {
         <section class="tile wide" aria-labelledby="uitrol-titel">
-            <h2 id="uitrol-titel">"De invoering"</h2>
+            <h2 id="uitrol-titel">{tr!(helpdesk.overview.title)}</h2>
             <p>
-                "Vrijwillig vanaf " {overview.optional_from} ", verplicht vanaf "
-                {overview.mandatory_from.clone()} ". Nu: " {overview.phase} "."
-                {(overview.days_left > 0).then(|| format!(" Nog {} tot het verplicht is.", crate::words::count(overview.days_left, "dag", "dagen")))}
+                {dates}
+                {(overview.days_left > 0).then(|| {
+                    let days = crate::words::count(
+                        overview.days_left,
+                        tr!(helpdesk.counted.day),
+                        tr!(helpdesk.counted.days),
+                    );
+                    format!(" {}", tr!(helpdesk.overview.days_left, days = days))
+                })}
             </p>
             <dl class="details counts">
-                <dt>"Professionals"</dt>
+                <dt>{tr!(helpdesk.overview.professionals)}</dt>
                 <dd>{overview.professionals}</dd>
-                <dt>"Ingeschakeld met de authenticatie-applicatie"</dt>
+                <dt>{tr!(helpdesk.overview.with_app)}</dt>
                 <dd>{overview.with_app}</dd>
-                <dt>"Ingeschakeld met SMS"</dt>
+                <dt>{tr!(helpdesk.overview.with_sms)}</dt>
                 <dd>{overview.with_sms}</dd>
-                <dt>"Ingeschakeld met alleen passkeys"</dt>
+                <dt>{tr!(helpdesk.overview.with_passkey)}</dt>
                 <dd>{overview.with_passkey}</dd>
-                <dt>"Met een passkey (naast of als methode)"</dt>
+                <dt>{tr!(helpdesk.overview.having_passkeys)}</dt>
                 <dd>{overview.having_passkeys}</dd>
-                <dt>"Nog niet ingeschakeld"</dt>
+                <dt>{tr!(helpdesk.overview.without)}</dt>
                 <dd>{overview.without}</dd>
-                <dt>"Kozen 'Niet nu'"</dt>
+                <dt>{tr!(helpdesk.overview.deferred)}</dt>
                 <dd>{deferred(overview.deferred_users, overview.deferrals)}</dd>
-                <dt>"Niet ingelogd sinds het begin van de invoering"</dt>
+                <dt>{tr!(helpdesk.overview.not_logged_in)}</dt>
                 <dd>{overview.not_logged_in_since_start}</dd>
             </dl>
-            <h3>"De invoering per dag"</h3>
+            <h3>{tr!(helpdesk.overview.per_day)}</h3>
             {chart}
         </section>
     }
@@ -494,11 +515,22 @@ fn RolloutOverview(overview: Overview) -> impl IntoView {
 
 /// "1 professional, 3 keer in totaal"
 fn deferred(users: u64, times: i64) -> String {
-    let users = i64::try_from(users).unwrap_or(i64::MAX);
-    format!(
-        "{}, {times} keer in totaal",
-        crate::words::count(users, "professional", "professionals")
+    let users = crate::words::count(
+        i64::try_from(users).unwrap_or(i64::MAX),
+        tr!(helpdesk.counted.professional),
+        tr!(helpdesk.counted.professionals),
+    );
+    let times = crate::words::count(
+        times,
+        tr!(helpdesk.counted.time),
+        tr!(helpdesk.counted.times),
+    );
+    tr!(
+        helpdesk.overview.deferred_count,
+        users = users,
+        times = times
     )
+    .to_string()
 }
 
 #[component]
@@ -507,9 +539,9 @@ fn SearchResults(users: Vec<UserSummary>) -> impl IntoView {
         <table class="log">
             <thead>
                 <tr>
-                    <th scope="col">"Naam"</th>
-                    <th scope="col">"E-mailadres"</th>
-                    <th scope="col">"Twee-staps-authenticatie"</th>
+                    <th scope="col">{tr!(helpdesk.results.name)}</th>
+                    <th scope="col">{tr!(helpdesk.results.email)}</th>
+                    <th scope="col">{tr!(helpdesk.results.two_step)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -517,7 +549,13 @@ fn SearchResults(users: Vec<UserSummary>) -> impl IntoView {
                     <tr>
                         <td><a href=format!("{HELPDESK}/{}", user.id)>{user.name}</a></td>
                         <td>{user.email}</td>
-                        <td>{user.status}{user.locked.then_some(", geblokkeerd")}</td>
+                        <td>
+                            {if user.locked {
+                                tr!(helpdesk.status.locked, status = user.status.clone()).to_string()
+                            } else {
+                                user.status.clone()
+                            }}
+                        </td>
                     </tr>
                 }).collect_view()}
             </tbody>
@@ -528,13 +566,9 @@ fn SearchResults(users: Vec<UserSummary>) -> impl IntoView {
 /// What the last action on a user's page did, from the page's address.
 fn done_message(done: Option<String>) -> Option<&'static str> {
     match done.as_deref()? {
-        "reset" => Some(
-            "Twee-staps-authenticatie is gereset. De professional is overal uitgelogd; de reset en de reden staan in het beveiligingslog.",
-        ),
-        "blokkering" => {
-            Some("De blokkering is opgeheven. De professional kan weer een code invullen.")
-        }
-        "geen-blokkering" => Some("Er was geen blokkering (meer) om op te heffen."),
+        "reset" => Some(tr!(helpdesk.done.reset)),
+        "blokkering" => Some(tr!(helpdesk.done.unlocked)),
+        "geen-blokkering" => Some(tr!(helpdesk.done.not_locked)),
         _ => None,
     }
 }
@@ -566,9 +600,9 @@ pub fn HelpdeskUserPage() -> impl IntoView {
         form_error::<HelpdeskLiftLock>(),
     );
     view! {
-        <Title text="Professional: twee-staps-authenticatie"/>
-        <p><a href=HELPDESK>"Terug naar het overzicht"</a></p>
-        <Transition fallback=|| view! { <p>"Laden…"</p> }>
+        <Title text=tr!(helpdesk.user.title)/>
+        <p><a href=HELPDESK>{tr!(helpdesk.user.back)}</a></p>
+        <Transition fallback=|| view! { <p>{tr!(helpdesk.loading)}</p> }>
             {move || {
                 let (password_error, reset_error, lock_error) = errors;
                 let done = done_message(query.read().get("gedaan"));
@@ -579,7 +613,7 @@ pub fn HelpdeskUserPage() -> impl IntoView {
                         }
                         .into_any(),
                         Err(err) => view! {
-                            <h1>"Professional"</h1>
+                            <h1>{tr!(helpdesk.user.heading)}</h1>
                             {error_view(err)}
                         }
                         .into_any()}
@@ -599,31 +633,47 @@ fn UserView(
 ) -> impl IntoView {
     let page = format!("{HELPDESK}/{}", user.id);
     let id = user.id;
+    let times = crate::words::count(
+        user.deferrals,
+        tr!(helpdesk.counted.time),
+        tr!(helpdesk.counted.times),
+    );
+    let deferrals = match user.last_deferred.clone() {
+        Some(at) => tr!(helpdesk.user.deferrals_last, times = times, at = at).to_string(),
+        None => times,
+    };
     view! {
         <h1>{user.name.clone()}</h1>
         {done.map(|message| view! { <p class="success" role="status">{message}</p> })}
         <dl class="details">
-            <dt>"E-mailadres"</dt>
+            <dt>{tr!(helpdesk.user.email)}</dt>
             <dd>{user.email}</dd>
-            <dt>"Rol"</dt>
+            <dt>{tr!(helpdesk.user.role)}</dt>
             <dd>{user.role}</dd>
-            <dt>"Twee-staps-authenticatie"</dt>
-            <dd>{user.status}{user.enabled_since.map(|since| format!(", sinds {since}"))}</dd>
-            <dt>"Herstelcodes over"</dt>
+            <dt>{tr!(helpdesk.user.two_step)}</dt>
+            <dd>
+                {match user.enabled_since {
+                    Some(since) => tr!(helpdesk.status.since, status = user.status.clone(), since = since).to_string(),
+                    None => user.status.clone(),
+                }}
+            </dd>
+            <dt>{tr!(helpdesk.user.codes_left)}</dt>
             <dd>{user.codes_left}</dd>
-            <dt>"Onthouden apparaten"</dt>
+            <dt>{tr!(helpdesk.user.remembered_devices)}</dt>
             <dd>{user.remembered_devices}</dd>
-            <dt>"Passkeys"</dt>
+            <dt>{tr!(helpdesk.user.passkeys)}</dt>
             <dd>
                 {if user.passkeys.is_empty() {
-                    view! { "Geen" }.into_any()
+                    view! { {tr!(helpdesk.user.no_passkeys)} }.into_any()
                 } else {
                     view! {
                         <ul class="passkeys">
                             {user.passkeys.into_iter().map(|key| view! {
                                 <li>
-                                    {key.name} ", toegevoegd op " {key.added} ", "
-                                    {key.last_used.map_or_else(|| "nog niet gebruikt".to_owned(), |at| format!("laatst gebruikt op {at}"))}
+                                    {match key.last_used {
+                                        Some(used) => tr!(helpdesk.user.passkey_used, name = key.name.clone(), added = key.added.clone(), used = used).to_string(),
+                                        None => tr!(helpdesk.user.passkey_unused, name = key.name.clone(), added = key.added.clone()).to_string(),
+                                    }}
                                 </li>
                             }).collect_view()}
                         </ul>
@@ -631,42 +681,47 @@ fn UserView(
                     .into_any()
                 }}
             </dd>
-            <dt>"'Niet nu' gekozen"</dt>
-            <dd>
-                {user.deferrals} " keer"
-                {user.last_deferred.map(|at| format!(", het laatst op {at}"))}
-            </dd>
-            <dt>"Laatst ingelogd"</dt>
-            <dd>{user.last_login.unwrap_or_else(|| "Nog nooit".to_owned())}</dd>
-            <dt>"Blokkering"</dt>
+            <dt>{tr!(helpdesk.user.deferrals)}</dt>
+            <dd>{deferrals}</dd>
+            <dt>{tr!(helpdesk.user.last_login)}</dt>
+            <dd>{user.last_login.unwrap_or_else(|| tr!(helpdesk.user.never).to_owned())}</dd>
+            <dt>{tr!(helpdesk.user.lock)}</dt>
             <dd>
                 {match user.locked.clone() {
-                    Some(until) => format!("Geblokkeerd {until}, na te veel onjuiste codes."),
-                    None => format!("Niet geblokkeerd ({} sinds de laatste goede).", crate::words::count(user.failed_attempts, "onjuiste code", "onjuiste codes"))}}
+                    Some(until) => tr!(helpdesk.user.locked, until = until).to_string(),
+                    None => {
+                        let wrong = crate::words::count(
+                            user.failed_attempts,
+                            tr!(helpdesk.counted.wrong_code),
+                            tr!(helpdesk.counted.wrong_codes),
+                        );
+                        tr!(helpdesk.user.not_locked, wrong = wrong).to_string()
+                    }
+                }}
             </dd>
-            <dt>"Inloggen"</dt>
+            <dt>{tr!(helpdesk.user.password)}</dt>
             <dd>
                 {match user.password_locked.clone() {
-                    Some(until) => format!("Geblokkeerd {until}, na te veel onjuiste wachtwoorden."),
-                    None => "Niet geblokkeerd.".to_owned()}}
+                    Some(until) => tr!(helpdesk.user.password_locked, until = until).to_string(),
+                    None => tr!(helpdesk.user.password_not_locked).to_owned()}}
             </dd>
         </dl>
         <section aria-labelledby="acties-titel">
-            <h2 id="acties-titel">"Helpen"</h2>
+            <h2 id="acties-titel">{tr!(helpdesk.user.help)}</h2>
             {if user.may_act {
                 view! {
                     {(user.locked.is_some() || user.password_locked.is_some()).then(|| view! {
                         <ActionForm action={action::<HelpdeskLiftLock>()} attr:class="action">
-                            <h3>"Blokkering opheffen"</h3>
+                            <h3>{tr!(helpdesk.user.lift_lock)}</h3>
                             <UserAndReason user=id field="reden-blokkering" error=lock_error/>
-                            <button type="submit" class="secondary">"Blokkering opheffen"</button>
+                            <button type="submit" class="secondary">{tr!(helpdesk.user.lift_lock)}</button>
                         </ActionForm>
                     })}
                     <ActionForm action={action::<HelpdeskReset>()} attr:class="action">
-                        <h3>"Twee-staps-authenticatie resetten"</h3>
-                        <p>"Voor een professional die zijn telefoon en herstelcodes kwijt is. De authenticatie-methode, de herstelcodes en de onthouden apparaten worden verwijderd en de professional wordt overal uitgelogd. Is twee-staps-authenticatie verplicht, dan stelt de professional het bij de volgende keer inloggen opnieuw in. Controleer eerst of je echt met deze professional spreekt."</p>
+                        <h3>{tr!(helpdesk.user.reset)}</h3>
+                        <p>{tr!(helpdesk.user.reset_text)}</p>
                         <UserAndReason user=id field="reden-reset" error=reset_error/>
-                        <button type="submit" class="primary">"Twee-staps-authenticatie resetten"</button>
+                        <button type="submit" class="primary">{tr!(helpdesk.user.reset)}</button>
                     </ActionForm>
                 }
                 .into_any()
@@ -675,17 +730,17 @@ fn UserView(
             }}
         </section>
         <section aria-labelledby="sessies-titel">
-            <h2 id="sessies-titel">"Open sessies"</h2>
+            <h2 id="sessies-titel">{tr!(helpdesk.user.sessions)}</h2>
             {if user.logins.is_empty() {
-                view! { <p>"Geen open sessies."</p> }.into_any()
+                view! { <p>{tr!(helpdesk.user.no_sessions)}</p> }.into_any()
             } else {
                 view! { <LoginsTable logins=user.logins/> }.into_any()
             }}
         </section>
         <section aria-labelledby="log-titel">
-            <h2 id="log-titel">"Beveiligingslog"</h2>
+            <h2 id="log-titel">{tr!(helpdesk.user.log)}</h2>
             {if user.events.is_empty() {
-                view! { <p>"Er is nog niets gebeurd."</p> }.into_any()
+                view! { <p>{tr!(helpdesk.user.no_events)}</p> }.into_any()
             } else {
                 view! { <LogTable entries=user.events/> }.into_any()
             }}
@@ -700,7 +755,7 @@ fn UserAndReason(user: i32, field: &'static str, error: Signal<Option<AppError>>
     view! {
         <input type="hidden" name="user" value=user/>
         <div class="field">
-            <label for=field>"Reden"</label>
+            <label for=field>{tr!(helpdesk.user.reason)}</label>
             <input id=field name="reason" type="text" maxlength="200" required/>
         </div>
         <FormError error/>
@@ -714,5 +769,16 @@ mod tests {
         assert_eq!(super::deferred(1, 1), "1 professional, 1 keer in totaal");
         assert_eq!(super::deferred(2, 3), "2 professionals, 3 keer in totaal");
         assert_eq!(super::deferred(0, 0), "0 professionals, 0 keer in totaal");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn in_english_one_time_is_not_one_times() {
+        use leptos::prelude::{Owner, provide_context};
+        Owner::new().with(|| {
+            provide_context(crate::lang::Locale::en);
+            assert_eq!(super::deferred(1, 1), "1 professional, 1 time in total");
+            assert_eq!(super::deferred(2, 3), "2 professionals, 3 times in total");
+        });
     }
 }

@@ -16,6 +16,7 @@ pub mod lang;
 pub mod mail;
 pub mod metrics;
 pub mod outbox;
+pub mod periodic;
 pub mod retention;
 pub mod settings;
 pub mod sms;

@@ -237,23 +237,10 @@ fn batch<E: EntityTrait>(id: E::Column, due: Condition) -> sea_orm::DeleteMany<E
     E::delete_many().filter(id.in_subquery(due_ids))
 }
 
-/// The job in the background: once shortly after startup, then every `INTERVAL`. A failed run
-/// is logged and the next one tries again; it never stops the server.
+/// The job in the background (`periodic::spawn`): shortly after startup, then every `INTERVAL`.
 pub fn spawn_worker(ctx: Context) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        // Not at the very start: migrations and the first requests go first.
-        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-        let mut every = tokio::time::interval(INTERVAL);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            every.tick().await;
-            if let Err(err) = run_once(&ctx).await {
-                tracing::error!(
-                    error = %err.chain(),
-                    "retention: the run failed; the next one tries again"
-                );
-            }
-        }
+    crate::periodic::spawn(ctx, INTERVAL, "retention", |ctx| async move {
+        run_once(&ctx).await
     })
 }
 

@@ -167,24 +167,11 @@ pub async fn history(ctx: &Context) -> Result<Vec<RolloutDay>, Error> {
     Ok(days)
 }
 
-/// The count in the background: shortly after startup, then every `INTERVAL`. A failed count
-/// is logged and the next one tries again; it never stops the server. Several instances may
-/// count at once: each replaces the day's numbers with the same.
+/// The count in the background (`periodic::spawn`): shortly after startup, then every
+/// `INTERVAL`. Several instances may count at once: each replaces the day's numbers with the same.
 pub fn spawn_worker(ctx: Context) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        // Not at the very start: migrations and the first requests go first.
-        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-        let mut every = tokio::time::interval(INTERVAL);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            every.tick().await;
-            if let Err(err) = record_today(&ctx).await {
-                tracing::error!(
-                    error = %err.chain(),
-                    "rollout history: today's count failed; the next one tries again"
-                );
-            }
-        }
+    crate::periodic::spawn(ctx, INTERVAL, "rollout history", |ctx| async move {
+        record_today(&ctx).await
     })
 }
 

@@ -67,11 +67,6 @@ pub fn format_at(at: DateTime<Utc>, lang: Lang) -> String {
     )
 }
 
-/// "1 juli 2027"
-pub fn format_date(day: chrono::NaiveDate) -> String {
-    format_day(day, Lang::Nl)
-}
-
 /// "1 juli 2027", "1 July 2027"
 pub fn format_day(day: chrono::NaiveDate, lang: Lang) -> String {
     format!("{} {} {}", day.day(), month(day.month0(), lang), day.year())

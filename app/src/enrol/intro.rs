@@ -31,7 +31,7 @@ pub struct Rollout {
 pub async fn rollout_info() -> Result<Rollout, AppError> {
     let (ctx, _, _) = logged_in()?;
     Ok(Rollout {
-        last_day: crate::lang::date(ctx.settings.rollout.mandatory_from - chrono::Days::new(1)),
+        last_day: crate::lang::date(ctx.settings.rollout.last_optional_day()),
     })
 }
 

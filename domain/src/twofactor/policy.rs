@@ -39,9 +39,9 @@ impl Rollout {
         }
     }
 
-    /// The last day to set it up voluntarily, in words: "30 juni 2027".
-    pub fn last_optional_day(&self) -> String {
-        crate::time::format_date(self.mandatory_from - Duration::days(1))
+    /// The last day to set it up voluntarily (the introduction words it in the page's language).
+    pub fn last_optional_day(&self) -> NaiveDate {
+        self.mandatory_from - Duration::days(1)
     }
 }
 
@@ -75,7 +75,7 @@ mod tests {
         assert_eq!(rollout.phase(last), Phase::Optional);
         let mandatory = Utc.with_ymd_and_hms(2027, 6, 30, 22, 0, 0).unwrap();
         assert_eq!(rollout.phase(mandatory), Phase::Mandatory);
-        assert_eq!(rollout.last_optional_day(), "30 juni 2027");
+        assert_eq!(rollout.last_optional_day(), date(2027, 6, 30));
     }
 
     #[test]

@@ -290,7 +290,10 @@ fn rollout_dates_are_read_and_checked() {
     ])
     .unwrap();
     let rollout = config.rollout;
-    assert_eq!(rollout.last_optional_day(), "30 juni 2027");
+    assert_eq!(
+        rollout.last_optional_day(),
+        chrono::NaiveDate::from_ymd_opt(2027, 6, 30).unwrap()
+    );
     let err = settings(&[
         ("TWEESTAP_2FA_OPTIONAL_FROM", "2027-07-01"),
         ("TWEESTAP_2FA_MANDATORY_FROM", "2027-01-01"),

@@ -104,8 +104,7 @@ pub struct UserDetail {
 
 #[cfg(feature = "ssr")]
 mod server {
-    #[allow(unused_imports)]
-    pub(crate) use crate::lang::tr;
+    use crate::lang::tr;
     pub use crate::{error::AppError, request::Viewer};
     pub use tweestap_domain::{
         Context,

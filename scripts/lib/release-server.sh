@@ -1,4 +1,4 @@
-# Sourced by scripts/bundle-size and scripts/measure: the release server on a scratch SQLite
+# Sourced by scripts/bundle-size, scripts/loadtest and scripts/burst: the release server on a scratch SQLite
 # database and a free port, stopped and cleaned up when the script exits.
 
 # Sets $dir and $port and exports what `server` reads; add your own variables after it.

@@ -4,10 +4,16 @@
 // app (JavaScript on: a server-function call and a client-side step), in the same run; and
 // /inloggen on a slow line (1.5 Mbit/s, 150 ms, the browser's own emulation): when the form
 // shows (first contentful paint) and when the app has loaded (hydrated), from navigation start.
-// Run through scripts/measure, which starts the server and makes the users.
+// Run through scripts/measure, which starts the server and makes the users. With BASES
+// ("before=http://…,after=http://…", each server with the same users) every measurement takes
+// turns between the builds, so that the machine's noise falls on all alike, and the medians are
+// compared as ratios to the first.
 import { chromium } from "@playwright/test";
 
-const base = process.env.BASE;
+const bases = (process.env.BASES ?? `now=${process.env.BASE}`).split(",").map((entry) => {
+  const [label, url] = entry.split("=");
+  return { label, url };
+});
 const users = JSON.parse(process.env.USERS);
 const runs = Number(process.env.RUNS ?? 7);
 const median = (xs) => {
@@ -19,7 +25,7 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
 });
 
-async function lcp() {
+async function lcp(base) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${base}/inloggen`, { waitUntil: "load" });
@@ -36,7 +42,7 @@ async function lcp() {
   return value;
 }
 
-async function slowLine() {
+async function slowLine(base) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -66,7 +72,7 @@ async function slowLine() {
   return times;
 }
 
-async function passwordStep(user, javaScriptEnabled) {
+async function passwordStep(base, user, javaScriptEnabled) {
   const context = await browser.newContext({ javaScriptEnabled });
   const page = await context.newPage();
   await page.goto(`${base}/inloggen`);
@@ -85,26 +91,30 @@ async function passwordStep(user, javaScriptEnabled) {
   return took;
 }
 
-const lcps = [];
-for (let i = 0; i < runs; i++) lcps.push(await lcp());
-const slow = [];
-for (let i = 0; i < runs; i++) slow.push(await slowLine());
-const pageLoads = [];
-const inApp = [];
+const results = bases.map(() => ({ lcps: [], slow: [], pageLoads: [], inApp: [] }));
+for (let i = 0; i < runs; i++) for (const [b, { url }] of bases.entries()) results[b].lcps.push(await lcp(url));
+for (let i = 0; i < runs; i++) for (const [b, { url }] of bases.entries()) results[b].slow.push(await slowLine(url));
 for (let i = 0; i < runs; i++) {
-  // Alternated, so that the machine's noise falls on both alike.
-  pageLoads.push(await passwordStep(users[2 * i], false));
-  inApp.push(await passwordStep(users[2 * i + 1], true));
+  for (const [b, { url }] of bases.entries()) {
+    // Alternated, so that the machine's noise falls on both alike.
+    results[b].pageLoads.push(await passwordStep(url, users[2 * i], false));
+    results[b].inApp.push(await passwordStep(url, users[2 * i + 1], true));
+  }
 }
 await browser.close();
 const fmt = (xs) => xs.map((x) => Math.round(x)).join(", ");
-console.log(`LCP of /inloggen (ms), ${runs} runs: ${fmt(lcps)}; median ${Math.round(median(lcps))}`);
-console.log(
-  `slow line, /inloggen: form shown (ms) ${fmt(slow.map((t) => t.form))}; median ${Math.round(median(slow.map((t) => t.form)))}`,
-);
-console.log(
-  `slow line, /inloggen: app loaded (ms) ${fmt(slow.map((t) => t.app))}; median ${Math.round(median(slow.map((t) => t.app)))}`,
-);
-console.log(`wizard step as a page load (ms): ${fmt(pageLoads)}; median ${median(pageLoads)}`);
-console.log(`wizard step in the app (ms): ${fmt(inApp)}; median ${median(inApp)}`);
-console.log(`ratio page load / app: ${(median(pageLoads) / median(inApp)).toFixed(2)}`);
+const first = results[0];
+const versus = (b, pick) =>
+  b === 0 ? "" : ` (${(median(pick(results[b])) / median(pick(first))).toFixed(2)} times ${bases[0].label})`;
+for (const [b, { label }] of bases.entries()) {
+  const r = results[b];
+  const tag = bases.length > 1 ? `[${label}] ` : "";
+  const line = (what, pick) =>
+    console.log(`${tag}${what} ${fmt(pick(r))}; median ${Math.round(median(pick(r)))}${versus(b, pick)}`);
+  line(`LCP of /inloggen (ms), ${runs} runs:`, (x) => x.lcps);
+  line("slow line, /inloggen: form shown (ms)", (x) => x.slow.map((t) => t.form));
+  line("slow line, /inloggen: app loaded (ms)", (x) => x.slow.map((t) => t.app));
+  line("wizard step as a page load (ms):", (x) => x.pageLoads);
+  line("wizard step in the app (ms):", (x) => x.inApp);
+  console.log(`${tag}ratio page load / app: ${(median(r.pageLoads) / median(r.inApp)).toFixed(2)}`);
+}

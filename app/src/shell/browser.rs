@@ -13,6 +13,7 @@ use crate::local_storage::{ACTIVITY_KEY, LOGGED_OUT_KEY};
 
 use crate::{
     error::AppError,
+    lang::tr,
     routes::{LOGIN, second_step_expired_page},
     shell::state::ShellState,
 };
@@ -212,32 +213,52 @@ pub fn BrowserSession() -> impl IntoView {
                 stay();
             }
         >
-            <h2 id="idle-titel">"Je wordt over " {left} " uitgelogd"</h2>
-            <p id="idle-uitleg">
-                "Je hebt een tijd niets gedaan. Om je gegevens te beschermen word je dan automatisch uitgelogd. Wil je verder werken?"
-            </p>
+            <h2 id="idle-titel">{move || tr!(common.shell.idle.title, time = left()).to_string()}</h2>
+            <p id="idle-uitleg">{tr!(common.shell.idle.text)}</p>
             <button type="button" class="primary" autofocus on:click=move |_| stay()>
-                "Ingelogd blijven"
+                {tr!(common.shell.idle.stay)}
             </button>
         </dialog>
     }
 }
 
-/// The idle warning's time left: "1:30 minuten", "45 seconden", "1 seconde".
+/// The idle warning's time left, in the page's language: "1:30 minuten", "45 seconden",
+/// "1 seconde".
 fn time_left(seconds: i64) -> String {
     if seconds >= 60 {
-        format!("{}:{:02} minuten", seconds / 60, seconds % 60)
+        let time = format!("{}:{:02}", seconds / 60, seconds % 60);
+        tr!(common.shell.idle.minutes, time = time).to_string()
     } else {
-        crate::words::count(seconds, "seconde", "seconden")
+        crate::words::count(
+            seconds,
+            tr!(common.components.buttons.second),
+            tr!(common.components.buttons.seconds),
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use leptos::prelude::Owner;
+
+    use crate::lang::{Locale, set_current};
+
     #[test]
     fn the_last_second_is_one_seconde() {
-        assert_eq!(super::time_left(90), "1:30 minuten");
-        assert_eq!(super::time_left(45), "45 seconden");
-        assert_eq!(super::time_left(1), "1 seconde");
+        Owner::new().with(|| {
+            set_current(Locale::nl);
+            assert_eq!(super::time_left(90), "1:30 minuten");
+            assert_eq!(super::time_left(45), "45 seconden");
+            assert_eq!(super::time_left(1), "1 seconde");
+        });
+    }
+
+    #[test]
+    fn the_idle_warning_speaks_english_too() {
+        Owner::new().with(|| {
+            set_current(Locale::en);
+            assert_eq!(super::time_left(90), "1:30 minutes");
+            assert_eq!(super::time_left(1), "1 second");
+        });
     }
 }

@@ -24,7 +24,9 @@ use crate::{
         code::CodePage,
         recovery::{RecoveryPage, RecoveryUsedPage},
     },
+    profile::ProfileDetails,
     routes::DIALOG_PARAM,
+    sections::{CaseloadPage, HomePage, SectionRoute},
     settings::{
         devices::DevicesPage, disable::DisablePage, method::MethodPage, page::SettingsPage,
         passkeys::PasskeysPage, password::ChangePasswordPage, recovery_codes::RecoveryCodesPage,
@@ -110,7 +112,7 @@ impl From<leptos::wasm_split::SplitLoaderError> for ChunkFailed {
 }
 
 /// The router's address on its way: the path and query a lazy page is loaded for.
-fn wanted_address() -> String {
+pub(crate) fn wanted_address() -> String {
     let url = leptos_router::hooks::use_url().get_untracked();
     match url.search() {
         "" => url.path().to_owned(),
@@ -127,7 +129,7 @@ const RETRY_AFTER_MS: [i32; 2] = [300, 1200];
 /// address is loaded as a new document, as a link without the script would be: never a panic,
 /// never a dead click.
 #[cfg(feature = "hydrate")]
-async fn load_or_leave<F, Fut>(load: F, address: &str) -> AnyView
+pub(crate) async fn load_or_leave<F, Fut>(load: F, address: &str) -> AnyView
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Result<AnyView, ChunkFailed>>,
@@ -144,7 +146,7 @@ where
 /// Loads `address` as a new document; the page in between says what happens. Not the address
 /// the browser is on already (a first load whose own chunk failed): loading it again and again
 /// would not help, the link does when the line is back.
-fn leave(address: &str) -> AnyView {
+pub(crate) fn leave(address: &str) -> AnyView {
     #[cfg(feature = "hydrate")]
     {
         let location = window().location();
@@ -202,6 +204,16 @@ async fn sleep(ms: i32) {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+// The platform's own pages: Home, the sections, the profile's details and caseload. Small, but
+// with them in the main module the first load of /inloggen carried every page a logged-in user
+// sees first.
+lazy_group!(PlatformPages, platform_pages, __preload_platform_pages {
+    Home => HomePage,
+    Section => SectionRoute,
+    Details => ProfileDetails,
+    Caseload => CaseloadPage,
+});
 
 // The login's second step, for those who have it on.
 lazy_group!(SecondStep, second_step_pages, __preload_second_step_pages {

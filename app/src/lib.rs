@@ -40,8 +40,8 @@ use crate::{
     forms::provide_refresh,
     login::LoginPage,
     page_state::{SessionWatch, shell_data_for_request},
-    profile::{ProfileDetails, ProfileLayout},
-    sections::{CASELOAD, HomePage, NotFound, SectionPage, SectionRoute},
+    profile::ProfileLayout,
+    sections::NotFound,
     shell::{
         Footer, Header,
         browser::{Activity, BrowserSession},
@@ -110,9 +110,9 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/twee-staps/introductie") view={Lazy::<lazy_routes::Intro>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/twee-staps/instellen") view={Lazy::<lazy_routes::Wizard>::new()} ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("") view={Lazy::<lazy_routes::Home>::new()} ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/profiel") view=ProfileLayout ssr=SsrMode::Async>
-                        <Route path=path!("") view=ProfileDetails ssr=SsrMode::Async/>
+                        <Route path=path!("") view={Lazy::<lazy_routes::Details>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("instellingen") view={Lazy::<lazy_routes::Settings>::new()} ssr=SsrMode::Async/>
                         <Route
                             path=path!("uitschakelen")
@@ -147,7 +147,7 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("caseload")
                             ssr=SsrMode::Async
-                            view=|| view! { <SectionPage section=CASELOAD/> }
+                            view={Lazy::<lazy_routes::Caseload>::new()}
                         />
                     </ParentRoute>
                     <Route
@@ -165,7 +165,7 @@ pub fn App() -> impl IntoView {
                         view={Lazy::<lazy_routes::HelpdeskUser>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("/:sectie") view=SectionRoute ssr=SsrMode::Async/>
+                    <Route path=path!("/:sectie") view={Lazy::<lazy_routes::Section>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <Footer/>

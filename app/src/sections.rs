@@ -94,6 +94,12 @@ pub fn SectionPage(section: Section) -> impl IntoView {
     }
 }
 
+/// The profile's Caseload tab.
+#[component]
+pub fn CaseloadPage() -> impl IntoView {
+    view! { <SectionPage section=CASELOAD/> }
+}
+
 /// `/:sectie`: one of the navigation bar's sections other than Home, or "not found".
 #[component]
 pub fn SectionRoute() -> impl IntoView {

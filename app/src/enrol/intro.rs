@@ -96,11 +96,6 @@ pub fn IntroDialog() -> impl IntoView {
     let not_now = ServerAction::<NotNow>::new();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     crate::components::modal_follows(dialog, move || open.get());
-    let error = move || {
-        not_now
-            .value()
-            .with(|value| value.as_ref()?.as_ref().err().cloned())
-    };
     view! {
         <dialog
             node_ref=dialog
@@ -113,21 +108,62 @@ pub fn IntroDialog() -> impl IntoView {
             }
         >
             {move || open.get().then(|| view! {
-                <h1 id="intro-dialoog-titel">{tr!(enrol.intro.title)}</h1>
-                <IntroText/>
-                <FormError error=Signal::derive(error)/>
-                <div class="actions">
-                    <a class="button primary" href=move || with_next(WIZARD, &Some(here.get()))>
-                        {tr!(enrol.intro.set_up)}
-                    </a>
-                    <ActionForm action=not_now>
-                        <input type="hidden" name="next" value=move || here.get()/>
-                        <button type="submit" class="secondary">{tr!(enrol.intro.not_now)}</button>
-                    </ActionForm>
-                </div>
+                <Suspense>
+                    {move || Suspend::new(send_wrapper::SendWrapper::new(dialog_content(here, not_now)))}
+                </Suspense>
             })}
         </dialog>
     }
+}
+
+/// The dialog's content, whose code (the introduction's texts in both languages, its form, the
+/// rollout's last day, "Onthoud mij" explained) is a chunk of its own: the first load of every
+/// page carries only the empty dialog, and the content is fetched when it opens, with the
+/// retries of a lazy page. Rendered whole on the server, so a page loaded with the dialog open
+/// hydrates it.
+async fn dialog_content(here: Memo<String>, not_now: ServerAction<NotNow>) -> AnyView {
+    #[cfg(feature = "hydrate")]
+    {
+        let address = crate::lazy_routes::wanted_address();
+        crate::lazy_routes::load_or_leave(|| intro_dialog(here, not_now), &address).await
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        intro_dialog(here, not_now)
+            .unwrap_or_else(|_| crate::lazy_routes::leave(&crate::lazy_routes::wanted_address()))
+    }
+}
+
+#[cfg_attr(
+    feature = "hydrate",
+    ::leptos::wasm_split::wasm_split(intro_dialog, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn intro_dialog(
+    here: Memo<String>,
+    not_now: ServerAction<NotNow>,
+) -> Result<AnyView, crate::lazy_routes::ChunkFailed> {
+    #[cfg(not(feature = "hydrate"))]
+    ::leptos::prefetch_lazy_fn_on_server("intro_dialog");
+    let error = move || {
+        not_now
+            .value()
+            .with(|value| value.as_ref()?.as_ref().err().cloned())
+    };
+    Ok(view! {
+        <h1 id="intro-dialoog-titel">{tr!(enrol.intro.title)}</h1>
+        <IntroText/>
+        <FormError error=Signal::derive(error)/>
+        <div class="actions">
+            <a class="button primary" href=move || with_next(WIZARD, &Some(here.get()))>
+                {tr!(enrol.intro.set_up)}
+            </a>
+            <ActionForm action=not_now>
+                <input type="hidden" name="next" value=move || here.get()/>
+                <button type="submit" class="secondary">{tr!(enrol.intro.not_now)}</button>
+            </ActionForm>
+        </div>
+    }
+    .into_any())
 }
 
 /// The manual's introduction: what it is, how it works, why it is safer, and the last day.

@@ -20,13 +20,14 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 };
+// Dutch pages, the labels looked for below (a browser without a locale gets English).
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
 });
 
 async function lcp(base) {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ locale: "nl-NL" });
   const page = await context.newPage();
   await page.goto(`${base}/inloggen`, { waitUntil: "load" });
   const value = await page.evaluate(
@@ -43,7 +44,7 @@ async function lcp(base) {
 }
 
 async function slowLine(base) {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ locale: "nl-NL" });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
@@ -73,7 +74,7 @@ async function slowLine(base) {
 }
 
 async function passwordStep(base, user, javaScriptEnabled) {
-  const context = await browser.newContext({ javaScriptEnabled });
+  const context = await browser.newContext({ javaScriptEnabled, locale: "nl-NL" });
   const page = await context.newPage();
   await page.goto(`${base}/inloggen`);
   if (javaScriptEnabled) await page.locator("body[data-hydrated=true]").waitFor({ state: "attached" });

@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 pub mod access;
+pub mod chunk;
 pub mod components;
 pub mod enrol;
 pub mod error;

@@ -124,13 +124,13 @@ pub fn IntroDialog() -> impl IntoView {
 async fn dialog_content(here: Memo<String>, not_now: ServerAction<NotNow>) -> AnyView {
     #[cfg(feature = "hydrate")]
     {
-        let address = crate::lazy_routes::wanted_address();
-        crate::lazy_routes::load_or_leave(|| intro_dialog(here, not_now), &address).await
+        let address = crate::chunk::wanted_address();
+        crate::chunk::load_or_leave(|| intro_dialog(here, not_now), &address).await
     }
     #[cfg(not(feature = "hydrate"))]
     {
         intro_dialog(here, not_now)
-            .unwrap_or_else(|_| crate::lazy_routes::leave(&crate::lazy_routes::wanted_address()))
+            .unwrap_or_else(|_| crate::chunk::leave(&crate::chunk::wanted_address()))
     }
 }
 
@@ -141,7 +141,7 @@ async fn dialog_content(here: Memo<String>, not_now: ServerAction<NotNow>) -> An
 fn intro_dialog(
     here: Memo<String>,
     not_now: ServerAction<NotNow>,
-) -> Result<AnyView, crate::lazy_routes::ChunkFailed> {
+) -> Result<AnyView, crate::chunk::ChunkFailed> {
     #[cfg(not(feature = "hydrate"))]
     ::leptos::prefetch_lazy_fn_on_server("intro_dialog");
     let error = move || {

@@ -17,10 +17,13 @@ pub fn next_from_query() -> Option<String> {
 }
 
 /// The hidden field that carries the page's `?volgende=` along with a form, to the server
-/// function that sends the browser on.
+/// function that sends the browser on. It follows the address: after a logout two answers can
+/// move the login page's address (the logout's own redirect to `/inloggen`, and the session
+/// watch's `/inloggen?volgende=…` for the page left), and the field must not keep the first.
 #[component]
 pub fn NextField() -> impl IntoView {
-    view! { <input type="hidden" name="next" value=next_from_query()/> }
+    let query = use_query_map();
+    view! { <input type="hidden" name="next" value=move || query.read().get("volgende")/> }
 }
 
 /// Shows `dialog` as the browser's own modal while `open` says so (focus moves in and back,
